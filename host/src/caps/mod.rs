@@ -1,0 +1,72 @@
+//! The host side of each WIT interface, one module per interface.
+//!
+//! Every capability is implemented on [`Caps`], the per-invocation context
+//! that owns the gate, the workspace root and the console. Each function
+//! first turns its call into a gate `Action`, then does the work; failures
+//! become typed [`GuestError`]s, never traps.
+
+pub mod console;
+mod git;
+mod log;
+mod process;
+mod ui;
+pub mod unsupported;
+pub mod workspace;
+
+use std::io;
+use std::time::Instant;
+
+use wasmtime::component::{HasData, Linker};
+
+use crate::gate::{Action, Gate, Permission};
+use crate::runtime::bindings::{GuestError, grove::skill};
+
+pub use console::Console;
+pub use workspace::Workspace;
+
+/// Everything a skill's capability calls need, for one invocation.
+pub struct Caps {
+    pub gate: Gate,
+    pub workspace: Workspace,
+    pub console: Console,
+    /// When the invocation must be over; long host calls are cut short here.
+    pub deadline: Instant,
+}
+
+impl Caps {
+    /// Pass `capability.verb(target)` through the gate.
+    fn check(&mut self, capability: &'static str, verb: &'static str, target: &str, permission: Permission) -> Result<(), GuestError> {
+        self.gate.check(Action { capability, verb, target, permission })
+    }
+}
+
+/// `HasData` marker: the linker hands each capability `&mut Caps`.
+struct HasCaps;
+
+impl HasData for HasCaps {
+    type Data<'a> = &'a mut Caps;
+}
+
+/// Link every grove interface into `linker`, reaching `Caps` through `get`.
+pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> &mut Caps) -> wasmtime::Result<()> {
+    skill::types::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::log::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::workspace::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::process::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::git::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::ui::add_to_linker::<T, HasCaps>(linker, get)?;
+    unsupported::add_to_linker::<T, HasCaps>(linker, get)
+}
+
+impl skill::types::Host for Caps {}
+
+/// Map an I/O error to the guest error that says the most about it.
+pub(crate) fn io_error(context: &str, e: io::Error) -> GuestError {
+    match e.kind() {
+        io::ErrorKind::NotFound => GuestError::NotFound(format!("{context}: not found")),
+        io::ErrorKind::PermissionDenied => GuestError::Denied(format!("{context}: {e}")),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => GuestError::Invalid(format!("{context}: {e}")),
+        io::ErrorKind::TimedOut => GuestError::Timeout(format!("{context}: {e}")),
+        _ => GuestError::Io(format!("{context}: {e}")),
+    }
+}

@@ -1,0 +1,198 @@
+//! `process`: run a program inside the workspace with a scrubbed
+//! environment, a timeout and an output cap.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::process::Command;
+
+use super::{Caps, io_error, workspace};
+use crate::gate::Permission;
+use crate::runtime::bindings::GuestError;
+use crate::runtime::bindings::grove::skill::process::{Command as Cmd, Host, Output};
+
+/// Timeout when the skill names none.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Most bytes kept of stdout and of stderr, each.
+const MAX_OUTPUT: usize = 8 << 20;
+/// The variables a program sees besides those the skill passes. Everything
+/// else of the host's environment (tokens, keys, proxies) stays out.
+const PASSED_THROUGH: [&str; 2] = ["PATH", "HOME"];
+const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+impl Host for Caps {
+    async fn run(&mut self, cmd: Cmd) -> wasmtime::Result<Result<Output, GuestError>> {
+        Ok(self.process_run(cmd).await)
+    }
+}
+
+impl Caps {
+    async fn process_run(&mut self, cmd: Cmd) -> Result<Output, GuestError> {
+        let line = command_line(&cmd);
+        self.check("process", "run", &line, Permission::Process)?;
+        if cmd.program.is_empty() {
+            return Err(GuestError::Invalid("process.run needs a program".into()));
+        }
+        let root = self.workspace.root().to_path_buf();
+        let cwd = match &cmd.cwd {
+            Some(dir) => inside(&root, &workspace::relative(dir)?)?,
+            None => root.clone(),
+        };
+        let program = if cmd.program.contains('/') {
+            inside(&root, &workspace::relative(&cmd.program)?)?
+        } else {
+            PathBuf::from(&cmd.program)
+        };
+
+        let mut command = Command::new(&program);
+        command
+            .args(&cmd.args)
+            .current_dir(&cwd)
+            .env_clear()
+            .env("LANG", "C.UTF-8")
+            .stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            // Its own process group, so a timeout kills its children too.
+            .process_group(0);
+        for name in PASSED_THROUGH {
+            match std::env::var_os(name) {
+                Some(value) => command.env(name, value),
+                None if name == "PATH" => command.env(name, FALLBACK_PATH),
+                None => &mut command,
+            };
+        }
+        for (name, value) in &cmd.env {
+            if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
+                return Err(GuestError::Invalid(format!("bad environment variable name {name:?}")));
+            }
+            command.env(name, value);
+        }
+
+        let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let timeout = cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
+
+        let started = Instant::now();
+        let mut child = command.spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => GuestError::NotFound(format!("program {:?} not found on PATH or in the workspace", cmd.program)),
+            _ => io_error(&format!("starting {:?}", cmd.program), e),
+        })?;
+        let pid = child.id();
+        let mut stdin = child.stdin.take();
+        let input = cmd.stdin.unwrap_or_default();
+        let feed = async move {
+            if let Some(pipe) = stdin.as_mut() {
+                // A program that exits without reading its input is fine.
+                let _ = pipe.write_all(&input).await;
+            }
+            drop(stdin);
+        };
+        let stdout = capped(child.stdout.take().expect("piped"), limit);
+        let stderr = capped(child.stderr.take().expect("piped"), limit);
+        let work = async { tokio::join!(feed, stdout, stderr, child.wait()) };
+
+        match tokio::time::timeout(timeout, work).await {
+            Ok(((), (out, cut_out), (err, cut_err), status)) => {
+                let status = status.map_err(|e| io_error("waiting for the program", e))?;
+                Ok(Output {
+                    code: status.code(),
+                    stdout: out,
+                    stderr: err,
+                    truncated: cut_out || cut_err,
+                    timed_out: false,
+                    duration_ms: started.elapsed().as_millis() as u64,
+                })
+            }
+            Err(_) => {
+                kill_group(pid);
+                Ok(Output {
+                    code: None,
+                    stdout: Vec::new(),
+                    stderr: format!("killed after {} ms\n", timeout.as_millis()).into_bytes(),
+                    truncated: false,
+                    timed_out: true,
+                    duration_ms: started.elapsed().as_millis() as u64,
+                })
+            }
+        }
+    }
+}
+
+/// The argv as one line, for the gate and the audit log.
+fn command_line(cmd: &Cmd) -> String {
+    std::iter::once(&cmd.program).chain(&cmd.args).map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+fn quote(arg: &str) -> String {
+    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c)) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// Resolve a normalized relative path on the host and make sure symlinks
+/// did not carry it out of the root.
+fn inside(root: &Path, rel: &Path) -> Result<PathBuf, GuestError> {
+    let full = root.join(rel);
+    let real = full
+        .canonicalize()
+        .map_err(|e| io_error(&rel.display().to_string(), e))?;
+    let real_root = root.canonicalize().map_err(|e| io_error("workspace root", e))?;
+    if !real.starts_with(&real_root) {
+        return Err(GuestError::Denied(format!("{:?} leads outside the workspace", rel.display())));
+    }
+    Ok(real)
+}
+
+/// Read a pipe to the end, keeping at most `limit` bytes: the program is
+/// never blocked on a full pipe, and memory stays bounded.
+async fn capped(mut pipe: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut cut = false;
+    loop {
+        match pipe.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = limit.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+                cut |= n > room;
+            }
+        }
+    }
+    (kept, cut)
+}
+
+fn kill_group(pid: Option<u32>) {
+    if let Some(pid) = pid {
+        // SAFETY: kill(2) with a negative pid signals the process group we
+        // created for this child; it touches no memory.
+        unsafe {
+            libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines_are_quoted() {
+        let cmd = Cmd {
+            program: "sh".into(),
+            args: vec!["-c".into(), "echo 'hi there'".into()],
+            cwd: None,
+            env: vec![],
+            stdin: None,
+            timeout_ms: None,
+            output_limit: None,
+        };
+        assert_eq!(command_line(&cmd), r"sh -c 'echo '\''hi there'\'''");
+    }
+}

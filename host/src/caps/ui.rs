@@ -1,0 +1,96 @@
+//! `ui`: reports for the human, and questions they answer.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use super::Caps;
+use crate::gate::Permission;
+use crate::runtime::bindings::GuestError;
+use crate::runtime::bindings::grove::skill::ui::{Host, ReportFormat};
+
+type R<T> = wasmtime::Result<Result<T, GuestError>>;
+
+impl Host for Caps {
+    async fn report(&mut self, title: String, body: String, format: ReportFormat) -> R<()> {
+        if let Err(e) = self.check("ui", "report", &title, Permission::Ui) {
+            return Ok(Err(e));
+        }
+        let text = match format {
+            ReportFormat::Html => match save_html(self.console.skill(), &body) {
+                Ok(path) => format!("{title}: {}", path.display()),
+                Err(e) => return Ok(Err(super::io_error("saving the HTML report", e))),
+            },
+            ReportFormat::Text | ReportFormat::Markdown => format!("## {title}\n\n{body}"),
+        };
+        self.console.report(&text)?;
+        Ok(Ok(()))
+    }
+
+    async fn ask(&mut self, question: String, choices: Vec<String>, default: Option<u32>) -> R<u32> {
+        if let Err(e) = self.check("ui", "ask", &question, Permission::Ui) {
+            return Ok(Err(e));
+        }
+        if choices.is_empty() || default.is_some_and(|d| d as usize >= choices.len()) {
+            return Ok(Err(GuestError::Invalid("ask needs choices, and a default among them".into())));
+        }
+        let mut prompt = format!("{question}\n");
+        for (i, choice) in choices.iter().enumerate() {
+            let mark = if Some(i as u32) == default { " (default)" } else { "" };
+            prompt.push_str(&format!("  {}) {choice}{mark}\n", i + 1));
+        }
+        prompt.push_str("> ");
+        self.console.line(super::console::Verbosity::Quiet, &prompt)?;
+        // Reading stdin blocks; keep it off the async runtime's threads.
+        let answer = tokio::task::spawn_blocking(|| {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map(|n| (n > 0).then_some(line))
+        })
+        .await?;
+        Ok(match answer {
+            Ok(Some(line)) => parse_choice(line.trim(), &choices, default),
+            Ok(None) | Err(_) => default.ok_or_else(|| {
+                GuestError::Unsupported("no one to ask: standard input is closed and the question has no default".into())
+            }),
+        })
+    }
+}
+
+/// Accept a 1-based number, a choice's text, or an empty line for the default.
+fn parse_choice(answer: &str, choices: &[String], default: Option<u32>) -> Result<u32, GuestError> {
+    if answer.is_empty() {
+        return default.ok_or_else(|| GuestError::Invalid("no answer given and no default".into()));
+    }
+    if let Ok(n) = answer.parse::<usize>()
+        && (1..=choices.len()).contains(&n)
+    {
+        return Ok(n as u32 - 1);
+    }
+    choices
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(answer))
+        .map(|i| i as u32)
+        .ok_or_else(|| GuestError::Invalid(format!("{answer:?} is not one of the choices")))
+}
+
+fn save_html(skill: &str, body: &str) -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join("grove-reports");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{skill}-{}.html", std::process::id()));
+    std::fs::write(&path, body)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_by_number_text_or_default() {
+        let c = vec!["yes".to_string(), "no".to_string()];
+        assert_eq!(parse_choice("2", &c, None).unwrap(), 1);
+        assert_eq!(parse_choice("YES", &c, None).unwrap(), 0);
+        assert_eq!(parse_choice("", &c, Some(1)).unwrap(), 1);
+        assert!(parse_choice("3", &c, None).is_err());
+        assert!(parse_choice("", &c, None).is_err());
+    }
+}

@@ -1,0 +1,52 @@
+//! `grove skill inspect FILE|NAME`.
+
+use clap::Args;
+use serde_json::json;
+
+use super::{CliError, Exit, output};
+use crate::skill::{SourceError, source};
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A skill name or a path to a `.wasm` component.
+    pub skill: String,
+
+    /// Print JSON: `{manifest, imports, origin}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
+    let s = source::resolve(&args.skill).map_err(|e| match e {
+        SourceError::Unknown(_) | SourceError::Read { .. } => CliError::new(Exit::Usage, e),
+        _ => CliError::new(Exit::SkillBroken, e),
+    })?;
+    if args.json {
+        output::json(&json!({
+            "name": s.name,
+            "origin": s.origin.label(),
+            "manifest": s.info.manifest,
+            "imports": s.info.imports,
+        }));
+        return Ok(Exit::Ok);
+    }
+    match &s.info.manifest {
+        Some(m) => {
+            println!("name:        {}", m.name);
+            println!("version:     {}", m.version);
+            println!("summary:     {}", m.summary);
+            if !m.usage.is_empty() {
+                println!("usage:       {}", m.usage);
+            }
+            let perms = if m.permissions.is_empty() { "(none)".to_string() } else { m.permissions.join(", ") };
+            println!("permissions: {perms}");
+        }
+        None => println!("name:        {} (no grove:manifest section)", s.name),
+    }
+    println!("origin:      {}", s.origin.label());
+    println!("imports:");
+    for import in &s.info.imports {
+        println!("  {import}");
+    }
+    Ok(Exit::Ok)
+}

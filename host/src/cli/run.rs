@@ -1,0 +1,302 @@
+//! `grove run SKILL [ARGS...]`.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::json;
+
+use super::{CliError, Exit, output};
+use crate::caps::console::Verbosity;
+use crate::caps::{Caps, Console, Workspace};
+use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
+use crate::paths::WorkspaceLocation;
+use crate::runtime::output::OutputBudget;
+use crate::runtime::{
+    GuestError, Invocation, LimitExceeded, Limits, Outcome, PreparedSkill, RunError, Runtime, RuntimeConfig,
+};
+use crate::skill::{Manifest, Origin, SkillSource, SourceError, source};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Skill name (`grove skills` lists them) or path to a `.wasm` component.
+    pub skill: String,
+
+    /// Arguments for the skill.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+/// grove's own flags for a run.
+#[derive(Debug, Clone, Args, Default)]
+pub struct RunOptions {
+    /// Print the result as JSON on stdout (the skill's data, or a summary
+    /// object); logs and reports go to stderr.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Grant a permission the skill requests: workspace:read,
+    /// workspace:write, process, git:read, git:write, ui, model, sessions,
+    /// browser, review, notify, http; `workspace` or `git` for both halves;
+    /// `all`. Repeat or separate with commas.
+    #[arg(long, value_name = "PERMISSION", value_delimiter = ',')]
+    pub allow: Vec<String>,
+
+    /// Wall-clock limit for the whole run, e.g. `30s`, `5m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Memory limit for the skill, in MiB.
+    #[arg(long, value_name = "MIB")]
+    pub memory: Option<usize>,
+
+    /// Limit on the skill's log and console output, in KiB.
+    #[arg(long, value_name = "KIB")]
+    pub output_limit: Option<usize>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e} (try `30s`, `5m` or `1h`)"))
+}
+
+impl RunOptions {
+    /// Lift grove's run flags out of the skill's arguments. Stops at `--`,
+    /// which is dropped; everything after it belongs to the skill.
+    fn lift(&mut self, args: Vec<String>) -> Result<Vec<String>, CliError> {
+        let mut rest = Vec::with_capacity(args.len());
+        let mut it = args.into_iter();
+        while let Some(arg) = it.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (arg.clone(), None),
+            };
+            let mut value = |name: &str| {
+                inline.clone().or_else(|| it.next()).ok_or_else(|| {
+                    CliError::new(Exit::Usage, format!("{name} needs a value")).hint(format!("grove run SKILL {name} VALUE"))
+                })
+            };
+            match flag.as_str() {
+                "--" => {
+                    rest.extend(it);
+                    break;
+                }
+                "--json" if inline.is_none() => self.json = true,
+                "--allow" => self.allow.extend(value("--allow")?.split(',').map(String::from)),
+                "--timeout" => {
+                    self.timeout = Some(parse_duration(&value("--timeout")?).map_err(|e| CliError::new(Exit::Usage, format!("--timeout: {e}")))?)
+                }
+                "--memory" => self.memory = Some(number("--memory", &value("--memory")?)?),
+                "--output-limit" => self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?),
+                _ => rest.push(arg),
+            }
+        }
+        Ok(rest)
+    }
+
+    fn grants(&self) -> Result<PermissionSet, CliError> {
+        let mut set = PermissionSet::EMPTY;
+        for name in &self.allow {
+            let granted = PermissionSet::parse_grant(name.trim()).map_err(|e| CliError::new(Exit::Usage, format!("--allow: {e}")))?;
+            set = set.union(granted);
+        }
+        Ok(set)
+    }
+
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        if let Some(t) = self.timeout {
+            limits.timeout = t;
+        }
+        if let Some(mib) = self.memory {
+            limits.memory = mib << 20;
+        }
+        if let Some(kib) = self.output_limit {
+            limits.output = kib << 10;
+        }
+        limits
+    }
+}
+
+fn number(flag: &str, value: &str) -> Result<usize, CliError> {
+    value.parse().map_err(|_| CliError::new(Exit::Usage, format!("{flag} takes a whole number, not {value:?}")))
+}
+
+pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
+    let mut options = args.options;
+    let skill_args = options.lift(args.args)?;
+    let extra_grants = options.grants()?;
+    let limits = options.limits();
+
+    let source = source::resolve(&args.skill).map_err(|e| match e {
+        SourceError::Unknown(_) => CliError::new(Exit::Usage, e).hint("run `grove skills` to see the skills you can run"),
+        SourceError::Read { .. } => CliError::new(Exit::Usage, e),
+        _ => CliError::new(Exit::SkillBroken, e),
+    })?;
+    let started = Instant::now();
+    let runtime = Runtime::new(&RuntimeConfig::default()).map_err(|e| CliError::new(Exit::Host, format!("starting the runtime: {e:#}")))?;
+    let prepared = runtime.prepare(&source.bytes).map_err(|e| CliError::new(Exit::SkillBroken, format!("{}: {e}", source.name)))?;
+    tracing::debug!(skill = %source.name, cache = ?prepared.cache, elapsed = ?started.elapsed(), "prepared");
+
+    let location = WorkspaceLocation::discover(&std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?);
+    let manifest = manifest_of(&runtime, &source, &prepared, &location, &limits, verbosity).await?;
+    let requested = manifest.requested().map_err(|e| CliError::new(Exit::SkillBroken, e))?;
+    // Built-in skills ship with grove and get what their manifest asks for;
+    // anything else may look but not touch unless the user says so.
+    let defaults = match source.origin {
+        Origin::Builtin => requested,
+        _ => Grants::DEFAULT.into_iter().collect(),
+    };
+    let granted = defaults.union(extra_grants);
+    let caps = caps_for(&manifest.name, Grants { requested, granted }, &location, &limits, verbosity, options.json)?;
+
+    let invocation = Invocation { args: skill_args, json: options.json, cwd: location.cwd.clone(), session: None };
+    let result = runtime.run(&prepared, caps, &limits, &invocation).await;
+    report(&manifest, result, options.json)
+}
+
+/// The manifest section, or, for components without one, what `describe`
+/// says (run with no permissions at all).
+async fn manifest_of(
+    runtime: &Runtime,
+    source: &SkillSource,
+    prepared: &PreparedSkill,
+    location: &WorkspaceLocation,
+    limits: &Limits,
+    verbosity: Verbosity,
+) -> Result<Manifest, CliError> {
+    if let Some(manifest) = &source.info.manifest {
+        return Ok(manifest.clone());
+    }
+    let none = Grants { requested: PermissionSet::EMPTY, granted: PermissionSet::EMPTY };
+    let caps = caps_for(&source.name, none, location, limits, verbosity, false)?;
+    let info = runtime.describe(prepared, caps, limits).await.map_err(|e| run_error(&source.name, e))?;
+    Ok(Manifest { name: info.name, version: info.version, summary: info.summary, usage: info.usage, permissions: info.permissions })
+}
+
+fn caps_for(
+    skill: &str,
+    grants: Grants,
+    location: &WorkspaceLocation,
+    limits: &Limits,
+    verbosity: Verbosity,
+    json: bool,
+) -> Result<Caps, CliError> {
+    let workspace = Workspace::open(&location.root)
+        .map_err(|e| CliError::new(Exit::Host, format!("opening the workspace {}: {e}", location.root.display())))?;
+    let audit = match location.audit_log() {
+        Some(path) => Some(AuditLog::open(&path).map_err(|e| {
+            CliError::new(Exit::Host, format!("opening the audit log {}: {e}", path.display()))
+                .hint("set GROVE_AUDIT_LOG to a writable file")
+        })?),
+        None => None,
+    };
+    Ok(Caps {
+        gate: Gate::new(skill, None, grants, audit),
+        workspace,
+        console: Console::new(skill, verbosity, OutputBudget::new(limits.output), json),
+        deadline: Instant::now() + limits.timeout,
+    })
+}
+
+fn run_error(skill: &str, e: RunError) -> CliError {
+    match &e {
+        RunError::Limit(limit) => {
+            let hint = match limit {
+                LimitExceeded::Timeout(_) => "raise it with --timeout, e.g. --timeout 30m",
+                LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => "raise it with --memory MIB",
+                LimitExceeded::Output(_) => "raise it with --output-limit KIB",
+            };
+            CliError::new(Exit::Limit, format!("{skill} was stopped: {e}")).hint(hint)
+        }
+        _ => CliError::new(Exit::SkillBroken, format!("{skill}: {e}")),
+    }
+}
+
+/// Print the outcome and choose the exit code.
+fn report(manifest: &Manifest, result: Result<Result<Outcome, GuestError>, RunError>, json: bool) -> Result<Exit, CliError> {
+    let outcome = match result.map_err(|e| run_error(&manifest.name, e))? {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            let (kind, message) = describe_error(&error);
+            if json {
+                output::json(&json!({ "skill": manifest.name, "success": false, "error": { "kind": kind, "message": message } }));
+            }
+            let mut e = CliError::new(Exit::SkillFailed, format!("{}: {message}", manifest.name));
+            if kind == "invalid" && !manifest.usage.is_empty() {
+                e = e.hint(format!("usage: {}", manifest.usage));
+            }
+            return Err(e);
+        }
+    };
+    if json {
+        match outcome.data.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+            Some(Ok(data)) => output::json(&data),
+            Some(Err(e)) => {
+                return Err(CliError::new(Exit::SkillBroken, format!("{} returned data that is not JSON: {e}", manifest.name)));
+            }
+            None => output::json(&json!({
+                "skill": manifest.name,
+                "success": outcome.success,
+                "summary": outcome.summary,
+                "report": outcome.report,
+            })),
+        }
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", outcome.summary);
+        if let Some(report) = &outcome.report {
+            let _ = writeln!(out, "\n{}", report.trim_end());
+        }
+    }
+    Ok(if outcome.success { Exit::Ok } else { Exit::SkillFailed })
+}
+
+/// The kind (as in the WIT variant) and text of a guest error.
+pub fn describe_error(e: &GuestError) -> (&'static str, &str) {
+    match e {
+        GuestError::Denied(m) => ("denied", m),
+        GuestError::NotFound(m) => ("not-found", m),
+        GuestError::Invalid(m) => ("invalid", m),
+        GuestError::Io(m) => ("io", m),
+        GuestError::Timeout(m) => ("timeout", m),
+        GuestError::Limit(m) => ("limit", m),
+        GuestError::Unsupported(m) => ("unsupported", m),
+        GuestError::Failed(m) => ("failed", m),
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(s: &[&str]) -> Vec<String> {
+        s.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn run_flags_are_lifted_until_double_dash() {
+        let mut o = RunOptions::default();
+        let rest = o
+            .lift(strings(&["src", "--json", "--allow", "process,http", "--timeout=5s", "--", "--json"]))
+            .unwrap();
+        assert_eq!(rest, strings(&["src", "--json"]));
+        assert!(o.json);
+        assert_eq!(o.allow, strings(&["process", "http"]));
+        assert_eq!(o.timeout, Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn bad_run_flags_are_usage_errors() {
+        assert_eq!(RunOptions::default().lift(strings(&["--timeout"])).unwrap_err().exit, Exit::Usage);
+        assert_eq!(RunOptions::default().lift(strings(&["--memory", "lots"])).unwrap_err().exit, Exit::Usage);
+        let o = RunOptions { allow: strings(&["proces"]), ..Default::default() };
+        assert_eq!(o.grants().unwrap_err().exit, Exit::Usage);
+    }
+}

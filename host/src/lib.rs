@@ -1,0 +1,9 @@
+//! grove: run many AI coding sessions in parallel, and extend them with
+//! sandboxed WebAssembly skills.
+
+pub mod caps;
+pub mod cli;
+pub mod gate;
+pub mod paths;
+pub mod runtime;
+pub mod skill;

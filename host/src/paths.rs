@@ -1,0 +1,49 @@
+//! Where grove finds the workspace and keeps its files.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace a command works in.
+#[derive(Debug, Clone)]
+pub struct WorkspaceLocation {
+    /// The repository's work tree, or the current folder outside a repository.
+    pub root: PathBuf,
+    /// Where the user stands, relative to `root` (empty at the root).
+    pub cwd: String,
+    /// The repository's common git directory (shared by its worktrees).
+    pub git_dir: Option<PathBuf>,
+}
+
+impl WorkspaceLocation {
+    /// Discover the repository around `cwd`; outside one, `cwd` is the root.
+    pub fn discover(cwd: &Path) -> WorkspaceLocation {
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        if let Ok(repo) = git2::Repository::discover(&cwd)
+            && let Some(workdir) = repo.workdir()
+        {
+            let root = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+            let rel = cwd.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            return WorkspaceLocation { root, cwd: rel, git_dir: Some(repo.commondir().to_path_buf()) };
+        }
+        WorkspaceLocation { root: cwd, cwd: String::new(), git_dir: None }
+    }
+
+    /// The audit log: `$GROVE_AUDIT_LOG`, else `<git dir>/grove/audit.jsonl`,
+    /// else `<state dir>/grove/audit.jsonl`.
+    pub fn audit_log(&self) -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os("GROVE_AUDIT_LOG") {
+            return Some(PathBuf::from(path));
+        }
+        match &self.git_dir {
+            Some(git) => Some(git.join("grove").join("audit.jsonl")),
+            None => state_dir().map(|d| d.join("audit.jsonl")),
+        }
+    }
+}
+
+/// `$XDG_STATE_HOME/grove`, else `~/.local/state/grove`.
+pub fn state_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))?;
+    Some(base.join("grove"))
+}

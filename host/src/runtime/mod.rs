@@ -1,0 +1,212 @@
+//! The skill runtime: one wasmtime `Engine` per process, compiled
+//! components cached on disk, one `InstancePre` per skill and one `Store`
+//! per invocation, with limits on every store.
+
+pub mod bindings;
+mod cache;
+mod limits;
+pub mod output;
+mod state;
+mod ticker;
+
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline};
+
+pub use bindings::{GuestError, Invocation, Outcome, SkillInfo, SkillPre};
+pub use cache::{CacheError, CacheOutcome, ComponentCache};
+pub use limits::{LimitExceeded, Limits};
+pub use state::SkillState;
+
+use crate::caps::{self, Caps};
+use ticker::EpochTicker;
+
+/// How often the epoch advances: the granularity of deadlines, and how
+/// often a busy guest yields to the async executor.
+const TICK: Duration = Duration::from_millis(10);
+
+/// How the engine is set up.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Where compiled components are cached; `None` compiles every time.
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Pre-reserve instance slots (pooling allocator). Pays when a process
+    /// instantiates many times (sessions, benchmarks); a one-shot run is
+    /// faster without the reservation.
+    pub pooling: bool,
+    /// Largest linear memory any store may have; per-invocation limits sit
+    /// below it.
+    pub max_memory: usize,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig { cache_dir: ComponentCache::default_dir(), pooling: false, max_memory: 4 << 30 }
+    }
+}
+
+/// Why an invocation did not produce the skill's own answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Limit(#[from] LimitExceeded),
+    #[error("the skill imports `{0}`, which this grove does not provide")]
+    MissingImport(String),
+    #[error("the skill exited early with code {0}")]
+    Exit(i32),
+    #[error("the skill crashed: {0}")]
+    Trap(String),
+}
+
+/// A compiled skill, ready to instantiate any number of times.
+#[derive(Clone)]
+pub struct PreparedSkill {
+    pre: SkillPre<SkillState>,
+    pub cache: CacheOutcome,
+}
+
+/// The engine, the linker with every capability, and the component cache.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<SkillState>,
+    cache: ComponentCache,
+    _ticker: EpochTicker,
+}
+
+impl Runtime {
+    pub fn new(config: &RuntimeConfig) -> wasmtime::Result<Self> {
+        let mut cfg = Config::new();
+        cfg.wasm_component_model(true).epoch_interruption(true).memory_init_cow(true);
+        if config.pooling {
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_component_instances(64)
+                .total_core_instances(512)
+                .total_memories(128)
+                .total_tables(256)
+                .total_stacks(64)
+                .max_memory_size(config.max_memory);
+            cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        let engine = Engine::new(&cfg)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        caps::add_to_linker(&mut linker, |state: &mut SkillState| &mut state.caps)?;
+        let ticker = EpochTicker::start(engine.clone(), TICK);
+        Ok(Runtime { engine, linker, cache: ComponentCache::new(config.cache_dir.clone()), _ticker: ticker })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn cache(&self) -> &ComponentCache {
+        &self.cache
+    }
+
+    /// Compile (or load from the cache) and link a component.
+    pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill, PrepareError> {
+        let (component, cache) = self.cache.load(&self.engine, wasm)?;
+        self.link(&component).map(|pre| PreparedSkill { pre, cache })
+    }
+
+    fn link(&self, component: &Component) -> Result<SkillPre<SkillState>, PrepareError> {
+        let pre = self.linker.instantiate_pre(component).map_err(|e| {
+            let text = format!("{e:#}");
+            match text.split('`').nth(1) {
+                Some(name) if text.contains("matching implementation was not found") => {
+                    PrepareError::MissingImport(name.to_string())
+                }
+                _ => PrepareError::Link(text),
+            }
+        })?;
+        SkillPre::new(pre).map_err(|e| PrepareError::NotASkill(format!("{e:#}")))
+    }
+
+    /// Run one invocation in a fresh store. `Ok(Err(_))` is the skill's
+    /// own error; `Err(_)` means it was stopped or crashed.
+    pub async fn run(
+        &self,
+        skill: &PreparedSkill,
+        caps: Caps,
+        limits: &Limits,
+        invocation: &Invocation,
+    ) -> Result<Result<Outcome, GuestError>, RunError> {
+        let mut store = self.store(caps, limits);
+        let call = async {
+            let instance = skill.pre.instantiate_async(&mut store).await?;
+            instance.call_run(&mut store, invocation).await
+        };
+        self.bounded(limits, call).await
+    }
+
+    /// Ask a skill to describe itself (for components without a manifest
+    /// section). It runs with whatever `caps` grants, normally nothing.
+    pub async fn describe(&self, skill: &PreparedSkill, caps: Caps, limits: &Limits) -> Result<SkillInfo, RunError> {
+        let mut store = self.store(caps, limits);
+        let call = async {
+            let instance = skill.pre.instantiate_async(&mut store).await?;
+            instance.call_describe(&mut store).await
+        };
+        self.bounded(limits, call).await
+    }
+
+    /// A store with every limit of `limits` in force.
+    pub fn store(&self, caps: Caps, limits: &Limits) -> Store<SkillState> {
+        let mut store = Store::new(&self.engine, SkillState::new(caps, limits));
+        store.limiter(|state| &mut state.limiter);
+        let timeout = limits.timeout;
+        let deadline = Instant::now() + timeout;
+        store.set_epoch_deadline(1);
+        // Each tick: yield to the executor (so a busy guest never starves
+        // other tasks), and stop the guest once its deadline has passed.
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                return Err(LimitExceeded::Timeout(timeout).into());
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store
+    }
+
+    /// Await a guest call under the wall-clock deadline, which also covers
+    /// time spent inside host calls, and classify how it ended.
+    async fn bounded<T>(
+        &self,
+        limits: &Limits,
+        call: impl Future<Output = wasmtime::Result<T>>,
+    ) -> Result<T, RunError> {
+        match tokio::time::timeout(limits.timeout + TICK, call).await {
+            Err(_) => Err(LimitExceeded::Timeout(limits.timeout).into()),
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(classify(e)),
+        }
+    }
+}
+
+fn classify(e: wasmtime::Error) -> RunError {
+    if let Some(limit) = e.downcast_ref::<LimitExceeded>() {
+        return RunError::Limit(limit.clone());
+    }
+    if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return RunError::Exit(exit.0);
+    }
+    let text = match e.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => format!("{trap}"),
+        None => format!("{e:#}"),
+    };
+    RunError::Trap(text)
+}
+
+/// Why a component could not be made ready to run.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error(transparent)]
+    Compile(#[from] CacheError),
+    #[error("the skill imports `{0}`, which this grove does not provide (is it built for a newer grove?)")]
+    MissingImport(String),
+    #[error("the component cannot be linked: {0}")]
+    Link(String),
+    #[error("the component is not a grove skill (it must export `describe` and `run`): {0}")]
+    NotASkill(String),
+}

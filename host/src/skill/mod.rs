@@ -1,0 +1,8 @@
+//! Skill packaging: manifests, built-ins, installed skills and files.
+
+pub mod builtin;
+pub mod manifest;
+pub mod source;
+
+pub use manifest::{Manifest, PackageError, PackageInfo};
+pub use source::{Origin, SkillSource, SourceError};

@@ -1,0 +1,144 @@
+//! Where a skill comes from: built in, installed, or a file named on the
+//! command line.
+
+use std::borrow::Cow;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::builtin;
+use super::manifest::{self, Manifest, PackageError, PackageInfo};
+
+/// Where a skill was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    Installed(PathBuf),
+    File(PathBuf),
+}
+
+impl Origin {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Origin::Builtin => "builtin",
+            Origin::Installed(_) => "installed",
+            Origin::File(_) => "file",
+        }
+    }
+}
+
+/// A skill's bytes and what grove knows of it before running it.
+#[derive(Debug, Clone)]
+pub struct SkillSource {
+    /// The name from its manifest, else the file stem.
+    pub name: String,
+    pub bytes: Cow<'static, [u8]>,
+    pub origin: Origin,
+    pub info: PackageInfo,
+}
+
+/// Why a skill could not be found or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("no skill named `{0}` (see `grove skills` for the list)")]
+    Unknown(String),
+    #[error("cannot read {path}: {error}")]
+    Read { path: PathBuf, error: std::io::Error },
+    #[error("{path}: {error}")]
+    Package { path: String, error: PackageError },
+    #[error("cannot install into {path}: {error}")]
+    Install { path: PathBuf, error: std::io::Error },
+}
+
+/// Where installed skills live: `$GROVE_HOME/skills`, else
+/// `$XDG_DATA_HOME/grove/skills`, else `~/.local/share/grove/skills`.
+pub fn installed_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("GROVE_HOME") {
+        return Some(PathBuf::from(home).join("skills"));
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/share")))?;
+    Some(base.join("grove").join("skills"))
+}
+
+/// Find a skill: a path (anything with a `/` or ending in `.wasm`), else a
+/// built-in name, else an installed one.
+pub fn resolve(spec: &str) -> Result<SkillSource, SourceError> {
+    if spec.contains('/') || spec.ends_with(".wasm") {
+        return from_file(Path::new(spec), Origin::File(PathBuf::from(spec)));
+    }
+    if let Some(bytes) = builtin::get(spec) {
+        return load(spec, Cow::Borrowed(bytes), Origin::Builtin);
+    }
+    if let Some(path) = installed_dir().map(|d| d.join(format!("{spec}.wasm")))
+        && path.is_file()
+    {
+        return from_file(&path, Origin::Installed(path.clone()));
+    }
+    Err(SourceError::Unknown(spec.to_string()))
+}
+
+fn from_file(path: &Path, origin: Origin) -> Result<SkillSource, SourceError> {
+    let bytes = fs::read(path).map_err(|error| SourceError::Read { path: path.to_path_buf(), error })?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    load(&stem, Cow::Owned(bytes), origin)
+}
+
+fn load(fallback_name: &str, bytes: Cow<'static, [u8]>, origin: Origin) -> Result<SkillSource, SourceError> {
+    let info = manifest::inspect(&bytes).map_err(|error| SourceError::Package {
+        path: match &origin {
+            Origin::Builtin => format!("built-in skill {fallback_name}"),
+            Origin::Installed(p) | Origin::File(p) => p.display().to_string(),
+        },
+        error,
+    })?;
+    let name = info.manifest.as_ref().map_or_else(|| fallback_name.to_string(), |m| m.name.clone());
+    Ok(SkillSource { name, bytes, origin, info })
+}
+
+/// Every built-in and installed skill, built-ins first, each sorted by
+/// name. Installed files that are not valid skills are reported, not
+/// hidden.
+pub fn list() -> Vec<Result<SkillSource, SourceError>> {
+    let mut out: Vec<_> =
+        builtin::all().iter().map(|(name, bytes)| load(name, Cow::Borrowed(*bytes), Origin::Builtin)).collect();
+    if let Some(dir) = installed_dir()
+        && let Ok(entries) = fs::read_dir(&dir)
+    {
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect();
+        paths.sort();
+        out.extend(paths.into_iter().map(|p| from_file(&p, Origin::Installed(p.clone()))));
+    }
+    out
+}
+
+/// Copy a skill file into the installed directory under its manifest name.
+/// Refuses files without a valid manifest, and names of built-ins.
+pub fn install(path: &Path, force: bool) -> Result<(Manifest, PathBuf), SourceError> {
+    let source = from_file(path, Origin::File(path.to_path_buf()))?;
+    let package_error = |why: &str| SourceError::Package {
+        path: path.display().to_string(),
+        error: PackageError::BadManifest(why.to_string()),
+    };
+    let manifest = source.info.manifest.ok_or_else(|| package_error("the component has no grove:manifest section, so it cannot be installed by name"))?;
+    if builtin::get(&manifest.name).is_some() {
+        return Err(package_error(&format!("`{}` is the name of a built-in skill", manifest.name)));
+    }
+    let dir = installed_dir().ok_or_else(|| package_error("no home directory to install into (set GROVE_HOME)"))?;
+    let dest = dir.join(format!("{}.wasm", manifest.name));
+    if dest.exists() && !force {
+        return Err(SourceError::Install {
+            path: dest,
+            error: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a skill of that name is installed (use --force to replace it)"),
+        });
+    }
+    let install_err = |error| SourceError::Install { path: dest.clone(), error };
+    fs::create_dir_all(&dir).map_err(install_err)?;
+    let tmp = dir.join(format!(".{}.{}.tmp", manifest.name, std::process::id()));
+    fs::write(&tmp, &source.bytes).map_err(install_err)?;
+    fs::rename(&tmp, &dest).map_err(install_err)?;
+    Ok((manifest, dest))
+}
