@@ -50,7 +50,10 @@ impl Args {
 
     /// Take the next positional argument (anything not starting with `-`).
     pub fn positional(&mut self) -> Option<String> {
-        let i = self.items.iter().position(|a| !a.starts_with('-') || a == "-")?;
+        let i = self
+            .items
+            .iter()
+            .position(|a| !a.starts_with('-') || a == "-")?;
         Some(self.items.remove(i))
     }
 

@@ -99,7 +99,7 @@ macro_rules! export {
                 }
             }
 
-            $crate::bindings::__export_skill_world!(Exported with_types_in $crate::bindings);
+    $crate::bindings::__export_skill_world!(Exported with_types_in $crate::bindings);
         };
     };
 }

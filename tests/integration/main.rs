@@ -1,1 +1,10 @@
+//! grove's integration tests: the real `grove` binary on real repositories,
+//! running real components (the built-in skills and the fixture guests in
+//! `tests/guests/`).
 
+mod support;
+
+mod cli;
+mod packaging;
+mod runtime;
+mod sandbox;

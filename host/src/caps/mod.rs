@@ -35,8 +35,19 @@ pub struct Caps {
 
 impl Caps {
     /// Pass `capability.verb(target)` through the gate.
-    fn check(&mut self, capability: &'static str, verb: &'static str, target: &str, permission: Permission) -> Result<(), GuestError> {
-        self.gate.check(Action { capability, verb, target, permission })
+    fn check(
+        &mut self,
+        capability: &'static str,
+        verb: &'static str,
+        target: &str,
+        permission: Permission,
+    ) -> Result<(), GuestError> {
+        self.gate.check(Action {
+            capability,
+            verb,
+            target,
+            permission,
+        })
     }
 }
 
@@ -48,7 +59,10 @@ impl HasData for HasCaps {
 }
 
 /// Link every grove interface into `linker`, reaching `Caps` through `get`.
-pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> &mut Caps) -> wasmtime::Result<()> {
+pub fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> &mut Caps,
+) -> wasmtime::Result<()> {
     skill::types::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::log::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::workspace::add_to_linker::<T, HasCaps>(linker, get)?;
@@ -65,7 +79,9 @@ pub(crate) fn io_error(context: &str, e: io::Error) -> GuestError {
     match e.kind() {
         io::ErrorKind::NotFound => GuestError::NotFound(format!("{context}: not found")),
         io::ErrorKind::PermissionDenied => GuestError::Denied(format!("{context}: {e}")),
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => GuestError::Invalid(format!("{context}: {e}")),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            GuestError::Invalid(format!("{context}: {e}"))
+        }
         io::ErrorKind::TimedOut => GuestError::Timeout(format!("{context}: {e}")),
         _ => GuestError::Io(format!("{context}: {e}")),
     }

@@ -52,7 +52,11 @@ impl Caps {
             .current_dir(&cwd)
             .env_clear()
             .env("LANG", "C.UTF-8")
-            .stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if cmd.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -67,18 +71,28 @@ impl Caps {
         }
         for (name, value) in &cmd.env {
             if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
-                return Err(GuestError::Invalid(format!("bad environment variable name {name:?}")));
+                return Err(GuestError::Invalid(format!(
+                    "bad environment variable name {name:?}"
+                )));
             }
             command.env(name, value);
         }
 
-        let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
+        let limit = cmd
+            .output_limit
+            .map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
         let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let timeout = cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
+        let timeout = cmd
+            .timeout_ms
+            .map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into()))
+            .min(remaining);
 
         let started = Instant::now();
         let mut child = command.spawn().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => GuestError::NotFound(format!("program {:?} not found on PATH or in the workspace", cmd.program)),
+            std::io::ErrorKind::NotFound => GuestError::NotFound(format!(
+                "program {:?} not found on PATH or in the workspace",
+                cmd.program
+            )),
             _ => io_error(&format!("starting {:?}", cmd.program), e),
         })?;
         let pid = child.id();
@@ -124,11 +138,19 @@ impl Caps {
 
 /// The argv as one line, for the gate and the audit log.
 fn command_line(cmd: &Cmd) -> String {
-    std::iter::once(&cmd.program).chain(&cmd.args).map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+    std::iter::once(&cmd.program)
+        .chain(&cmd.args)
+        .map(|a| quote(a))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn quote(arg: &str) -> String {
-    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c)) {
+    if !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+    {
         arg.to_string()
     } else {
         format!("'{}'", arg.replace('\'', r"'\''"))
@@ -142,9 +164,14 @@ fn inside(root: &Path, rel: &Path) -> Result<PathBuf, GuestError> {
     let real = full
         .canonicalize()
         .map_err(|e| io_error(&rel.display().to_string(), e))?;
-    let real_root = root.canonicalize().map_err(|e| io_error("workspace root", e))?;
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| io_error("workspace root", e))?;
     if !real.starts_with(&real_root) {
-        return Err(GuestError::Denied(format!("{:?} leads outside the workspace", rel.display())));
+        return Err(GuestError::Denied(format!(
+            "{:?} leads outside the workspace",
+            rel.display()
+        )));
     }
     Ok(real)
 }

@@ -15,7 +15,12 @@ type R<T> = wasmtime::Result<Result<T, GuestError>>;
 pub struct Page;
 
 impl Caps {
-    fn unsupported<T>(&mut self, capability: &'static str, verb: &'static str, permission: Permission) -> Result<T, GuestError> {
+    fn unsupported<T>(
+        &mut self,
+        capability: &'static str,
+        verb: &'static str,
+        permission: Permission,
+    ) -> Result<T, GuestError> {
         self.check(capability, verb, "", permission)?;
         Err(GuestError::Unsupported(format!(
             "{capability}.{verb} is not available in this version of grove"
@@ -23,7 +28,10 @@ impl Caps {
     }
 }
 
-pub(super) fn add_to_linker<T: Send + 'static, D>(linker: &mut Linker<T>, get: fn(&mut T) -> D::Data<'_>) -> wasmtime::Result<()>
+pub(super) fn add_to_linker<T: Send + 'static, D>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> D::Data<'_>,
+) -> wasmtime::Result<()>
 where
     D: HasData + Send,
     for<'a> D::Data<'a>: skill::model::Host
@@ -109,7 +117,13 @@ impl skill::review::Host for Caps {
     async fn comment(&mut self, _: u64, _: String) -> R<()> {
         Ok(self.unsupported("review", "comment", Permission::Review))
     }
-    async fn set_status(&mut self, _: u64, _: String, _: skill::review::StatusState, _: String) -> R<()> {
+    async fn set_status(
+        &mut self,
+        _: u64,
+        _: String,
+        _: skill::review::StatusState,
+        _: String,
+    ) -> R<()> {
         Ok(self.unsupported("review", "set-status", Permission::Review))
     }
     async fn attach(&mut self, _: u64, _: String, _: Vec<u8>) -> R<String> {

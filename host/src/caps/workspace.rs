@@ -37,7 +37,10 @@ impl Workspace {
     /// Open `root` as the workspace.
     pub fn open(root: &Path) -> io::Result<Self> {
         let dir = Dir::open_ambient_dir(root, ambient_authority())?;
-        Ok(Workspace { root: root.to_path_buf(), dir })
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            dir,
+        })
     }
 
     /// The root on the host's filesystem.
@@ -60,7 +63,9 @@ impl Workspace {
 /// See [`Workspace::relative`].
 pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
     if path.contains('\0') {
-        return Err(GuestError::Invalid(format!("path {path:?} contains a NUL byte")));
+        return Err(GuestError::Invalid(format!(
+            "path {path:?} contains a NUL byte"
+        )));
     }
     let p = Path::new(path);
     if p.has_root() || p.is_absolute() {
@@ -75,11 +80,15 @@ pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
             Component::CurDir => {}
             Component::ParentDir => {
                 if !out.pop() {
-                    return Err(GuestError::Denied(format!("path {path:?} leads outside the workspace")));
+                    return Err(GuestError::Denied(format!(
+                        "path {path:?} leads outside the workspace"
+                    )));
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(GuestError::Invalid(format!("absolute path {path:?} refused")));
+                return Err(GuestError::Invalid(format!(
+                    "absolute path {path:?} refused"
+                )));
             }
         }
     }
@@ -92,8 +101,13 @@ pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
 /// Like [`io_error`], but recognizes cap-std's refusal of a path that
 /// escapes the root (through a symlink, typically).
 fn fs_error(path: &Path, e: io::Error) -> GuestError {
-    if e.kind() == io::ErrorKind::PermissionDenied && e.to_string().contains("outside of the filesystem") {
-        return GuestError::Denied(format!("path {:?} leads outside the workspace", path.display()));
+    if e.kind() == io::ErrorKind::PermissionDenied
+        && e.to_string().contains("outside of the filesystem")
+    {
+        return GuestError::Denied(format!(
+            "path {:?} leads outside the workspace",
+            path.display()
+        ));
     }
     io_error(&format!("{}", path.display()), e)
 }
@@ -129,7 +143,12 @@ fn slash(p: &Path) -> String {
 
 impl Caps {
     /// Gate a workspace call on `path`, returning the normalized path.
-    fn ws_path(&mut self, verb: &'static str, path: &str, permission: Permission) -> Result<PathBuf, GuestError> {
+    fn ws_path(
+        &mut self,
+        verb: &'static str,
+        path: &str,
+        permission: Permission,
+    ) -> Result<PathBuf, GuestError> {
         let rel = relative(path);
         // Audit what was asked for even when it is malformed.
         self.check("workspace", verb, path, permission)?;
@@ -144,23 +163,40 @@ impl Caps {
     fn ws_write(&mut self, path: &str, contents: &[u8]) -> Result<(), GuestError> {
         let p = self.ws_path("write", path, Permission::WorkspaceWrite)?;
         if p == Path::new(".") {
-            return Err(GuestError::Invalid("cannot write to the workspace root itself".into()));
+            return Err(GuestError::Invalid(
+                "cannot write to the workspace root itself".into(),
+            ));
         }
         if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            self.workspace.dir.create_dir_all(parent).map_err(|e| fs_error(parent, e))?;
+            self.workspace
+                .dir
+                .create_dir_all(parent)
+                .map_err(|e| fs_error(parent, e))?;
         }
-        self.workspace.dir.write(&p, contents).map_err(|e| fs_error(&p, e))
+        self.workspace
+            .dir
+            .write(&p, contents)
+            .map_err(|e| fs_error(&p, e))
     }
 
     fn ws_list(&mut self, path: &str) -> Result<Vec<Entry>, GuestError> {
         let p = self.ws_path("list", path, Permission::WorkspaceRead)?;
         let mut entries = Vec::new();
-        for entry in self.workspace.dir.read_dir(&p).map_err(|e| fs_error(&p, e))? {
+        for entry in self
+            .workspace
+            .dir
+            .read_dir(&p)
+            .map_err(|e| fs_error(&p, e))?
+        {
             let entry = entry.map_err(|e| fs_error(&p, e))?;
             let meta = entry.metadata().map_err(|e| fs_error(&p, e))?;
             let name = p.join(entry.file_name());
             let name = name.strip_prefix(".").unwrap_or(&name);
-            entries.push(Entry { path: slash(name), kind: kind(meta.file_type()), size: meta.len() });
+            entries.push(Entry {
+                path: slash(name),
+                kind: kind(meta.file_type()),
+                size: meta.len(),
+            });
         }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(entries)
@@ -168,15 +204,25 @@ impl Caps {
 
     fn ws_stat(&mut self, path: &str) -> Result<Meta, GuestError> {
         let p = self.ws_path("stat", path, Permission::WorkspaceRead)?;
-        self.workspace.dir.symlink_metadata(&p).map(|m| to_meta(&m)).map_err(|e| fs_error(&p, e))
+        self.workspace
+            .dir
+            .symlink_metadata(&p)
+            .map(|m| to_meta(&m))
+            .map_err(|e| fs_error(&p, e))
     }
 
     fn ws_remove(&mut self, path: &str) -> Result<(), GuestError> {
         let p = self.ws_path("remove", path, Permission::WorkspaceWrite)?;
         if p == Path::new(".") {
-            return Err(GuestError::Invalid("cannot remove the workspace root".into()));
+            return Err(GuestError::Invalid(
+                "cannot remove the workspace root".into(),
+            ));
         }
-        let meta = self.workspace.dir.symlink_metadata(&p).map_err(|e| fs_error(&p, e))?;
+        let meta = self
+            .workspace
+            .dir
+            .symlink_metadata(&p)
+            .map_err(|e| fs_error(&p, e))?;
         if meta.is_dir() {
             self.workspace.dir.remove_dir_all(&p)
         } else {
@@ -191,12 +237,20 @@ impl Caps {
         self.check("workspace", "rename", &target, Permission::WorkspaceWrite)?;
         let (a, b) = (a?, b?);
         if a == Path::new(".") || b == Path::new(".") {
-            return Err(GuestError::Invalid("cannot rename the workspace root".into()));
+            return Err(GuestError::Invalid(
+                "cannot rename the workspace root".into(),
+            ));
         }
         if let Some(parent) = b.parent().filter(|d| !d.as_os_str().is_empty()) {
-            self.workspace.dir.create_dir_all(parent).map_err(|e| fs_error(parent, e))?;
+            self.workspace
+                .dir
+                .create_dir_all(parent)
+                .map_err(|e| fs_error(parent, e))?;
         }
-        self.workspace.dir.rename(&a, &self.workspace.dir, &b).map_err(|e| fs_error(&a, e))
+        self.workspace
+            .dir
+            .rename(&a, &self.workspace.dir, &b)
+            .map_err(|e| fs_error(&a, e))
     }
 
     async fn ws_glob(&mut self, pattern: &str) -> Result<Vec<String>, GuestError> {
@@ -233,10 +287,14 @@ fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<String>, Gues
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
         if matcher.is_match(rel) {
             if out.len() == MAX_GLOB_RESULTS {
-                return Err(GuestError::Limit(format!("glob matched more than {MAX_GLOB_RESULTS} files")));
+                return Err(GuestError::Limit(format!(
+                    "glob matched more than {MAX_GLOB_RESULTS} files"
+                )));
             }
             out.push(slash(rel));
         }
@@ -252,7 +310,8 @@ impl Host for Caps {
 
     async fn read_text(&mut self, path: String) -> R<String> {
         Ok(self.ws_read(&path).and_then(|bytes| {
-            String::from_utf8(bytes).map_err(|_| GuestError::Invalid(format!("{path:?} is not UTF-8 text")))
+            String::from_utf8(bytes)
+                .map_err(|_| GuestError::Invalid(format!("{path:?} is not UTF-8 text")))
         }))
     }
 
@@ -289,7 +348,10 @@ mod tests {
     fn lexical_checks() {
         assert_eq!(relative("a/./b/../c").unwrap(), PathBuf::from("a/c"));
         assert_eq!(relative("").unwrap(), PathBuf::from("."));
-        assert!(matches!(relative("/etc/passwd"), Err(GuestError::Invalid(_))));
+        assert!(matches!(
+            relative("/etc/passwd"),
+            Err(GuestError::Invalid(_))
+        ));
         assert!(matches!(relative("a/../../x"), Err(GuestError::Denied(_))));
         assert!(matches!(relative("a\0b"), Err(GuestError::Invalid(_))));
     }

@@ -36,7 +36,11 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(exit: Exit, message: impl fmt::Display) -> Self {
-        CliError { exit, message: message.to_string(), hint: None }
+        CliError {
+            exit,
+            message: message.to_string(),
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

@@ -19,7 +19,12 @@ use crate::caps::console::Verbosity;
 /// Run many AI coding sessions in parallel, and extend them with sandboxed
 /// WebAssembly skills.
 #[derive(Debug, Parser)]
-#[command(name = "grove", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "grove",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,

@@ -13,7 +13,8 @@ use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
 use crate::paths::WorkspaceLocation;
 use crate::runtime::output::OutputBudget;
 use crate::runtime::{
-    GuestError, Invocation, LimitExceeded, Limits, Outcome, PreparedSkill, RunError, Runtime, RuntimeConfig,
+    GuestError, Invocation, LimitExceeded, Limits, Outcome, PreparedSkill, RunError, Runtime,
+    RuntimeConfig,
 };
 use crate::skill::{Manifest, Origin, SkillSource, SourceError, source};
 
@@ -78,7 +79,8 @@ impl RunOptions {
             };
             let mut value = |name: &str| {
                 inline.clone().or_else(|| it.next()).ok_or_else(|| {
-                    CliError::new(Exit::Usage, format!("{name} needs a value")).hint(format!("grove run SKILL {name} VALUE"))
+                    CliError::new(Exit::Usage, format!("{name} needs a value"))
+                        .hint(format!("grove run SKILL {name} VALUE"))
                 })
             };
             match flag.as_str() {
@@ -87,12 +89,19 @@ impl RunOptions {
                     break;
                 }
                 "--json" if inline.is_none() => self.json = true,
-                "--allow" => self.allow.extend(value("--allow")?.split(',').map(String::from)),
+                "--allow" => self
+                    .allow
+                    .extend(value("--allow")?.split(',').map(String::from)),
                 "--timeout" => {
-                    self.timeout = Some(parse_duration(&value("--timeout")?).map_err(|e| CliError::new(Exit::Usage, format!("--timeout: {e}")))?)
+                    self.timeout = Some(
+                        parse_duration(&value("--timeout")?)
+                            .map_err(|e| CliError::new(Exit::Usage, format!("--timeout: {e}")))?,
+                    )
                 }
                 "--memory" => self.memory = Some(number("--memory", &value("--memory")?)?),
-                "--output-limit" => self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?),
+                "--output-limit" => {
+                    self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?)
+                }
                 _ => rest.push(arg),
             }
         }
@@ -102,7 +111,8 @@ impl RunOptions {
     fn grants(&self) -> Result<PermissionSet, CliError> {
         let mut set = PermissionSet::EMPTY;
         for name in &self.allow {
-            let granted = PermissionSet::parse_grant(name.trim()).map_err(|e| CliError::new(Exit::Usage, format!("--allow: {e}")))?;
+            let granted = PermissionSet::parse_grant(name.trim())
+                .map_err(|e| CliError::new(Exit::Usage, format!("--allow: {e}")))?;
             set = set.union(granted);
         }
         Ok(set)
@@ -124,7 +134,12 @@ impl RunOptions {
 }
 
 fn number(flag: &str, value: &str) -> Result<usize, CliError> {
-    value.parse().map_err(|_| CliError::new(Exit::Usage, format!("{flag} takes a whole number, not {value:?}")))
+    value.parse().map_err(|_| {
+        CliError::new(
+            Exit::Usage,
+            format!("{flag} takes a whole number, not {value:?}"),
+        )
+    })
 }
 
 pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
@@ -134,18 +149,28 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
     let limits = options.limits();
 
     let source = source::resolve(&args.skill).map_err(|e| match e {
-        SourceError::Unknown(_) => CliError::new(Exit::Usage, e).hint("run `grove skills` to see the skills you can run"),
+        SourceError::Unknown(_) => {
+            CliError::new(Exit::Usage, e).hint("run `grove skills` to see the skills you can run")
+        }
         SourceError::Read { .. } => CliError::new(Exit::Usage, e),
         _ => CliError::new(Exit::SkillBroken, e),
     })?;
     let started = Instant::now();
-    let runtime = Runtime::new(&RuntimeConfig::default()).map_err(|e| CliError::new(Exit::Host, format!("starting the runtime: {e:#}")))?;
-    let prepared = runtime.prepare(&source.bytes).map_err(|e| CliError::new(Exit::SkillBroken, format!("{}: {e}", source.name)))?;
+    let runtime = Runtime::new(&RuntimeConfig::default())
+        .map_err(|e| CliError::new(Exit::Host, format!("starting the runtime: {e:#}")))?;
+    let prepared = runtime
+        .prepare(&source.bytes)
+        .map_err(|e| CliError::new(Exit::SkillBroken, format!("{}: {e}", source.name)))?;
     tracing::debug!(skill = %source.name, cache = ?prepared.cache, elapsed = ?started.elapsed(), "prepared");
 
-    let location = WorkspaceLocation::discover(&std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?);
+    let location = WorkspaceLocation::discover(
+        &std::env::current_dir()
+            .map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?,
+    );
     let manifest = manifest_of(&runtime, &source, &prepared, &location, &limits, verbosity).await?;
-    let requested = manifest.requested().map_err(|e| CliError::new(Exit::SkillBroken, e))?;
+    let requested = manifest
+        .requested()
+        .map_err(|e| CliError::new(Exit::SkillBroken, e))?;
     // Built-in skills ship with grove and get what their manifest asks for;
     // anything else may look but not touch unless the user says so.
     let defaults = match source.origin {
@@ -153,9 +178,21 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         _ => Grants::DEFAULT.into_iter().collect(),
     };
     let granted = defaults.union(extra_grants);
-    let caps = caps_for(&manifest.name, Grants { requested, granted }, &location, &limits, verbosity, options.json)?;
+    let caps = caps_for(
+        &manifest.name,
+        Grants { requested, granted },
+        &location,
+        &limits,
+        verbosity,
+        options.json,
+    )?;
 
-    let invocation = Invocation { args: skill_args, json: options.json, cwd: location.cwd.clone(), session: None };
+    let invocation = Invocation {
+        args: skill_args,
+        json: options.json,
+        cwd: location.cwd.clone(),
+        session: None,
+    };
     let result = runtime.run(&prepared, caps, &limits, &invocation).await;
     report(&manifest, result, options.json)
 }
@@ -173,10 +210,22 @@ async fn manifest_of(
     if let Some(manifest) = &source.info.manifest {
         return Ok(manifest.clone());
     }
-    let none = Grants { requested: PermissionSet::EMPTY, granted: PermissionSet::EMPTY };
+    let none = Grants {
+        requested: PermissionSet::EMPTY,
+        granted: PermissionSet::EMPTY,
+    };
     let caps = caps_for(&source.name, none, location, limits, verbosity, false)?;
-    let info = runtime.describe(prepared, caps, limits).await.map_err(|e| run_error(&source.name, e))?;
-    Ok(Manifest { name: info.name, version: info.version, summary: info.summary, usage: info.usage, permissions: info.permissions })
+    let info = runtime
+        .describe(prepared, caps, limits)
+        .await
+        .map_err(|e| run_error(&source.name, e))?;
+    Ok(Manifest {
+        name: info.name,
+        version: info.version,
+        summary: info.summary,
+        usage: info.usage,
+        permissions: info.permissions,
+    })
 }
 
 fn caps_for(
@@ -187,12 +236,19 @@ fn caps_for(
     verbosity: Verbosity,
     json: bool,
 ) -> Result<Caps, CliError> {
-    let workspace = Workspace::open(&location.root)
-        .map_err(|e| CliError::new(Exit::Host, format!("opening the workspace {}: {e}", location.root.display())))?;
+    let workspace = Workspace::open(&location.root).map_err(|e| {
+        CliError::new(
+            Exit::Host,
+            format!("opening the workspace {}: {e}", location.root.display()),
+        )
+    })?;
     let audit = match location.audit_log() {
         Some(path) => Some(AuditLog::open(&path).map_err(|e| {
-            CliError::new(Exit::Host, format!("opening the audit log {}: {e}", path.display()))
-                .hint("set GROVE_AUDIT_LOG to a writable file")
+            CliError::new(
+                Exit::Host,
+                format!("opening the audit log {}: {e}", path.display()),
+            )
+            .hint("set GROVE_AUDIT_LOG to a writable file")
         })?),
         None => None,
     };
@@ -209,7 +265,9 @@ fn run_error(skill: &str, e: RunError) -> CliError {
         RunError::Limit(limit) => {
             let hint = match limit {
                 LimitExceeded::Timeout(_) => "raise it with --timeout, e.g. --timeout 30m",
-                LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => "raise it with --memory MIB",
+                LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => {
+                    "raise it with --memory MIB"
+                }
                 LimitExceeded::Output(_) => "raise it with --output-limit KIB",
             };
             CliError::new(Exit::Limit, format!("{skill} was stopped: {e}")).hint(hint)
@@ -219,13 +277,19 @@ fn run_error(skill: &str, e: RunError) -> CliError {
 }
 
 /// Print the outcome and choose the exit code.
-fn report(manifest: &Manifest, result: Result<Result<Outcome, GuestError>, RunError>, json: bool) -> Result<Exit, CliError> {
+fn report(
+    manifest: &Manifest,
+    result: Result<Result<Outcome, GuestError>, RunError>,
+    json: bool,
+) -> Result<Exit, CliError> {
     let outcome = match result.map_err(|e| run_error(&manifest.name, e))? {
         Ok(outcome) => outcome,
         Err(error) => {
             let (kind, message) = describe_error(&error);
             if json {
-                output::json(&json!({ "skill": manifest.name, "success": false, "error": { "kind": kind, "message": message } }));
+                output::json(
+                    &json!({ "skill": manifest.name, "success": false, "error": { "kind": kind, "message": message } }),
+                );
             }
             let mut e = CliError::new(Exit::SkillFailed, format!("{}: {message}", manifest.name));
             if kind == "invalid" && !manifest.usage.is_empty() {
@@ -235,10 +299,17 @@ fn report(manifest: &Manifest, result: Result<Result<Outcome, GuestError>, RunEr
         }
     };
     if json {
-        match outcome.data.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+        match outcome
+            .data
+            .as_deref()
+            .map(serde_json::from_str::<serde_json::Value>)
+        {
             Some(Ok(data)) => output::json(&data),
             Some(Err(e)) => {
-                return Err(CliError::new(Exit::SkillBroken, format!("{} returned data that is not JSON: {e}", manifest.name)));
+                return Err(CliError::new(
+                    Exit::SkillBroken,
+                    format!("{} returned data that is not JSON: {e}", manifest.name),
+                ));
             }
             None => output::json(&json!({
                 "skill": manifest.name,
@@ -254,7 +325,11 @@ fn report(manifest: &Manifest, result: Result<Result<Outcome, GuestError>, RunEr
             let _ = writeln!(out, "\n{}", report.trim_end());
         }
     }
-    Ok(if outcome.success { Exit::Ok } else { Exit::SkillFailed })
+    Ok(if outcome.success {
+        Exit::Ok
+    } else {
+        Exit::SkillFailed
+    })
 }
 
 /// The kind (as in the WIT variant) and text of a guest error.
@@ -271,7 +346,6 @@ pub fn describe_error(e: &GuestError) -> (&'static str, &str) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,7 +358,15 @@ mod tests {
     fn run_flags_are_lifted_until_double_dash() {
         let mut o = RunOptions::default();
         let rest = o
-            .lift(strings(&["src", "--json", "--allow", "process,http", "--timeout=5s", "--", "--json"]))
+            .lift(strings(&[
+                "src",
+                "--json",
+                "--allow",
+                "process,http",
+                "--timeout=5s",
+                "--",
+                "--json",
+            ]))
             .unwrap();
         assert_eq!(rest, strings(&["src", "--json"]));
         assert!(o.json);
@@ -294,9 +376,24 @@ mod tests {
 
     #[test]
     fn bad_run_flags_are_usage_errors() {
-        assert_eq!(RunOptions::default().lift(strings(&["--timeout"])).unwrap_err().exit, Exit::Usage);
-        assert_eq!(RunOptions::default().lift(strings(&["--memory", "lots"])).unwrap_err().exit, Exit::Usage);
-        let o = RunOptions { allow: strings(&["proces"]), ..Default::default() };
+        assert_eq!(
+            RunOptions::default()
+                .lift(strings(&["--timeout"]))
+                .unwrap_err()
+                .exit,
+            Exit::Usage
+        );
+        assert_eq!(
+            RunOptions::default()
+                .lift(strings(&["--memory", "lots"]))
+                .unwrap_err()
+                .exit,
+            Exit::Usage
+        );
+        let o = RunOptions {
+            allow: strings(&["proces"]),
+            ..Default::default()
+        };
         assert_eq!(o.grants().unwrap_err().exit, Exit::Usage);
     }
 }

@@ -45,7 +45,11 @@ pub struct Grants {
 impl Grants {
     /// Permissions granted to a skill that is not built in, unless the user
     /// says more with `--allow`: it may look, not touch.
-    pub const DEFAULT: [Permission; 3] = [Permission::WorkspaceRead, Permission::GitRead, Permission::Ui];
+    pub const DEFAULT: [Permission; 3] = [
+        Permission::WorkspaceRead,
+        Permission::GitRead,
+        Permission::Ui,
+    ];
 
     pub fn decide(&self, p: Permission) -> Decision {
         if !self.requested.contains(p) {
@@ -53,7 +57,9 @@ impl Grants {
                 "`{p}` is not among the permissions the skill's manifest requests"
             ))
         } else if !self.granted.contains(p) {
-            Decision::Deny(format!("`{p}` was not granted (hint: rerun with --allow {p})"))
+            Decision::Deny(format!(
+                "`{p}` was not granted (hint: rerun with --allow {p})"
+            ))
         } else {
             Decision::Allow
         }
@@ -70,8 +76,18 @@ pub struct Gate {
 }
 
 impl Gate {
-    pub fn new(skill: impl Into<String>, session: Option<String>, grants: Grants, audit: Option<AuditLog>) -> Self {
-        Gate { skill: skill.into(), session, grants, audit }
+    pub fn new(
+        skill: impl Into<String>,
+        session: Option<String>,
+        grants: Grants,
+        audit: Option<AuditLog>,
+    ) -> Self {
+        Gate {
+            skill: skill.into(),
+            session,
+            grants,
+            audit,
+        }
     }
 
     pub fn grants(&self) -> Grants {
@@ -111,7 +127,10 @@ impl Gate {
             Decision::Allow => Ok(()),
             Decision::Deny(why) => {
                 tracing::warn!(skill = %self.skill, "denied {}.{} {:?}: {why}", action.capability, action.verb, action.target);
-                Err(GuestError::Denied(format!("{}.{} {:?}: {why}", action.capability, action.verb, action.target)))
+                Err(GuestError::Denied(format!(
+                    "{}.{} {:?}: {why}",
+                    action.capability, action.verb, action.target
+                )))
             }
         }
     }

@@ -12,7 +12,9 @@ mod ticker;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
+};
 
 pub use bindings::{GuestError, Invocation, Outcome, SkillInfo, SkillPre};
 pub use cache::{CacheError, CacheOutcome, ComponentCache};
@@ -42,7 +44,11 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig { cache_dir: ComponentCache::default_dir(), pooling: false, max_memory: 4 << 30 }
+        RuntimeConfig {
+            cache_dir: ComponentCache::default_dir(),
+            pooling: false,
+            max_memory: 4 << 30,
+        }
     }
 }
 
@@ -77,7 +83,9 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(config: &RuntimeConfig) -> wasmtime::Result<Self> {
         let mut cfg = Config::new();
-        cfg.wasm_component_model(true).epoch_interruption(true).memory_init_cow(true);
+        cfg.wasm_component_model(true)
+            .epoch_interruption(true)
+            .memory_init_cow(true);
         if config.pooling {
             let mut pool = PoolingAllocationConfig::default();
             pool.total_component_instances(64)
@@ -93,7 +101,12 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         caps::add_to_linker(&mut linker, |state: &mut SkillState| &mut state.caps)?;
         let ticker = EpochTicker::start(engine.clone(), TICK);
-        Ok(Runtime { engine, linker, cache: ComponentCache::new(config.cache_dir.clone()), _ticker: ticker })
+        Ok(Runtime {
+            engine,
+            linker,
+            cache: ComponentCache::new(config.cache_dir.clone()),
+            _ticker: ticker,
+        })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -107,7 +120,8 @@ impl Runtime {
     /// Compile (or load from the cache) and link a component.
     pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill, PrepareError> {
         let (component, cache) = self.cache.load(&self.engine, wasm)?;
-        self.link(&component).map(|pre| PreparedSkill { pre, cache })
+        self.link(&component)
+            .map(|pre| PreparedSkill { pre, cache })
     }
 
     fn link(&self, component: &Component) -> Result<SkillPre<SkillState>, PrepareError> {
@@ -142,7 +156,12 @@ impl Runtime {
 
     /// Ask a skill to describe itself (for components without a manifest
     /// section). It runs with whatever `caps` grants, normally nothing.
-    pub async fn describe(&self, skill: &PreparedSkill, caps: Caps, limits: &Limits) -> Result<SkillInfo, RunError> {
+    pub async fn describe(
+        &self,
+        skill: &PreparedSkill,
+        caps: Caps,
+        limits: &Limits,
+    ) -> Result<SkillInfo, RunError> {
         let mut store = self.store(caps, limits);
         let call = async {
             let instance = skill.pre.instantiate_async(&mut store).await?;
@@ -203,7 +222,9 @@ fn classify(e: wasmtime::Error) -> RunError {
 pub enum PrepareError {
     #[error(transparent)]
     Compile(#[from] CacheError),
-    #[error("the skill imports `{0}`, which this grove does not provide (is it built for a newer grove?)")]
+    #[error(
+        "the skill imports `{0}`, which this grove does not provide (is it built for a newer grove?)"
+    )]
     MissingImport(String),
     #[error("the component cannot be linked: {0}")]
     Link(String),

@@ -35,7 +35,9 @@ pub struct PackageInfo {
 pub enum PackageError {
     #[error("not a WebAssembly component: {0}")]
     NotWasm(String),
-    #[error("this is a core WebAssembly module, not a component (build for wasm32-wasip2, or wrap it with `wasm-tools component new`)")]
+    #[error(
+        "this is a core WebAssembly module, not a component (build for wasm32-wasip2, or wrap it with `wasm-tools component new`)"
+    )]
     CoreModule,
     #[error("the grove:manifest section is not valid: {0}")]
     BadManifest(String),
@@ -54,10 +56,16 @@ impl Manifest {
         let bad = |why: String| Err(PackageError::BadManifest(why));
         if self.name.is_empty()
             || self.name.len() > 64
-            || !self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             || self.name.starts_with('-')
         {
-            return bad(format!("name {:?} must be 1-64 characters of a-z, 0-9 and -", self.name));
+            return bad(format!(
+                "name {:?} must be 1-64 characters of a-z, 0-9 and -",
+                self.name
+            ));
         }
         self.requested().map(|_| ())
     }
@@ -67,7 +75,10 @@ impl Manifest {
     pub fn requested(&self) -> Result<PermissionSet, PackageError> {
         self.permissions
             .iter()
-            .map(|p| p.parse::<Permission>().map_err(|e| PackageError::BadManifest(e.to_string())))
+            .map(|p| {
+                p.parse::<Permission>()
+                    .map_err(|e| PackageError::BadManifest(e.to_string()))
+            })
             .collect()
     }
 }
@@ -92,7 +103,10 @@ pub fn inspect(wasm: &[u8]) -> Result<PackageInfo, PackageError> {
                 for import in reader {
                     let import = import.map_err(|e| PackageError::NotWasm(e.to_string()))?;
                     // Type imports (records the world `use`s) are not capabilities.
-                    if matches!(import.ty, ComponentTypeRef::Instance(_) | ComponentTypeRef::Func(_)) {
+                    if matches!(
+                        import.ty,
+                        ComponentTypeRef::Instance(_) | ComponentTypeRef::Func(_)
+                    ) {
                         imports.push(import.name.name.to_string());
                     }
                 }

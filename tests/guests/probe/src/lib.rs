@@ -1,0 +1,183 @@
+//! A skill that does what its first argument says. The integration tests
+//! and the benchmark drive it: well-behaved calls, and every attack on the
+//! sandbox a malicious skill could try.
+
+use std::hint::black_box;
+
+use grove_sdk::log::Level;
+use grove_sdk::prelude::*;
+use grove_sdk::{http, process::Command};
+
+struct Probe;
+
+impl Skill for Probe {
+    const MANIFEST: Manifest = Manifest::new("probe", "Does what its first argument says")
+        .usage("grove run probe.wasm COMMAND [ARGS...]")
+        .permissions(&[
+            "workspace:read",
+            "workspace:write",
+            "process",
+            "git:read",
+            "ui",
+        ]);
+
+    fn run(invocation: Invocation) -> Result<Outcome> {
+        let mut args = invocation.args.into_iter();
+        let command = args.next().unwrap_or_default();
+        let rest: Vec<String> = args.collect();
+        let arg = |i: usize| rest.get(i).cloned().unwrap_or_default();
+        let count = |i: usize| rest.get(i).and_then(|n| n.parse::<u64>().ok()).unwrap_or(1);
+        match command.as_str() {
+            "echo" => Ok(Outcome::ok(rest.join(" "))),
+            "fail" => Ok(Outcome::fail("failing on purpose")),
+            "error" => Err(Error::failed("erroring on purpose")),
+            "data" => Ok(Outcome::ok("with data").with_data(arg(0))),
+            "read" => workspace::read_text(&arg(0)).map(Outcome::ok),
+            "write" => {
+                workspace::write(&arg(0), arg(1).as_bytes()).map(|()| Outcome::ok("written"))
+            }
+            "remove" => workspace::remove(&arg(0)).map(|()| Outcome::ok("removed")),
+            "rename" => workspace::rename(&arg(0), &arg(1)).map(|()| Outcome::ok("renamed")),
+            "list" => workspace::list(&arg(0)).map(|entries| {
+                Outcome::ok(
+                    entries
+                        .into_iter()
+                        .map(|e| e.path)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )
+            }),
+            "glob" => workspace::glob(&arg(0)).map(|paths| Outcome::ok(paths.join(","))),
+            "stat" => {
+                workspace::stat(&arg(0)).map(|m| Outcome::ok(format!("{:?} {}", m.kind, m.size)))
+            }
+            // What the WASI environment offers: nothing.
+            "wasi-env" => Ok(Outcome::ok(format!(
+                "vars={} dirs={}",
+                std::env::vars().count(),
+                std::fs::read_dir("/").map(|d| d.count()).unwrap_or(0)
+            ))),
+            "wasi-file" => std::fs::read_to_string(arg(0))
+                .map(Outcome::ok)
+                .map_err(|e| Error::failed(format!("wasi read failed: {e}"))),
+            "run" => {
+                let output = process::run(&Command {
+                    program: arg(0),
+                    args: rest.get(1..).unwrap_or_default().to_vec(),
+                    cwd: None,
+                    env: vec![],
+                    stdin: None,
+                    timeout_ms: None,
+                    output_limit: None,
+                })?;
+                let summary = format!(
+                    "code={:?} timed_out={} truncated={} stdout={}",
+                    output.code,
+                    output.timed_out,
+                    output.truncated,
+                    String::from_utf8_lossy(&output.stdout).trim()
+                );
+                Ok(Outcome::ok(summary))
+            }
+            "run-timeout" => {
+                let output = process::run(&Command {
+                    program: "sleep".into(),
+                    args: vec!["30".into()],
+                    cwd: None,
+                    env: vec![],
+                    stdin: None,
+                    timeout_ms: Some(200),
+                    output_limit: None,
+                })?;
+                Ok(Outcome::ok(format!(
+                    "timed_out={} code={:?}",
+                    output.timed_out, output.code
+                )))
+            }
+            "run-flood" => {
+                let output = process::run(&Command {
+                    program: "sh".into(),
+                    args: vec!["-c".into(), "yes grove | head -c 50000000".into()],
+                    cwd: None,
+                    env: vec![],
+                    stdin: None,
+                    timeout_ms: None,
+                    output_limit: Some(1000),
+                })?;
+                Ok(Outcome::ok(format!(
+                    "kept={} truncated={}",
+                    output.stdout.len(),
+                    output.truncated
+                )))
+            }
+            "git-status" => git::status().map(|s| Outcome::ok(format!("{} changes", s.len()))),
+            "git-head" => git::head().map(|h| Outcome::ok(format!("{:?}", h.branch))),
+            "http" => http::send(&http::Request {
+                method: "GET".into(),
+                url: "http://127.0.0.1:9/".into(),
+                headers: vec![],
+                body: None,
+                timeout_ms: None,
+            })
+            .map(|r| Outcome::ok(format!("status {}", r.status))),
+            "ask" => ui::ask("Pick one", &["red".into(), "blue".into()], Some(1))
+                .map(|i| Outcome::ok(format!("picked {i}"))),
+            "report" => ui::report("Findings", &arg(0), ui::ReportFormat::Markdown)
+                .map(|()| Outcome::ok("reported")),
+            // Hostile: never returns.
+            "spin" => {
+                let mut n = 0u64;
+                loop {
+                    n = black_box(n.wrapping_add(1));
+                }
+            }
+            // Hostile: allocates until something stops it.
+            "alloc" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(black_box(vec![1u8; 1 << 20]));
+                }
+            }
+            // Hostile: floods the log.
+            "flood-log" => {
+                let line = "x".repeat(4096);
+                loop {
+                    log::info(&line);
+                }
+            }
+            // Hostile: floods stdout.
+            "flood-stdout" => {
+                let line = "y".repeat(4096);
+                loop {
+                    println!("{line}");
+                }
+            }
+            "panic" => panic!("probe panicked on purpose"),
+            "exit" => std::process::exit(7),
+            // Benchmark loops: the host measures the whole call and divides.
+            "noop" => {
+                for _ in 0..count(0) {
+                    grove_sdk::log::log(Level::Trace, "");
+                }
+                Ok(Outcome::ok("done"))
+            }
+            "read-n" => {
+                let mut total = 0usize;
+                for _ in 0..count(1) {
+                    total += workspace::read(&arg(0))?.len();
+                }
+                Ok(Outcome::ok(format!("{total}")))
+            }
+            "log-n" => {
+                let message = "z".repeat(count(1) as usize);
+                for _ in 0..count(0) {
+                    grove_sdk::log::log(Level::Trace, &message);
+                }
+                Ok(Outcome::ok("done"))
+            }
+            other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
+        }
+    }
+}
+
+grove_sdk::export!(Probe);

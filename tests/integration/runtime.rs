@@ -1,0 +1,120 @@
+//! The runtime as a library: the cache, and a host that stays healthy
+//! after hostile guests.
+
+use std::time::{Duration, Instant};
+
+use grove::caps::console::Verbosity;
+use grove::caps::{Caps, Console, Workspace};
+use grove::gate::{Gate, Grants, PermissionSet};
+use grove::runtime::output::OutputBudget;
+use grove::runtime::{
+    CacheOutcome, ComponentCache, Invocation, LimitExceeded, Limits, RunError, Runtime,
+    RuntimeConfig,
+};
+
+fn runtime(cache: &std::path::Path) -> Runtime {
+    Runtime::new(&RuntimeConfig {
+        cache_dir: Some(cache.to_path_buf()),
+        pooling: false,
+        max_memory: 1 << 30,
+    })
+    .unwrap()
+}
+
+fn caps(root: &std::path::Path, limits: &Limits) -> Caps {
+    let all = PermissionSet::all();
+    Caps {
+        gate: Gate::new(
+            "probe",
+            None,
+            Grants {
+                requested: all,
+                granted: all,
+            },
+            None,
+        ),
+        workspace: Workspace::open(root).unwrap(),
+        console: Console::new(
+            "probe",
+            Verbosity::Quiet,
+            OutputBudget::new(limits.output),
+            false,
+        ),
+        deadline: Instant::now() + limits.timeout,
+    }
+}
+
+fn invocation(args: &[&str]) -> Invocation {
+    Invocation {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        json: false,
+        cwd: String::new(),
+        session: None,
+    }
+}
+
+#[test]
+fn the_cache_is_hit_on_the_second_load_and_heals_when_corrupt() {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let rt = runtime(cache_dir.path());
+    let wasm = std::fs::read(grove_tests::PROBE).unwrap();
+    assert_eq!(rt.prepare(&wasm).unwrap().cache, CacheOutcome::Miss);
+    let started = Instant::now();
+    assert_eq!(rt.prepare(&wasm).unwrap().cache, CacheOutcome::Hit);
+    let warm = started.elapsed();
+    let path = rt.cache().path_for(rt.engine(), &wasm).unwrap();
+    assert!(path.is_file());
+    // A truncated artifact (a crash mid-copy, a full disk) is replaced.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+    assert_eq!(rt.prepare(&wasm).unwrap().cache, CacheOutcome::Miss);
+    assert_eq!(rt.prepare(&wasm).unwrap().cache, CacheOutcome::Hit);
+    // No cache directory: still works, compiling each time.
+    let uncached = ComponentCache::new(None);
+    assert_eq!(
+        uncached.load(rt.engine(), &wasm).unwrap().1,
+        CacheOutcome::Disabled
+    );
+    assert!(warm < Duration::from_secs(1), "a warm load took {warm:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_host_stays_healthy_after_hostile_guests() {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let rt = runtime(cache_dir.path());
+    let skill = rt
+        .prepare(&std::fs::read(grove_tests::PROBE).unwrap())
+        .unwrap();
+    let limits = Limits {
+        timeout: Duration::from_millis(300),
+        memory: 16 << 20,
+        output: 64 << 10,
+        ..Limits::default()
+    };
+
+    let run = |args: &'static [&'static str]| {
+        let (rt, skill, limits, root) = (&rt, &skill, &limits, root.path());
+        async move {
+            rt.run(skill, caps(root, limits), limits, &invocation(args))
+                .await
+        }
+    };
+    for _ in 0..3 {
+        assert!(matches!(
+            run(&["spin"]).await,
+            Err(RunError::Limit(LimitExceeded::Timeout(_)))
+        ));
+        assert!(matches!(
+            run(&["alloc"]).await,
+            Err(RunError::Limit(LimitExceeded::Memory { .. }))
+        ));
+        assert!(matches!(
+            run(&["flood-log"]).await,
+            Err(RunError::Limit(LimitExceeded::Output(_)))
+        ));
+        assert!(matches!(run(&["panic"]).await, Err(RunError::Trap(_))));
+        let outcome = run(&["echo", "still", "alive"]).await.unwrap().unwrap();
+        assert_eq!(outcome.summary, "still alive");
+    }
+}

@@ -1,0 +1,120 @@
+//! Running the `grove` binary the way a user does.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use tempfile::TempDir;
+
+/// What one `grove` invocation did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Assert the exit code, showing everything on failure.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// One compiled-component cache for the whole test process, so each
+/// fixture is compiled once, not once per test.
+fn shared_cache() -> &'static Path {
+    static CACHE: OnceLock<TempDir> = OnceLock::new();
+    CACHE.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+/// A `grove` command in `dir` with a private home and the shared cache.
+pub fn grove_cmd(dir: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grove"));
+    cmd.current_dir(dir)
+        .env("GROVE_CACHE_DIR", shared_cache())
+        .env("GROVE_HOME", home.join("grove"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("GROVE_LOG")
+        .env_remove("GROVE_AUDIT_LOG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Run `grove ARGS` in `dir` with a fresh home, stdin closed.
+pub fn grove(dir: &Path, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    grove_with(grove_cmd(dir, home.path()), args, None)
+}
+
+/// Run a prepared command, feeding `stdin` if given.
+pub fn grove_with(mut cmd: Command, args: &[&str], stdin: Option<&str>) -> Run {
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let mut child = cmd.spawn().expect("spawning grove");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Path of a fixture guest, as a string argument.
+pub fn probe() -> &'static str {
+    grove_tests::PROBE
+}
+
+/// A repository nested in a folder that also holds a secret file beside
+/// it: `<outer>/secret.txt` and `<outer>/repo/`. Attacks try to reach the
+/// secret from inside the repository.
+pub struct Fortress {
+    pub outer: TempDir,
+}
+
+pub const SECRET: &str = "the eagle lands at midnight";
+
+impl Fortress {
+    pub fn new() -> Fortress {
+        let outer = tempfile::tempdir().unwrap();
+        std::fs::write(outer.path().join("secret.txt"), SECRET).unwrap();
+        let repo = outer.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        let git = git2::Repository::init(&repo).unwrap();
+        grove_tests::write(&repo, "README.md", "# fortress\n");
+        grove_tests::commit_all(&git, "initial");
+        Fortress { outer }
+    }
+
+    pub fn repo(&self) -> PathBuf {
+        self.outer.path().join("repo")
+    }
+
+    pub fn secret(&self) -> PathBuf {
+        self.outer.path().join("secret.txt")
+    }
+}
