@@ -30,6 +30,7 @@ extern crate self as grove_sdk;
 pub use wit_bindgen;
 
 mod args;
+mod builders;
 pub mod log;
 #[doc(hidden)]
 pub mod manifest;
@@ -37,6 +38,7 @@ mod outcome;
 pub mod prelude;
 
 /// Raw bindings generated from `wit/`.
+#[allow(clippy::too_many_arguments)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",

@@ -261,6 +261,7 @@ fn log(repo: &Repository, q: &LogQuery) -> Result<Vec<CommitInfo>, GuestError> {
             author: author.name().unwrap_or_default().to_string(),
             email: author.email().unwrap_or_default().to_string(),
             time: commit.time().seconds(),
+            parents: commit.parent_count() as u32,
             files: if q.with_files { files } else { Vec::new() },
         });
     }
@@ -333,7 +334,7 @@ fn head(repo: &Repository) -> Result<HeadInfo, GuestError> {
 
 impl Host for Caps {
     async fn status(&mut self) -> R<Vec<StatusEntry>> {
-        Ok(self.git_read("status", "", |r| status(r)).await)
+        Ok(self.git_read("status", "", status).await)
     }
 
     async fn diff(&mut self, base: Option<String>) -> R<String> {
@@ -358,7 +359,7 @@ impl Host for Caps {
     }
 
     async fn head(&mut self) -> R<HeadInfo> {
-        Ok(self.git_read("head", "", |r| head(r)).await)
+        Ok(self.git_read("head", "", head).await)
     }
 
     async fn commit(&mut self, message: String, _paths: Option<Vec<String>>) -> R<String> {

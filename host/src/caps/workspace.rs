@@ -253,7 +253,7 @@ impl Caps {
             .map_err(|e| fs_error(&a, e))
     }
 
-    async fn ws_glob(&mut self, pattern: &str) -> Result<Vec<String>, GuestError> {
+    async fn ws_glob(&mut self, pattern: &str) -> Result<Vec<Entry>, GuestError> {
         self.check("workspace", "glob", pattern, Permission::WorkspaceRead)?;
         if pattern.starts_with('/') || pattern.split('/').any(|part| part == "..") {
             return Err(GuestError::Invalid(format!(
@@ -274,7 +274,7 @@ impl Caps {
 
 /// Walk the tree without following symlinks (so it cannot leave the root),
 /// honouring ignore files, never entering `.git`.
-fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<String>, GuestError> {
+fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, GuestError> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
@@ -296,10 +296,15 @@ fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<String>, Gues
                     "glob matched more than {MAX_GLOB_RESULTS} files"
                 )));
             }
-            out.push(slash(rel));
+            let size = entry.metadata().map_or(0, |m| m.len());
+            out.push(Entry {
+                path: slash(rel),
+                kind: EntryKind::File,
+                size,
+            });
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
@@ -323,7 +328,7 @@ impl Host for Caps {
         Ok(self.ws_list(&path))
     }
 
-    async fn glob(&mut self, pattern: String) -> R<Vec<String>> {
+    async fn glob(&mut self, pattern: String) -> R<Vec<Entry>> {
         Ok(self.ws_glob(&pattern).await)
     }
 

@@ -1,6 +1,6 @@
 //! `grove run SKILL [ARGS...]`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -282,6 +282,10 @@ fn report(
     result: Result<Result<Outcome, GuestError>, RunError>,
     json: bool,
 ) -> Result<Exit, CliError> {
+    // A skill may leave a progress line drawn; the result starts clean.
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
     let outcome = match result.map_err(|e| run_error(&manifest.name, e))? {
         Ok(outcome) => outcome,
         Err(error) => {

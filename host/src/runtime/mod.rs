@@ -72,6 +72,18 @@ pub struct PreparedSkill {
     pub cache: CacheOutcome,
 }
 
+impl PreparedSkill {
+    /// Instantiate into a store made by [`Runtime::store`]. `Runtime::run`
+    /// does this and the call in one go; this is for callers (benchmarks,
+    /// long-lived hosts) that call the same instance more than once.
+    pub async fn instantiate(
+        &self,
+        store: &mut Store<SkillState>,
+    ) -> wasmtime::Result<bindings::Skill> {
+        self.pre.instantiate_async(store).await
+    }
+}
+
 /// The engine, the linker with every capability, and the component cache.
 pub struct Runtime {
     engine: Engine,

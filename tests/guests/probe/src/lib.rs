@@ -47,7 +47,15 @@ impl Skill for Probe {
                         .join(","),
                 )
             }),
-            "glob" => workspace::glob(&arg(0)).map(|paths| Outcome::ok(paths.join(","))),
+            "glob" => workspace::glob(&arg(0)).map(|entries| {
+                Outcome::ok(
+                    entries
+                        .into_iter()
+                        .map(|e| e.path)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )
+            }),
             "stat" => {
                 workspace::stat(&arg(0)).map(|m| Outcome::ok(format!("{:?} {}", m.kind, m.size)))
             }
@@ -61,15 +69,9 @@ impl Skill for Probe {
                 .map(Outcome::ok)
                 .map_err(|e| Error::failed(format!("wasi read failed: {e}"))),
             "run" => {
-                let output = process::run(&Command {
-                    program: arg(0),
-                    args: rest.get(1..).unwrap_or_default().to_vec(),
-                    cwd: None,
-                    env: vec![],
-                    stdin: None,
-                    timeout_ms: None,
-                    output_limit: None,
-                })?;
+                let output = Command::new(arg(0))
+                    .args(rest.get(1..).unwrap_or_default().to_vec())
+                    .run()?;
                 let summary = format!(
                     "code={:?} timed_out={} truncated={} stdout={}",
                     output.code,
@@ -80,30 +82,17 @@ impl Skill for Probe {
                 Ok(Outcome::ok(summary))
             }
             "run-timeout" => {
-                let output = process::run(&Command {
-                    program: "sleep".into(),
-                    args: vec!["30".into()],
-                    cwd: None,
-                    env: vec![],
-                    stdin: None,
-                    timeout_ms: Some(200),
-                    output_limit: None,
-                })?;
+                let output = Command::new("sleep").arg("30").timeout_ms(200).run()?;
                 Ok(Outcome::ok(format!(
                     "timed_out={} code={:?}",
                     output.timed_out, output.code
                 )))
             }
             "run-flood" => {
-                let output = process::run(&Command {
-                    program: "sh".into(),
-                    args: vec!["-c".into(), "yes grove | head -c 50000000".into()],
-                    cwd: None,
-                    env: vec![],
-                    stdin: None,
-                    timeout_ms: None,
-                    output_limit: Some(1000),
-                })?;
+                let output = Command::new("sh")
+                    .args(["-c", "yes grove | head -c 50000000"])
+                    .output_limit(1000)
+                    .run()?;
                 Ok(Outcome::ok(format!(
                     "kept={} truncated={}",
                     output.stdout.len(),

@@ -1,0 +1,105 @@
+//! Builders for the records skills construct most: spelling out every
+//! field of a `process::Command` or `git::LogQuery` is noise.
+
+use crate::git::LogQuery;
+use crate::process::Command;
+
+impl Command {
+    /// Run `program` (looked up on `PATH`) with no arguments, in the
+    /// workspace root, with the host's default timeout and output limit.
+    pub fn new(program: impl Into<String>) -> Self {
+        Command {
+            program: program.into(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+            stdin: None,
+            timeout_ms: None,
+            output_limit: None,
+        }
+    }
+
+    /// Add one argument.
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Add arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Run in a folder of the workspace.
+    pub fn cwd(mut self, dir: impl Into<String>) -> Self {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    /// Set an environment variable.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Feed bytes to standard input.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Kill the program after `ms` milliseconds.
+    pub fn timeout_ms(mut self, ms: u32) -> Self {
+        self.timeout_ms = Some(ms);
+        self
+    }
+
+    /// Keep at most `bytes` of stdout and of stderr.
+    pub fn output_limit(mut self, bytes: u32) -> Self {
+        self.output_limit = Some(bytes);
+        self
+    }
+
+    /// Run it.
+    pub fn run(&self) -> crate::Result<crate::process::Output> {
+        crate::process::run(self)
+    }
+}
+
+impl LogQuery {
+    /// The newest `max_count` commits from HEAD, without per-file churn.
+    pub fn new(max_count: u32) -> Self {
+        LogQuery {
+            from: None,
+            max_count,
+            path: None,
+            with_files: false,
+            skip_merges: false,
+        }
+    }
+
+    /// Start from another revision.
+    pub fn from(mut self, rev: impl Into<String>) -> Self {
+        self.from = Some(rev.into());
+        self
+    }
+
+    /// Only commits touching `path`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Fill in per-file churn.
+    pub fn with_files(mut self) -> Self {
+        self.with_files = true;
+        self
+    }
+
+    /// Leave out merge commits.
+    pub fn skip_merges(mut self) -> Self {
+        self.skip_merges = true;
+        self
+    }
+}
