@@ -10,12 +10,7 @@ fn main() {
         "/// Built-in skills: (name, component bytes).\npub static BUILTINS: &[(&str, &[u8])] = &[\n",
     );
     for (name, path) in &built {
-        writeln!(
-            code,
-            "    ({name:?}, include_bytes!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
+        writeln!(code, "    ({name:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
     }
     code.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtins.rs");

@@ -10,16 +10,7 @@ fn main() {
     for (name, path) in &built {
         let constant = name.to_uppercase().replace('-', "_");
         writeln!(code, "/// Path of the compiled `{name}` fixture component.").unwrap();
-        writeln!(
-            code,
-            "pub const {constant}: &str = {:?};",
-            path.display().to_string()
-        )
-        .unwrap();
+        writeln!(code, "pub const {constant}: &str = {:?};", path.display().to_string()).unwrap();
     }
-    fs::write(
-        PathBuf::from(env::var("OUT_DIR").unwrap()).join("guests.rs"),
-        code,
-    )
-    .unwrap();
+    fs::write(PathBuf::from(env::var("OUT_DIR").unwrap()).join("guests.rs"), code).unwrap();
 }

@@ -11,8 +11,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use grove::caps::console::Verbosity;
-use grove::caps::{Caps, Console, Workspace};
-use grove::gate::{Gate, Grants, PermissionSet};
+use grove::caps::{Caps, Console};
+use grove::gate::{Grants, PermissionSet};
 use grove::runtime::output::OutputBudget;
 use grove::runtime::{ComponentCache, Invocation, Limits, Runtime, RuntimeConfig};
 
@@ -22,10 +22,7 @@ const MIB_CALLS: u64 = 200;
 const PROCESS_RUNS: usize = 100;
 
 fn main() {
-    let tokio = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let scratch = tempfile::tempdir().unwrap();
     let hello = builtin_hello();
     let probe = std::fs::read(grove_tests::PROBE).unwrap();
@@ -34,23 +31,14 @@ fn main() {
     // Cold compile: Cranelift on every load, no cache.
     let rt = Runtime::new(&config(None, false)).unwrap();
     for (name, wasm) in [("hello", &hello), ("probe", &probe)] {
-        let t = median(5, || {
-            time(|| drop(ComponentCache::new(None).load(rt.engine(), wasm).unwrap()))
-        });
-        table.row(
-            &format!("cold compile, {name} ({} KiB)", wasm.len() >> 10),
-            t,
-            "",
-            None,
-        );
+        let t = median(5, || time(|| drop(ComponentCache::new(None).load(rt.engine(), wasm).unwrap())));
+        table.row(&format!("cold compile, {name} ({} KiB)", wasm.len() >> 10), t, "", None);
     }
 
     // Cache load: deserialize the precompiled artifact.
     let cache = ComponentCache::new(Some(scratch.path().join("cache")));
     cache.load(rt.engine(), &hello).unwrap();
-    let t = median(50, || {
-        time(|| drop(cache.load(rt.engine(), &hello).unwrap()))
-    });
+    let t = median(50, || time(|| drop(cache.load(rt.engine(), &hello).unwrap())));
     table.row("cache load, hello", t, "", None);
 
     // Instantiation per invocation: a fresh store and instance, pooling
@@ -74,12 +62,7 @@ fn main() {
             }
             median_of(samples)
         });
-        table.row(
-            &format!("instantiate per invocation ({label})"),
-            t,
-            "≤ 20 µs",
-            None,
-        );
+        table.row(&format!("instantiate per invocation ({label})"), t, "≤ 20 µs", None);
     }
 
     // Host calls, measured inside one instance: the whole `run` call with N
@@ -90,17 +73,11 @@ fn main() {
     std::fs::write(&file, vec![7u8; 1 << 20]).unwrap();
     let per_call = |args: &[&str], n: u64| -> Duration {
         tokio.block_on(async {
-            let unbounded = Limits {
-                output: usize::MAX,
-                ..limits.clone()
-            };
+            let unbounded = Limits { output: usize::MAX, ..limits.clone() };
             let mut store = rt.store(caps(&root, &unbounded), &unbounded);
             let instance = skill.instantiate(&mut store).await.unwrap();
             let with = |count: u64| Invocation {
-                args: args
-                    .iter()
-                    .map(|a| a.replace("{n}", &count.to_string()))
-                    .collect(),
+                args: args.iter().map(|a| a.replace("{n}", &count.to_string())).collect(),
                 json: false,
                 cwd: String::new(),
                 session: None,
@@ -109,11 +86,7 @@ fn main() {
             let mut samples = Vec::new();
             for _ in 0..7 {
                 let started = Instant::now();
-                instance
-                    .call_run(&mut store, &empty)
-                    .await
-                    .unwrap()
-                    .unwrap();
+                instance.call_run(&mut store, &empty).await.unwrap().unwrap();
                 let base = started.elapsed();
                 let started = Instant::now();
                 instance.call_run(&mut store, &full).await.unwrap().unwrap();
@@ -125,9 +98,7 @@ fn main() {
     let noop = per_call(&["noop", "{n}"], NOOP_CALLS);
     table.row("host call, no-op import", noop, "≤ 1 µs", None);
     let read = per_call(&["read-n", "mib.bin", "{n}"], MIB_CALLS);
-    let native = median(MIB_CALLS as usize, || {
-        time(|| drop(std::fs::read(&file).unwrap()))
-    });
+    let native = median(MIB_CALLS as usize, || time(|| drop(std::fs::read(&file).unwrap())));
     table.row(
         "host call, 1 MiB list<u8> (workspace.read)",
         read,
@@ -142,20 +113,13 @@ fn main() {
     let cache_dir = scratch.path().join("process-cache");
     let grove_run = || {
         let mut cmd = Command::new(&grove);
-        cmd.args(["run", "hello"])
-            .current_dir(&root)
-            .env("GROVE_CACHE_DIR", &cache_dir);
+        cmd.args(["run", "hello"]).current_dir(&root).env("GROVE_CACHE_DIR", &cache_dir);
         cmd
     };
     spawn_measured(grove_run());
     let (wall, rss) = process_median(grove_run);
     let (true_wall, true_rss) = process_median(|| Command::new("true"));
-    table.row(
-        "warm `grove run hello`, wall",
-        wall,
-        "≤ 10 ms",
-        Some(("`true` (process floor)", true_wall)),
-    );
+    table.row("warm `grove run hello`, wall", wall, "≤ 10 ms", Some(("`true` (process floor)", true_wall)));
     table.note(&format!(
         "warm `grove run hello`, peak RSS: {} (target ≤ 30 MiB; `true`: {})",
         mib(rss),
@@ -175,10 +139,7 @@ fn main() {
                 cmd
             });
             table.row("`wasmtime run` precompiled hello (baseline)", w, "", None);
-            table.note(&format!(
-                "`wasmtime run` precompiled hello, peak RSS: {}",
-                mib(r)
-            ));
+            table.note(&format!("`wasmtime run` precompiled hello, peak RSS: {}", mib(r)));
             table.note(&format!(
                 "warm `grove run hello` / `wasmtime run`: {:.2}×",
                 wall.as_secs_f64() / w.as_secs_f64()
@@ -191,40 +152,18 @@ fn main() {
 }
 
 fn builtin_hello() -> Vec<u8> {
-    grove::skill::builtin::get("hello")
-        .expect("hello is built in")
-        .to_vec()
+    grove::skill::builtin::get("hello").expect("hello is built in").to_vec()
 }
 
 fn config(cache: Option<PathBuf>, pooling: bool) -> RuntimeConfig {
-    RuntimeConfig {
-        cache_dir: cache,
-        pooling,
-        max_memory: 1 << 30,
-    }
+    RuntimeConfig { cache_dir: cache, pooling, max_memory: 1 << 30 }
 }
 
-fn caps(root: &Path, limits: &Limits) -> Caps {
+fn caps(root: &std::path::Path, limits: &Limits) -> Caps {
     let all = PermissionSet::all();
-    Caps {
-        gate: Gate::new(
-            "probe",
-            None,
-            Grants {
-                requested: all,
-                granted: all,
-            },
-            None,
-        ),
-        workspace: Workspace::open(root).unwrap(),
-        console: Console::new(
-            "probe",
-            Verbosity::Quiet,
-            OutputBudget::new(limits.output),
-            false,
-        ),
-        deadline: Instant::now() + limits.timeout,
-    }
+    let mut caps = Caps::new("probe", root, Grants { requested: all, granted: all }, limits).unwrap();
+    caps.console = Console::new("probe", Verbosity::Quiet, OutputBudget::new(limits.output), false);
+    caps
 }
 
 fn wasmtime_cli() -> Option<PathBuf> {
@@ -261,9 +200,7 @@ fn median_of(mut samples: Vec<Duration>) -> Duration {
 
 /// Run a process to the end; its wall time.
 fn spawn_measured(mut cmd: Command) -> Duration {
-    cmd.stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .stdin(Stdio::null());
+    cmd.stdout(Stdio::null()).stderr(Stdio::null()).stdin(Stdio::null());
     let started = Instant::now();
     let status = cmd.status().expect("spawn");
     let wall = started.elapsed();
@@ -288,11 +225,7 @@ fn peak_rss(cmd: &Command) -> Option<i64> {
         .status()
         .ok()?;
     status.success().then_some(())?;
-    std::fs::read_to_string(out.path())
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    std::fs::read_to_string(out.path()).ok()?.trim().parse().ok()
 }
 
 /// Median wall time over many runs, and median peak RSS over a few.
@@ -304,9 +237,7 @@ fn process_median(make: impl Fn() -> Command) -> (Duration, Option<i64>) {
 }
 
 fn mib(kib: Option<i64>) -> String {
-    kib.map_or("? (needs /usr/bin/time)".into(), |k| {
-        format!("{:.1} MiB", k as f64 / 1024.0)
-    })
+    kib.map_or("? (needs /usr/bin/time)".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
 }
 
 #[derive(Default)]
@@ -316,23 +247,14 @@ struct Table {
 }
 
 impl Table {
-    fn row(
-        &mut self,
-        what: &str,
-        median: Duration,
-        target: &str,
-        baseline: Option<(&str, Duration)>,
-    ) {
+    fn row(&mut self, what: &str, median: Duration, target: &str, baseline: Option<(&str, Duration)>) {
         let base = match baseline {
-            Some((name, b)) => format!(
-                "{} ({name}); ratio {:.2}×",
-                fmt(b),
-                median.as_secs_f64() / b.as_secs_f64()
-            ),
+            Some((name, b)) => {
+                format!("{} ({name}); ratio {:.2}×", fmt(b), median.as_secs_f64() / b.as_secs_f64())
+            }
             None => String::new(),
         };
-        self.rows
-            .push(format!("| {what} | {} | {target} | {base} |", fmt(median)));
+        self.rows.push(format!("| {what} | {} | {target} | {base} |", fmt(median)));
     }
 
     fn note(&mut self, text: &str) {

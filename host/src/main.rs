@@ -9,11 +9,7 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                Exit::Usage
-            } else {
-                Exit::Ok
-            };
+            let code = if e.use_stderr() { Exit::Usage } else { Exit::Ok };
             let _ = e.print();
             return code.into();
         }
@@ -26,14 +22,9 @@ fn main() -> ExitCode {
 /// `-vv`, or exactly what `GROVE_LOG` (an env-filter directive) asks for.
 fn init_tracing(verbose: u8) {
     use tracing_subscriber::filter::LevelFilter;
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time();
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).without_time();
     match std::env::var("GROVE_LOG") {
-        Ok(directive) => builder
-            .with_env_filter(tracing_subscriber::EnvFilter::new(directive))
-            .init(),
+        Ok(directive) => builder.with_env_filter(tracing_subscriber::EnvFilter::new(directive)).init(),
         Err(_) => {
             let level = match verbose {
                 0 | 1 => LevelFilter::WARN,

@@ -20,24 +20,12 @@ impl WorkspaceLocation {
         if let Ok(repo) = git2::Repository::discover(&cwd)
             && let Some(workdir) = repo.workdir()
         {
-            let root = workdir
-                .canonicalize()
-                .unwrap_or_else(|_| workdir.to_path_buf());
-            let rel = cwd
-                .strip_prefix(&root)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            return WorkspaceLocation {
-                root,
-                cwd: rel,
-                git_dir: Some(repo.commondir().to_path_buf()),
-            };
+            let root = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+            let rel =
+                cwd.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            return WorkspaceLocation { root, cwd: rel, git_dir: Some(repo.commondir().to_path_buf()) };
         }
-        WorkspaceLocation {
-            root: cwd,
-            cwd: String::new(),
-            git_dir: None,
-        }
+        WorkspaceLocation { root: cwd, cwd: String::new(), git_dir: None }
     }
 
     /// The audit log: `$GROVE_AUDIT_LOG`, else `<git dir>/grove/audit.jsonl`,

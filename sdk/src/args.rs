@@ -41,19 +41,13 @@ impl Args {
     /// Take `--name N` as a number.
     pub fn number(&mut self, name: &str) -> Result<Option<u64>> {
         self.value(name)?
-            .map(|v| {
-                v.parse()
-                    .map_err(|_| Error::invalid(format!("{name} takes a whole number, not {v:?}")))
-            })
+            .map(|v| v.parse().map_err(|_| Error::invalid(format!("{name} takes a whole number, not {v:?}"))))
             .transpose()
     }
 
     /// Take the next positional argument (anything not starting with `-`).
     pub fn positional(&mut self) -> Option<String> {
-        let i = self
-            .items
-            .iter()
-            .position(|a| !a.starts_with('-') || a == "-")?;
+        let i = self.items.iter().position(|a| !a.starts_with('-') || a == "-")?;
         Some(self.items.remove(i))
     }
 

@@ -70,13 +70,7 @@ impl Command {
 impl LogQuery {
     /// The newest `max_count` commits from HEAD, without per-file churn.
     pub fn new(max_count: u32) -> Self {
-        LogQuery {
-            from: None,
-            max_count,
-            path: None,
-            with_files: false,
-            skip_merges: false,
-        }
+        LogQuery { from: None, max_count, path: None, with_files: false, skip_merges: false }
     }
 
     /// Start from another revision.

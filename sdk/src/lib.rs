@@ -84,10 +84,7 @@ macro_rules! export {
             static MANIFEST_SECTION: [u8; $crate::manifest::encoded_len(
                 &<$skill as $crate::Skill>::MANIFEST,
                 env!("CARGO_PKG_VERSION"),
-            )] = $crate::manifest::encode(
-                &<$skill as $crate::Skill>::MANIFEST,
-                env!("CARGO_PKG_VERSION"),
-            );
+            )] = $crate::manifest::encode(&<$skill as $crate::Skill>::MANIFEST, env!("CARGO_PKG_VERSION"));
 
             struct Exported;
 

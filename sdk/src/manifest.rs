@@ -27,13 +27,7 @@ pub struct Manifest {
 impl Manifest {
     /// A manifest asking for no permissions.
     pub const fn new(name: &'static str, summary: &'static str) -> Self {
-        Manifest {
-            name,
-            version: None,
-            summary,
-            usage: "",
-            permissions: &[],
-        }
+        Manifest { name, version: None, summary, usage: "", permissions: &[] }
     }
 
     /// Set the usage line.
@@ -68,10 +62,7 @@ impl Manifest {
 
 /// Bytes of the JSON encoding of `m`.
 pub const fn encoded_len(m: &Manifest, crate_version: &str) -> usize {
-    let mut out = Json {
-        buf: &mut [],
-        len: 0,
-    };
+    let mut out = Json { buf: &mut [], len: 0 };
     out.manifest(m, crate_version);
     out.len
 }
@@ -79,10 +70,7 @@ pub const fn encoded_len(m: &Manifest, crate_version: &str) -> usize {
 /// The JSON encoding of `m`; `N` must be `encoded_len(m, crate_version)`.
 pub const fn encode<const N: usize>(m: &Manifest, crate_version: &str) -> [u8; N] {
     let mut buf = [0u8; N];
-    let mut out = Json {
-        buf: &mut buf,
-        len: 0,
-    };
+    let mut out = Json { buf: &mut buf, len: 0 };
     out.manifest(m, crate_version);
     assert!(out.len == N, "manifest length mismatch");
     buf

@@ -5,20 +5,12 @@ use crate::{Error, Outcome};
 impl Outcome {
     /// A passing verdict with a one-line summary.
     pub fn ok(summary: impl Into<String>) -> Self {
-        Outcome {
-            summary: summary.into(),
-            report: None,
-            data: None,
-            success: true,
-        }
+        Outcome { summary: summary.into(), report: None, data: None, success: true }
     }
 
     /// A failing verdict: `grove run` exits with code 1.
     pub fn fail(summary: impl Into<String>) -> Self {
-        Outcome {
-            success: false,
-            ..Outcome::ok(summary)
-        }
+        Outcome { success: false, ..Outcome::ok(summary) }
     }
 
     /// Attach a markdown report, shown below the summary.

@@ -25,22 +25,13 @@ fn skills_lists_builtins_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let run = grove(dir.path(), &["skills", "--json"]).expect(0);
     let skills = run.json();
-    let names: Vec<&str> = skills
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = skills.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"hello"), "{names:?}");
     for s in skills.as_array().unwrap() {
         assert!(!s["summary"].as_str().unwrap().is_empty());
     }
     let run = grove(dir.path(), &["skills"]).expect(0);
-    assert!(
-        run.stdout
-            .lines()
-            .any(|l| l.starts_with("hello ") && l.contains("builtin"))
-    );
+    assert!(run.stdout.lines().any(|l| l.starts_with("hello ") && l.contains("builtin")));
 }
 
 #[test]
@@ -56,11 +47,7 @@ fn exit_codes_say_what_happened() {
     );
     grove(d, &["frobnicate"]).expect(2);
     let run = grove(d, &["run", "hello", "--allow", "everything"]).expect(2);
-    assert!(
-        run.stderr.contains("unknown permission `everything`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("unknown permission `everything`"), "{}", run.stderr);
     let run = grove(d, &["run", "hello", "--timeout", "soon"]).expect(2);
     assert!(run.stderr.contains("--timeout"), "{}", run.stderr);
     grove(d, &["run", "missing.wasm"]).expect(2);
@@ -71,37 +58,21 @@ fn exit_codes_say_what_happened() {
     let run = grove(d, &["run", probe(), "error"]).expect(1);
     assert!(run.stderr.contains("erroring on purpose"), "{}", run.stderr);
     let run = grove(d, &["run", probe(), "bogus"]).expect(1);
-    assert!(
-        run.stderr.contains("hint: usage: grove run probe.wasm"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("hint: usage: grove run probe.wasm"), "{}", run.stderr);
     // Crashes.
     let run = grove(d, &["run", probe(), "panic"]).expect(4);
-    assert!(
-        run.stderr.contains("probe panicked on purpose"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("probe panicked on purpose"), "{}", run.stderr);
     assert!(run.stderr.contains("the skill crashed"), "{}", run.stderr);
     let run = grove(d, &["run", probe(), "exit"]).expect(4);
     // WASI 0.2 exit carries only success or failure, so any non-zero code is 1.
-    assert!(
-        run.stderr.contains("exited early with code 1"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("exited early with code 1"), "{}", run.stderr);
     grove(d, &["--version"]).expect(0);
 }
 
 #[test]
 fn json_output_is_the_skills_data_or_a_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let run = grove(
-        dir.path(),
-        &["run", probe(), "--json", "data", r#"{"clones":[]}"#],
-    )
-    .expect(0);
+    let run = grove(dir.path(), &["run", probe(), "--json", "data", r#"{"clones":[]}"#]).expect(0);
     assert_eq!(run.json(), serde_json::json!({"clones": []}));
     // Run flags after `--` belong to the skill.
     let run = grove(dir.path(), &["run", probe(), "echo", "--", "--json"]).expect(0);
@@ -118,18 +89,9 @@ fn json_output_is_the_skills_data_or_a_summary() {
 fn ui_ask_reads_the_answer_or_takes_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
-    let run = grove_with(
-        grove_cmd(dir.path(), home.path()),
-        &["run", probe(), "ask"],
-        Some("1\n"),
-    )
-    .expect(0);
+    let run = grove_with(grove_cmd(dir.path(), home.path()), &["run", probe(), "ask"], Some("1\n")).expect(0);
     assert_eq!(run.stdout.trim(), "picked 0");
-    assert!(
-        run.stderr.contains("Pick one") && run.stderr.contains("2) blue (default)"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("Pick one") && run.stderr.contains("2) blue (default)"), "{}", run.stderr);
     let run = grove(dir.path(), &["run", probe(), "ask"]).expect(0);
     assert_eq!(run.stdout.trim(), "picked 1");
 }
@@ -138,16 +100,8 @@ fn ui_ask_reads_the_answer_or_takes_the_default() {
 fn ui_report_goes_to_stdout_or_to_stderr_under_json() {
     let dir = tempfile::tempdir().unwrap();
     let run = grove(dir.path(), &["run", probe(), "report", "all clear"]).expect(0);
-    assert!(
-        run.stdout.contains("## Findings\n\nall clear"),
-        "{}",
-        run.stdout
-    );
-    let run = grove(
-        dir.path(),
-        &["run", probe(), "report", "all clear", "--json"],
-    )
-    .expect(0);
+    assert!(run.stdout.contains("## Findings\n\nall clear"), "{}", run.stdout);
+    let run = grove(dir.path(), &["run", probe(), "report", "all clear", "--json"]).expect(0);
     assert!(run.stderr.contains("all clear"));
     run.json();
 }

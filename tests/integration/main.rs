@@ -8,3 +8,4 @@ mod cli;
 mod packaging;
 mod runtime;
 mod sandbox;
+mod stats;

@@ -10,51 +10,23 @@ fn inspect_shows_manifest_and_real_imports() {
     assert_eq!(json["manifest"]["name"], "probe");
     assert_eq!(
         json["manifest"]["permissions"],
-        serde_json::json!([
-            "workspace:read",
-            "workspace:write",
-            "process",
-            "git:read",
-            "ui"
-        ])
+        serde_json::json!(["workspace:read", "workspace:write", "process", "git:read", "ui"])
     );
-    let imports: Vec<&str> = json["imports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i.as_str().unwrap())
-        .collect();
-    for needed in [
-        "grove:skill/workspace@0.1.0",
-        "grove:skill/process@0.1.0",
-        "grove:skill/http@0.1.0",
-    ] {
-        assert!(
-            imports.contains(&needed),
-            "{needed} missing from {imports:?}"
-        );
+    let imports: Vec<&str> =
+        json["imports"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
+    for needed in ["grove:skill/workspace@0.1.0", "grove:skill/process@0.1.0", "grove:skill/http@0.1.0"] {
+        assert!(imports.contains(&needed), "{needed} missing from {imports:?}");
     }
     // hello touches nothing: its imports are the proof.
     let run = grove(dir.path(), &["skill", "inspect", "hello", "--json"]).expect(0);
     let imports = run.json()["imports"].to_string();
     assert!(imports.contains("grove:skill/log@0.1.0"), "{imports}");
-    for absent in [
-        "workspace",
-        "process",
-        "git",
-        "http",
-        "wasi:filesystem",
-        "wasi:sockets",
-    ] {
-        assert!(
-            !imports.contains(absent),
-            "hello imports {absent}: {imports}"
-        );
+    for absent in ["workspace", "process", "git", "http", "wasi:filesystem", "wasi:sockets"] {
+        assert!(!imports.contains(absent), "hello imports {absent}: {imports}");
     }
     let run = grove(dir.path(), &["skill", "inspect", "hello"]).expect(0);
     assert!(
-        run.stdout.contains("permissions: (none)")
-            && run.stdout.contains("imports:\n  grove:skill/"),
+        run.stdout.contains("permissions: (none)") && run.stdout.contains("imports:\n  grove:skill/"),
         "{}",
         run.stdout
     );
@@ -63,11 +35,7 @@ fn inspect_shows_manifest_and_real_imports() {
 #[test]
 fn a_component_without_manifest_describes_itself() {
     let repo = grove_tests::repo_with(&[("README.md", "12345\n")]);
-    let run = grove(
-        repo.path(),
-        &["skill", "inspect", grove_tests::BARE, "--json"],
-    )
-    .expect(0);
+    let run = grove(repo.path(), &["skill", "inspect", grove_tests::BARE, "--json"]).expect(0);
     assert!(run.json()["manifest"].is_null());
     let run = grove(repo.path(), &["run", grove_tests::BARE]).expect(0);
     assert_eq!(run.stdout.trim(), "6 bytes");
@@ -79,19 +47,10 @@ fn broken_files_get_clear_errors() {
     let d = dir.path();
     std::fs::write(d.join("core.wasm"), b"\0asm\x01\0\0\0").unwrap();
     let run = grove(d, &["run", "./core.wasm"]).expect(4);
-    assert!(
-        run.stderr
-            .contains("core WebAssembly module, not a component"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("core WebAssembly module, not a component"), "{}", run.stderr);
     std::fs::write(d.join("junk.wasm"), b"#!/bin/sh\necho hi\n").unwrap();
     let run = grove(d, &["skill", "inspect", "junk.wasm"]).expect(4);
-    assert!(
-        run.stderr.contains("not a WebAssembly component"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("not a WebAssembly component"), "{}", run.stderr);
     let bytes = std::fs::read(probe()).unwrap();
     std::fs::write(d.join("cut.wasm"), &bytes[..bytes.len() / 2]).unwrap();
     let run = grove(d, &["run", "cut.wasm", "echo"]).expect(4);
@@ -104,19 +63,10 @@ fn installed_skills_run_by_name() {
     let home = tempfile::tempdir().unwrap();
     let cmd = || grove_cmd(dir.path(), home.path());
     let run = grove_with(cmd(), &["skill", "install", probe()], None).expect(0);
-    assert!(
-        run.stdout.contains("installed probe 0.1.0"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("installed probe 0.1.0"), "{}", run.stdout);
     let run = grove_with(cmd(), &["skills", "--json"], None).expect(0);
     let listed = run.json();
-    let probe_entry = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "probe")
-        .expect("probe listed");
+    let probe_entry = listed.as_array().unwrap().iter().find(|s| s["name"] == "probe").expect("probe listed");
     assert_eq!(probe_entry["origin"], "installed");
     let run = grove_with(cmd(), &["run", "probe", "echo", "by", "name"], None).expect(0);
     assert_eq!(run.stdout.trim(), "by name");
@@ -124,11 +74,7 @@ fn installed_skills_run_by_name() {
     grove_with(cmd(), &["skill", "install", probe()], None).expect(5);
     grove_with(cmd(), &["skill", "install", probe(), "--force"], None).expect(0);
     let run = grove_with(cmd(), &["skill", "install", grove_tests::BARE], None).expect(4);
-    assert!(
-        run.stderr.contains("no grove:manifest section"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("no grove:manifest section"), "{}", run.stderr);
 }
 
 #[test]

@@ -4,44 +4,23 @@
 use std::time::{Duration, Instant};
 
 use grove::caps::console::Verbosity;
-use grove::caps::{Caps, Console, Workspace};
-use grove::gate::{Gate, Grants, PermissionSet};
+use grove::caps::{Caps, Console};
+use grove::gate::{Grants, PermissionSet};
 use grove::runtime::output::OutputBudget;
 use grove::runtime::{
-    CacheOutcome, ComponentCache, Invocation, LimitExceeded, Limits, RunError, Runtime,
-    RuntimeConfig,
+    CacheOutcome, ComponentCache, Invocation, LimitExceeded, Limits, RunError, Runtime, RuntimeConfig,
 };
 
 fn runtime(cache: &std::path::Path) -> Runtime {
-    Runtime::new(&RuntimeConfig {
-        cache_dir: Some(cache.to_path_buf()),
-        pooling: false,
-        max_memory: 1 << 30,
-    })
-    .unwrap()
+    Runtime::new(&RuntimeConfig { cache_dir: Some(cache.to_path_buf()), pooling: false, max_memory: 1 << 30 })
+        .unwrap()
 }
 
 fn caps(root: &std::path::Path, limits: &Limits) -> Caps {
     let all = PermissionSet::all();
-    Caps {
-        gate: Gate::new(
-            "probe",
-            None,
-            Grants {
-                requested: all,
-                granted: all,
-            },
-            None,
-        ),
-        workspace: Workspace::open(root).unwrap(),
-        console: Console::new(
-            "probe",
-            Verbosity::Quiet,
-            OutputBudget::new(limits.output),
-            false,
-        ),
-        deadline: Instant::now() + limits.timeout,
-    }
+    let mut caps = Caps::new("probe", root, Grants { requested: all, granted: all }, limits).unwrap();
+    caps.console = Console::new("probe", Verbosity::Quiet, OutputBudget::new(limits.output), false);
+    caps
 }
 
 fn invocation(args: &[&str]) -> Invocation {
@@ -71,10 +50,7 @@ fn the_cache_is_hit_on_the_second_load_and_heals_when_corrupt() {
     assert_eq!(rt.prepare(&wasm).unwrap().cache, CacheOutcome::Hit);
     // No cache directory: still works, compiling each time.
     let uncached = ComponentCache::new(None);
-    assert_eq!(
-        uncached.load(rt.engine(), &wasm).unwrap().1,
-        CacheOutcome::Disabled
-    );
+    assert_eq!(uncached.load(rt.engine(), &wasm).unwrap().1, CacheOutcome::Disabled);
     assert!(warm < Duration::from_secs(1), "a warm load took {warm:?}");
 }
 
@@ -83,9 +59,7 @@ async fn the_host_stays_healthy_after_hostile_guests() {
     let cache_dir = tempfile::tempdir().unwrap();
     let root = tempfile::tempdir().unwrap();
     let rt = runtime(cache_dir.path());
-    let skill = rt
-        .prepare(&std::fs::read(grove_tests::PROBE).unwrap())
-        .unwrap();
+    let skill = rt.prepare(&std::fs::read(grove_tests::PROBE).unwrap()).unwrap();
     let limits = Limits {
         timeout: Duration::from_millis(300),
         memory: 16 << 20,
@@ -95,24 +69,12 @@ async fn the_host_stays_healthy_after_hostile_guests() {
 
     let run = |args: &'static [&'static str]| {
         let (rt, skill, limits, root) = (&rt, &skill, &limits, root.path());
-        async move {
-            rt.run(skill, caps(root, limits), limits, &invocation(args))
-                .await
-        }
+        async move { rt.run(skill, caps(root, limits), limits, &invocation(args)).await }
     };
     for _ in 0..3 {
-        assert!(matches!(
-            run(&["spin"]).await,
-            Err(RunError::Limit(LimitExceeded::Timeout(_)))
-        ));
-        assert!(matches!(
-            run(&["alloc"]).await,
-            Err(RunError::Limit(LimitExceeded::Memory { .. }))
-        ));
-        assert!(matches!(
-            run(&["flood-log"]).await,
-            Err(RunError::Limit(LimitExceeded::Output(_)))
-        ));
+        assert!(matches!(run(&["spin"]).await, Err(RunError::Limit(LimitExceeded::Timeout(_)))));
+        assert!(matches!(run(&["alloc"]).await, Err(RunError::Limit(LimitExceeded::Memory { .. }))));
+        assert!(matches!(run(&["flood-log"]).await, Err(RunError::Limit(LimitExceeded::Output(_)))));
         assert!(matches!(run(&["panic"]).await, Err(RunError::Trap(_))));
         let outcome = run(&["echo", "still", "alive"]).await.unwrap().unwrap();
         assert_eq!(outcome.summary, "still alive");

@@ -8,33 +8,14 @@ use crate::support::{Fortress, SECRET, grove, grove_cmd, grove_with, probe};
 #[test]
 fn path_traversal_is_refused() {
     let f = Fortress::new();
-    for path in [
-        "../secret.txt",
-        "a/../../secret.txt",
-        "./../repo/../secret.txt",
-    ] {
+    for path in ["../secret.txt", "a/../../secret.txt", "./../repo/../secret.txt"] {
         let run = grove(&f.repo(), &["run", probe(), "read", path]).expect(1);
-        assert!(
-            run.stderr.contains("leads outside the workspace"),
-            "{path}: {}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("leads outside the workspace"), "{path}: {}", run.stderr);
         assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
     }
     // Writes too, and nothing outside changes.
-    grove(
-        &f.repo(),
-        &[
-            "run",
-            probe(),
-            "write",
-            "../secret.txt",
-            "pwned",
-            "--allow",
-            "workspace:write",
-        ],
-    )
-    .expect(1);
+    grove(&f.repo(), &["run", probe(), "write", "../secret.txt", "pwned", "--allow", "workspace:write"])
+        .expect(1);
     assert_eq!(std::fs::read_to_string(f.secret()).unwrap(), SECRET);
 }
 
@@ -57,39 +38,12 @@ fn symlinks_out_of_the_workspace_are_refused() {
     std::os::unix::fs::symlink(f.outer.path(), repo.join("door")).unwrap();
     for path in ["link", "door/secret.txt"] {
         let run = grove(&repo, &["run", probe(), "read", path]).expect(1);
-        assert!(
-            run.stderr.contains("outside the workspace"),
-            "{path}: {}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("outside the workspace"), "{path}: {}", run.stderr);
         assert!(!run.stdout.contains(SECRET));
     }
-    grove(
-        &repo,
-        &[
-            "run",
-            probe(),
-            "write",
-            "door/secret.txt",
-            "pwned",
-            "--allow",
-            "workspace:write",
-        ],
-    )
-    .expect(1);
-    grove(
-        &repo,
-        &[
-            "run",
-            probe(),
-            "write",
-            "link",
-            "pwned",
-            "--allow",
-            "workspace:write",
-        ],
-    )
-    .expect(1);
+    grove(&repo, &["run", probe(), "write", "door/secret.txt", "pwned", "--allow", "workspace:write"])
+        .expect(1);
+    grove(&repo, &["run", probe(), "write", "link", "pwned", "--allow", "workspace:write"]).expect(1);
     assert_eq!(std::fs::read_to_string(f.secret()).unwrap(), SECRET);
     // Listing shows the link as a link; glob does not follow it out.
     let run = grove(&repo, &["run", probe(), "glob", "**/*"]).expect(0);
@@ -97,11 +51,7 @@ fn symlinks_out_of_the_workspace_are_refused() {
     let run = grove(&repo, &["run", probe(), "stat", "link"]).expect(0);
     assert!(run.stdout.contains("Symlink"), "{}", run.stdout);
     // A process cannot be pointed out of the tree either.
-    let run = grove(
-        &repo,
-        &["run", probe(), "run", "door/x", "--allow", "process"],
-    )
-    .expect(1);
+    let run = grove(&repo, &["run", probe(), "run", "door/x", "--allow", "process"]).expect(1);
     assert!(
         run.stderr.contains("outside the workspace") || run.stderr.contains("not found"),
         "{}",
@@ -113,57 +63,19 @@ fn symlinks_out_of_the_workspace_are_refused() {
 fn workspace_reads_and_writes_inside_work() {
     let f = Fortress::new();
     let repo = f.repo();
-    grove(
-        &repo,
-        &[
-            "run",
-            probe(),
-            "write",
-            "notes/a.txt",
-            "hello",
-            "--allow",
-            "workspace:write",
-        ],
-    )
-    .expect(0);
-    assert_eq!(
-        std::fs::read_to_string(repo.join("notes/a.txt")).unwrap(),
-        "hello"
-    );
+    grove(&repo, &["run", probe(), "write", "notes/a.txt", "hello", "--allow", "workspace:write"]).expect(0);
+    assert_eq!(std::fs::read_to_string(repo.join("notes/a.txt")).unwrap(), "hello");
     let run = grove(&repo, &["run", probe(), "read", "notes/a.txt"]).expect(0);
     assert_eq!(run.stdout.trim(), "hello");
     let run = grove(&repo, &["run", probe(), "list", "notes"]).expect(0);
     assert_eq!(run.stdout.trim(), "notes/a.txt");
-    grove(
-        &repo,
-        &[
-            "run",
-            probe(),
-            "rename",
-            "notes/a.txt",
-            "b/c.txt",
-            "--allow",
-            "workspace:write",
-        ],
-    )
-    .expect(0);
+    grove(&repo, &["run", probe(), "rename", "notes/a.txt", "b/c.txt", "--allow", "workspace:write"])
+        .expect(0);
     assert!(repo.join("b/c.txt").is_file() && !repo.join("notes/a.txt").exists());
-    grove(
-        &repo,
-        &["run", probe(), "remove", "b", "--allow", "workspace:write"],
-    )
-    .expect(0);
+    grove(&repo, &["run", probe(), "remove", "b", "--allow", "workspace:write"]).expect(0);
     assert!(!repo.join("b").exists());
-    let run = grove(
-        &repo,
-        &["run", probe(), "remove", ".", "--allow", "workspace:write"],
-    )
-    .expect(1);
-    assert!(
-        run.stderr.contains("cannot remove the workspace root"),
-        "{}",
-        run.stderr
-    );
+    let run = grove(&repo, &["run", probe(), "remove", ".", "--allow", "workspace:write"]).expect(1);
+    assert!(run.stderr.contains("cannot remove the workspace root"), "{}", run.stderr);
     let run = grove(&repo, &["run", probe(), "read", "nope.txt"]).expect(1);
     assert!(run.stderr.contains("not found"), "{}", run.stderr);
 }
@@ -183,18 +95,9 @@ fn the_environment_does_not_leak() {
     // Programs get a scrubbed environment.
     let mut cmd = grove_cmd(&f.repo(), home.path());
     cmd.env("GROVE_TEST_SECRET", "hunter2");
-    let run = grove_with(
-        cmd,
-        &["run", probe(), "run", "env", "--allow", "process"],
-        None,
-    )
-    .expect(0);
+    let run = grove_with(cmd, &["run", probe(), "run", "env", "--allow", "process"], None).expect(0);
     assert!(run.stdout.contains("PATH="), "{}", run.stdout);
-    assert!(
-        !run.stdout.contains("hunter2") && !run.stdout.contains("GROVE_"),
-        "{}",
-        run.stdout
-    );
+    assert!(!run.stdout.contains("hunter2") && !run.stdout.contains("GROVE_"), "{}", run.stdout);
 }
 
 #[test]
@@ -202,22 +105,9 @@ fn an_infinite_loop_hits_the_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let run = grove(dir.path(), &["run", probe(), "spin", "--timeout", "500ms"]).expect(3);
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert!(
-        run.stderr
-            .contains("timeout: the skill ran past its deadline of 500ms"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("hint: raise it with --timeout"),
-        "{}",
-        run.stderr
-    );
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert!(run.stderr.contains("timeout: the skill ran past its deadline of 500ms"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: raise it with --timeout"), "{}", run.stderr);
 }
 
 #[test]
@@ -225,11 +115,7 @@ fn a_memory_bomb_hits_the_memory_limit() {
     let dir = tempfile::tempdir().unwrap();
     let run = grove(dir.path(), &["run", probe(), "alloc", "--memory", "32"]).expect(3);
     assert!(run.stderr.contains("memory limit"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("over its limit of 33554432 bytes"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("over its limit of 33554432 bytes"), "{}", run.stderr);
 }
 
 #[test]
@@ -242,11 +128,7 @@ fn output_floods_hit_the_output_limit() {
             "{flood}: {}",
             &run.stderr[run.stderr.len().saturating_sub(500)..]
         );
-        assert!(
-            run.stderr.len() < 200 * 1024,
-            "{flood} printed {} bytes",
-            run.stderr.len()
-        );
+        assert!(run.stderr.len() < 200 * 1024, "{flood} printed {} bytes", run.stderr.len());
     }
 }
 
@@ -257,77 +139,38 @@ fn ungranted_and_unrequested_capabilities_are_denied() {
     // Requested by the manifest, not granted: denied with the flag to grant it.
     let run = grove(&repo, &["run", probe(), "run", "true"]).expect(1);
     assert!(
-        run.stderr
-            .contains("`process` was not granted (hint: rerun with --allow process)"),
+        run.stderr.contains("`process` was not granted (hint: rerun with --allow process)"),
         "{}",
         run.stderr
     );
     let run = grove(&repo, &["run", probe(), "write", "x.txt", "data"]).expect(1);
-    assert!(
-        run.stderr.contains("--allow workspace:write"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--allow workspace:write"), "{}", run.stderr);
     assert!(!repo.join("x.txt").exists());
     // Not requested by the manifest: denied whatever the user grants.
     let run = grove(&repo, &["run", probe(), "http", "--allow", "all"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("not among the permissions the skill's manifest requests"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("not among the permissions the skill's manifest requests"), "{}", run.stderr);
     // Every decision is audited, denials included.
     let audit = std::fs::read_to_string(repo.join(".git/grove/audit.jsonl")).unwrap();
-    let lines: Vec<serde_json::Value> = audit
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert!(
-        lines.iter().any(|l| l["capability"] == "process"
-            && l["decision"] == "deny"
-            && l["target"] == "true")
-    );
+    let lines: Vec<serde_json::Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(
         lines
             .iter()
-            .any(|l| l["capability"] == "http" && l["decision"] == "deny")
+            .any(|l| l["capability"] == "process" && l["decision"] == "deny" && l["target"] == "true")
     );
-    assert!(
-        lines
-            .iter()
-            .all(|l| l["skill"] == "probe" && l["time"].as_str().unwrap().ends_with('Z'))
-    );
+    assert!(lines.iter().any(|l| l["capability"] == "http" && l["decision"] == "deny"));
+    assert!(lines.iter().all(|l| l["skill"] == "probe" && l["time"].as_str().unwrap().ends_with('Z')));
 }
 
 #[test]
 fn processes_are_timed_out_and_capped() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let run = grove(
-        dir.path(),
-        &["run", probe(), "run-timeout", "--allow", "process"],
-    )
-    .expect(0);
+    let run = grove(dir.path(), &["run", probe(), "run-timeout", "--allow", "process"]).expect(0);
     assert_eq!(run.stdout.trim(), "timed_out=true code=None");
     assert!(started.elapsed() < Duration::from_secs(15));
-    let run = grove(
-        dir.path(),
-        &["run", probe(), "run-flood", "--allow", "process"],
-    )
-    .expect(0);
+    let run = grove(dir.path(), &["run", probe(), "run-flood", "--allow", "process"]).expect(0);
     assert_eq!(run.stdout.trim(), "kept=1000 truncated=true");
-    let run = grove(
-        dir.path(),
-        &[
-            "run",
-            probe(),
-            "run",
-            "definitely-not-a-program",
-            "--allow",
-            "process",
-        ],
-    )
-    .expect(1);
+    let run = grove(dir.path(), &["run", probe(), "run", "definitely-not-a-program", "--allow", "process"])
+        .expect(1);
     assert!(run.stderr.contains("not found on PATH"), "{}", run.stderr);
 }

@@ -62,19 +62,10 @@ pub fn grove(dir: &Path, args: &[&str]) -> Run {
 /// Run a prepared command, feeding `stdin` if given.
 pub fn grove_with(mut cmd: Command, args: &[&str], stdin: Option<&str>) -> Run {
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().expect("spawning grove");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     let out = child.wait_with_output().unwrap();
     Run {

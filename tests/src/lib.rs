@@ -11,10 +11,7 @@ include!(concat!(env!("OUT_DIR"), "/guests.rs"));
 /// A real git repository in a temporary folder, with one commit of
 /// `files` (path, contents).
 pub fn repo_with(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("grove-test-")
-        .tempdir()
-        .expect("temp dir");
+    let dir = tempfile::Builder::new().prefix("grove-test-").tempdir().expect("temp dir");
     let repo = git2::Repository::init(dir.path()).expect("git init");
     for (path, contents) in files {
         let full = dir.path().join(path);
@@ -28,16 +25,13 @@ pub fn repo_with(files: &[(&str, &str)]) -> TempDir {
 /// Stage everything and commit it.
 pub fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
     let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = git2::Signature::now("Test", "test@example.com").unwrap();
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).unwrap()
 }
 
 /// Write a file (creating folders).

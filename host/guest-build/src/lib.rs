@@ -29,10 +29,7 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     for package in packages {
-        println!(
-            "cargo:rerun-if-changed={}",
-            package_dir(&root, package).display()
-        );
+        println!("cargo:rerun-if-changed={}", package_dir(&root, package).display());
     }
     if packages.is_empty() {
         return Vec::new();
@@ -59,14 +56,10 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
     ] {
         cmd.env_remove(var);
     }
-    let output = cmd
-        .output()
-        .expect("could not start cargo to build the guest skills");
+    let output = cmd.output().expect("could not start cargo to build the guest skills");
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if stderr.contains("target may not be installed")
-            || stderr.contains("can't find crate for `std`")
-        {
+        if stderr.contains("target may not be installed") || stderr.contains("can't find crate for `std`") {
             panic!(
                 "\n\nthe {TARGET} target is not installed, and grove's built-in skills are compiled to it.\n\
                  hint: run `rustup target add {TARGET}` and build again.\n\n{stderr}"
@@ -81,8 +74,7 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
             let file = format!("{}.wasm", package.replace('-', "_"));
             let built = target_dir.join(TARGET).join("guest").join(&file);
             let copied = out_dir.join(format!("{package}.wasm"));
-            fs::copy(&built, &copied)
-                .unwrap_or_else(|e| panic!("copying {} failed: {e}", built.display()));
+            fs::copy(&built, &copied).unwrap_or_else(|e| panic!("copying {} failed: {e}", built.display()));
             (package.clone(), copied)
         })
         .collect()
@@ -98,9 +90,7 @@ pub fn packages_in(dir: &str) -> Vec<String> {
         .unwrap_or_else(|e| panic!("reading {} failed: {e}", dir.display()))
         .filter_map(|entry| {
             let path = entry.ok()?.path();
-            path.join("Cargo.toml")
-                .is_file()
-                .then(|| path.file_name()?.to_str().map(String::from))?
+            path.join("Cargo.toml").is_file().then(|| path.file_name()?.to_str().map(String::from))?
         })
         .collect();
     names.sort();

@@ -29,12 +29,7 @@ pub struct Console {
 }
 
 impl Console {
-    pub fn new(
-        skill: impl Into<String>,
-        verbosity: Verbosity,
-        budget: OutputBudget,
-        json: bool,
-    ) -> Self {
+    pub fn new(skill: impl Into<String>, verbosity: Verbosity, budget: OutputBudget, json: bool) -> Self {
         Console {
             skill: skill.into(),
             verbosity,
@@ -73,16 +68,8 @@ impl Console {
         if !self.progress_line {
             return Ok(());
         }
-        let count = if total == 0 {
-            format!("{done}")
-        } else {
-            format!("{done}/{total}")
-        };
-        let _ = write!(
-            std::io::stderr().lock(),
-            "\r\x1b[2K{}: {label} {count}",
-            self.skill
-        );
+        let count = if total == 0 { format!("{done}") } else { format!("{done}/{total}") };
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K{}: {label} {count}", self.skill);
         self.progress_shown = total == 0 || done < total;
         if !self.progress_shown {
             let _ = writeln!(std::io::stderr().lock());

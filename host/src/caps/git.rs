@@ -6,9 +6,7 @@
 
 use std::path::Path;
 
-use git2::{
-    Delta, DiffFindOptions, DiffFormat, DiffOptions, Repository, Sort, Status, StatusOptions,
-};
+use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, Repository, Sort, Status, StatusOptions};
 
 use super::Caps;
 use crate::gate::Permission;
@@ -62,10 +60,7 @@ fn git_error(e: git2::Error) -> GuestError {
 
 /// The tree a diff starts from: `base` (any revision) or HEAD; none on an
 /// unborn branch, so everything shows as added.
-fn base_tree<'r>(
-    repo: &'r Repository,
-    base: Option<&str>,
-) -> Result<Option<git2::Tree<'r>>, GuestError> {
+fn base_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Result<Option<git2::Tree<'r>>, GuestError> {
     let spec = base.unwrap_or("HEAD");
     match repo.revparse_single(spec) {
         Ok(obj) => obj.peel_to_tree().map(Some).map_err(git_error),
@@ -74,20 +69,12 @@ fn base_tree<'r>(
     }
 }
 
-fn workdir_diff<'r>(
-    repo: &'r Repository,
-    base: Option<&str>,
-) -> Result<git2::Diff<'r>, GuestError> {
+fn workdir_diff<'r>(repo: &'r Repository, base: Option<&str>) -> Result<git2::Diff<'r>, GuestError> {
     let tree = base_tree(repo, base)?;
     let mut opts = DiffOptions::new();
-    opts.include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .show_untracked_content(true);
-    let mut diff = repo
-        .diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut opts))
-        .map_err(git_error)?;
-    diff.find_similar(Some(DiffFindOptions::new().renames(true)))
-        .map_err(git_error)?;
+    opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
+    let mut diff = repo.diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut opts)).map_err(git_error)?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true))).map_err(git_error)?;
     Ok(diff)
 }
 
@@ -105,8 +92,7 @@ fn change_kind(delta: Delta) -> ChangeKind {
 }
 
 fn path_of(p: Option<&Path>) -> String {
-    p.map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default()
+    p.map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
 }
 
 fn status(repo: &Repository) -> Result<Vec<StatusEntry>, GuestError> {
@@ -176,10 +162,7 @@ fn diff_text(repo: &Repository, base: Option<&str>) -> Result<String, GuestError
     .or_else(|e| if too_big { Ok(()) } else { Err(e) })
     .map_err(git_error)?;
     if too_big {
-        return Err(GuestError::Limit(format!(
-            "the diff is larger than {} MiB",
-            MAX_DIFF >> 20
-        )));
+        return Err(GuestError::Limit(format!("the diff is larger than {} MiB", MAX_DIFF >> 20)));
     }
     Ok(String::from_utf8_lossy(&text).into_owned())
 }
@@ -191,25 +174,19 @@ fn changed_files(repo: &Repository, base: Option<&str>) -> Result<Vec<ChangedFil
         let delta = diff.get_delta(i).expect("index in range");
         let patch = git2::Patch::from_diff(&diff, i).map_err(git_error)?;
         let (additions, deletions) = match &patch {
-            Some(p) => p
-                .line_stats()
-                .map(|(_, a, d)| (a as u32, d as u32))
-                .map_err(git_error)?,
+            Some(p) => p.line_stats().map(|(_, a, d)| (a as u32, d as u32)).map_err(git_error)?,
             None => (0, 0),
         };
         let new = path_of(delta.new_file().path());
         let old = path_of(delta.old_file().path());
         out.push(ChangedFile {
-            old_path: (matches!(delta.status(), Delta::Renamed | Delta::Copied) && old != new)
-                .then_some(old),
+            old_path: (matches!(delta.status(), Delta::Renamed | Delta::Copied) && old != new).then_some(old),
             path: new,
             change: change_kind(delta.status()),
             additions,
             deletions,
             binary: delta.flags().is_binary()
-                || patch
-                    .as_ref()
-                    .is_some_and(|p| p.delta().flags().is_binary()),
+                || patch.as_ref().is_some_and(|p| p.delta().flags().is_binary()),
         });
     }
     Ok(out)
@@ -220,37 +197,23 @@ fn log(repo: &Repository, q: &LogQuery) -> Result<Vec<CommitInfo>, GuestError> {
     walk.set_sorting(Sort::TIME).map_err(git_error)?;
     let start = q.from.as_deref().unwrap_or("HEAD");
     match repo.revparse_single(start) {
-        Ok(obj) => walk
-            .push(obj.peel_to_commit().map_err(git_error)?.id())
-            .map_err(git_error)?,
+        Ok(obj) => walk.push(obj.peel_to_commit().map_err(git_error)?.id()).map_err(git_error)?,
         // An unborn HEAD has no history: an empty log, not an error.
         Err(_) if q.from.is_none() => return Ok(Vec::new()),
         Err(_) => {
-            return Err(GuestError::NotFound(format!(
-                "revision {start:?} not found"
-            )));
+            return Err(GuestError::NotFound(format!("revision {start:?} not found")));
         }
     }
-    let path = q
-        .path
-        .as_deref()
-        .map(super::workspace::relative)
-        .transpose()?;
+    let path = q.path.as_deref().map(super::workspace::relative).transpose()?;
     let max = q.max_count.clamp(1, MAX_LOG) as usize;
     let mut out = Vec::new();
     for oid in walk {
         if out.len() == max {
             break;
         }
-        let commit = repo
-            .find_commit(oid.map_err(git_error)?)
-            .map_err(git_error)?;
+        let commit = repo.find_commit(oid.map_err(git_error)?).map_err(git_error)?;
         let needs_diff = q.with_files || path.is_some();
-        let files = if needs_diff {
-            churn(repo, &commit, path.as_deref())?
-        } else {
-            Vec::new()
-        };
+        let files = if needs_diff { churn(repo, &commit, path.as_deref())? } else { Vec::new() };
         if path.is_some() && files.is_empty() {
             continue;
         }
@@ -275,35 +238,21 @@ fn churn(
     commit: &git2::Commit<'_>,
     only: Option<&Path>,
 ) -> Result<Vec<FileChurn>, GuestError> {
-    let parent = commit
-        .parents()
-        .next()
-        .map(|p| p.tree())
-        .transpose()
-        .map_err(git_error)?;
+    let parent = commit.parents().next().map(|p| p.tree()).transpose().map_err(git_error)?;
     let tree = commit.tree().map_err(git_error)?;
     let mut opts = DiffOptions::new();
     if let Some(p) = only.filter(|p| *p != Path::new(".")) {
         opts.pathspec(p);
     }
-    let diff = repo
-        .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
-        .map_err(git_error)?;
+    let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts)).map_err(git_error)?;
     let mut files = Vec::new();
     for i in 0..diff.deltas().len() {
         let delta = diff.get_delta(i).expect("index in range");
         let (additions, deletions) = match git2::Patch::from_diff(&diff, i).map_err(git_error)? {
-            Some(p) => p
-                .line_stats()
-                .map(|(_, a, d)| (a as u32, d as u32))
-                .map_err(git_error)?,
+            Some(p) => p.line_stats().map(|(_, a, d)| (a as u32, d as u32)).map_err(git_error)?,
             None => (0, 0),
         };
-        files.push(FileChurn {
-            path: path_of(delta.new_file().path()),
-            additions,
-            deletions,
-        });
+        files.push(FileChurn { path: path_of(delta.new_file().path()), additions, deletions });
     }
     Ok(files)
 }
@@ -311,18 +260,12 @@ fn churn(
 fn head(repo: &Repository) -> Result<HeadInfo, GuestError> {
     match repo.head() {
         Ok(head) => Ok(HeadInfo {
-            branch: head
-                .is_branch()
-                .then(|| head.shorthand().map(String::from))
-                .flatten(),
+            branch: head.is_branch().then(|| head.shorthand().map(String::from)).flatten(),
             commit: head.target().map(|id| id.to_string()),
         }),
         // Unborn: report the branch HEAD points at, and no commit.
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
-            let target = repo
-                .find_reference("HEAD")
-                .ok()
-                .and_then(|r| r.symbolic_target().map(String::from));
+            let target = repo.find_reference("HEAD").ok().and_then(|r| r.symbolic_target().map(String::from));
             Ok(HeadInfo {
                 branch: target.map(|t| t.trim_start_matches("refs/heads/").to_string()),
                 commit: None,
@@ -339,18 +282,12 @@ impl Host for Caps {
 
     async fn diff(&mut self, base: Option<String>) -> R<String> {
         let target = base.clone().unwrap_or_default();
-        Ok(self
-            .git_read("diff", &target, move |r| diff_text(r, base.as_deref()))
-            .await)
+        Ok(self.git_read("diff", &target, move |r| diff_text(r, base.as_deref())).await)
     }
 
     async fn changed_files(&mut self, base: Option<String>) -> R<Vec<ChangedFile>> {
         let target = base.clone().unwrap_or_default();
-        Ok(self
-            .git_read("changed-files", &target, move |r| {
-                changed_files(r, base.as_deref())
-            })
-            .await)
+        Ok(self.git_read("changed-files", &target, move |r| changed_files(r, base.as_deref())).await)
     }
 
     async fn log(&mut self, query: LogQuery) -> R<Vec<CommitInfo>> {
@@ -367,8 +304,6 @@ impl Host for Caps {
         if let Err(e) = self.check("git", "commit", &summary, Permission::GitWrite) {
             return Ok(Err(e));
         }
-        Ok(Err(GuestError::Unsupported(
-            "git.commit arrives with sessions; this grove only reads git".into(),
-        )))
+        Ok(Err(GuestError::Unsupported("git.commit arrives with sessions; this grove only reads git".into())))
     }
 }

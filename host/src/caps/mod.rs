@@ -14,12 +14,15 @@ pub mod unsupported;
 pub mod workspace;
 
 use std::io;
+use std::path::Path;
 use std::time::Instant;
 
 use wasmtime::component::{HasData, Linker};
 
-use crate::gate::{Action, Gate, Permission};
+use crate::gate::{Action, Gate, Grants, Permission};
+use crate::runtime::Limits;
 use crate::runtime::bindings::{GuestError, grove::skill};
+use crate::runtime::output::OutputBudget;
 
 pub use console::Console;
 pub use workspace::Workspace;
@@ -34,6 +37,18 @@ pub struct Caps {
 }
 
 impl Caps {
+    /// Capabilities for one invocation of `skill` on the workspace at
+    /// `root`: the given grants, no audit log, normal verbosity, text
+    /// output. Adjust the public fields for anything else.
+    pub fn new(skill: &str, root: &Path, grants: Grants, limits: &Limits) -> io::Result<Caps> {
+        Ok(Caps {
+            gate: Gate::new(skill, None, grants, None),
+            workspace: Workspace::open(root)?,
+            console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
+            deadline: Instant::now() + limits.timeout,
+        })
+    }
+
     /// Pass `capability.verb(target)` through the gate.
     fn check(
         &mut self,
@@ -42,12 +57,7 @@ impl Caps {
         target: &str,
         permission: Permission,
     ) -> Result<(), GuestError> {
-        self.gate.check(Action {
-            capability,
-            verb,
-            target,
-            permission,
-        })
+        self.gate.check(Action { capability, verb, target, permission })
     }
 }
 

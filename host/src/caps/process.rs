@@ -52,11 +52,7 @@ impl Caps {
             .current_dir(&cwd)
             .env_clear()
             .env("LANG", "C.UTF-8")
-            .stdin(if cmd.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -71,21 +67,15 @@ impl Caps {
         }
         for (name, value) in &cmd.env {
             if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
-                return Err(GuestError::Invalid(format!(
-                    "bad environment variable name {name:?}"
-                )));
+                return Err(GuestError::Invalid(format!("bad environment variable name {name:?}")));
             }
             command.env(name, value);
         }
 
-        let limit = cmd
-            .output_limit
-            .map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
+        let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
         let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let timeout = cmd
-            .timeout_ms
-            .map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into()))
-            .min(remaining);
+        let timeout =
+            cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
 
         let started = Instant::now();
         let mut child = command.spawn().map_err(|e| match e.kind() {
@@ -95,7 +85,9 @@ impl Caps {
             )),
             _ => io_error(&format!("starting {:?}", cmd.program), e),
         })?;
-        let pid = child.id();
+        // Whatever happens next (done, timeout, grove interrupted and this
+        // future dropped), nothing the program started outlives the call.
+        let _group = GroupKill(child.id());
         let mut stdin = child.stdin.take();
         let input = cmd.stdin.unwrap_or_default();
         let feed = async move {
@@ -121,36 +113,25 @@ impl Caps {
                     duration_ms: started.elapsed().as_millis() as u64,
                 })
             }
-            Err(_) => {
-                kill_group(pid);
-                Ok(Output {
-                    code: None,
-                    stdout: Vec::new(),
-                    stderr: format!("killed after {} ms\n", timeout.as_millis()).into_bytes(),
-                    truncated: false,
-                    timed_out: true,
-                    duration_ms: started.elapsed().as_millis() as u64,
-                })
-            }
+            Err(_) => Ok(Output {
+                code: None,
+                stdout: Vec::new(),
+                stderr: format!("killed after {} ms\n", timeout.as_millis()).into_bytes(),
+                truncated: false,
+                timed_out: true,
+                duration_ms: started.elapsed().as_millis() as u64,
+            }),
         }
     }
 }
 
 /// The argv as one line, for the gate and the audit log.
 fn command_line(cmd: &Cmd) -> String {
-    std::iter::once(&cmd.program)
-        .chain(&cmd.args)
-        .map(|a| quote(a))
-        .collect::<Vec<_>>()
-        .join(" ")
+    std::iter::once(&cmd.program).chain(&cmd.args).map(|a| quote(a)).collect::<Vec<_>>().join(" ")
 }
 
 fn quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
-    {
+    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c)) {
         arg.to_string()
     } else {
         format!("'{}'", arg.replace('\'', r"'\''"))
@@ -161,17 +142,10 @@ fn quote(arg: &str) -> String {
 /// did not carry it out of the root.
 fn inside(root: &Path, rel: &Path) -> Result<PathBuf, GuestError> {
     let full = root.join(rel);
-    let real = full
-        .canonicalize()
-        .map_err(|e| io_error(&rel.display().to_string(), e))?;
-    let real_root = root
-        .canonicalize()
-        .map_err(|e| io_error("workspace root", e))?;
+    let real = full.canonicalize().map_err(|e| io_error(&rel.display().to_string(), e))?;
+    let real_root = root.canonicalize().map_err(|e| io_error("workspace root", e))?;
     if !real.starts_with(&real_root) {
-        return Err(GuestError::Denied(format!(
-            "{:?} leads outside the workspace",
-            rel.display()
-        )));
+        return Err(GuestError::Denied(format!("{:?} leads outside the workspace", rel.display())));
     }
     Ok(real)
 }
@@ -195,12 +169,18 @@ async fn capped(mut pipe: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, boo
     (kept, cut)
 }
 
-fn kill_group(pid: Option<u32>) {
-    if let Some(pid) = pid {
-        // SAFETY: kill(2) with a negative pid signals the process group we
-        // created for this child; it touches no memory.
-        unsafe {
-            libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+/// Kills a program's process group when dropped.
+struct GroupKill(Option<u32>);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            // SAFETY: kill(2) with a negative pid signals the process group
+            // created for this child (its id is the group's id); it touches
+            // no memory. A group that is already gone is ESRCH, ignored.
+            unsafe {
+                libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+            }
         }
     }
 }

@@ -26,47 +26,31 @@ impl Host for Caps {
         Ok(Ok(()))
     }
 
-    async fn ask(
-        &mut self,
-        question: String,
-        choices: Vec<String>,
-        default: Option<u32>,
-    ) -> R<u32> {
+    async fn ask(&mut self, question: String, choices: Vec<String>, default: Option<u32>) -> R<u32> {
         if let Err(e) = self.check("ui", "ask", &question, Permission::Ui) {
             return Ok(Err(e));
         }
         if choices.is_empty() || default.is_some_and(|d| d as usize >= choices.len()) {
-            return Ok(Err(GuestError::Invalid(
-                "ask needs choices, and a default among them".into(),
-            )));
+            return Ok(Err(GuestError::Invalid("ask needs choices, and a default among them".into())));
         }
         let mut prompt = format!("{question}\n");
         for (i, choice) in choices.iter().enumerate() {
-            let mark = if Some(i as u32) == default {
-                " (default)"
-            } else {
-                ""
-            };
+            let mark = if Some(i as u32) == default { " (default)" } else { "" };
             prompt.push_str(&format!("  {}) {choice}{mark}\n", i + 1));
         }
         prompt.push_str("> ");
-        self.console
-            .line(super::console::Verbosity::Quiet, &prompt)?;
+        self.console.line(super::console::Verbosity::Quiet, &prompt)?;
         // Reading stdin blocks; keep it off the async runtime's threads.
         let answer = tokio::task::spawn_blocking(|| {
             let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map(|n| (n > 0).then_some(line))
+            std::io::stdin().lock().read_line(&mut line).map(|n| (n > 0).then_some(line))
         })
         .await?;
         Ok(match answer {
             Ok(Some(line)) => parse_choice(line.trim(), &choices, default),
             Ok(None) | Err(_) => default.ok_or_else(|| {
                 GuestError::Unsupported(
-                    "no one to ask: standard input is closed and the question has no default"
-                        .into(),
+                    "no one to ask: standard input is closed and the question has no default".into(),
                 )
             }),
         })

@@ -22,9 +22,7 @@ impl Caps {
         permission: Permission,
     ) -> Result<T, GuestError> {
         self.check(capability, verb, "", permission)?;
-        Err(GuestError::Unsupported(format!(
-            "{capability}.{verb} is not available in this version of grove"
-        )))
+        Err(GuestError::Unsupported(format!("{capability}.{verb} is not available in this version of grove")))
     }
 }
 
@@ -117,13 +115,7 @@ impl skill::review::Host for Caps {
     async fn comment(&mut self, _: u64, _: String) -> R<()> {
         Ok(self.unsupported("review", "comment", Permission::Review))
     }
-    async fn set_status(
-        &mut self,
-        _: u64,
-        _: String,
-        _: skill::review::StatusState,
-        _: String,
-    ) -> R<()> {
+    async fn set_status(&mut self, _: u64, _: String, _: skill::review::StatusState, _: String) -> R<()> {
         Ok(self.unsupported("review", "set-status", Permission::Review))
     }
     async fn attach(&mut self, _: u64, _: String, _: Vec<u8>) -> R<String> {

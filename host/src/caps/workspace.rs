@@ -37,10 +37,7 @@ impl Workspace {
     /// Open `root` as the workspace.
     pub fn open(root: &Path) -> io::Result<Self> {
         let dir = Dir::open_ambient_dir(root, ambient_authority())?;
-        Ok(Workspace {
-            root: root.to_path_buf(),
-            dir,
-        })
+        Ok(Workspace { root: root.to_path_buf(), dir })
     }
 
     /// The root on the host's filesystem.
@@ -53,6 +50,15 @@ impl Workspace {
         &self.dir
     }
 
+    /// Create the folders above a normalized path, so writes and renames
+    /// into new folders work.
+    fn create_parent(&self, path: &Path) -> Result<(), GuestError> {
+        match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(parent) => self.dir.create_dir_all(parent).map_err(|e| fs_error(parent, e)),
+            None => Ok(()),
+        }
+    }
+
     /// Check a guest path lexically and normalize it: relative, no NUL, not
     /// climbing above the root. The root itself is `.`.
     pub fn relative(&self, path: &str) -> Result<PathBuf, GuestError> {
@@ -63,9 +69,7 @@ impl Workspace {
 /// See [`Workspace::relative`].
 pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
     if path.contains('\0') {
-        return Err(GuestError::Invalid(format!(
-            "path {path:?} contains a NUL byte"
-        )));
+        return Err(GuestError::Invalid(format!("path {path:?} contains a NUL byte")));
     }
     let p = Path::new(path);
     if p.has_root() || p.is_absolute() {
@@ -80,15 +84,11 @@ pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
             Component::CurDir => {}
             Component::ParentDir => {
                 if !out.pop() {
-                    return Err(GuestError::Denied(format!(
-                        "path {path:?} leads outside the workspace"
-                    )));
+                    return Err(GuestError::Denied(format!("path {path:?} leads outside the workspace")));
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(GuestError::Invalid(format!(
-                    "absolute path {path:?} refused"
-                )));
+                return Err(GuestError::Invalid(format!("absolute path {path:?} refused")));
             }
         }
     }
@@ -101,13 +101,8 @@ pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
 /// Like [`io_error`], but recognizes cap-std's refusal of a path that
 /// escapes the root (through a symlink, typically).
 fn fs_error(path: &Path, e: io::Error) -> GuestError {
-    if e.kind() == io::ErrorKind::PermissionDenied
-        && e.to_string().contains("outside of the filesystem")
-    {
-        return GuestError::Denied(format!(
-            "path {:?} leads outside the workspace",
-            path.display()
-        ));
+    if e.kind() == io::ErrorKind::PermissionDenied && e.to_string().contains("outside of the filesystem") {
+        return GuestError::Denied(format!("path {:?} leads outside the workspace", path.display()));
     }
     io_error(&format!("{}", path.display()), e)
 }
@@ -163,40 +158,21 @@ impl Caps {
     fn ws_write(&mut self, path: &str, contents: &[u8]) -> Result<(), GuestError> {
         let p = self.ws_path("write", path, Permission::WorkspaceWrite)?;
         if p == Path::new(".") {
-            return Err(GuestError::Invalid(
-                "cannot write to the workspace root itself".into(),
-            ));
+            return Err(GuestError::Invalid("cannot write to the workspace root itself".into()));
         }
-        if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            self.workspace
-                .dir
-                .create_dir_all(parent)
-                .map_err(|e| fs_error(parent, e))?;
-        }
-        self.workspace
-            .dir
-            .write(&p, contents)
-            .map_err(|e| fs_error(&p, e))
+        self.workspace.create_parent(&p)?;
+        self.workspace.dir.write(&p, contents).map_err(|e| fs_error(&p, e))
     }
 
     fn ws_list(&mut self, path: &str) -> Result<Vec<Entry>, GuestError> {
         let p = self.ws_path("list", path, Permission::WorkspaceRead)?;
         let mut entries = Vec::new();
-        for entry in self
-            .workspace
-            .dir
-            .read_dir(&p)
-            .map_err(|e| fs_error(&p, e))?
-        {
+        for entry in self.workspace.dir.read_dir(&p).map_err(|e| fs_error(&p, e))? {
             let entry = entry.map_err(|e| fs_error(&p, e))?;
             let meta = entry.metadata().map_err(|e| fs_error(&p, e))?;
             let name = p.join(entry.file_name());
             let name = name.strip_prefix(".").unwrap_or(&name);
-            entries.push(Entry {
-                path: slash(name),
-                kind: kind(meta.file_type()),
-                size: meta.len(),
-            });
+            entries.push(Entry { path: slash(name), kind: kind(meta.file_type()), size: meta.len() });
         }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(entries)
@@ -204,31 +180,17 @@ impl Caps {
 
     fn ws_stat(&mut self, path: &str) -> Result<Meta, GuestError> {
         let p = self.ws_path("stat", path, Permission::WorkspaceRead)?;
-        self.workspace
-            .dir
-            .symlink_metadata(&p)
-            .map(|m| to_meta(&m))
-            .map_err(|e| fs_error(&p, e))
+        self.workspace.dir.symlink_metadata(&p).map(|m| to_meta(&m)).map_err(|e| fs_error(&p, e))
     }
 
     fn ws_remove(&mut self, path: &str) -> Result<(), GuestError> {
         let p = self.ws_path("remove", path, Permission::WorkspaceWrite)?;
         if p == Path::new(".") {
-            return Err(GuestError::Invalid(
-                "cannot remove the workspace root".into(),
-            ));
+            return Err(GuestError::Invalid("cannot remove the workspace root".into()));
         }
-        let meta = self
-            .workspace
-            .dir
-            .symlink_metadata(&p)
-            .map_err(|e| fs_error(&p, e))?;
-        if meta.is_dir() {
-            self.workspace.dir.remove_dir_all(&p)
-        } else {
-            self.workspace.dir.remove_file(&p)
-        }
-        .map_err(|e| fs_error(&p, e))
+        let meta = self.workspace.dir.symlink_metadata(&p).map_err(|e| fs_error(&p, e))?;
+        if meta.is_dir() { self.workspace.dir.remove_dir_all(&p) } else { self.workspace.dir.remove_file(&p) }
+            .map_err(|e| fs_error(&p, e))
     }
 
     fn ws_rename(&mut self, from: &str, to: &str) -> Result<(), GuestError> {
@@ -237,20 +199,10 @@ impl Caps {
         self.check("workspace", "rename", &target, Permission::WorkspaceWrite)?;
         let (a, b) = (a?, b?);
         if a == Path::new(".") || b == Path::new(".") {
-            return Err(GuestError::Invalid(
-                "cannot rename the workspace root".into(),
-            ));
+            return Err(GuestError::Invalid("cannot rename the workspace root".into()));
         }
-        if let Some(parent) = b.parent().filter(|d| !d.as_os_str().is_empty()) {
-            self.workspace
-                .dir
-                .create_dir_all(parent)
-                .map_err(|e| fs_error(parent, e))?;
-        }
-        self.workspace
-            .dir
-            .rename(&a, &self.workspace.dir, &b)
-            .map_err(|e| fs_error(&a, e))
+        self.workspace.create_parent(&b)?;
+        self.workspace.dir.rename(&a, &self.workspace.dir, &b).map_err(|e| fs_error(&a, e))
     }
 
     async fn ws_glob(&mut self, pattern: &str) -> Result<Vec<Entry>, GuestError> {
@@ -292,16 +244,10 @@ fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, Guest
         };
         if matcher.is_match(rel) {
             if out.len() == MAX_GLOB_RESULTS {
-                return Err(GuestError::Limit(format!(
-                    "glob matched more than {MAX_GLOB_RESULTS} files"
-                )));
+                return Err(GuestError::Limit(format!("glob matched more than {MAX_GLOB_RESULTS} files")));
             }
             let size = entry.metadata().map_or(0, |m| m.len());
-            out.push(Entry {
-                path: slash(rel),
-                kind: EntryKind::File,
-                size,
-            });
+            out.push(Entry { path: slash(rel), kind: EntryKind::File, size });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -315,8 +261,7 @@ impl Host for Caps {
 
     async fn read_text(&mut self, path: String) -> R<String> {
         Ok(self.ws_read(&path).and_then(|bytes| {
-            String::from_utf8(bytes)
-                .map_err(|_| GuestError::Invalid(format!("{path:?} is not UTF-8 text")))
+            String::from_utf8(bytes).map_err(|_| GuestError::Invalid(format!("{path:?} is not UTF-8 text")))
         }))
     }
 
@@ -353,10 +298,7 @@ mod tests {
     fn lexical_checks() {
         assert_eq!(relative("a/./b/../c").unwrap(), PathBuf::from("a/c"));
         assert_eq!(relative("").unwrap(), PathBuf::from("."));
-        assert!(matches!(
-            relative("/etc/passwd"),
-            Err(GuestError::Invalid(_))
-        ));
+        assert!(matches!(relative("/etc/passwd"), Err(GuestError::Invalid(_))));
         assert!(matches!(relative("a/../../x"), Err(GuestError::Denied(_))));
         assert!(matches!(relative("a\0b"), Err(GuestError::Invalid(_))));
     }

@@ -18,6 +18,8 @@ pub enum Exit {
     SkillBroken = 4,
     /// grove itself could not do its part: I/O, cache, repository.
     Host = 5,
+    /// Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -36,11 +38,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(exit: Exit, message: impl fmt::Display) -> Self {
-        CliError {
-            exit,
-            message: message.to_string(),
-            hint: None,
-        }
+        CliError { exit, message: message.to_string(), hint: None }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

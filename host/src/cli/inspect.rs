@@ -38,11 +38,8 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
             if !m.usage.is_empty() {
                 println!("usage:       {}", m.usage);
             }
-            let perms = if m.permissions.is_empty() {
-                "(none)".to_string()
-            } else {
-                m.permissions.join(", ")
-            };
+            let perms =
+                if m.permissions.is_empty() { "(none)".to_string() } else { m.permissions.join(", ") };
             println!("permissions: {perms}");
         }
         None => println!("name:        {} (no grove:manifest section)", s.name),

@@ -19,12 +19,7 @@ use crate::caps::console::Verbosity;
 /// Run many AI coding sessions in parallel, and extend them with sandboxed
 /// WebAssembly skills.
 #[derive(Debug, Parser)]
-#[command(
-    name = "grove",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "grove", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -106,9 +101,13 @@ pub fn run(cli: Cli) -> ExitCode {
 /// A single-threaded runtime: a CLI invocation runs one skill, and blocking
 /// work goes to tokio's blocking pool anyway. It starts in microseconds.
 fn block_on<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("building the tokio runtime")
-        .block_on(future)
+        .expect("building the tokio runtime");
+    let out = runtime.block_on(future);
+    // Don't wait for blocking tasks still running: a skill stopped while
+    // `ui.ask` waited on stdin would otherwise hang grove until Enter.
+    runtime.shutdown_background();
+    out
 }

@@ -8,13 +8,12 @@ use serde_json::json;
 
 use super::{CliError, Exit, output};
 use crate::caps::console::Verbosity;
-use crate::caps::{Caps, Console, Workspace};
+use crate::caps::{Caps, Console};
 use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
 use crate::paths::WorkspaceLocation;
 use crate::runtime::output::OutputBudget;
 use crate::runtime::{
-    GuestError, Invocation, LimitExceeded, Limits, Outcome, PreparedSkill, RunError, Runtime,
-    RuntimeConfig,
+    GuestError, Invocation, LimitExceeded, Limits, Outcome, PreparedSkill, RunError, Runtime, RuntimeConfig,
 };
 use crate::skill::{Manifest, Origin, SkillSource, SourceError, source};
 
@@ -89,9 +88,7 @@ impl RunOptions {
                     break;
                 }
                 "--json" if inline.is_none() => self.json = true,
-                "--allow" => self
-                    .allow
-                    .extend(value("--allow")?.split(',').map(String::from)),
+                "--allow" => self.allow.extend(value("--allow")?.split(',').map(String::from)),
                 "--timeout" => {
                     self.timeout = Some(
                         parse_duration(&value("--timeout")?)
@@ -134,12 +131,9 @@ impl RunOptions {
 }
 
 fn number(flag: &str, value: &str) -> Result<usize, CliError> {
-    value.parse().map_err(|_| {
-        CliError::new(
-            Exit::Usage,
-            format!("{flag} takes a whole number, not {value:?}"),
-        )
-    })
+    value
+        .parse()
+        .map_err(|_| CliError::new(Exit::Usage, format!("{flag} takes a whole number, not {value:?}")))
 }
 
 pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
@@ -164,13 +158,10 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
     tracing::debug!(skill = %source.name, cache = ?prepared.cache, elapsed = ?started.elapsed(), "prepared");
 
     let location = WorkspaceLocation::discover(
-        &std::env::current_dir()
-            .map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?,
+        &std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?,
     );
     let manifest = manifest_of(&runtime, &source, &prepared, &location, &limits, verbosity).await?;
-    let requested = manifest
-        .requested()
-        .map_err(|e| CliError::new(Exit::SkillBroken, e))?;
+    let requested = manifest.requested().map_err(|e| CliError::new(Exit::SkillBroken, e))?;
     // Built-in skills ship with grove and get what their manifest asks for;
     // anything else may look but not touch unless the user says so.
     let defaults = match source.origin {
@@ -178,22 +169,19 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         _ => Grants::DEFAULT.into_iter().collect(),
     };
     let granted = defaults.union(extra_grants);
-    let caps = caps_for(
-        &manifest.name,
-        Grants { requested, granted },
-        &location,
-        &limits,
-        verbosity,
-        options.json,
-    )?;
+    let caps =
+        caps_for(&manifest.name, Grants { requested, granted }, &location, &limits, verbosity, options.json)?;
 
-    let invocation = Invocation {
-        args: skill_args,
-        json: options.json,
-        cwd: location.cwd.clone(),
-        session: None,
+    let invocation =
+        Invocation { args: skill_args, json: options.json, cwd: location.cwd.clone(), session: None };
+    // Ctrl-C drops the run: the store, and with it every program the skill
+    // started (each in its own process group, killed on drop).
+    let result = tokio::select! {
+        result = runtime.run(&prepared, caps, &limits, &invocation) => result,
+        _ = tokio::signal::ctrl_c() => {
+            return Err(CliError::new(Exit::Interrupted, format!("{} interrupted", manifest.name)));
+        }
     };
-    let result = runtime.run(&prepared, caps, &limits, &invocation).await;
     report(&manifest, result, options.json)
 }
 
@@ -210,15 +198,9 @@ async fn manifest_of(
     if let Some(manifest) = &source.info.manifest {
         return Ok(manifest.clone());
     }
-    let none = Grants {
-        requested: PermissionSet::EMPTY,
-        granted: PermissionSet::EMPTY,
-    };
+    let none = Grants { requested: PermissionSet::EMPTY, granted: PermissionSet::EMPTY };
     let caps = caps_for(&source.name, none, location, limits, verbosity, false)?;
-    let info = runtime
-        .describe(prepared, caps, limits)
-        .await
-        .map_err(|e| run_error(&source.name, e))?;
+    let info = runtime.describe(prepared, caps, limits).await.map_err(|e| run_error(&source.name, e))?;
     Ok(Manifest {
         name: info.name,
         version: info.version,
@@ -236,28 +218,18 @@ fn caps_for(
     verbosity: Verbosity,
     json: bool,
 ) -> Result<Caps, CliError> {
-    let workspace = Workspace::open(&location.root).map_err(|e| {
-        CliError::new(
-            Exit::Host,
-            format!("opening the workspace {}: {e}", location.root.display()),
-        )
+    let mut caps = Caps::new(skill, &location.root, grants, limits).map_err(|e| {
+        CliError::new(Exit::Host, format!("opening the workspace {}: {e}", location.root.display()))
     })?;
-    let audit = match location.audit_log() {
-        Some(path) => Some(AuditLog::open(&path).map_err(|e| {
-            CliError::new(
-                Exit::Host,
-                format!("opening the audit log {}: {e}", path.display()),
-            )
-            .hint("set GROVE_AUDIT_LOG to a writable file")
-        })?),
-        None => None,
-    };
-    Ok(Caps {
-        gate: Gate::new(skill, None, grants, audit),
-        workspace,
-        console: Console::new(skill, verbosity, OutputBudget::new(limits.output), json),
-        deadline: Instant::now() + limits.timeout,
-    })
+    if let Some(path) = location.audit_log() {
+        let audit = AuditLog::open(&path).map_err(|e| {
+            CliError::new(Exit::Host, format!("opening the audit log {}: {e}", path.display()))
+                .hint("set GROVE_AUDIT_LOG to a writable file")
+        })?;
+        caps.gate = Gate::new(skill, None, grants, Some(audit));
+    }
+    caps.console = Console::new(skill, verbosity, OutputBudget::new(limits.output), json);
+    Ok(caps)
 }
 
 fn run_error(skill: &str, e: RunError) -> CliError {
@@ -265,9 +237,7 @@ fn run_error(skill: &str, e: RunError) -> CliError {
         RunError::Limit(limit) => {
             let hint = match limit {
                 LimitExceeded::Timeout(_) => "raise it with --timeout, e.g. --timeout 30m",
-                LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => {
-                    "raise it with --memory MIB"
-                }
+                LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => "raise it with --memory MIB",
                 LimitExceeded::Output(_) => "raise it with --output-limit KIB",
             };
             CliError::new(Exit::Limit, format!("{skill} was stopped: {e}")).hint(hint)
@@ -303,11 +273,7 @@ fn report(
         }
     };
     if json {
-        match outcome
-            .data
-            .as_deref()
-            .map(serde_json::from_str::<serde_json::Value>)
-        {
+        match outcome.data.as_deref().map(serde_json::from_str::<serde_json::Value>) {
             Some(Ok(data)) => output::json(&data),
             Some(Err(e)) => {
                 return Err(CliError::new(
@@ -329,11 +295,7 @@ fn report(
             let _ = writeln!(out, "\n{}", report.trim_end());
         }
     }
-    Ok(if outcome.success {
-        Exit::Ok
-    } else {
-        Exit::SkillFailed
-    })
+    Ok(if outcome.success { Exit::Ok } else { Exit::SkillFailed })
 }
 
 /// The kind (as in the WIT variant) and text of a guest error.
@@ -362,15 +324,7 @@ mod tests {
     fn run_flags_are_lifted_until_double_dash() {
         let mut o = RunOptions::default();
         let rest = o
-            .lift(strings(&[
-                "src",
-                "--json",
-                "--allow",
-                "process,http",
-                "--timeout=5s",
-                "--",
-                "--json",
-            ]))
+            .lift(strings(&["src", "--json", "--allow", "process,http", "--timeout=5s", "--", "--json"]))
             .unwrap();
         assert_eq!(rest, strings(&["src", "--json"]));
         assert!(o.json);
@@ -380,24 +334,9 @@ mod tests {
 
     #[test]
     fn bad_run_flags_are_usage_errors() {
-        assert_eq!(
-            RunOptions::default()
-                .lift(strings(&["--timeout"]))
-                .unwrap_err()
-                .exit,
-            Exit::Usage
-        );
-        assert_eq!(
-            RunOptions::default()
-                .lift(strings(&["--memory", "lots"]))
-                .unwrap_err()
-                .exit,
-            Exit::Usage
-        );
-        let o = RunOptions {
-            allow: strings(&["proces"]),
-            ..Default::default()
-        };
+        assert_eq!(RunOptions::default().lift(strings(&["--timeout"])).unwrap_err().exit, Exit::Usage);
+        assert_eq!(RunOptions::default().lift(strings(&["--memory", "lots"])).unwrap_err().exit, Exit::Usage);
+        let o = RunOptions { allow: strings(&["proces"]), ..Default::default() };
         assert_eq!(o.grants().unwrap_err().exit, Exit::Usage);
     }
 }

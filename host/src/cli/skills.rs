@@ -44,21 +44,15 @@ pub fn list(args: SkillsArgs) -> Result<Exit, CliError> {
     for entry in source::list() {
         match entry {
             Ok(s) => {
-                let m = s
-                    .info
-                    .manifest
-                    .clone()
-                    .unwrap_or_else(|| crate::skill::Manifest {
-                        name: s.name.clone(),
-                        version: "?".into(),
-                        summary: "(no manifest: run it to learn more)".into(),
-                        usage: String::new(),
-                        permissions: Vec::new(),
-                    });
+                let m = s.info.manifest.clone().unwrap_or_else(|| crate::skill::Manifest {
+                    name: s.name.clone(),
+                    version: "?".into(),
+                    summary: "(no manifest: run it to learn more)".into(),
+                    usage: String::new(),
+                    permissions: Vec::new(),
+                });
                 let path = match &s.origin {
-                    crate::skill::Origin::Installed(p) | crate::skill::Origin::File(p) => {
-                        Some(p.clone())
-                    }
+                    crate::skill::Origin::Installed(p) | crate::skill::Origin::File(p) => Some(p.clone()),
                     crate::skill::Origin::Builtin => None,
                 };
                 listed.push(Listed {
@@ -95,12 +89,7 @@ pub fn install(args: InstallArgs) -> Result<Exit, CliError> {
         SourceError::Install { .. } => CliError::new(Exit::Host, e),
         _ => CliError::new(Exit::SkillBroken, e),
     })?;
-    println!(
-        "installed {} {} to {}",
-        manifest.name,
-        manifest.version,
-        dest.display()
-    );
+    println!("installed {} {} to {}", manifest.name, manifest.version, dest.display());
     if !manifest.permissions.is_empty() {
         println!("it requests: {}", manifest.permissions.join(", "));
     }

@@ -43,10 +43,7 @@ impl AuditLog {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(AuditLog {
-            file,
-            path: path.to_path_buf(),
-        })
+        Ok(AuditLog { file, path: path.to_path_buf() })
     }
 
     pub fn path(&self) -> &Path {

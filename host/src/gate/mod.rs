@@ -45,21 +45,13 @@ pub struct Grants {
 impl Grants {
     /// Permissions granted to a skill that is not built in, unless the user
     /// says more with `--allow`: it may look, not touch.
-    pub const DEFAULT: [Permission; 3] = [
-        Permission::WorkspaceRead,
-        Permission::GitRead,
-        Permission::Ui,
-    ];
+    pub const DEFAULT: [Permission; 3] = [Permission::WorkspaceRead, Permission::GitRead, Permission::Ui];
 
     pub fn decide(&self, p: Permission) -> Decision {
         if !self.requested.contains(p) {
-            Decision::Deny(format!(
-                "`{p}` is not among the permissions the skill's manifest requests"
-            ))
+            Decision::Deny(format!("`{p}` is not among the permissions the skill's manifest requests"))
         } else if !self.granted.contains(p) {
-            Decision::Deny(format!(
-                "`{p}` was not granted (hint: rerun with --allow {p})"
-            ))
+            Decision::Deny(format!("`{p}` was not granted (hint: rerun with --allow {p})"))
         } else {
             Decision::Allow
         }
@@ -82,12 +74,7 @@ impl Gate {
         grants: Grants,
         audit: Option<AuditLog>,
     ) -> Self {
-        Gate {
-            skill: skill.into(),
-            session,
-            grants,
-            audit,
-        }
+        Gate { skill: skill.into(), session, grants, audit }
     }
 
     pub fn grants(&self) -> Grants {

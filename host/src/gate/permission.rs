@@ -66,10 +66,7 @@ impl FromStr for Permission {
     type Err = UnknownPermission;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Permission::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| UnknownPermission(s.to_string()))
+        Permission::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownPermission(s.to_string()))
     }
 }
 
@@ -110,9 +107,7 @@ impl PermissionSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL
-            .into_iter()
-            .filter(move |p| self.contains(*p))
+        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
     }
 
     /// Parse names as given to `--allow`: a permission, a capability name
@@ -120,12 +115,8 @@ impl PermissionSet {
     pub fn parse_grant(name: &str) -> Result<PermissionSet, UnknownPermission> {
         match name {
             "all" => Ok(PermissionSet::all()),
-            "workspace" => Ok([Permission::WorkspaceRead, Permission::WorkspaceWrite]
-                .into_iter()
-                .collect()),
-            "git" => Ok([Permission::GitRead, Permission::GitWrite]
-                .into_iter()
-                .collect()),
+            "workspace" => Ok([Permission::WorkspaceRead, Permission::WorkspaceWrite].into_iter().collect()),
+            "git" => Ok([Permission::GitRead, Permission::GitWrite].into_iter().collect()),
             other => Ok([other.parse()?].into_iter().collect()),
         }
     }
@@ -154,13 +145,7 @@ mod tests {
         for p in Permission::ALL {
             assert_eq!(p.as_str().parse::<Permission>().unwrap(), p);
         }
-        assert!(
-            "proces"
-                .parse::<Permission>()
-                .unwrap_err()
-                .to_string()
-                .contains("known: workspace:read")
-        );
+        assert!("proces".parse::<Permission>().unwrap_err().to_string().contains("known: workspace:read"));
     }
 
     #[test]
@@ -168,9 +153,6 @@ mod tests {
         let set = PermissionSet::parse_grant("git").unwrap();
         assert!(set.contains(Permission::GitRead) && set.contains(Permission::GitWrite));
         assert!(!set.contains(Permission::Process));
-        assert_eq!(
-            PermissionSet::parse_grant("all").unwrap(),
-            PermissionSet::all()
-        );
+        assert_eq!(PermissionSet::parse_grant("all").unwrap(), PermissionSet::all());
     }
 }

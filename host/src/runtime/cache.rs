@@ -57,20 +57,14 @@ impl ComponentCache {
     pub fn path_for(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut engine_hash = DefaultHasher::new();
-        engine
-            .precompile_compatibility_hash()
-            .hash(&mut engine_hash);
+        engine.precompile_compatibility_hash().hash(&mut engine_hash);
         let digest = Sha256::digest(wasm);
         let name = format!("{}-{:016x}.cwasm", hex(&digest[..16]), engine_hash.finish());
         Some(dir.join(name))
     }
 
     /// Load the compiled form of `wasm`, compiling and storing it on a miss.
-    pub fn load(
-        &self,
-        engine: &Engine,
-        wasm: &[u8],
-    ) -> Result<(Component, CacheOutcome), CacheError> {
+    pub fn load(&self, engine: &Engine, wasm: &[u8]) -> Result<(Component, CacheOutcome), CacheError> {
         let Some(path) = self.path_for(engine, wasm) else {
             return Ok((compile(engine, wasm)?, CacheOutcome::Disabled));
         };
@@ -107,11 +101,8 @@ fn store(path: &Path, component: &Component) -> anyhow::Result<()> {
     let dir = path.parent().expect("cache paths have a parent");
     fs::create_dir_all(dir)?;
     let bytes = component.serialize()?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap().to_string_lossy(),
-        std::process::id()
-    ));
+    let tmp =
+        dir.join(format!(".{}.{}.tmp", path.file_name().unwrap().to_string_lossy(), std::process::id()));
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, path)?;
     Ok(())

@@ -40,15 +40,11 @@ impl Default for Limits {
 pub enum LimitExceeded {
     #[error("timeout: the skill ran past its deadline of {}", humanize(*.0))]
     Timeout(Duration),
-    #[error(
-        "memory limit: the skill asked for {requested} bytes of memory, over its limit of {limit} bytes"
-    )]
+    #[error("memory limit: the skill asked for {requested} bytes of memory, over its limit of {limit} bytes")]
     Memory { requested: usize, limit: usize },
     #[error("output limit: the skill wrote more than {0} bytes of log and console output")]
     Output(usize),
-    #[error(
-        "table limit: the skill asked for a table of {requested} elements, over its limit of {limit}"
-    )]
+    #[error("table limit: the skill asked for a table of {requested} elements, over its limit of {limit}")]
     Table { requested: usize, limit: usize },
 }
 
@@ -102,11 +98,7 @@ impl wasmtime::ResourceLimiter for StoreLimiter {
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > self.memory {
-            return Err(LimitExceeded::Memory {
-                requested: desired,
-                limit: self.memory,
-            }
-            .into());
+            return Err(LimitExceeded::Memory { requested: desired, limit: self.memory }.into());
         }
         Ok(true)
     }
@@ -118,11 +110,7 @@ impl wasmtime::ResourceLimiter for StoreLimiter {
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > self.table_elements {
-            return Err(LimitExceeded::Table {
-                requested: desired,
-                limit: self.table_elements,
-            }
-            .into());
+            return Err(LimitExceeded::Table { requested: desired, limit: self.table_elements }.into());
         }
         Ok(true)
     }

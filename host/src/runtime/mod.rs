@@ -12,9 +12,7 @@ mod ticker;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
-};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline};
 
 pub use bindings::{GuestError, Invocation, Outcome, SkillInfo, SkillPre};
 pub use cache::{CacheError, CacheOutcome, ComponentCache};
@@ -44,11 +42,7 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig {
-            cache_dir: ComponentCache::default_dir(),
-            pooling: false,
-            max_memory: 4 << 30,
-        }
+        RuntimeConfig { cache_dir: ComponentCache::default_dir(), pooling: false, max_memory: 4 << 30 }
     }
 }
 
@@ -76,10 +70,7 @@ impl PreparedSkill {
     /// Instantiate into a store made by [`Runtime::store`]. `Runtime::run`
     /// does this and the call in one go; this is for callers (benchmarks,
     /// long-lived hosts) that call the same instance more than once.
-    pub async fn instantiate(
-        &self,
-        store: &mut Store<SkillState>,
-    ) -> wasmtime::Result<bindings::Skill> {
+    pub async fn instantiate(&self, store: &mut Store<SkillState>) -> wasmtime::Result<bindings::Skill> {
         self.pre.instantiate_async(store).await
     }
 }
@@ -95,9 +86,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(config: &RuntimeConfig) -> wasmtime::Result<Self> {
         let mut cfg = Config::new();
-        cfg.wasm_component_model(true)
-            .epoch_interruption(true)
-            .memory_init_cow(true);
+        cfg.wasm_component_model(true).epoch_interruption(true).memory_init_cow(true);
         if config.pooling {
             let mut pool = PoolingAllocationConfig::default();
             pool.total_component_instances(64)
@@ -113,12 +102,7 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         caps::add_to_linker(&mut linker, |state: &mut SkillState| &mut state.caps)?;
         let ticker = EpochTicker::start(engine.clone(), TICK);
-        Ok(Runtime {
-            engine,
-            linker,
-            cache: ComponentCache::new(config.cache_dir.clone()),
-            _ticker: ticker,
-        })
+        Ok(Runtime { engine, linker, cache: ComponentCache::new(config.cache_dir.clone()), _ticker: ticker })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -132,8 +116,7 @@ impl Runtime {
     /// Compile (or load from the cache) and link a component.
     pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill, PrepareError> {
         let (component, cache) = self.cache.load(&self.engine, wasm)?;
-        self.link(&component)
-            .map(|pre| PreparedSkill { pre, cache })
+        self.link(&component).map(|pre| PreparedSkill { pre, cache })
     }
 
     fn link(&self, component: &Component) -> Result<SkillPre<SkillState>, PrepareError> {
@@ -234,9 +217,7 @@ fn classify(e: wasmtime::Error) -> RunError {
 pub enum PrepareError {
     #[error(transparent)]
     Compile(#[from] CacheError),
-    #[error(
-        "the skill imports `{0}`, which this grove does not provide (is it built for a newer grove?)"
-    )]
+    #[error("the skill imports `{0}`, which this grove does not provide (is it built for a newer grove?)")]
     MissingImport(String),
     #[error("the component cannot be linked: {0}")]
     Link(String),

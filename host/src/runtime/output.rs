@@ -23,10 +23,7 @@ pub struct OutputBudget {
 
 impl OutputBudget {
     pub fn new(limit: usize) -> Self {
-        OutputBudget {
-            used: Arc::new(AtomicUsize::new(0)),
-            limit,
-        }
+        OutputBudget { used: Arc::new(AtomicUsize::new(0)), limit }
     }
 
     /// Take `bytes` from the budget, or say which limit was hit.
@@ -77,8 +74,7 @@ impl StdoutStream for GuestConsole {
 
 impl OutputStream for GuestConsole {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        self.write_all(&bytes)
-            .map_err(|e| StreamError::Trap(e.into()))
+        self.write_all(&bytes).map_err(|e| StreamError::Trap(e.into()))
     }
 
     fn flush(&mut self) -> StreamResult<()> {
@@ -96,11 +92,7 @@ impl Pollable for GuestConsole {
 }
 
 impl AsyncWrite for GuestConsole {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         Poll::Ready(
             self.write_all(buf)
                 .map(|()| buf.len())

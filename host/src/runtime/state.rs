@@ -31,20 +31,12 @@ impl SkillState {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        SkillState {
-            wasi,
-            table: ResourceTable::new(),
-            limiter: StoreLimiter::new(limits),
-            caps,
-        }
+        SkillState { wasi, table: ResourceTable::new(), limiter: StoreLimiter::new(limits), caps }
     }
 }
 
 impl WasiView for SkillState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }

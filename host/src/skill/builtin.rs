@@ -4,10 +4,7 @@ include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
 
 /// The component bytes of a built-in skill.
 pub fn get(name: &str) -> Option<&'static [u8]> {
-    BUILTINS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, bytes)| *bytes)
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, bytes)| *bytes)
 }
 
 /// Every built-in skill: (name, bytes).

@@ -56,16 +56,10 @@ impl Manifest {
         let bad = |why: String| Err(PackageError::BadManifest(why));
         if self.name.is_empty()
             || self.name.len() > 64
-            || !self
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            || !self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             || self.name.starts_with('-')
         {
-            return bad(format!(
-                "name {:?} must be 1-64 characters of a-z, 0-9 and -",
-                self.name
-            ));
+            return bad(format!("name {:?} must be 1-64 characters of a-z, 0-9 and -", self.name));
         }
         self.requested().map(|_| ())
     }
@@ -75,10 +69,7 @@ impl Manifest {
     pub fn requested(&self) -> Result<PermissionSet, PackageError> {
         self.permissions
             .iter()
-            .map(|p| {
-                p.parse::<Permission>()
-                    .map_err(|e| PackageError::BadManifest(e.to_string()))
-            })
+            .map(|p| p.parse::<Permission>().map_err(|e| PackageError::BadManifest(e.to_string())))
             .collect()
     }
 }
@@ -103,10 +94,7 @@ pub fn inspect(wasm: &[u8]) -> Result<PackageInfo, PackageError> {
                 for import in reader {
                     let import = import.map_err(|e| PackageError::NotWasm(e.to_string()))?;
                     // Type imports (records the world `use`s) are not capabilities.
-                    if matches!(
-                        import.ty,
-                        ComponentTypeRef::Instance(_) | ComponentTypeRef::Func(_)
-                    ) {
+                    if matches!(import.ty, ComponentTypeRef::Instance(_) | ComponentTypeRef::Func(_)) {
                         imports.push(import.name.name.to_string());
                     }
                 }

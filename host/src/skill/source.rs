@@ -42,17 +42,11 @@ pub enum SourceError {
     #[error("no skill named `{0}` (see `grove skills` for the list)")]
     Unknown(String),
     #[error("cannot read {path}: {error}")]
-    Read {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{path}: {error}")]
     Package { path: String, error: PackageError },
     #[error("cannot install into {path}: {error}")]
-    Install {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    Install { path: PathBuf, error: std::io::Error },
 }
 
 /// Where installed skills live: `$GROVE_HOME/skills`, else
@@ -85,22 +79,12 @@ pub fn resolve(spec: &str) -> Result<SkillSource, SourceError> {
 }
 
 fn from_file(path: &Path, origin: Origin) -> Result<SkillSource, SourceError> {
-    let bytes = fs::read(path).map_err(|error| SourceError::Read {
-        path: path.to_path_buf(),
-        error,
-    })?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let bytes = fs::read(path).map_err(|error| SourceError::Read { path: path.to_path_buf(), error })?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     load(&stem, Cow::Owned(bytes), origin)
 }
 
-fn load(
-    fallback_name: &str,
-    bytes: Cow<'static, [u8]>,
-    origin: Origin,
-) -> Result<SkillSource, SourceError> {
+fn load(fallback_name: &str, bytes: Cow<'static, [u8]>, origin: Origin) -> Result<SkillSource, SourceError> {
     let info = manifest::inspect(&bytes).map_err(|error| SourceError::Package {
         path: match &origin {
             Origin::Builtin => format!("built-in skill {fallback_name}"),
@@ -108,16 +92,8 @@ fn load(
         },
         error,
     })?;
-    let name = info
-        .manifest
-        .as_ref()
-        .map_or_else(|| fallback_name.to_string(), |m| m.name.clone());
-    Ok(SkillSource {
-        name,
-        bytes,
-        origin,
-        info,
-    })
+    let name = info.manifest.as_ref().map_or_else(|| fallback_name.to_string(), |m| m.name.clone());
+    Ok(SkillSource { name, bytes, origin, info })
 }
 
 /// Every built-in and installed skill, built-ins first, each sorted by
@@ -136,11 +112,7 @@ pub fn list() -> Vec<Result<SkillSource, SourceError>> {
             .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
             .collect();
         paths.sort();
-        out.extend(
-            paths
-                .into_iter()
-                .map(|p| from_file(&p, Origin::Installed(p.clone()))),
-        );
+        out.extend(paths.into_iter().map(|p| from_file(&p, Origin::Installed(p.clone()))));
     }
     out
 }
@@ -154,18 +126,13 @@ pub fn install(path: &Path, force: bool) -> Result<(Manifest, PathBuf), SourceEr
         error: PackageError::BadManifest(why.to_string()),
     };
     let manifest = source.info.manifest.ok_or_else(|| {
-        package_error(
-            "the component has no grove:manifest section, so it cannot be installed by name",
-        )
+        package_error("the component has no grove:manifest section, so it cannot be installed by name")
     })?;
     if builtin::get(&manifest.name).is_some() {
-        return Err(package_error(&format!(
-            "`{}` is the name of a built-in skill",
-            manifest.name
-        )));
+        return Err(package_error(&format!("`{}` is the name of a built-in skill", manifest.name)));
     }
-    let dir = installed_dir()
-        .ok_or_else(|| package_error("no home directory to install into (set GROVE_HOME)"))?;
+    let dir =
+        installed_dir().ok_or_else(|| package_error("no home directory to install into (set GROVE_HOME)"))?;
     let dest = dir.join(format!("{}.wasm", manifest.name));
     if dest.exists() && !force {
         return Err(SourceError::Install {
@@ -176,10 +143,7 @@ pub fn install(path: &Path, force: bool) -> Result<(Manifest, PathBuf), SourceEr
             ),
         });
     }
-    let install_err = |error| SourceError::Install {
-        path: dest.clone(),
-        error,
-    };
+    let install_err = |error| SourceError::Install { path: dest.clone(), error };
     fs::create_dir_all(&dir).map_err(install_err)?;
     let tmp = dir.join(format!(".{}.{}.tmp", manifest.name, std::process::id()));
     fs::write(&tmp, &source.bytes).map_err(install_err)?;

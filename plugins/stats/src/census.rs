@@ -43,12 +43,7 @@ pub struct Census {
 
 impl Census {
     pub fn totals(&self) -> Totals {
-        let mut t = Totals {
-            files: 0,
-            lines: 0,
-            bytes: 0,
-            skipped: self.skipped,
-        };
+        let mut t = Totals { files: 0, lines: 0, bytes: 0, skipped: self.skipped };
         for l in &self.languages {
             t.files += l.files;
             t.lines += l.lines;
@@ -59,10 +54,7 @@ impl Census {
 
     /// Languages actually recognized, `Other` left out.
     pub fn known_languages(&self) -> usize {
-        self.languages
-            .iter()
-            .filter(|l| l.language != languages::OTHER)
-            .count()
+        self.languages.iter().filter(|l| l.language != languages::OTHER).count()
     }
 }
 
@@ -132,10 +124,7 @@ impl Tally {
         let mut languages: Vec<_> = self.by_language.into_values().collect();
         // Most lines first; the map's name order breaks ties (stable sort).
         languages.sort_by_key(|l| std::cmp::Reverse(l.lines));
-        Census {
-            languages,
-            skipped: self.skipped,
-        }
+        Census { languages, skipped: self.skipped }
     }
 }
 
@@ -157,23 +146,9 @@ mod tests {
         assert_eq!(names, ["Rust", "Markdown", "Python", "Other"]);
         assert_eq!(
             census.languages[0],
-            LanguageStats {
-                language: "Rust",
-                files: 2,
-                lines: 4,
-                blank: 1,
-                bytes: 23
-            }
+            LanguageStats { language: "Rust", files: 2, lines: 4, blank: 1, bytes: 23 }
         );
         assert_eq!(census.known_languages(), 3);
-        assert_eq!(
-            census.totals(),
-            Totals {
-                files: 5,
-                lines: 6,
-                bytes: 30,
-                skipped: 2
-            }
-        );
+        assert_eq!(census.totals(), Totals { files: 5, lines: 6, bytes: 30, skipped: 2 });
     }
 }

@@ -67,11 +67,7 @@ pub fn aggregate(commits: &[CommitInfo], scope: &Scope, top: usize, asked: u32) 
     for commit in commits {
         // The same person commits under one e-mail and, over the years,
         // several spellings of their name; the e-mail tells them apart best.
-        let who = if commit.email.is_empty() {
-            &commit.author
-        } else {
-            &commit.email
-        };
+        let who = if commit.email.is_empty() { &commit.author } else { &commit.email };
         authors.insert(who.to_lowercase());
         for file in &commit.files {
             if scope.relative(&file.path).is_some() {
@@ -83,10 +79,7 @@ pub fn aggregate(commits: &[CommitInfo], scope: &Scope, top: usize, asked: u32) 
     let mut files: Vec<_> = per_file
         .into_iter()
         .filter(|&(_, changes)| changes > 0)
-        .map(|(path, changes)| FileChanges {
-            path: path.to_string(),
-            changes,
-        })
+        .map(|(path, changes)| FileChanges { path: path.to_string(), changes })
         .collect();
     files.sort_by(|a, b| b.changes.cmp(&a.changes).then_with(|| a.path.cmp(&b.path)));
     files.truncate(top);
@@ -113,11 +106,7 @@ mod tests {
             parents: 1,
             files: files
                 .iter()
-                .map(|&(path, additions, deletions)| FileChurn {
-                    path: path.into(),
-                    additions,
-                    deletions,
-                })
+                .map(|&(path, additions, deletions)| FileChurn { path: path.into(), additions, deletions })
                 .collect(),
         }
     }
@@ -134,29 +123,16 @@ mod tests {
         assert_eq!(churn.commits, 3);
         assert_eq!(churn.authors, 2);
         assert!(churn.whole_history);
-        let top: Vec<_> = churn
-            .top
-            .iter()
-            .map(|f| (f.path.as_str(), f.changes))
-            .collect();
+        let top: Vec<_> = churn.top.iter().map(|f| (f.path.as_str(), f.changes)).collect();
         assert_eq!(top, [("src/lib.rs", 18), ("src/main.rs", 6)]);
     }
 
     #[test]
     fn keeps_to_the_scope() {
-        let commits = [commit(
-            "a@x.org",
-            &[("src/lib.rs", 1, 0), ("docs/a.md", 9, 9)],
-        )];
+        let commits = [commit("a@x.org", &[("src/lib.rs", 1, 0), ("docs/a.md", 9, 9)])];
         let src = Scope::resolve("", Some("src")).unwrap();
         let churn = aggregate(&commits, &src, 10, 1);
-        assert_eq!(
-            churn.top,
-            [FileChanges {
-                path: "src/lib.rs".into(),
-                changes: 1
-            }]
-        );
+        assert_eq!(churn.top, [FileChanges { path: "src/lib.rs".into(), changes: 1 }]);
         assert!(!churn.whole_history);
     }
 }

@@ -134,10 +134,7 @@ pub fn detect(path: &str, head: &[u8]) -> &'static str {
     match name.trim_start_matches('.').rsplit_once('.') {
         Some((_, ext)) => {
             let ext = ext.to_ascii_lowercase();
-            EXTENSIONS
-                .iter()
-                .find(|(e, _)| *e == ext)
-                .map_or(OTHER, |&(_, language)| language)
+            EXTENSIONS.iter().find(|(e, _)| *e == ext).map_or(OTHER, |&(_, language)| language)
         }
         None => shebang(head).unwrap_or(OTHER),
     }
@@ -156,10 +153,7 @@ fn shebang(head: &[u8]) -> Option<&'static str> {
     }
     // `python3.12` is Python.
     let program = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    INTERPRETERS
-        .iter()
-        .find(|(p, _)| *p == program)
-        .map(|&(_, language)| language)
+    INTERPRETERS.iter().find(|(p, _)| *p == program).map(|&(_, language)| language)
 }
 
 #[cfg(test)]
@@ -198,10 +192,7 @@ mod tests {
     fn shebangs_name_extensionless_scripts() {
         assert_eq!(detect("bin/run", b"#!/bin/sh\necho hi\n"), "Shell");
         assert_eq!(detect("tool", b"#!/usr/bin/env python3\n"), "Python");
-        assert_eq!(
-            detect("tool", b"#!/usr/bin/env -S node --no-warnings\n"),
-            "JavaScript"
-        );
+        assert_eq!(detect("tool", b"#!/usr/bin/env -S node --no-warnings\n"), "JavaScript");
         assert_eq!(detect("tool", b"#!/usr/bin/python3.12"), "Python");
         assert_eq!(detect("tool", b"no shebang"), OTHER);
         assert_eq!(detect("tool", b"#!/opt/unknown"), OTHER);

@@ -40,18 +40,13 @@ impl Skill for Stats {
         let files = workspace::glob(&scope.glob())?;
         let census = census::take(&files);
         let history = churn::collect(&scope, options.commits, options.top);
-        let mut toolchains = toolchains::detect(
-            &top_level(&scope, files.iter().map(|f| f.path.as_str())),
-            |name| workspace::read_text(&scope.join(name)).ok(),
-        );
+        let mut toolchains =
+            toolchains::detect(&top_level(&scope, files.iter().map(|f| f.path.as_str())), |name| {
+                workspace::read_text(&scope.join(name)).ok()
+            });
         toolchains::check_versions(&mut toolchains, scope.as_option());
 
-        let report = Report {
-            root: scope.display().to_string(),
-            census,
-            history,
-            toolchains,
-        };
+        let report = Report { root: scope.display().to_string(), census, history, toolchains };
         let mut outcome = Outcome::ok(report.summary()).with_report(report.markdown());
         if options.json {
             outcome = outcome.with_data(report.json());
@@ -85,26 +80,15 @@ impl Options {
             return Err(Error::invalid("--top must be at least 1"));
         }
         if !(1..=MAX_COMMITS).contains(&commits) {
-            return Err(Error::invalid(format!(
-                "--since-commits must be between 1 and {MAX_COMMITS}"
-            )));
+            return Err(Error::invalid(format!("--since-commits must be between 1 and {MAX_COMMITS}")));
         }
-        Ok(Options {
-            json,
-            top: top as usize,
-            commits: commits as u32,
-            path,
-        })
+        Ok(Options { json, top: top as usize, commits: commits as u32, path })
     }
 }
 
 /// Names of the files directly in the scope folder: where build files live.
 fn top_level<'f>(scope: &Scope, files: impl IntoIterator<Item = &'f str>) -> BTreeSet<&'f str> {
-    files
-        .into_iter()
-        .filter_map(|f| scope.relative(f))
-        .filter(|name| !name.contains('/'))
-        .collect()
+    files.into_iter().filter_map(|f| scope.relative(f)).filter(|name| !name.contains('/')).collect()
 }
 
 #[cfg(test)]
@@ -125,17 +109,10 @@ mod tests {
         let o = parse(&[]).unwrap();
         assert_eq!((o.json, o.top, o.commits, o.path), (false, 10, 500, None));
         let o = parse(&["--top", "3", "host", "--since-commits=20", "--json"]).unwrap();
-        assert_eq!(
-            (o.json, o.top, o.commits, o.path.as_deref()),
-            (true, 3, 20, Some("host"))
-        );
-        for bad in [
-            &["--top", "x"][..],
-            &["--top", "0"],
-            &["--since-commits", "0"],
-            &["--frobnicate"],
-            &["a", "b"],
-        ] {
+        assert_eq!((o.json, o.top, o.commits, o.path.as_deref()), (true, 3, 20, Some("host")));
+        for bad in
+            [&["--top", "x"][..], &["--top", "0"], &["--since-commits", "0"], &["--frobnicate"], &["a", "b"]]
+        {
             assert!(matches!(parse(bad), Err(Error::Invalid(_))), "{bad:?}");
         }
     }
@@ -144,14 +121,8 @@ mod tests {
     fn top_level_names_are_relative_to_the_scope() {
         let files = ["Cargo.toml", "host/Cargo.toml", "host/src/main.rs"].map(String::from);
         let root = Scope::resolve("", None).unwrap();
-        assert_eq!(
-            top_level(&root, files.iter().map(String::as_str)),
-            BTreeSet::from(["Cargo.toml"])
-        );
+        assert_eq!(top_level(&root, files.iter().map(String::as_str)), BTreeSet::from(["Cargo.toml"]));
         let host = Scope::resolve("", Some("host")).unwrap();
-        assert_eq!(
-            top_level(&host, files.iter().map(String::as_str)),
-            BTreeSet::from(["Cargo.toml"])
-        );
+        assert_eq!(top_level(&host, files.iter().map(String::as_str)), BTreeSet::from(["Cargo.toml"]));
     }
 }

@@ -35,11 +35,7 @@ impl Report {
             "{}, {} in {}",
             count(totals.files, "file", "files"),
             count(totals.lines, "line", "lines"),
-            count(
-                self.census.known_languages() as u64,
-                "language",
-                "languages"
-            ),
+            count(self.census.known_languages() as u64, "language", "languages"),
         );
         match &self.history {
             History::Churn(c) => {
@@ -147,43 +143,27 @@ impl Report {
             return;
         }
         out.push_str(" Files with the most lines added and removed:\n\n");
-        let rows: Vec<Vec<String>> = churn
-            .top
-            .iter()
-            .map(|f| vec![code(&f.path), thousands(f.changes)])
-            .collect();
-        out.push_str(&table(
-            &[("File", Align::Left), ("Changes", Align::Right)],
-            &rows,
-        ));
+        let rows: Vec<Vec<String>> =
+            churn.top.iter().map(|f| vec![code(&f.path), thousands(f.changes)]).collect();
+        out.push_str(&table(&[("File", Align::Left), ("Changes", Align::Right)], &rows));
     }
 
     fn commands_section(&self, out: &mut String) {
         out.push_str("\n## Build and test\n\n");
         if self.toolchains.is_empty() {
-            out.push_str("No build files found (Cargo.toml, package.json, pyproject.toml, go.mod, Makefile, …).\n");
+            out.push_str(
+                "No build files found (Cargo.toml, package.json, pyproject.toml, go.mod, Makefile, …).\n",
+            );
             return;
         }
         let or_dash = |c: &Option<String>| c.as_deref().map_or("—".to_string(), code);
         let rows: Vec<Vec<String>> = self
             .toolchains
             .iter()
-            .map(|t| {
-                vec![
-                    t.tool.to_string(),
-                    or_dash(&t.build),
-                    or_dash(&t.test),
-                    t.version.clone(),
-                ]
-            })
+            .map(|t| vec![t.tool.to_string(), or_dash(&t.build), or_dash(&t.test), t.version.clone()])
             .collect();
         out.push_str(&table(
-            &[
-                ("Tool", Align::Left),
-                ("Build", Align::Left),
-                ("Test", Align::Left),
-                ("Version", Align::Left),
-            ],
+            &[("Tool", Align::Left), ("Build", Align::Left), ("Test", Align::Left), ("Version", Align::Left)],
             &rows,
         ));
     }
@@ -238,10 +218,7 @@ pub enum Align {
 pub fn table(headers: &[(&str, Align)], rows: &[Vec<String>]) -> String {
     let escape = |s: &str| s.replace('|', "\\|");
     let header: Vec<String> = headers.iter().map(|(h, _)| escape(h)).collect();
-    let body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| escape(c)).collect())
-        .collect();
+    let body: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| escape(c)).collect()).collect();
     let widths: Vec<usize> = (0..headers.len())
         .map(|i| {
             body.iter()
@@ -293,10 +270,8 @@ mod tests {
 
     #[test]
     fn tables_are_padded_and_aligned() {
-        let rows = vec![
-            vec!["Rust".to_string(), "1,234".to_string()],
-            vec!["a|b".to_string(), "5".to_string()],
-        ];
+        let rows =
+            vec![vec!["Rust".to_string(), "1,234".to_string()], vec!["a|b".to_string(), "5".to_string()]];
         let t = table(&[("Language", Align::Left), ("Lines", Align::Right)], &rows);
         assert_eq!(
             t,
@@ -349,17 +324,11 @@ mod tests {
         let churn = Churn {
             commits: 500,
             authors: 1,
-            top: vec![FileChanges {
-                path: "src/lib.rs".into(),
-                changes: 42,
-            }],
+            top: vec![FileChanges { path: "src/lib.rs".into(), changes: 42 }],
             whole_history: false,
         };
         let report = sample(History::Churn(churn));
-        assert_eq!(
-            report.summary(),
-            "2 files, 1,500 lines in 1 language; 500 commits by 1 author"
-        );
+        assert_eq!(report.summary(), "2 files, 1,500 lines in 1 language; 500 commits by 1 author");
         let json: serde_json::Value = serde_json::from_str(&report.json()).unwrap();
         assert_eq!(
             json,
@@ -371,25 +340,14 @@ mod tests {
                 "commands": [],
             })
         );
-        assert!(
-            report
-                .markdown()
-                .contains("The last 500 commits by 1 author.")
-        );
+        assert!(report.markdown().contains("The last 500 commits by 1 author."));
     }
 
     #[test]
     fn missing_history_is_explained_not_fatal() {
         let report = sample(History::Unavailable("not a git repository".into()));
-        assert_eq!(
-            report.summary(),
-            "2 files, 1,500 lines in 1 language; git history: not a git repository"
-        );
+        assert_eq!(report.summary(), "2 files, 1,500 lines in 1 language; git history: not a git repository");
         assert!(report.json().contains(r#""churn":null"#));
-        assert!(
-            report
-                .markdown()
-                .contains("Git history: not a git repository.")
-        );
+        assert!(report.markdown().contains("Git history: not a git repository."));
     }
 }

@@ -36,10 +36,9 @@ impl Scope {
         match workspace::stat(&self.dir) {
             Ok(meta) if meta.kind == EntryKind::Directory => Ok(()),
             Ok(_) => Err(Error::invalid(format!("{} is not a folder", self.dir))),
-            Err(Error::NotFound(_)) => Err(Error::invalid(format!(
-                "no folder {} in the workspace",
-                self.dir
-            ))),
+            Err(Error::NotFound(_)) => {
+                Err(Error::invalid(format!("no folder {} in the workspace", self.dir)))
+            }
             Err(e) => Err(e),
         }
     }
@@ -56,20 +55,12 @@ impl Scope {
 
     /// A glob for every file under the folder.
     pub fn glob(&self) -> String {
-        if self.dir.is_empty() {
-            "**/*".into()
-        } else {
-            format!("{}/**/*", escape_glob(&self.dir))
-        }
+        if self.dir.is_empty() { "**/*".into() } else { format!("{}/**/*", escape_glob(&self.dir)) }
     }
 
     /// `name` inside the folder, as a workspace-relative path.
     pub fn join(&self, name: &str) -> String {
-        if self.dir.is_empty() {
-            name.into()
-        } else {
-            format!("{}/{name}", self.dir)
-        }
+        if self.dir.is_empty() { name.into() } else { format!("{}/{name}", self.dir) }
     }
 
     /// `path` (workspace-relative) relative to the folder, or `None` when it
@@ -94,9 +85,7 @@ fn normalize(path: &str) -> Option<Scope> {
             _ => parts.push(part),
         }
     }
-    Some(Scope {
-        dir: parts.join("/"),
-    })
+    Some(Scope { dir: parts.join("/") })
 }
 
 /// Escape glob syntax in a literal folder name (`[draft]`, `a{b}`).

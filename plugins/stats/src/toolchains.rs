@@ -49,10 +49,7 @@ impl Toolchain {
 
 /// The toolchains used by a project whose top-level file names are
 /// `names`; `read` returns one of those files' text when a rule needs it.
-pub fn detect(
-    names: &BTreeSet<&str>,
-    mut read: impl FnMut(&str) -> Option<String>,
-) -> Vec<Toolchain> {
+pub fn detect(names: &BTreeSet<&str>, mut read: impl FnMut(&str) -> Option<String>) -> Vec<Toolchain> {
     let has = |name: &str| names.contains(name);
     let mut found = Vec::new();
     if has("Cargo.toml") {
@@ -73,14 +70,10 @@ pub fn detect(
     }
     if has("go.mod") {
         found.push(
-            Toolchain::new("go", Some("go build ./..."), Some("go test ./..."))
-                .probes(&[&["go", "version"]]),
+            Toolchain::new("go", Some("go build ./..."), Some("go test ./...")).probes(&[&["go", "version"]]),
         );
     }
-    if let Some(makefile) = ["Makefile", "makefile", "GNUmakefile"]
-        .into_iter()
-        .find(|n| has(n))
-    {
+    if let Some(makefile) = ["Makefile", "makefile", "GNUmakefile"].into_iter().find(|n| has(n)) {
         let test = read(makefile).is_some_and(|text| has_make_target(&text, "test"));
         found.push(
             Toolchain::new("make", Some("make"), test.then_some("make test"))
@@ -89,8 +82,7 @@ pub fn detect(
     }
     if has("pom.xml") {
         found.push(
-            Toolchain::new("mvn", Some("mvn package"), Some("mvn test"))
-                .probes(&[&["mvn", "--version"]]),
+            Toolchain::new("mvn", Some("mvn package"), Some("mvn test")).probes(&[&["mvn", "--version"]]),
         );
     }
     if has("build.gradle") || has("build.gradle.kts") {
@@ -128,13 +120,7 @@ fn node(names: &BTreeSet<&str>, package_json: Option<&str>) -> Toolchain {
     let scripts = package_json.map(npm_scripts).unwrap_or_default();
     let build = scripts.build.then(|| format!("{tool} run build"));
     let test = scripts.test.then(|| format!("{tool} test"));
-    Toolchain {
-        tool,
-        build,
-        test,
-        version: String::new(),
-        probes,
-    }
+    Toolchain { tool, build, test, version: String::new(), probes }
 }
 
 /// Which of the scripts we report a `package.json` defines.
@@ -150,11 +136,7 @@ pub fn npm_scripts(text: &str) -> Scripts {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
         return Scripts::default();
     };
-    let script = |name: &str| {
-        json.get("scripts")
-            .and_then(|s| s.get(name))
-            .and_then(|v| v.as_str())
-    };
+    let script = |name: &str| json.get("scripts").and_then(|s| s.get(name)).and_then(|v| v.as_str());
     Scripts {
         build: script("build").is_some(),
         test: script("test").is_some_and(|s| !s.contains("no test specified")),
@@ -221,9 +203,7 @@ fn run(argv: &[&str], cwd: &Option<String>) -> Probe {
         .output_limit(PROBE_OUTPUT_LIMIT);
     command.cwd = cwd.clone();
     match command.run() {
-        Ok(out) if out.timed_out => {
-            Probe::Failed(format!("timed out after {} s", PROBE_TIMEOUT_MS / 1000))
-        }
+        Ok(out) if out.timed_out => Probe::Failed(format!("timed out after {} s", PROBE_TIMEOUT_MS / 1000)),
         Ok(out) if out.code == Some(0) => Probe::Version(version_line(&out.stdout, &out.stderr)),
         // A shim without a real tool behind it (rustup, pyenv) exits non-zero.
         Ok(_) | Err(Error::NotFound(_)) => Probe::Missing,
@@ -236,17 +216,11 @@ fn run(argv: &[&str], cwd: &Option<String>) -> Probe {
 /// digit (Gradle opens with a rule of dashes), from stdout or, for tools
 /// that print it there, stderr.
 pub fn version_line(stdout: &[u8], stderr: &[u8]) -> String {
-    let text = if stdout.iter().any(|b| !b.is_ascii_whitespace()) {
-        stdout
-    } else {
-        stderr
-    };
+    let text = if stdout.iter().any(|b| !b.is_ascii_whitespace()) { stdout } else { stderr };
     let text = String::from_utf8_lossy(text);
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.clone().next().unwrap_or_default();
-    let line = lines
-        .find(|l| l.contains(|c: char| c.is_ascii_digit()))
-        .unwrap_or(first);
+    let line = lines.find(|l| l.contains(|c: char| c.is_ascii_digit())).unwrap_or(first);
     match line.char_indices().nth(MAX_VERSION_LEN) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line.to_string(),
@@ -255,11 +229,7 @@ pub fn version_line(stdout: &[u8], stderr: &[u8]) -> String {
 
 /// `npm --version` and its kin print a bare number; say whose it is.
 fn named(tool: &str, version: String) -> String {
-    if version.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("{tool} {version}")
-    } else {
-        version
-    }
+    if version.starts_with(|c: char| c.is_ascii_digit()) { format!("{tool} {version}") } else { version }
 }
 
 #[cfg(test)]
@@ -301,10 +271,7 @@ mod tests {
     fn node_uses_the_lockfiles_package_manager_and_scripts() {
         let pkg = r#"{"scripts": {"build": "tsc", "test": "vitest"}}"#;
         let t = &detect_in(&[("package.json", pkg), ("pnpm-lock.yaml", "")])[0];
-        assert_eq!(
-            commands(t),
-            ("pnpm", Some("pnpm run build"), Some("pnpm test"))
-        );
+        assert_eq!(commands(t), ("pnpm", Some("pnpm run build"), Some("pnpm test")));
         let t = &detect_in(&[("package.json", "{}")])[0];
         assert_eq!(commands(t), ("npm", None, None));
     }
@@ -313,17 +280,11 @@ mod tests {
     fn package_json_scripts() {
         assert_eq!(
             npm_scripts(r#"{"scripts": {"build": "vite build", "test": "jest"}}"#),
-            Scripts {
-                build: true,
-                test: true
-            }
+            Scripts { build: true, test: true }
         );
         assert_eq!(
             npm_scripts(r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#),
-            Scripts {
-                build: false,
-                test: false
-            }
+            Scripts { build: false, test: false }
         );
         assert_eq!(npm_scripts(r#"{"name": "x"}"#), Scripts::default());
         assert_eq!(npm_scripts("not json"), Scripts::default());
@@ -331,7 +292,8 @@ mod tests {
 
     #[test]
     fn makefile_targets() {
-        let mk = "CC := cc\n# test: not this\n.PHONY: test\nall: app\n\ttest: neither\ncheck test: all\n\t./run\n";
+        let mk =
+            "CC := cc\n# test: not this\n.PHONY: test\nall: app\n\ttest: neither\ncheck test: all\n\t./run\n";
         assert!(has_make_target(mk, "test"));
         assert!(has_make_target(mk, "check"));
         assert!(!has_make_target(mk, "CC"));
@@ -346,16 +308,10 @@ mod tests {
             version_line(b"cargo 1.95.0 (f2d3ce0bd 2026-03-21)\n", b""),
             "cargo 1.95.0 (f2d3ce0bd 2026-03-21)"
         );
-        assert_eq!(
-            version_line(b"\n------\nGradle 8.5\n------\n", b""),
-            "Gradle 8.5"
-        );
+        assert_eq!(version_line(b"\n------\nGradle 8.5\n------\n", b""), "Gradle 8.5");
         assert_eq!(version_line(b"", b"Python 2.7.18\n"), "Python 2.7.18");
         assert_eq!(version_line(b"no digits here\n", b""), "no digits here");
-        assert_eq!(
-            version_line(&[b'9'; 300], b"").chars().count(),
-            MAX_VERSION_LEN + 1
-        );
+        assert_eq!(version_line(&[b'9'; 300], b"").chars().count(), MAX_VERSION_LEN + 1);
         assert_eq!(named("npm", "11.19.1".into()), "npm 11.19.1");
         assert_eq!(named("python", "Python 3.11.7".into()), "Python 3.11.7");
     }

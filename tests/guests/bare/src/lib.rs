@@ -18,11 +18,7 @@ impl Guest for Bare {
     }
 
     fn run(invocation: Invocation) -> Result<Outcome, Error> {
-        let path = invocation
-            .args
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "README.md".into());
+        let path = invocation.args.first().cloned().unwrap_or_else(|| "README.md".into());
         let text = grove_sdk::workspace::read_text(&path)?;
         Ok(Outcome::ok(format!("{} bytes", text.len())))
     }

@@ -13,13 +13,7 @@ struct Probe;
 impl Skill for Probe {
     const MANIFEST: Manifest = Manifest::new("probe", "Does what its first argument says")
         .usage("grove run probe.wasm COMMAND [ARGS...]")
-        .permissions(&[
-            "workspace:read",
-            "workspace:write",
-            "process",
-            "git:read",
-            "ui",
-        ]);
+        .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = invocation.args.into_iter();
@@ -33,32 +27,12 @@ impl Skill for Probe {
             "error" => Err(Error::failed("erroring on purpose")),
             "data" => Ok(Outcome::ok("with data").with_data(arg(0))),
             "read" => workspace::read_text(&arg(0)).map(Outcome::ok),
-            "write" => {
-                workspace::write(&arg(0), arg(1).as_bytes()).map(|()| Outcome::ok("written"))
-            }
+            "write" => workspace::write(&arg(0), arg(1).as_bytes()).map(|()| Outcome::ok("written")),
             "remove" => workspace::remove(&arg(0)).map(|()| Outcome::ok("removed")),
             "rename" => workspace::rename(&arg(0), &arg(1)).map(|()| Outcome::ok("renamed")),
-            "list" => workspace::list(&arg(0)).map(|entries| {
-                Outcome::ok(
-                    entries
-                        .into_iter()
-                        .map(|e| e.path)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                )
-            }),
-            "glob" => workspace::glob(&arg(0)).map(|entries| {
-                Outcome::ok(
-                    entries
-                        .into_iter()
-                        .map(|e| e.path)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                )
-            }),
-            "stat" => {
-                workspace::stat(&arg(0)).map(|m| Outcome::ok(format!("{:?} {}", m.kind, m.size)))
-            }
+            "list" => workspace::list(&arg(0)).map(paths),
+            "glob" => workspace::glob(&arg(0)).map(paths),
+            "stat" => workspace::stat(&arg(0)).map(|m| Outcome::ok(format!("{:?} {}", m.kind, m.size))),
             // What the WASI environment offers: nothing.
             "wasi-env" => Ok(Outcome::ok(format!(
                 "vars={} dirs={}",
@@ -69,9 +43,7 @@ impl Skill for Probe {
                 .map(Outcome::ok)
                 .map_err(|e| Error::failed(format!("wasi read failed: {e}"))),
             "run" => {
-                let output = Command::new(arg(0))
-                    .args(rest.get(1..).unwrap_or_default().to_vec())
-                    .run()?;
+                let output = Command::new(arg(0)).args(rest.get(1..).unwrap_or_default().to_vec()).run()?;
                 let summary = format!(
                     "code={:?} timed_out={} truncated={} stdout={}",
                     output.code,
@@ -83,21 +55,14 @@ impl Skill for Probe {
             }
             "run-timeout" => {
                 let output = Command::new("sleep").arg("30").timeout_ms(200).run()?;
-                Ok(Outcome::ok(format!(
-                    "timed_out={} code={:?}",
-                    output.timed_out, output.code
-                )))
+                Ok(Outcome::ok(format!("timed_out={} code={:?}", output.timed_out, output.code)))
             }
             "run-flood" => {
                 let output = Command::new("sh")
                     .args(["-c", "yes grove | head -c 50000000"])
                     .output_limit(1000)
                     .run()?;
-                Ok(Outcome::ok(format!(
-                    "kept={} truncated={}",
-                    output.stdout.len(),
-                    output.truncated
-                )))
+                Ok(Outcome::ok(format!("kept={} truncated={}", output.stdout.len(), output.truncated)))
             }
             "git-status" => git::status().map(|s| Outcome::ok(format!("{} changes", s.len()))),
             "git-head" => git::head().map(|h| Outcome::ok(format!("{:?}", h.branch))),
@@ -111,8 +76,9 @@ impl Skill for Probe {
             .map(|r| Outcome::ok(format!("status {}", r.status))),
             "ask" => ui::ask("Pick one", &["red".into(), "blue".into()], Some(1))
                 .map(|i| Outcome::ok(format!("picked {i}"))),
-            "report" => ui::report("Findings", &arg(0), ui::ReportFormat::Markdown)
-                .map(|()| Outcome::ok("reported")),
+            "report" => {
+                ui::report("Findings", &arg(0), ui::ReportFormat::Markdown).map(|()| Outcome::ok("reported"))
+            }
             // Hostile: never returns.
             "spin" => {
                 let mut n = 0u64;
@@ -167,6 +133,11 @@ impl Skill for Probe {
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
     }
+}
+
+/// The entries' paths, comma-separated.
+fn paths(entries: Vec<workspace::Entry>) -> Outcome {
+    Outcome::ok(entries.into_iter().map(|e| e.path).collect::<Vec<_>>().join(","))
 }
 
 grove_sdk::export!(Probe);
