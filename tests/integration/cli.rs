@@ -116,3 +116,22 @@ fn git_reads_see_the_worktree() {
     let run = grove(repo.path(), &["run", probe(), "git-head"]).expect(0);
     assert!(run.stdout.contains("Some("), "{}", run.stdout);
 }
+
+#[test]
+fn the_second_run_loads_the_compiled_component_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut cmd = grove_cmd(dir.path(), home.path());
+        cmd.env("GROVE_CACHE_DIR", cache.path()).env("GROVE_LOG", "grove=debug");
+        grove_with(cmd, &["run", "hello"], None).expect(0)
+    };
+    let first = run();
+    assert!(first.stderr.contains("cache=Miss"), "{}", first.stderr);
+    let entries: Vec<_> = std::fs::read_dir(cache.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(entries[0].extension().is_some_and(|x| x == "cwasm"));
+    let second = run();
+    assert!(second.stderr.contains("cache=Hit"), "{}", second.stderr);
+}

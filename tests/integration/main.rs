@@ -8,4 +8,5 @@ mod cli;
 mod packaging;
 mod runtime;
 mod sandbox;
+mod snapshots;
 mod stats;

@@ -19,7 +19,14 @@ use crate::caps::console::Verbosity;
 /// Run many AI coding sessions in parallel, and extend them with sandboxed
 /// WebAssembly skills.
 #[derive(Debug, Parser)]
-#[command(name = "grove", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "grove",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "Exit codes: 0 done, 1 the skill failed, 2 usage error, 3 stopped by a limit, \
+                  4 the skill is broken or crashed, 5 grove could not do its part, 130 interrupted."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -57,9 +64,9 @@ pub enum Command {
     ///
     /// SKILL is a built-in or installed skill name, or a path to a `.wasm`
     /// component. Everything after it goes to the skill, except grove's own
-    /// run flags (--json, --allow, --timeout, --memory), which may appear on
-    /// either side of SKILL; put `--` before skill arguments that would
-    /// collide with them.
+    /// run flags (--json, --allow, --timeout, --memory, --output-limit),
+    /// which may appear on either side of SKILL; put `--` before skill
+    /// arguments that would collide with them.
     Run(run::RunArgs),
 
     /// List the built-in and installed skills.

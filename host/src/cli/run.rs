@@ -143,8 +143,12 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
     let limits = options.limits();
 
     let source = source::resolve(&args.skill).map_err(|e| match e {
-        SourceError::Unknown(_) => {
-            CliError::new(Exit::Usage, e).hint("run `grove skills` to see the skills you can run")
+        SourceError::Unknown(ref name) => {
+            let hint = match source::suggest(name) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "run `grove skills` to see the skills you can run".into(),
+            };
+            CliError::new(Exit::Usage, e).hint(hint)
         }
         SourceError::Read { .. } => CliError::new(Exit::Usage, e),
         _ => CliError::new(Exit::SkillBroken, e),

@@ -113,7 +113,7 @@ impl Gate {
         match decision {
             Decision::Allow => Ok(()),
             Decision::Deny(why) => {
-                tracing::warn!(skill = %self.skill, "denied {}.{} {:?}: {why}", action.capability, action.verb, action.target);
+                tracing::debug!(skill = %self.skill, "denied {}.{} {:?}: {why}", action.capability, action.verb, action.target);
                 Err(GuestError::Denied(format!(
                     "{}.{} {:?}: {why}",
                     action.capability, action.verb, action.target

@@ -39,7 +39,7 @@ pub struct SkillSource {
 /// Why a skill could not be found or read.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("no skill named `{0}` (see `grove skills` for the list)")]
+    #[error("no skill named `{0}`")]
     Unknown(String),
     #[error("cannot read {path}: {error}")]
     Read { path: PathBuf, error: std::io::Error },
@@ -94,6 +94,17 @@ fn load(fallback_name: &str, bytes: Cow<'static, [u8]>, origin: Origin) -> Resul
     })?;
     let name = info.manifest.as_ref().map_or_else(|| fallback_name.to_string(), |m| m.name.clone());
     Ok(SkillSource { name, bytes, origin, info })
+}
+
+/// The known skill name closest to `name`, if it is a likely typo.
+pub fn suggest(name: &str) -> Option<String> {
+    list()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|s| (strsim::levenshtein(name, &s.name), s.name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, name)| name)
 }
 
 /// Every built-in and installed skill, built-ins first, each sorted by
