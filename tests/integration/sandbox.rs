@@ -147,7 +147,7 @@ fn ungranted_and_unrequested_capabilities_are_denied() {
     assert!(run.stderr.contains("--allow workspace:write"), "{}", run.stderr);
     assert!(!repo.join("x.txt").exists());
     // Not requested by the manifest: denied whatever the user grants.
-    let run = grove(&repo, &["run", probe(), "http", "--allow", "all"]).expect(1);
+    let run = grove(&repo, &["run", probe(), "notify", "--allow", "all"]).expect(1);
     assert!(run.stderr.contains("not among the permissions the skill's manifest requests"), "{}", run.stderr);
     // Every decision is audited, denials included.
     let audit = std::fs::read_to_string(repo.join(".git/grove/audit.jsonl")).unwrap();
@@ -157,8 +157,19 @@ fn ungranted_and_unrequested_capabilities_are_denied() {
             .iter()
             .any(|l| l["capability"] == "process" && l["decision"] == "deny" && l["target"] == "true")
     );
-    assert!(lines.iter().any(|l| l["capability"] == "http" && l["decision"] == "deny"));
+    assert!(lines.iter().any(|l| l["capability"] == "notify" && l["decision"] == "deny"));
     assert!(lines.iter().all(|l| l["skill"] == "probe" && l["time"].as_str().unwrap().ends_with('Z')));
+}
+
+#[test]
+fn interfaces_not_yet_implemented_answer_unsupported() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = grove(dir.path(), &["run", probe(), "http"]).expect(1);
+    assert!(run.stderr.contains("`http` was not granted"), "{}", run.stderr);
+    let run = grove(dir.path(), &["run", probe(), "http", "--allow", "http", "--json"]).expect(1);
+    let json = run.json();
+    assert_eq!(json["error"]["kind"], "unsupported");
+    assert!(json["error"]["message"].as_str().unwrap().contains("http.send is not available"), "{json}");
 }
 
 #[test]

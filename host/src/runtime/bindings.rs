@@ -16,4 +16,4 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use grove::skill::types::Error as GuestError;
+pub use self::grove::skill::types::Error as GuestError;

@@ -13,7 +13,7 @@ struct Probe;
 impl Skill for Probe {
     const MANIFEST: Manifest = Manifest::new("probe", "Does what its first argument says")
         .usage("grove run probe.wasm COMMAND [ARGS...]")
-        .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui"]);
+        .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui", "http"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = invocation.args.into_iter();
@@ -74,6 +74,8 @@ impl Skill for Probe {
                 timeout_ms: None,
             })
             .map(|r| Outcome::ok(format!("status {}", r.status))),
+            "notify" => grove_sdk::notify::send(&grove_sdk::notify::Recipient::Channel("#dev".into()), "hi")
+                .map(|id| Outcome::ok(format!("sent {id}"))),
             "ask" => ui::ask("Pick one", &["red".into(), "blue".into()], Some(1))
                 .map(|i| Outcome::ok(format!("picked {i}"))),
             "report" => {
