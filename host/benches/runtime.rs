@@ -170,10 +170,6 @@ fn wasmtime_cli() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("WASMTIME") {
         return Some(PathBuf::from(path));
     }
-    let installed = PathBuf::from("/tmp/wasmtime-cli/bin/wasmtime");
-    if installed.is_file() {
-        return Some(installed);
-    }
     Command::new("wasmtime")
         .arg("--version")
         .stdout(Stdio::null())
