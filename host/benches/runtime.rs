@@ -81,6 +81,7 @@ fn main() {
                 json: false,
                 cwd: String::new(),
                 session: None,
+                task: None,
             };
             let (empty, full) = (with(0), with(n));
             let mut samples = Vec::new();

@@ -5,5 +5,8 @@ pub mod caps;
 pub mod cli;
 pub mod gate;
 pub mod paths;
+pub mod repo;
 pub mod runtime;
+pub mod session;
 pub mod skill;
+pub mod worktree;

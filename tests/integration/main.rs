@@ -5,8 +5,10 @@
 mod support;
 
 mod cli;
+mod dash;
 mod packaging;
 mod runtime;
 mod sandbox;
+mod sessions;
 mod snapshots;
 mod stats;

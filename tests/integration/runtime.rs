@@ -29,6 +29,7 @@ fn invocation(args: &[&str]) -> Invocation {
         json: false,
         cwd: String::new(),
         session: None,
+        task: None,
     }
 }
 

@@ -28,7 +28,8 @@ async fn main() -> anyhow::Result<()> {
     let limits = Limits::default();
     let caps = Caps::new("embedded", &PathBuf::from(root), grants, &limits)?;
 
-    let invocation = Invocation { args: args.collect(), json: false, cwd: String::new(), session: None };
+    let invocation =
+        Invocation { args: args.collect(), json: false, cwd: String::new(), session: None, task: None };
     match runtime.run(&skill, caps, &limits, &invocation).await? {
         Ok(outcome) => println!("{}", outcome.summary),
         Err(error) => bail!("the skill failed: {error:?}"),

@@ -9,6 +9,7 @@ pub mod console;
 mod git;
 mod log;
 mod process;
+mod sessions;
 mod ui;
 pub mod unsupported;
 pub mod workspace;
@@ -79,6 +80,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::process::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::git::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::ui::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::sessions::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 

@@ -33,14 +33,12 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 where
     D: HasData + Send,
     for<'a> D::Data<'a>: skill::model::Host
-        + skill::sessions::Host
         + skill::browser::Host
         + skill::review::Host
         + skill::notify::Host
         + skill::http::Host,
 {
     skill::model::add_to_linker::<T, D>(linker, get)?;
-    skill::sessions::add_to_linker::<T, D>(linker, get)?;
     skill::browser::add_to_linker::<T, D>(linker, get)?;
     skill::review::add_to_linker::<T, D>(linker, get)?;
     skill::notify::add_to_linker::<T, D>(linker, get)?;
@@ -50,27 +48,6 @@ where
 impl skill::model::Host for Caps {
     async fn complete(&mut self, _: skill::model::Request) -> R<skill::model::Response> {
         Ok(self.unsupported("model", "complete", Permission::Model))
-    }
-}
-
-impl skill::sessions::Host for Caps {
-    async fn spawn(&mut self, _: skill::sessions::Spec) -> R<String> {
-        Ok(self.unsupported("sessions", "spawn", Permission::Sessions))
-    }
-    async fn wait_any(&mut self, _: Vec<String>) -> R<skill::sessions::Info> {
-        Ok(self.unsupported("sessions", "wait-any", Permission::Sessions))
-    }
-    async fn wait_all(&mut self, _: Vec<String>) -> R<Vec<skill::sessions::Info>> {
-        Ok(self.unsupported("sessions", "wait-all", Permission::Sessions))
-    }
-    async fn inspect(&mut self, _: String) -> R<skill::sessions::Info> {
-        Ok(self.unsupported("sessions", "inspect", Permission::Sessions))
-    }
-    async fn diff(&mut self, _: String) -> R<String> {
-        Ok(self.unsupported("sessions", "diff", Permission::Sessions))
-    }
-    async fn cancel(&mut self, _: String) -> R<()> {
-        Ok(self.unsupported("sessions", "cancel", Permission::Sessions))
     }
 }
 

@@ -1,10 +1,12 @@
 //! The command line: clap definitions (their doc comments are the help
 //! text) and one module per subcommand.
 
+mod dash;
 pub mod exit;
 mod inspect;
 mod output;
-mod run;
+pub mod run;
+pub mod session;
 mod skills;
 
 use std::process::ExitCode;
@@ -72,6 +74,44 @@ pub enum Command {
     /// List the built-in and installed skills.
     Skills(skills::SkillsArgs),
 
+    /// Start a session: a new worktree on branch `grove/NAME`, worked by a
+    /// skill in its own process. Up to 5 run at once (GROVE_MAX_SESSIONS);
+    /// the rest wait in a queue.
+    New(session::new::NewArgs),
+
+    /// List the sessions: state, branch, how far ahead, what changed.
+    Ls(session::ls::LsArgs),
+
+    /// Show a session's changes against its base.
+    Diff(session::diff::DiffArgs),
+
+    /// Show what a session's process printed.
+    Logs(session::logs::LogsArgs),
+
+    /// Merge a session's branch into the branch it started from, in your
+    /// main worktree (which must be clean and on that branch).
+    Merge(session::merge::MergeArgs),
+
+    /// Remove sessions: their worktrees, branches and records.
+    Rm(session::rm::RmArgs),
+
+    /// Clean up worktrees deleted by hand or left by a crash.
+    Prune(session::rm::PruneArgs),
+
+    /// Run an interrupted, failed or cancelled session again.
+    Resume(session::control::NameArg),
+
+    /// Stop a session.
+    Cancel(session::control::NameArg),
+
+    /// A live dashboard of every session: state, changes, logs and diffs,
+    /// with keys to merge, remove, cancel and resume.
+    Dash(dash::DashArgs),
+
+    /// Work one session (started by grove itself).
+    #[command(hide = true)]
+    SessionRun(session::control::NameArg),
+
     /// Inspect or install skill components.
     #[command(subcommand)]
     Skill(SkillCommand),
@@ -93,6 +133,17 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => block_on(run::run(args, verbosity)),
         Command::Skills(args) => skills::list(args),
+        Command::New(args) => session::new::new(args),
+        Command::Ls(args) => session::ls::ls(args),
+        Command::Diff(args) => session::diff::diff(args),
+        Command::Logs(args) => session::logs::logs(args),
+        Command::Merge(args) => session::merge::merge(args),
+        Command::Rm(args) => session::rm::rm(args),
+        Command::Prune(args) => session::rm::prune(args),
+        Command::Resume(args) => session::control::resume(args),
+        Command::Cancel(args) => session::control::cancel(args),
+        Command::Dash(args) => dash::dash(args),
+        Command::SessionRun(args) => block_on(session::control::session_run(args)),
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),
     };

@@ -1,21 +1,18 @@
 //! `grove run SKILL [ARGS...]`.
 
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 
 use super::{CliError, Exit, output};
 use crate::caps::console::Verbosity;
-use crate::caps::{Caps, Console};
-use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
+use crate::gate::PermissionSet;
 use crate::paths::WorkspaceLocation;
-use crate::runtime::output::OutputBudget;
-use crate::runtime::{
-    GuestError, Invocation, LimitExceeded, Limits, Outcome, PreparedSkill, RunError, Runtime, RuntimeConfig,
-};
-use crate::skill::{Manifest, Origin, SkillSource, SourceError, source};
+use crate::runtime::{GuestError, LimitExceeded, Limits, Outcome, RunError};
+use crate::skill::invoke::{Invoke, InvokeError, invoke};
+use crate::skill::{Manifest, SourceError, source};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -58,7 +55,7 @@ pub struct RunOptions {
     pub output_limit: Option<usize>,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if let Ok(secs) = s.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
@@ -106,13 +103,7 @@ impl RunOptions {
     }
 
     fn grants(&self) -> Result<PermissionSet, CliError> {
-        let mut set = PermissionSet::EMPTY;
-        for name in &self.allow {
-            let granted = PermissionSet::parse_grant(name.trim())
-                .map_err(|e| CliError::new(Exit::Usage, format!("--allow: {e}")))?;
-            set = set.union(granted);
-        }
-        Ok(set)
+        parse_grants(&self.allow)
     }
 
     pub fn limits(&self) -> Limits {
@@ -130,6 +121,17 @@ impl RunOptions {
     }
 }
 
+/// Parse `--allow` values into one set.
+pub fn parse_grants(names: &[String]) -> Result<PermissionSet, CliError> {
+    let mut set = PermissionSet::EMPTY;
+    for name in names {
+        let granted = PermissionSet::parse_grant(name.trim())
+            .map_err(|e| CliError::new(Exit::Usage, format!("--allow: {e}")))?;
+        set = set.union(granted);
+    }
+    Ok(set)
+}
+
 fn number(flag: &str, value: &str) -> Result<usize, CliError> {
     value
         .parse()
@@ -139,101 +141,50 @@ fn number(flag: &str, value: &str) -> Result<usize, CliError> {
 pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
     let mut options = args.options;
     let skill_args = options.lift(args.args)?;
-    let extra_grants = options.grants()?;
-    let limits = options.limits();
+    let allow = options.grants()?;
+    let cwd =
+        std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?;
+    let request = Invoke {
+        skill: args.skill,
+        args: skill_args,
+        json: options.json,
+        allow,
+        limits: options.limits(),
+        verbosity,
+        location: WorkspaceLocation::discover(&cwd),
+        session: None,
+        task: None,
+    };
+    // Ctrl-C drops the run: the store, and with it every program the skill
+    // started (each in its own process group, killed on drop).
+    let invoked = tokio::select! {
+        invoked = invoke(request) => invoked.map_err(invoke_error)?,
+        _ = tokio::signal::ctrl_c() => return Err(CliError::new(Exit::Interrupted, "interrupted")),
+    };
+    report(&invoked.manifest, invoked.result, options.json)
+}
 
-    let source = source::resolve(&args.skill).map_err(|e| match e {
-        SourceError::Unknown(ref name) => {
+/// The exit code and hint for a skill that could not be run at all.
+pub fn invoke_error(e: InvokeError) -> CliError {
+    match e {
+        InvokeError::Source(SourceError::Unknown(ref name)) => {
             let hint = match source::suggest(name) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "run `grove skills` to see the skills you can run".into(),
             };
             CliError::new(Exit::Usage, e).hint(hint)
         }
-        SourceError::Read { .. } => CliError::new(Exit::Usage, e),
-        _ => CliError::new(Exit::SkillBroken, e),
-    })?;
-    let started = Instant::now();
-    let runtime = Runtime::new(&RuntimeConfig::default())
-        .map_err(|e| CliError::new(Exit::Host, format!("starting the runtime: {e:#}")))?;
-    let prepared = runtime
-        .prepare(&source.bytes)
-        .map_err(|e| CliError::new(Exit::SkillBroken, format!("{}: {e}", source.name)))?;
-    tracing::debug!(skill = %source.name, cache = ?prepared.cache, elapsed = ?started.elapsed(), "prepared");
-
-    let location = WorkspaceLocation::discover(
-        &std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?,
-    );
-    let manifest = manifest_of(&runtime, &source, &prepared, &location, &limits, verbosity).await?;
-    let requested = manifest.requested().map_err(|e| CliError::new(Exit::SkillBroken, e))?;
-    // Built-in skills ship with grove and get what their manifest asks for;
-    // anything else may look but not touch unless the user says so.
-    let defaults = match source.origin {
-        Origin::Builtin => requested,
-        _ => Grants::DEFAULT.into_iter().collect(),
-    };
-    let granted = defaults.union(extra_grants);
-    let caps =
-        caps_for(&manifest.name, Grants { requested, granted }, &location, &limits, verbosity, options.json)?;
-
-    let invocation =
-        Invocation { args: skill_args, json: options.json, cwd: location.cwd.clone(), session: None };
-    // Ctrl-C drops the run: the store, and with it every program the skill
-    // started (each in its own process group, killed on drop).
-    let result = tokio::select! {
-        result = runtime.run(&prepared, caps, &limits, &invocation) => result,
-        _ = tokio::signal::ctrl_c() => {
-            return Err(CliError::new(Exit::Interrupted, format!("{} interrupted", manifest.name)));
+        InvokeError::Source(SourceError::Read { .. }) => CliError::new(Exit::Usage, e),
+        InvokeError::Describe { skill, error } => run_error(&skill, error),
+        InvokeError::Runtime(_) => CliError::new(Exit::Host, e),
+        InvokeError::Workspace { .. } => CliError::new(Exit::Host, e),
+        InvokeError::Audit { .. } => {
+            CliError::new(Exit::Host, e).hint("set GROVE_AUDIT_LOG to a writable file")
         }
-    };
-    report(&manifest, result, options.json)
-}
-
-/// The manifest section, or, for components without one, what `describe`
-/// says (run with no permissions at all).
-async fn manifest_of(
-    runtime: &Runtime,
-    source: &SkillSource,
-    prepared: &PreparedSkill,
-    location: &WorkspaceLocation,
-    limits: &Limits,
-    verbosity: Verbosity,
-) -> Result<Manifest, CliError> {
-    if let Some(manifest) = &source.info.manifest {
-        return Ok(manifest.clone());
+        InvokeError::Source(_) | InvokeError::Prepare { .. } | InvokeError::Manifest { .. } => {
+            CliError::new(Exit::SkillBroken, e)
+        }
     }
-    let none = Grants { requested: PermissionSet::EMPTY, granted: PermissionSet::EMPTY };
-    let caps = caps_for(&source.name, none, location, limits, verbosity, false)?;
-    let info = runtime.describe(prepared, caps, limits).await.map_err(|e| run_error(&source.name, e))?;
-    Ok(Manifest {
-        name: info.name,
-        version: info.version,
-        summary: info.summary,
-        usage: info.usage,
-        permissions: info.permissions,
-    })
-}
-
-fn caps_for(
-    skill: &str,
-    grants: Grants,
-    location: &WorkspaceLocation,
-    limits: &Limits,
-    verbosity: Verbosity,
-    json: bool,
-) -> Result<Caps, CliError> {
-    let mut caps = Caps::new(skill, &location.root, grants, limits).map_err(|e| {
-        CliError::new(Exit::Host, format!("opening the workspace {}: {e}", location.root.display()))
-    })?;
-    if let Some(path) = location.audit_log() {
-        let audit = AuditLog::open(&path).map_err(|e| {
-            CliError::new(Exit::Host, format!("opening the audit log {}: {e}", path.display()))
-                .hint("set GROVE_AUDIT_LOG to a writable file")
-        })?;
-        caps.gate = Gate::new(skill, None, grants, Some(audit));
-    }
-    caps.console = Console::new(skill, verbosity, OutputBudget::new(limits.output), json);
-    Ok(caps)
 }
 
 fn run_error(skill: &str, e: RunError) -> CliError {

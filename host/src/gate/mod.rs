@@ -8,7 +8,7 @@
 mod audit;
 mod permission;
 
-pub use audit::{AuditLog, AuditRecord};
+pub use audit::{AuditLog, AuditRecord, now};
 pub use permission::{Permission, PermissionSet, UnknownPermission};
 
 use crate::runtime::bindings::GuestError;

@@ -101,6 +101,7 @@ mod tests {
             json: false,
             cwd: String::new(),
             session: None,
+            task: None,
         })
     }
 

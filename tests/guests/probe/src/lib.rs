@@ -16,7 +16,7 @@ impl Skill for Probe {
         .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui", "http"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
-        let mut args = invocation.args.into_iter();
+        let mut args = invocation.args.clone().into_iter();
         let command = args.next().unwrap_or_default();
         let rest: Vec<String> = args.collect();
         let arg = |i: usize| rest.get(i).cloned().unwrap_or_default();
@@ -108,6 +108,19 @@ impl Skill for Probe {
                 loop {
                     println!("{line}");
                 }
+            }
+            // Resumable work: the first run leaves a marker and then hangs
+            // (to be killed); a run that finds the marker finishes.
+            "once" => {
+                if workspace::stat(&arg(0)).is_ok() {
+                    return Ok(Outcome::ok(format!(
+                        "resumed; task: {}",
+                        invocation.task.unwrap_or_default()
+                    )));
+                }
+                workspace::write(&arg(0), b"started")?;
+                Command::new("sleep").arg("600").timeout_ms(600_000).run()?;
+                Ok(Outcome::ok("slept"))
             }
             "panic" => panic!("probe panicked on purpose"),
             "exit" => std::process::exit(7),

@@ -1,0 +1,294 @@
+//! Worktree benchmark: `Worktrees::create` against `git worktree add -b`
+//! on a generated repository of 20,000 files, on disk and on a tmpfs.
+//!
+//! Run: `cargo bench -p grove --bench worktree` (`GROVE_BENCH_ROUNDS=N` for
+//! more rounds, `GROVE_BENCH_FILES=N` for another size). Rounds alternate
+//! grove and git with fresh names, and every worktree is removed (untimed)
+//! before the next round, so both pay the same for a disk that is busy
+//! with earlier deletions. Every figure is a median.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use grove::worktree::Worktrees;
+
+const FILES: usize = 20_000;
+const ROUNDS: usize = 11;
+/// Where the tmpfs run lives; skipped if absent.
+const TMPFS: &str = "/dev/shm";
+
+fn main() {
+    let files = env_usize("GROVE_BENCH_FILES", FILES);
+    let rounds = env_usize("GROVE_BENCH_ROUNDS", ROUNDS).max(1);
+    let mut table = Table::default();
+    let disk = tempfile::Builder::new().prefix("grove-bench-").tempdir().unwrap();
+    let mut places = vec![("disk", disk.path().to_path_buf())];
+    let shm = Path::new(TMPFS)
+        .is_dir()
+        .then(|| tempfile::Builder::new().prefix("grove-bench-").tempdir_in(TMPFS).ok())
+        .flatten();
+    match &shm {
+        Some(dir) => places.push(("tmpfs", dir.path().to_path_buf())),
+        None => table.note(&format!("{TMPFS} is not available: tmpfs run skipped")),
+    }
+    for (label, dir) in places {
+        let repo = dir.join("repo");
+        let stats = generate(&repo, files);
+        if label == "disk" {
+            table.note(&format!(
+                "repository: {} files in {} folders, {:.1} MiB of content ({} executables, {} symlinks), packed to {:.1} MiB",
+                stats.files,
+                stats.dirs,
+                stats.bytes as f64 / (1 << 20) as f64,
+                stats.executables,
+                stats.symlinks,
+                pack_size(&repo) as f64 / (1 << 20) as f64,
+            ));
+        }
+        compare(label, &repo, rounds, &mut table);
+    }
+    table.note(&format!(
+        "{rounds} rounds each, interleaved (grove, git, grove, git, …); {} threads available; {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        git(&["--version"], Path::new(".")).trim()
+    ));
+    table.print();
+}
+
+/// Interleaved rounds of grove and git on `repo`; adds rows to `table`.
+fn compare(label: &str, repo: &Path, rounds: usize, table: &mut Table) {
+    let worktrees = Worktrees::open(repo).unwrap();
+    let base = worktrees.base().to_path_buf();
+    // Warm up both (page cache of the pack, git's binaries), and check once
+    // that grove's worktree is what git would have made.
+    let wt = worktrees.create("warmup", None).unwrap();
+    assert_eq!(git(&["status", "--porcelain"], &wt.path), "", "grove's worktree is not clean");
+    worktrees.remove("warmup", false).unwrap();
+    git_add(repo, &base.join("git-warmup"), "git-warmup");
+    git_remove(repo, &base.join("git-warmup"), "git-warmup");
+
+    let (mut grove_times, mut git_times) = (Vec::new(), Vec::new());
+    let (mut grove_status, mut git_status) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let name = format!("g{round}");
+        let started = Instant::now();
+        let wt = worktrees.create(&name, None).unwrap();
+        grove_times.push(started.elapsed());
+        grove_status.push(status_time(&wt.path));
+        worktrees.remove(&name, false).unwrap();
+
+        let name = format!("git-{round}");
+        let path = base.join(&name);
+        git_times.push(git_add(repo, &path, &name));
+        git_status.push(status_time(&path));
+        git_remove(repo, &path, &name);
+    }
+    let (grove, git) = (median(grove_times), median(git_times));
+    table.row(&format!("create worktree ({label})"), grove, "≤ git", Some(("`git worktree add -b`", git)));
+    table.row(
+        &format!("first `git status` in it ({label})"),
+        median(grove_status),
+        "",
+        Some(("in git's worktree", median(git_status))),
+    );
+}
+
+/// `git worktree add -b <branch> <path> HEAD`, timed.
+fn git_add(repo: &Path, path: &Path, branch: &str) -> Duration {
+    let started = Instant::now();
+    let status = Command::new("git")
+        .args(["worktree", "add", "-q", "-b", branch])
+        .arg(path)
+        .arg("HEAD")
+        .current_dir(repo)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert!(status.success(), "git worktree add failed");
+    elapsed
+}
+
+fn git_remove(repo: &Path, path: &Path, branch: &str) {
+    git(&["worktree", "remove", "--force", &path.to_string_lossy()], repo);
+    git(&["branch", "-q", "-D", branch], repo);
+}
+
+fn status_time(worktree: &Path) -> Duration {
+    let started = Instant::now();
+    let out = git(&["status", "--porcelain"], worktree);
+    let elapsed = started.elapsed();
+    assert_eq!(out, "", "worktree {} is not clean", worktree.display());
+    elapsed
+}
+
+fn git(args: &[&str], dir: &Path) -> String {
+    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[derive(Default)]
+struct Stats {
+    files: usize,
+    dirs: usize,
+    bytes: u64,
+    executables: usize,
+    symlinks: usize,
+}
+
+/// A repository of `files` files: nested folders, mostly 1–8 KiB of text,
+/// some larger files, a few executables and symlinks; committed and packed
+/// (as a clone is).
+fn generate(repo: &Path, files: usize) -> Stats {
+    use std::os::unix::fs::PermissionsExt;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut stats = Stats::default();
+    let mut dirs: Vec<PathBuf> = vec![PathBuf::new()];
+    let mut regular: Vec<PathBuf> = Vec::new();
+    fs::create_dir_all(repo).unwrap();
+    for i in 0..files {
+        // A new folder now and then, under a random existing one (depth grows).
+        if rng.below(100) < 7 {
+            let parent = dirs[rng.below(dirs.len())].clone();
+            let dir = parent.join(format!("{}{}", WORDS[rng.below(WORDS.len())], dirs.len()));
+            fs::create_dir_all(repo.join(&dir)).unwrap();
+            dirs.push(dir);
+        }
+        let dir = dirs[rng.below(dirs.len())].clone();
+        let roll = rng.below(1000);
+        if roll < 5 && !regular.is_empty() {
+            let target = &regular[rng.below(regular.len())];
+            let link = dir.join(format!("link{i}"));
+            let up = "../".repeat(dir.components().count());
+            std::os::unix::fs::symlink(format!("{up}{}", target.display()), repo.join(&link)).unwrap();
+            stats.symlinks += 1;
+            continue;
+        }
+        let (ext, size) = match roll {
+            5..25 => ("sh", 200 + rng.below(2_000)),
+            25..100 => ("json", 8_192 + rng.below(56 * 1024)),
+            100..110 => ("dat", 64 * 1024 + rng.below(448 * 1024)),
+            _ => (["rs", "ts", "py", "md", "go"][rng.below(5)], 1_024 + rng.below(7 * 1024)),
+        };
+        let path = dir.join(format!("file{i}.{ext}"));
+        let text = text(&mut rng, size);
+        fs::write(repo.join(&path), &text).unwrap();
+        if ext == "sh" {
+            fs::set_permissions(repo.join(&path), fs::Permissions::from_mode(0o755)).unwrap();
+            stats.executables += 1;
+        }
+        stats.bytes += text.len() as u64;
+        regular.push(path);
+    }
+    stats.files = files;
+    stats.dirs = dirs.len() - 1;
+    git(&["init", "-q", "-b", "main"], repo);
+    git(&["add", "-A"], repo);
+    git(&["-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "init"], repo);
+    git(&["gc", "-q"], repo);
+    stats
+}
+
+/// Lines of words and numbers: compresses about as well as source code.
+fn text(rng: &mut Rng, size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size + 16);
+    while out.len() < size {
+        for _ in 0..rng.below(4) {
+            out.extend_from_slice(b"    ");
+        }
+        for _ in 0..3 + rng.below(8) {
+            out.extend_from_slice(WORDS[rng.below(WORDS.len())].as_bytes());
+            if rng.below(4) == 0 {
+                out.extend_from_slice(rng.next().to_string()[..4].as_bytes());
+            }
+            out.push(b' ');
+        }
+        out.push(b'\n');
+    }
+    out.truncate(size);
+    out
+}
+
+const WORDS: &[&str] = &[
+    "fn", "let", "match", "self", "return", "impl", "struct", "value", "index", "path", "error", "result",
+    "config", "option", "buffer", "stream", "worker", "handle", "state", "event", "query", "token", "node",
+    "tree", "commit", "branch", "session", "grove", "async", "await", "const", "static", "import", "export",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn pack_size(repo: &Path) -> u64 {
+    let pack = repo.join(".git/objects/pack");
+    fs::read_dir(pack)
+        .map_or(0, |entries| entries.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Table {
+    fn row(&mut self, what: &str, median: Duration, target: &str, baseline: Option<(&str, Duration)>) {
+        let base = match baseline {
+            Some((name, b)) => {
+                format!("{} ({name}); ratio {:.2}×", fmt(b), median.as_secs_f64() / b.as_secs_f64())
+            }
+            None => String::new(),
+        };
+        self.rows.push(format!("| {what} | {} | {target} | {base} |", fmt(median)));
+    }
+
+    fn note(&mut self, text: &str) {
+        self.notes.push(format!("- {text}"));
+    }
+
+    fn print(&self) {
+        println!("| measurement | median | target | baseline (same run) |");
+        println!("|---|---|---|---|");
+        for row in &self.rows {
+            println!("{row}");
+        }
+        println!();
+        for note in &self.notes {
+            println!("{note}");
+        }
+    }
+}
+
+fn fmt(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns < 10_000 {
+        format!("{ns} ns")
+    } else if ns < 10_000_000 {
+        format!("{:.1} µs", ns as f64 / 1e3)
+    } else {
+        format!("{:.1} ms", ns as f64 / 1e6)
+    }
+}

@@ -1,0 +1,125 @@
+//! `grove resume`, `grove cancel`, and `grove session-run` (hidden): the
+//! process that works one session.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{Ctx, store_error};
+use crate::caps::console::Verbosity;
+use crate::cli::run::{describe_error, invoke_error};
+use crate::cli::{CliError, Exit};
+use crate::paths::WorkspaceLocation;
+use crate::runtime::Limits;
+use crate::session::{Session, State, runner};
+use crate::skill::invoke::{Invoke, invoke};
+
+#[derive(Debug, Args)]
+pub struct NameArg {
+    /// The session.
+    pub name: String,
+}
+
+pub fn resume(args: NameArg) -> Result<Exit, CliError> {
+    let mut ctx = Ctx::open()?;
+    let session = ctx.session(&args.name)?;
+    if !matches!(session.state, State::Interrupted | State::Failed | State::Cancelled) {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "`{}` is {}: only interrupted, failed or cancelled sessions resume",
+                session.name, session.state
+            ),
+        ));
+    }
+    ctx.store.requeue(&session.name).map_err(store_error)?;
+    ctx.pump()?;
+    println!("{} {}", session.name, ctx.session(&session.name)?.state);
+    Ok(Exit::Ok)
+}
+
+pub fn cancel(args: NameArg) -> Result<Exit, CliError> {
+    let ctx = Ctx::open()?;
+    let session = ctx.session(&args.name)?;
+    if session.state.is_final() {
+        return Err(CliError::new(Exit::Usage, format!("`{}` is already {}", session.name, session.state)));
+    }
+    stop(&ctx, &session)?;
+    println!("{} cancelled", session.name);
+    Ok(Exit::Ok)
+}
+
+/// Stop a session (see [`runner::stop`]).
+pub fn stop(ctx: &Ctx, session: &Session) -> Result<(), CliError> {
+    runner::stop(&ctx.store, session).map_err(store_error)
+}
+
+/// Work one session to the end: run its skill in its worktree, record the
+/// outcome, then start whatever is queued next.
+pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
+    let mut ctx = Ctx::open()?;
+    let session = ctx.session(&args.name)?;
+    let pid = std::process::id();
+    if session.pid != Some(pid) {
+        ctx.store.set_pid(&session.name, pid).map_err(store_error)?;
+    }
+    let _ = ctx.worktrees.lock(&session.name, &format!("grove session running (pid {pid})"));
+    println!("── {} · {} · {}", session.name, session.skill, crate::gate::now());
+
+    let allow = crate::cli::run::parse_grants(&session.allow)?;
+    let mut limits = Limits::default();
+    if let Some(ms) = session.timeout_ms {
+        limits.timeout = Duration::from_millis(ms);
+    }
+    let request = Invoke {
+        skill: session.skill.clone(),
+        args: session.args.clone(),
+        json: false,
+        allow,
+        limits,
+        verbosity: Verbosity::Normal,
+        location: WorkspaceLocation {
+            root: session.path.clone(),
+            cwd: String::new(),
+            git_dir: Some(ctx.worktrees.git_dir().to_path_buf()),
+        },
+        session: Some(session.name.clone()),
+        task: session.task.clone(),
+    };
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| CliError::new(Exit::Host, e))?;
+    let (state, code, summary, error) = tokio::select! {
+        invoked = invoke(request) => match invoked {
+            Ok(invoked) => match invoked.result {
+                Ok(Ok(outcome)) => {
+                    println!("{}", outcome.summary);
+                    if let Some(report) = &outcome.report {
+                        println!("\n{}", report.trim_end());
+                    }
+                    let state = if outcome.success { State::Done } else { State::Failed };
+                    (state, if outcome.success { 0 } else { 1 }, Some(outcome.summary), None)
+                }
+                Ok(Err(e)) => (State::Failed, 1, None, Some(describe_error(&e).1.to_string())),
+                Err(e) => (State::Failed, 4, None, Some(e.to_string())),
+            },
+            Err(e) => {
+                let e = invoke_error(e);
+                (State::Failed, e.exit as i32, None, Some(e.message))
+            }
+        },
+        _ = term.recv() => (State::Cancelled, 130, None, Some("cancelled".to_string())),
+    };
+    if let Some(error) = &error {
+        println!("error: {error}");
+    }
+    // A cancel marks the session before signalling: keep that.
+    if ctx.store.require(&session.name).map_err(store_error)?.state != State::Cancelled {
+        ctx.store
+            .finish(&session.name, state, code, summary.as_deref(), error.as_deref())
+            .map_err(store_error)?;
+    }
+    let _ = ctx.worktrees.unlock(&session.name);
+    println!("── {} {}", session.name, ctx.session(&session.name)?.state);
+    ctx.pump()?;
+    Ok(Exit::Ok)
+}

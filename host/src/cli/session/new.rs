@@ -1,0 +1,96 @@
+//! `grove new NAME`: a worktree on a new branch, a queued session, started
+//! at once when there is room.
+
+use clap::Args;
+use serde_json::json;
+
+use super::{Ctx, store_error, worktree_error};
+use crate::cli::{CliError, Exit, output};
+use crate::session::NewSession;
+use crate::skill::source;
+use crate::worktree::Worktrees;
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Session name; the branch is `grove/NAME`. Spaces and slashes become
+    /// dashes.
+    pub name: String,
+
+    /// What the session should do, in your words; handed to the skill.
+    #[arg(long, short)]
+    pub task: Option<String>,
+
+    /// The skill that works the session (a name or a `.wasm` path).
+    #[arg(long, short)]
+    pub skill: Option<String>,
+
+    /// Start the branch from this revision instead of HEAD.
+    #[arg(long, value_name = "REF")]
+    pub from: Option<String>,
+
+    /// Grant a permission the skill requests (as for `grove run`).
+    #[arg(long, value_name = "PERMISSION", value_delimiter = ',')]
+    pub allow: Vec<String>,
+
+    /// Wall-clock limit for the session's run, e.g. `30m`.
+    #[arg(long, value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Print the new session as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Arguments for the skill, after `--`.
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+pub fn new(args: NewArgs) -> Result<Exit, CliError> {
+    let Some(skill) = args.skill else {
+        return Err(CliError::new(Exit::Usage, "which skill should work this session?")
+            .hint("pass --skill NAME (`grove skills` lists them); the agent skill will be the default once it lands"));
+    };
+    // Fail on an unknown skill before creating anything.
+    source::resolve(&skill).map_err(|e| crate::cli::run::invoke_error(e.into()))?;
+    crate::cli::run::parse_grants(&args.allow)?;
+    let name = Worktrees::slug(&args.name).map_err(worktree_error)?;
+    let mut ctx = Ctx::open()?;
+    if ctx.store.get(&name).map_err(store_error)?.is_some() {
+        return Err(store_error(crate::session::StoreError::Exists(name)));
+    }
+    let repo =
+        git2::Repository::open(ctx.worktrees.root()).map_err(|e| CliError::new(Exit::Host, e.message()))?;
+    let base_ref = match &args.from {
+        Some(from) => {
+            repo.resolve_reference_from_short_name(from).ok().and_then(|r| r.shorthand().map(String::from))
+        }
+        None => repo.head().ok().filter(|h| h.is_branch()).and_then(|h| h.shorthand().map(String::from)),
+    };
+    let worktree = ctx.worktrees.create(&name, args.from.as_deref()).map_err(worktree_error)?;
+    let base_commit = worktree.head.clone().unwrap_or_default();
+    let session = ctx
+        .store
+        .insert(&NewSession {
+            name: name.clone(),
+            branch: worktree.branch.clone(),
+            base_ref,
+            base_commit,
+            path: worktree.path.clone(),
+            task: args.task,
+            skill,
+            args: args.args,
+            allow: args.allow,
+            timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
+        })
+        .map_err(store_error)?;
+    ctx.pump()?;
+    let session = ctx.session(&session.name)?;
+    if args.json {
+        output::json(&json!({
+            "name": session.name, "state": session.state, "branch": session.branch, "path": session.path,
+        }));
+    } else {
+        println!("{} {} on {} at {}", session.name, session.state, session.branch, session.path.display());
+    }
+    Ok(Exit::Ok)
+}

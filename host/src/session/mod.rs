@@ -1,0 +1,22 @@
+//! Sessions: a worktree on its own branch, a task, the skill that works
+//! it, a state and a history, kept in SQLite so they survive crashes.
+
+pub mod runner;
+pub mod state;
+pub mod store;
+
+pub use state::State;
+pub use store::{Event, NewSession, Session, Store, StoreError};
+
+/// Sessions that may run at once unless `GROVE_MAX_SESSIONS` says
+/// otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 5;
+
+/// The concurrency cap in force.
+pub fn concurrency() -> usize {
+    std::env::var("GROVE_MAX_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_CONCURRENCY)
+}

@@ -1,0 +1,130 @@
+//! One run of a skill, from its name to its result: find it, compile or
+//! load it, read its manifest, grant permissions, build its capabilities
+//! and run it. Shared by `grove run` and the session runner; printing and
+//! exit codes stay with the caller.
+
+use std::path::PathBuf;
+
+use super::{Manifest, Origin, PackageError, SkillSource, SourceError, source};
+use crate::caps::console::Verbosity;
+use crate::caps::{Caps, Console};
+use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
+use crate::paths::WorkspaceLocation;
+use crate::runtime::output::OutputBudget;
+use crate::runtime::{
+    GuestError, Invocation, Limits, Outcome, PrepareError, PreparedSkill, RunError, Runtime, RuntimeConfig,
+};
+
+/// What to run, where, and with what.
+#[derive(Debug, Clone)]
+pub struct Invoke {
+    /// A skill name or a path to a component.
+    pub skill: String,
+    pub args: Vec<String>,
+    pub json: bool,
+    /// Permissions granted beyond the defaults (`--allow`).
+    pub allow: PermissionSet,
+    pub limits: Limits,
+    pub verbosity: Verbosity,
+    pub location: WorkspaceLocation,
+    pub session: Option<String>,
+    pub task: Option<String>,
+}
+
+/// How a run ended, with the manifest of the skill that ran.
+#[derive(Debug)]
+pub struct Invoked {
+    pub manifest: Manifest,
+    pub result: Result<Result<Outcome, GuestError>, RunError>,
+}
+
+/// Why a skill could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum InvokeError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("starting the runtime: {0}")]
+    Runtime(String),
+    #[error("{skill}: {error}")]
+    Prepare { skill: String, error: PrepareError },
+    #[error("{skill}: {error}")]
+    Manifest { skill: String, error: PackageError },
+    #[error("{skill} could not describe itself: {error}")]
+    Describe { skill: String, error: RunError },
+    #[error("opening the workspace {path}: {source}")]
+    Workspace { path: PathBuf, source: std::io::Error },
+    #[error("opening the audit log {path}: {source}")]
+    Audit { path: PathBuf, source: std::io::Error },
+}
+
+/// Run the skill to the end.
+pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
+    let source = source::resolve(&req.skill)?;
+    let runtime =
+        Runtime::new(&RuntimeConfig::default()).map_err(|e| InvokeError::Runtime(format!("{e:#}")))?;
+    let prepared = runtime
+        .prepare(&source.bytes)
+        .map_err(|error| InvokeError::Prepare { skill: source.name.clone(), error })?;
+    tracing::debug!(skill = %source.name, cache = ?prepared.cache, "prepared");
+
+    let manifest = manifest_of(&runtime, &source, &prepared, &req).await?;
+    let requested = manifest
+        .requested()
+        .map_err(|error| InvokeError::Manifest { skill: manifest.name.clone(), error })?;
+    // Built-in skills ship with grove and get what their manifest asks for;
+    // anything else may look but not touch unless the user says so.
+    let defaults = match source.origin {
+        Origin::Builtin => requested,
+        _ => Grants::DEFAULT.into_iter().collect(),
+    };
+    let grants = Grants { requested, granted: defaults.union(req.allow) };
+    let caps = caps_for(&manifest.name, grants, &req, req.json)?;
+    let invocation = Invocation {
+        args: req.args.clone(),
+        json: req.json,
+        cwd: req.location.cwd.clone(),
+        session: req.session.clone(),
+        task: req.task.clone(),
+    };
+    let result = runtime.run(&prepared, caps, &req.limits, &invocation).await;
+    Ok(Invoked { manifest, result })
+}
+
+/// The manifest section, or, for components without one, what `describe`
+/// says (run with no permissions at all).
+async fn manifest_of(
+    runtime: &Runtime,
+    source: &SkillSource,
+    prepared: &PreparedSkill,
+    req: &Invoke,
+) -> Result<Manifest, InvokeError> {
+    if let Some(manifest) = &source.info.manifest {
+        return Ok(manifest.clone());
+    }
+    let none = Grants { requested: PermissionSet::EMPTY, granted: PermissionSet::EMPTY };
+    let caps = caps_for(&source.name, none, req, false)?;
+    let info = runtime
+        .describe(prepared, caps, &req.limits)
+        .await
+        .map_err(|error| InvokeError::Describe { skill: source.name.clone(), error })?;
+    Ok(Manifest {
+        name: info.name,
+        version: info.version,
+        summary: info.summary,
+        usage: info.usage,
+        permissions: info.permissions,
+    })
+}
+
+fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Caps, InvokeError> {
+    let root = &req.location.root;
+    let mut caps = Caps::new(skill, root, grants, &req.limits)
+        .map_err(|source| InvokeError::Workspace { path: root.clone(), source })?;
+    let audit = match req.location.audit_log() {
+        Some(path) => Some(AuditLog::open(&path).map_err(|source| InvokeError::Audit { path, source })?),
+        None => None,
+    };
+    caps.gate = Gate::new(skill, req.session.clone(), grants, audit);
+    caps.console = Console::new(skill, req.verbosity, OutputBudget::new(req.limits.output), json);
+    Ok(caps)
+}

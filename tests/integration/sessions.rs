@@ -1,0 +1,300 @@
+//! Sessions on real repositories: parallel runs that never touch each
+//! other or the user's checkout, merge, removal, crash recovery, prune.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::support::{Run, grove, grove_cmd, grove_with, probe};
+
+/// A repository on branch `main` with two files committed.
+fn project() -> tempfile::TempDir {
+    let dir = grove_tests::repo_with(&[
+        ("README.md", "# project\n"),
+        ("src/lib.rs", "pub fn one() -> u32 { 1 }\n"),
+    ]);
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.branch("main", &head, true).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    dir
+}
+
+/// `grove` with a private home shared by the calls of one test, and the
+/// worktrees under the test's own temp folder.
+struct Grove {
+    home: tempfile::TempDir,
+}
+
+impl Grove {
+    fn new() -> Grove {
+        Grove { home: tempfile::tempdir().unwrap() }
+    }
+
+    fn run(&self, dir: &Path, args: &[&str]) -> Run {
+        grove_with(grove_cmd(dir, self.home.path()), args, None)
+    }
+}
+
+fn ls(g: &Grove, dir: &Path) -> Vec<serde_json::Value> {
+    g.run(dir, &["ls", "--json"]).expect(0).json().as_array().unwrap().clone()
+}
+
+fn state(g: &Grove, dir: &Path, name: &str) -> String {
+    ls(g, dir).iter().find(|s| s["name"] == name).map(|s| s["state"].as_str().unwrap().to_string()).unwrap()
+}
+
+/// Wait until every named session is in a final state.
+fn wait_final(g: &Grove, dir: &Path, names: &[&str]) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let rows = ls(g, dir);
+        let done = names.iter().all(|n| {
+            rows.iter().any(|r| {
+                r["name"] == *n
+                    && ["done", "failed", "cancelled", "interrupted"].contains(&r["state"].as_str().unwrap())
+            })
+        });
+        if done {
+            return rows;
+        }
+        assert!(Instant::now() < deadline, "sessions did not finish: {rows:#?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn index_and_status(dir: &Path) -> (Vec<u8>, String) {
+    let index = std::fs::read(dir.join(".git/index")).unwrap();
+    let out =
+        std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(dir).output().unwrap();
+    (index, String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn five_sessions_run_in_parallel_without_touching_each_other_or_the_checkout() {
+    let dir = project();
+    let g = Grove::new();
+    let before = index_and_status(dir.path());
+    let names = ["s1", "s2", "s3", "s4", "s5"];
+    for name in names {
+        let file = format!("{name}.txt");
+        let run = g.run(
+            dir.path(),
+            &[
+                "new",
+                name,
+                "--skill",
+                probe(),
+                "--allow",
+                "workspace:write",
+                "--json",
+                "--",
+                "write",
+                &file,
+                name,
+            ],
+        );
+        let json = run.expect(0).json();
+        assert_eq!(json["branch"], format!("grove/{name}"));
+    }
+    let rows = wait_final(&g, dir.path(), &names);
+    for name in names {
+        let row = rows.iter().find(|r| r["name"] == name).unwrap();
+        assert_eq!(row["state"], "done", "{row}");
+        assert_eq!(row["files_changed"], 1, "{row}");
+        let path = Path::new(row["path"].as_str().unwrap());
+        assert_eq!(std::fs::read_to_string(path.join(format!("{name}.txt"))).unwrap(), name);
+        // No session sees another's file.
+        for other in names.iter().filter(|o| **o != name) {
+            assert!(!path.join(format!("{other}.txt")).exists());
+        }
+        assert!(!path.starts_with(dir.path()), "worktrees live outside the user's tree");
+    }
+    assert_eq!(index_and_status(dir.path()), before, "the main worktree and its index are untouched");
+
+    // diff shows the work; merge brings one session in; rm cleans the rest.
+    let run = g.run(dir.path(), &["diff", "s1"]).expect(0);
+    assert!(run.stdout.contains("+s1"), "{}", run.stdout);
+    let run = g.run(dir.path(), &["diff", "s1", "--stat"]).expect(0);
+    assert!(run.stdout.contains("s1.txt") && run.stdout.contains("1 files changed, +1 -0"), "{}", run.stdout);
+    let run = g.run(dir.path(), &["merge", "s1", "--json"]).expect(0);
+    assert_eq!(run.json()["into"], "main");
+    assert_eq!(std::fs::read_to_string(dir.path().join("s1.txt")).unwrap(), "s1");
+    assert_eq!(index_and_status(dir.path()).1, "", "the merge leaves the checkout clean");
+    let run = g.run(dir.path(), &["merge", "s1"]).expect(1);
+    assert!(run.stderr.contains("nothing to merge"), "{}", run.stderr);
+
+    let paths: Vec<String> =
+        ls(&g, dir.path()).iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+    g.run(dir.path(), &["rm", "s1", "s2", "s3", "s4"]).expect(0);
+    g.run(dir.path(), &["rm", "s5", "--keep-branch"]).expect(0);
+    assert!(ls(&g, dir.path()).is_empty());
+    for path in paths {
+        assert!(!Path::new(&path).exists(), "{path} removed");
+    }
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    assert!(repo.find_branch("grove/s2", git2::BranchType::Local).is_err());
+    assert!(repo.find_branch("grove/s5", git2::BranchType::Local).is_ok());
+}
+
+#[test]
+fn merge_refuses_a_dirty_checkout_and_conflicts() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(
+        dir.path(),
+        &[
+            "new",
+            "edit",
+            "--skill",
+            probe(),
+            "--allow",
+            "workspace:write",
+            "--",
+            "write",
+            "README.md",
+            "theirs\n",
+        ],
+    )
+    .expect(0);
+    wait_final(&g, dir.path(), &["edit"]);
+    std::fs::write(dir.path().join("README.md"), "mine\n").unwrap();
+    let run = g.run(dir.path(), &["merge", "edit"]).expect(1);
+    assert!(run.stderr.contains("uncommitted changes: README.md"), "{}", run.stderr);
+    // Commit the user's edit: now the two conflict, and nothing is touched.
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    grove_tests::commit_all(&repo, "mine");
+    let before = index_and_status(dir.path());
+    let run = g.run(dir.path(), &["merge", "edit"]).expect(1);
+    assert!(run.stderr.contains("conflicts in: README.md"), "{}", run.stderr);
+    assert_eq!(index_and_status(dir.path()), before);
+    assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).unwrap(), "mine\n");
+}
+
+#[test]
+fn squash_and_rebase_merges() {
+    let dir = project();
+    let g = Grove::new();
+    for name in ["sq", "rb"] {
+        let file = format!("{name}.txt");
+        g.run(
+            dir.path(),
+            &[
+                "new",
+                name,
+                "--skill",
+                probe(),
+                "--task",
+                "add a file",
+                "--allow",
+                "workspace:write",
+                "--",
+                "write",
+                &file,
+                "x",
+            ],
+        )
+        .expect(0);
+    }
+    wait_final(&g, dir.path(), &["sq", "rb"]);
+    g.run(dir.path(), &["merge", "sq", "--squash"]).expect(0);
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.parent_count(), 1);
+    assert!(head.message().unwrap().starts_with("add a file"));
+    g.run(dir.path(), &["merge", "rb", "--rebase"]).expect(0);
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.parent_count(), 1, "rebase keeps history linear");
+    assert!(dir.path().join("sq.txt").is_file() && dir.path().join("rb.txt").is_file());
+}
+
+#[test]
+fn a_killed_session_is_interrupted_and_resumes() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(
+        dir.path(),
+        &[
+            "new",
+            "long",
+            "--skill",
+            probe(),
+            "--task",
+            "finish",
+            "--allow",
+            "workspace:write,process",
+            "--",
+            "once",
+            "marker",
+        ],
+    )
+    .expect(0);
+    let path = Path::new(ls(&g, dir.path())[0]["path"].as_str().unwrap()).to_path_buf();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.join("marker").exists() {
+        assert!(Instant::now() < deadline, "the session never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SIGKILL the session's process, as a crash would.
+    let row = ls(&g, dir.path())[0].clone();
+    let pid = row["pid"].as_u64().unwrap_or_else(|| panic!("no pid in {row}"));
+    unsafe {
+        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(state(&g, dir.path(), "long"), "interrupted");
+    g.run(dir.path(), &["resume", "long"]).expect(0);
+    let rows = wait_final(&g, dir.path(), &["long"]);
+    assert_eq!(rows[0]["state"], "done", "{:#?}", rows);
+    assert_eq!(rows[0]["summary"], "resumed; task: finish");
+    let run = g.run(dir.path(), &["logs", "long"]).expect(0);
+    assert!(run.stdout.contains("resumed; task: finish"), "{}", run.stdout);
+}
+
+#[test]
+fn cancel_stops_a_running_session() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "slow", "--skill", probe(), "--allow", "process", "--", "run", "sleep", "60"])
+        .expect(0);
+    std::thread::sleep(Duration::from_millis(500));
+    g.run(dir.path(), &["cancel", "slow"]).expect(0);
+    assert_eq!(state(&g, dir.path(), "slow"), "cancelled");
+    let run = g.run(dir.path(), &["rm", "slow"]).expect(0);
+    assert!(run.stdout.contains("removed slow"));
+}
+
+#[test]
+fn prune_forgets_worktrees_deleted_by_hand() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "gone", "--skill", "hello"]).expect(0);
+    wait_final(&g, dir.path(), &["gone"]);
+    let path = ls(&g, dir.path())[0]["path"].as_str().unwrap().to_string();
+    std::fs::remove_dir_all(&path).unwrap();
+    let rows = ls(&g, dir.path());
+    assert_eq!(rows[0]["worktree_missing"], true);
+    let run = g.run(dir.path(), &["prune", "--json"]).expect(0);
+    assert_eq!(run.json()["pruned"], serde_json::json!(["gone"]));
+    assert!(ls(&g, dir.path()).is_empty());
+}
+
+#[test]
+fn bad_session_names_and_commands_get_clear_errors() {
+    let dir = project();
+    let g = Grove::new();
+    let run = g.run(dir.path(), &["new", "x"]).expect(2);
+    assert!(run.stderr.contains("--skill"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["new", "..", "--skill", "hello"]).expect(2);
+    assert!(run.stderr.contains("error: "), "{}", run.stderr);
+    let run = g.run(dir.path(), &["new", "My Feature", "--skill", "hello", "--json"]).expect(0);
+    assert_eq!(run.json()["name"], "my-feature");
+    let run = g.run(dir.path(), &["new", "my feature", "--skill", "hello"]).expect(2);
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["new", "y", "--skill", "nope"]).expect(2);
+    assert!(run.stderr.contains("no skill named `nope`"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["diff", "nobody"]).expect(2);
+    assert!(run.stderr.contains("no session named `nobody`"), "{}", run.stderr);
+    let outside = tempfile::tempdir().unwrap();
+    let run = grove(outside.path(), &["ls"]).expect(2);
+    assert!(run.stderr.contains("git repository"), "{}", run.stderr);
+}
