@@ -298,3 +298,18 @@ fn bad_session_names_and_commands_get_clear_errors() {
     let run = grove(outside.path(), &["ls"]).expect(2);
     assert!(run.stderr.contains("git repository"), "{}", run.stderr);
 }
+
+#[test]
+fn a_skill_fans_out_into_sub_sessions_and_waits_for_them() {
+    let dir = project();
+    let g = Grove::new();
+    let run = g.run(dir.path(), &["run", probe(), "fanout", "3"]).expect(1);
+    assert!(run.stderr.contains("--allow sessions"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["run", probe(), "fanout", "3", "--allow", "sessions"]).expect(0);
+    for i in 0..3 {
+        assert!(run.stdout.contains(&format!("variant-{i}=State::Done:Hello, world!")), "{}", run.stdout);
+    }
+    let rows = ls(&g, dir.path());
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r["state"] == "done" && r["task"].as_str().unwrap().starts_with("variant ")));
+}

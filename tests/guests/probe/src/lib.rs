@@ -13,7 +13,7 @@ struct Probe;
 impl Skill for Probe {
     const MANIFEST: Manifest = Manifest::new("probe", "Does what its first argument says")
         .usage("grove run probe.wasm COMMAND [ARGS...]")
-        .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui", "http"]);
+        .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui", "http", "sessions"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = invocation.args.clone().into_iter();
@@ -121,6 +121,25 @@ impl Skill for Probe {
                 workspace::write(&arg(0), b"started")?;
                 Command::new("sleep").arg("600").timeout_ms(600_000).run()?;
                 Ok(Outcome::ok("slept"))
+            }
+            // Fan out: N sub-sessions running `hello`, then wait for all.
+            "fanout" => {
+                use grove_sdk::sessions;
+                let names: Vec<String> = (0..count(0))
+                    .map(|i| {
+                        sessions::spawn(&sessions::Spec {
+                            name: format!("variant-{i}"),
+                            task: format!("variant {i}"),
+                            skill: Some("hello".into()),
+                            base: None,
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                let done = sessions::wait_all(&names)?;
+                let first = sessions::wait_any(&names[..1])?;
+                let summaries: Vec<String> =
+                    done.iter().map(|i| format!("{}={:?}:{}", i.name, i.state, i.summary.clone().unwrap_or_default())).collect();
+                Ok(Outcome::ok(format!("{} first={}", summaries.join(" "), first.name)))
             }
             "panic" => panic!("probe panicked on purpose"),
             "exit" => std::process::exit(7),
