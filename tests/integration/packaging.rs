@@ -10,7 +10,15 @@ fn inspect_shows_manifest_and_real_imports() {
     assert_eq!(json["manifest"]["name"], "probe");
     assert_eq!(
         json["manifest"]["permissions"],
-        serde_json::json!(["workspace:read", "workspace:write", "process", "git:read", "ui", "http", "sessions"])
+        serde_json::json!([
+            "workspace:read",
+            "workspace:write",
+            "process",
+            "git:read",
+            "ui",
+            "http",
+            "sessions"
+        ])
     );
     let imports: Vec<&str> =
         json["imports"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();

@@ -18,6 +18,20 @@ use crate::skill::invoke::{Invoke, invoke};
 pub struct NameArg {
     /// The session.
     pub name: String,
+
+    /// Print JSON: `{name, state}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn print_state(ctx: &Ctx, name: &str, json: bool) -> Result<(), CliError> {
+    let state = ctx.session(name)?.state;
+    if json {
+        crate::cli::output::json(&serde_json::json!({ "name": name, "state": state }));
+    } else {
+        println!("{name} {state}");
+    }
+    Ok(())
 }
 
 pub fn resume(args: NameArg) -> Result<Exit, CliError> {
@@ -34,7 +48,7 @@ pub fn resume(args: NameArg) -> Result<Exit, CliError> {
     }
     ctx.store.requeue(&session.name).map_err(store_error)?;
     ctx.pump()?;
-    println!("{} {}", session.name, ctx.session(&session.name)?.state);
+    print_state(&ctx, &session.name, args.json)?;
     Ok(Exit::Ok)
 }
 
@@ -45,7 +59,7 @@ pub fn cancel(args: NameArg) -> Result<Exit, CliError> {
         return Err(CliError::new(Exit::Usage, format!("`{}` is already {}", session.name, session.state)));
     }
     stop(&ctx, &session)?;
-    println!("{} cancelled", session.name);
+    print_state(&ctx, &session.name, args.json)?;
     Ok(Exit::Ok)
 }
 

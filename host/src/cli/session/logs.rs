@@ -18,6 +18,10 @@ pub struct LogsArgs {
     /// Keep printing as the session writes, until it finishes.
     #[arg(long, short)]
     pub follow: bool,
+
+    /// Print JSON: `{name, state, log, events: [{at, kind, data}]}`.
+    #[arg(long, conflicts_with = "follow")]
+    pub json: bool,
 }
 
 pub fn logs(args: LogsArgs) -> Result<Exit, CliError> {
@@ -25,6 +29,15 @@ pub fn logs(args: LogsArgs) -> Result<Exit, CliError> {
     let session = ctx.session(&args.name)?;
     let path = runner::log_path(ctx.worktrees.git_dir(), &session.name);
     let mut offset = 0u64;
+    if args.json {
+        let events = ctx.store.events(&session.name).map_err(store_error)?;
+        let log = String::from_utf8_lossy(&read_from(&path, &mut offset)).into_owned();
+        let state = ctx.store.require(&session.name).map_err(store_error)?.state;
+        crate::cli::output::json(
+            &serde_json::json!({ "name": session.name, "state": state, "log": log, "events": events }),
+        );
+        return Ok(Exit::Ok);
+    }
     let mut out = std::io::stdout().lock();
     loop {
         // Read the state first: output written before it turned final is

@@ -22,6 +22,10 @@ pub struct RmArgs {
     /// Stop a session that is still running first.
     #[arg(long, short)]
     pub force: bool,
+
+    /// Print JSON: `{removed: [names]}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -33,6 +37,10 @@ pub struct PruneArgs {
 
 pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
+    // Check every name first: a typo in the third must not leave two removed.
+    for name in &args.names {
+        ctx.session(name)?;
+    }
     for name in &args.names {
         let session = ctx.session(name)?;
         if session.state.is_active() {

@@ -137,8 +137,10 @@ impl Skill for Probe {
                     .collect::<Result<_>>()?;
                 let done = sessions::wait_all(&names)?;
                 let first = sessions::wait_any(&names[..1])?;
-                let summaries: Vec<String> =
-                    done.iter().map(|i| format!("{}={:?}:{}", i.name, i.state, i.summary.clone().unwrap_or_default())).collect();
+                let summaries: Vec<String> = done
+                    .iter()
+                    .map(|i| format!("{}={:?}:{}", i.name, i.state, i.summary.clone().unwrap_or_default()))
+                    .collect();
                 Ok(Outcome::ok(format!("{} first={}", summaries.join(" "), first.name)))
             }
             "panic" => panic!("probe panicked on purpose"),
