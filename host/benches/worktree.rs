@@ -2,7 +2,8 @@
 //! on a generated repository of 20,000 files, on disk and on a tmpfs.
 //!
 //! Run: `cargo bench -p grove --bench worktree` (`GROVE_BENCH_ROUNDS=N` for
-//! more rounds, `GROVE_BENCH_FILES=N` for another size). Rounds alternate
+//! more rounds, `GROVE_BENCH_FILES=N` for another size, `GROVE_BENCH_ONLY=disk`
+//! or `=tmpfs` for one place). Rounds alternate
 //! grove and git with fresh names, and every worktree is removed (untimed)
 //! before the next round, so both pay the same for a disk that is busy
 //! with earlier deletions. Every figure is a median.
@@ -24,6 +25,7 @@ fn main() {
     let rounds = env_usize("GROVE_BENCH_ROUNDS", ROUNDS).max(1);
     let mut table = Table::default();
     let disk = tempfile::Builder::new().prefix("grove-bench-").tempdir().unwrap();
+    let only = std::env::var("GROVE_BENCH_ONLY").unwrap_or_default();
     let mut places = vec![("disk", disk.path().to_path_buf())];
     let shm = Path::new(TMPFS)
         .is_dir()
@@ -33,6 +35,7 @@ fn main() {
         Some(dir) => places.push(("tmpfs", dir.path().to_path_buf())),
         None => table.note(&format!("{TMPFS} is not available: tmpfs run skipped")),
     }
+    places.retain(|(label, _)| only.is_empty() || only == *label);
     for (label, dir) in places {
         let repo = dir.join("repo");
         let stats = generate(&repo, files);
@@ -169,8 +172,8 @@ fn generate(repo: &Path, files: usize) -> Stats {
         }
         let (ext, size) = match roll {
             5..25 => ("sh", 200 + rng.below(2_000)),
-            25..100 => ("json", 8_192 + rng.below(56 * 1024)),
-            100..110 => ("dat", 64 * 1024 + rng.below(448 * 1024)),
+            25..75 => ("json", 8_192 + rng.below(24 * 1024)),
+            75..80 => ("dat", 64 * 1024 + rng.below(192 * 1024)),
             _ => (["rs", "ts", "py", "md", "go"][rng.below(5)], 1_024 + rng.below(7 * 1024)),
         };
         let path = dir.join(format!("file{i}.{ext}"));

@@ -250,8 +250,12 @@ fn a_killed_session_is_interrupted_and_resumes() {
     assert!(run.stdout.contains("resumed; task: finish"), "{}", run.stdout);
     // The event log tells the whole story.
     let run = g.run(dir.path(), &["logs", "long", "--json"]).expect(0);
-    let kinds: Vec<String> =
-        run.json()["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
+    let kinds: Vec<String> = run.json()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
     for kind in ["created", "started", "interrupted", "queued", "done"] {
         assert!(kinds.contains(&kind.to_string()), "{kind} missing from {kinds:?}");
     }

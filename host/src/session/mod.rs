@@ -6,7 +6,14 @@ pub mod state;
 pub mod store;
 
 pub use state::State;
-pub use store::{Event, NewSession, Session, Store, StoreError};
+pub use store::{DiffStats, Event, NewSession, Session, Store, StoreError};
+
+/// A session worktree's changes against its base, measured now.
+pub fn measure(session: &Session) -> Option<DiffStats> {
+    let repo = git2::Repository::open(&session.path).ok()?;
+    let files = crate::repo::changed_files(&repo, Some(&session.base_commit)).ok()?;
+    Some(DiffStats::of(&files))
+}
 
 /// Sessions that may run at once unless `GROVE_MAX_SESSIONS` says
 /// otherwise.

@@ -54,6 +54,12 @@ const MIGRATIONS: &[&str] = &[
         data TEXT NOT NULL DEFAULT '{}'
     );
     CREATE INDEX events_session ON events(session_id, id);",
+    // 2: the session's changes against its base, as of `stats_at`: `ls`
+    // shows them for finished sessions without diffing every worktree.
+    "ALTER TABLE sessions ADD COLUMN files_changed INTEGER;
+    ALTER TABLE sessions ADD COLUMN additions INTEGER;
+    ALTER TABLE sessions ADD COLUMN deletions INTEGER;
+    ALTER TABLE sessions ADD COLUMN stats_at INTEGER;",
 ];
 
 /// One session as stored.
@@ -85,6 +91,30 @@ pub struct Session {
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub cost_microdollars: u64,
+    /// Changes against the base when last measured.
+    pub stats: Option<DiffStats>,
+}
+
+/// Files changed and lines added and removed against the base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DiffStats {
+    pub files_changed: u64,
+    pub additions: u64,
+    pub deletions: u64,
+    /// When they were measured, in milliseconds since the Unix epoch.
+    pub at: i64,
+}
+
+impl DiffStats {
+    /// Sum up changed files, measured now.
+    pub fn of(files: &[crate::runtime::bindings::grove::skill::git::ChangedFile]) -> DiffStats {
+        DiffStats {
+            files_changed: files.len() as u64,
+            additions: files.iter().map(|f| u64::from(f.additions)).sum(),
+            deletions: files.iter().map(|f| u64::from(f.deletions)).sum(),
+            at: now_ms(),
+        }
+    }
 }
 
 /// What `insert` needs.
@@ -138,7 +168,7 @@ pub fn now_ms() -> i64 {
 
 const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path, task, skill, args, allow, timeout_ms, \
      state, created_at, updated_at, started_at, finished_at, pid, exit_code, summary, error, \
-     input_tokens, output_tokens, cost_microdollars";
+     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at";
 
 impl Store {
     /// Open (creating and migrating) `<git_dir>/grove/sessions.db`.
@@ -331,6 +361,17 @@ impl Store {
         )
     }
 
+    /// Remember a session's changes against its base.
+    pub fn set_stats(&self, name: &str, stats: DiffStats) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET files_changed = ?2, additions = ?3, deletions = ?4, stats_at = ?5 WHERE name = ?1",
+                params![name, stats.files_changed as i64, stats.additions as i64, stats.deletions as i64, stats.at],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Put a finished or interrupted session back in the queue.
     pub fn requeue(&self, name: &str) -> Result<(), StoreError> {
         self.set_state(name, State::Queued, serde_json::json!({ "resumed": true }))
@@ -430,6 +471,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         input_tokens: r.get::<_, i64>(20)? as u64,
         output_tokens: r.get::<_, i64>(21)? as u64,
         cost_microdollars: r.get::<_, i64>(22)? as u64,
+        stats: match (
+            r.get::<_, Option<i64>>(23)?,
+            r.get::<_, Option<i64>>(24)?,
+            r.get::<_, Option<i64>>(25)?,
+            r.get::<_, Option<i64>>(26)?,
+        ) {
+            (Some(f), Some(a), Some(d), Some(at)) => {
+                Some(DiffStats { files_changed: f as u64, additions: a as u64, deletions: d as u64, at })
+            }
+            _ => None,
+        },
     })
 }
 
@@ -505,6 +557,28 @@ mod tests {
         store.set_pid("a", 0x7fff_fff0).unwrap();
         assert_eq!(store.recover().unwrap(), ["a"]);
         assert_eq!(store.require("a").unwrap().state, State::Interrupted);
+    }
+
+    #[test]
+    fn an_old_store_is_migrated_with_its_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO sessions (name, branch, base_commit, path, skill, state, created_at, updated_at) \
+                 VALUES ('old', 'grove/old', 'abc', '/x', 'hello', 'done', 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open_file(&path).unwrap();
+        let old = store.require("old").unwrap();
+        assert_eq!((old.state, old.stats), (State::Done, None));
+        store.set_stats("old", DiffStats { files_changed: 2, additions: 3, deletions: 1, at: 5 }).unwrap();
+        assert_eq!(store.require("old").unwrap().stats.unwrap().additions, 3);
     }
 
     #[test]

@@ -153,16 +153,21 @@ pub fn materialize(
     listing: &Listing,
     options: Options,
 ) -> Result<Vec<IndexEntry>, WorktreeError> {
+    let t0 = std::time::Instant::now();
+    if std::env::var_os("GROVE_NOVERIFY").is_some() { git2::opts::strict_hash_verification(false); }
     for dir in &listing.dirs {
         let path = root.join(OsStr::from_bytes(dir));
         fs::create_dir(&path).map_err(|e| WorktreeError::io(&path, e))?;
     }
+    eprintln!("  dirs {:?}", t0.elapsed());
     let entries = &listing.entries;
-    parallel::map(
+    let r = parallel::map(
         entries.len(),
-        || Repository::open(git_dir).map_err(WorktreeError::git),
-        |repo, i| write_entry(repo, root, &entries[i], options),
-    )
+        || { let t = std::time::Instant::now(); let r = Repository::open(git_dir).map_err(WorktreeError::git); eprintln!("  open {:?}", t.elapsed()); r.map(|r| (r, std::time::Duration::ZERO, std::time::Duration::ZERO, 0usize)) },
+        |(repo, rd, wr, n), i| { let r = write_entry(repo, root, &entries[i], options, rd, wr); *n += 1; if *n % 5000 == 0 { eprintln!("  thread read {rd:?} write {wr:?}"); } r },
+    );
+    eprintln!("  files {:?}", t0.elapsed());
+    r
 }
 
 /// Write one entry and return its index entry.
@@ -171,6 +176,7 @@ fn write_entry(
     root: &Path,
     entry: &Entry,
     options: Options,
+    rd: &mut std::time::Duration, wr: &mut std::time::Duration,
 ) -> Result<IndexEntry, WorktreeError> {
     let path = root.join(OsStr::from_bytes(&entry.path));
     let io = |e| WorktreeError::io(&path, e);
@@ -186,7 +192,11 @@ fn write_entry(
             fs::symlink_metadata(&path).map_err(io)?
         }
         Kind::File | Kind::Exec | Kind::Link => {
+            let t = std::time::Instant::now();
             let blob = read_blob(&odb, entry.oid)?;
+            *rd += t.elapsed();
+            let t = std::time::Instant::now();
+            let _g = scopeguard(wr, t);
             let mode = if entry.kind == Kind::Exec && options.filemode { 0o777 } else { 0o666 };
             let mut file =
                 OpenOptions::new().write(true).create_new(true).mode(mode).open(&path).map_err(io)?;
@@ -196,6 +206,10 @@ fn write_entry(
     };
     Ok(index_entry(entry, &meta))
 }
+
+struct G<'a>(&'a mut std::time::Duration, std::time::Instant);
+impl Drop for G<'_> { fn drop(&mut self) { *self.0 += self.1.elapsed(); } }
+fn scopeguard(d: &mut std::time::Duration, t: std::time::Instant) -> G<'_> { G(d, t) }
 
 fn read_blob<'o>(odb: &'o Odb<'_>, oid: Oid) -> Result<git2::OdbObject<'o>, WorktreeError> {
     let object = odb.read(oid).map_err(WorktreeError::git)?;

@@ -230,13 +230,23 @@ impl Worktrees {
         write_file(&record.dir.join(NAME_FILE), &format!("{name}\n"))?;
         fs::create_dir(staging).map_err(|e| WorktreeError::io(staging, e))?;
         admin::write_dot_git(staging, &record.dir)?;
+        let t0 = std::time::Instant::now();
         let tree = commit.tree().map_err(WorktreeError::git)?;
         let listing = checkout::list(repo, &tree)?;
+        if std::env::var_os("GROVE_PHASES").is_some() {
+            eprintln!("list {:?}", t0.elapsed());
+        }
         match filters::conversion(repo, &self.git_dir, &listing) {
             None => {
                 let options = checkout::Options::from_config(repo);
                 let entries = checkout::materialize(&self.git_dir, staging, &listing, options)?;
+                if std::env::var_os("GROVE_PHASES").is_some() {
+                    eprintln!("materialize {:?}", t0.elapsed());
+                }
                 checkout::write_index(&record.dir.join("index"), &entries)?;
+                if std::env::var_os("GROVE_PHASES").is_some() {
+                    eprintln!("index {:?}", t0.elapsed());
+                }
             }
             Some(why) => {
                 tracing::debug!("checking out with git's filters: {why}");
@@ -244,6 +254,9 @@ impl Worktrees {
             }
         }
         include::copy(repo, &self.root, staging, &listing)?;
+        if std::env::var_os("GROVE_PHASES").is_some() {
+            eprintln!("include {:?}", t0.elapsed());
+        }
         fs::rename(staging, path).map_err(|e| match e.kind() {
             io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists => {
                 WorktreeError::Exists(format!(

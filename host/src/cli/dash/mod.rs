@@ -119,7 +119,7 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
 fn refresh(ctx: &mut Ctx, app: &mut App) -> Result<(), CliError> {
     let _ = ctx.store.recover();
     let sessions = ctx.store.list().map_err(super::session::store_error)?;
-    app.rows = rows(ctx.worktrees.root(), &sessions);
+    app.rows = rows(ctx.worktrees.root(), &sessions, &ctx.store);
     app.selected = app.selected.min(app.rows.len().saturating_sub(1));
     app.detail = match (app.rows.get(app.selected), app.pane) {
         (None, _) => "no sessions: start one with `grove new NAME --skill SKILL --task \"…\"`".into(),

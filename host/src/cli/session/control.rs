@@ -132,6 +132,9 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
             .finish(&session.name, state, code, summary.as_deref(), error.as_deref())
             .map_err(store_error)?;
     }
+    if let Some(stats) = crate::session::measure(&session) {
+        ctx.store.set_stats(&session.name, stats).map_err(store_error)?;
+    }
     let _ = ctx.worktrees.unlock(&session.name);
     println!("── {} {}", session.name, ctx.session(&session.name)?.state);
     ctx.pump()?;

@@ -32,6 +32,8 @@ pub fn diff(args: DiffArgs) -> Result<Exit, CliError> {
     let base = Some(session.base_commit.as_str());
     let git = |e: crate::runtime::GuestError| CliError::new(Exit::Host, format!("{e:?}"));
     let files = crate::repo::changed_files(&repo, base).map_err(git)?;
+    // What was just measured is the freshest figure `grove ls` can show.
+    let _ = ctx.store.set_stats(&session.name, crate::session::DiffStats::of(&files));
     if args.json {
         let patch = if args.stat { None } else { Some(crate::repo::diff_text(&repo, base).map_err(git)?) };
         let files: Vec<_> = files

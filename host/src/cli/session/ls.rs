@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Ctx, age, store_error};
 use crate::cli::{CliError, Exit, output};
-use crate::session::{Session, State};
+use crate::session::{DiffStats, Session, State, Store};
 
 #[derive(Debug, Args)]
 pub struct LsArgs {
@@ -47,7 +47,7 @@ pub struct Row {
 pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
     let sessions = ctx.store.list().map_err(store_error)?;
-    let rows = rows(ctx.worktrees.root(), &sessions);
+    let rows = rows(ctx.worktrees.root(), &sessions, &ctx.store);
     if args.json {
         output::json(&rows);
         return Ok(Exit::Ok);
@@ -78,61 +78,69 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// Rows for `sessions`, their git figures computed in parallel: each is a
-/// diff of a worktree against its base, independent of the others.
-pub fn rows(root: &Path, sessions: &[Session]) -> Vec<Row> {
+/// Rows for `sessions`. A finished session's changes come from the store
+/// (measured when it finished, or by the last `grove diff`): diffing every
+/// worktree would make `ls` as slow as its biggest repository times the
+/// number of sessions. Running ones are measured now, in parallel.
+pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
     let chunk = sessions.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
+    let measured: Vec<(Option<DiffStats>, (usize, usize))> = std::thread::scope(|scope| {
         let handles: Vec<_> = sessions
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|s| row(root, s)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    let repo = git2::Repository::open(root).ok();
+                    part.iter()
+                        .map(|s| {
+                            let live = !s.path.is_dir() || s.state.is_final() && s.stats.is_some();
+                            let stats = if live { s.stats } else { crate::session::measure(s) };
+                            (stats, repo.as_ref().and_then(|r| ahead_behind(r, s)).unwrap_or((0, 0)))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("ls worker panicked")).collect()
-    })
-}
-
-fn row(root: &Path, s: &Session) -> Row {
-    let missing = !s.path.is_dir();
-    let (ahead, behind) = if missing { (0, 0) } else { ahead_behind(root, s).unwrap_or((0, 0)) };
-    let (files_changed, additions, deletions) = if missing {
-        (0, 0, 0)
-    } else {
-        git2::Repository::open(&s.path)
-            .ok()
-            .and_then(|repo| crate::repo::changed_files(&repo, Some(&s.base_commit)).ok())
-            .map(|files| {
-                let add = files.iter().map(|f| u64::from(f.additions)).sum();
-                let del = files.iter().map(|f| u64::from(f.deletions)).sum();
-                (files.len(), add, del)
-            })
-            .unwrap_or((0, 0, 0))
-    };
-    Row {
-        name: s.name.clone(),
-        state: s.state,
-        branch: s.branch.clone(),
-        path: s.path.display().to_string(),
-        task: s.task.clone(),
-        skill: s.skill.clone(),
-        ahead,
-        behind,
-        files_changed,
-        additions,
-        deletions,
-        created_at: s.created_at,
-        pending_approvals: 0,
-        pid: s.pid.filter(|_| s.state.is_active()),
-        worktree_missing: missing,
-        summary: s.summary.clone(),
-        error: s.error.clone(),
-    }
+    });
+    sessions
+        .iter()
+        .zip(measured)
+        .map(|(s, (stats, (ahead, behind)))| {
+            // Cache what was measured for a finished session.
+            if s.state.is_final()
+                && s.stats.is_none()
+                && let Some(stats) = stats
+            {
+                let _ = store.set_stats(&s.name, stats);
+            }
+            let stats = stats.unwrap_or(DiffStats { files_changed: 0, additions: 0, deletions: 0, at: 0 });
+            Row {
+                name: s.name.clone(),
+                state: s.state,
+                branch: s.branch.clone(),
+                path: s.path.display().to_string(),
+                task: s.task.clone(),
+                skill: s.skill.clone(),
+                ahead,
+                behind,
+                files_changed: stats.files_changed as usize,
+                additions: stats.additions,
+                deletions: stats.deletions,
+                created_at: s.created_at,
+                pending_approvals: 0,
+                pid: s.pid.filter(|_| s.state.is_active()),
+                worktree_missing: !s.path.is_dir(),
+                summary: s.summary.clone(),
+                error: s.error.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The branch against where its base is now (the base branch when there
 /// is one, else the commit it started from).
-fn ahead_behind(root: &Path, s: &Session) -> Option<(usize, usize)> {
-    let repo = git2::Repository::open(root).ok()?;
+fn ahead_behind(repo: &git2::Repository, s: &Session) -> Option<(usize, usize)> {
     let head = repo.refname_to_id(&format!("refs/heads/{}", s.branch)).ok()?;
     let base = match &s.base_ref {
         Some(b) => repo.refname_to_id(&format!("refs/heads/{b}")).ok()?,
