@@ -262,6 +262,45 @@ fn a_killed_session_is_interrupted_and_resumes() {
 }
 
 #[test]
+fn worktrees_go_where_grove_worktree_dir_says_and_logs_follow_to_the_end() {
+    let dir = project();
+    let home = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let cmd = || {
+        let mut cmd = grove_cmd(dir.path(), home.path());
+        cmd.env("GROVE_WORKTREE_DIR", elsewhere.path());
+        cmd
+    };
+    let run = grove_with(
+        cmd(),
+        &[
+            "new",
+            "placed",
+            "--skill",
+            probe(),
+            "--allow",
+            "process",
+            "--json",
+            "--",
+            "run",
+            "sh",
+            "-c",
+            "sleep 1; echo late",
+        ],
+        None,
+    )
+    .expect(0);
+    assert!(
+        run.json()["path"].as_str().unwrap().starts_with(elsewhere.path().to_str().unwrap()),
+        "{}",
+        run.stdout
+    );
+    // -f returns once the session is over, with everything it printed.
+    let run = grove_with(cmd(), &["logs", "-f", "placed"], None).expect(0);
+    assert!(run.stdout.contains("stdout=late") && run.stdout.contains("── placed done"), "{}", run.stdout);
+}
+
+#[test]
 fn cancel_stops_a_running_session() {
     let dir = project();
     let g = Grove::new();

@@ -58,7 +58,7 @@ fn store_error(e: crate::session::StoreError) -> GuestError {
 
 /// The repository's worktrees and store, opened from any of its worktrees.
 fn open(root: &Path) -> Result<(Worktrees, Store), GuestError> {
-    let worktrees = Worktrees::open(root).map_err(worktree_error)?;
+    let worktrees = crate::session::worktrees(root).map_err(worktree_error)?;
     let store = Store::open(worktrees.git_dir()).map_err(store_error)?;
     store.recover().map_err(store_error)?;
     Ok((worktrees, store))

@@ -15,6 +15,18 @@ pub fn measure(session: &Session) -> Option<DiffStats> {
     Some(DiffStats::of(&files))
 }
 
+/// The repository's worktrees, placed under `$GROVE_WORKTREE_DIR` when
+/// set (default: `<repo>.worktrees/` beside the repository).
+pub fn worktrees(
+    path: &std::path::Path,
+) -> Result<crate::worktree::Worktrees, crate::worktree::WorktreeError> {
+    let worktrees = crate::worktree::Worktrees::open(path)?;
+    Ok(match std::env::var_os("GROVE_WORKTREE_DIR") {
+        Some(dir) => worktrees.with_base(std::path::PathBuf::from(dir)),
+        None => worktrees,
+    })
+}
+
 /// Sessions that may run at once unless `GROVE_MAX_SESSIONS` says
 /// otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 5;

@@ -30,7 +30,7 @@ impl Ctx {
     }
 
     pub fn open_at(dir: &Path) -> Result<Ctx, CliError> {
-        let worktrees = Worktrees::open(dir).map_err(worktree_error)?;
+        let worktrees = crate::session::worktrees(dir).map_err(worktree_error)?;
         let store = Store::open(worktrees.git_dir()).map_err(store_error)?;
         let interrupted = store.recover().map_err(store_error)?;
         for name in interrupted {
