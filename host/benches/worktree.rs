@@ -96,6 +96,47 @@ fn compare(label: &str, repo: &Path, rounds: usize, table: &mut Table) {
         "",
         Some(("in git's worktree", median(git_status))),
     );
+    if label == "tmpfs" {
+        let with = with_include(&worktrees, repo, rounds);
+        table.row(
+            &format!("create with a `.groveinclude` of `.env` ({label})"),
+            with,
+            "",
+            Some(("grove without one", grove)),
+        );
+    }
+}
+
+/// Create with a `.groveinclude` whose pattern may match at any depth, so
+/// create walks the whole main worktree: the price of the walk.
+fn with_include(worktrees: &Worktrees, repo: &Path, rounds: usize) -> Duration {
+    fs::write(repo.join(".groveinclude"), ".env\n").unwrap();
+    fs::write(repo.join(".git/info/exclude"), ".env\n.groveinclude\n").unwrap();
+    let mut envs = vec![repo.join(".env")];
+    for entry in fs::read_dir(repo).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() && entry.file_name() != ".git" {
+            envs.push(entry.path().join(".env"));
+        }
+    }
+    for env in &envs {
+        fs::write(env, "KEY=1\n").unwrap();
+    }
+    let times = (0..rounds)
+        .map(|round| {
+            let name = format!("inc{round}");
+            let started = Instant::now();
+            let wt = worktrees.create(&name, None).unwrap();
+            let elapsed = started.elapsed();
+            assert!(wt.path.join(".env").is_file(), ".env was not copied");
+            worktrees.remove(&name, false).unwrap();
+            elapsed
+        })
+        .collect();
+    for env in &envs {
+        fs::remove_file(env).unwrap();
+    }
+    fs::remove_file(repo.join(".groveinclude")).unwrap();
+    median(times)
 }
 
 /// `git worktree add -b <branch> <path> HEAD`, timed.
@@ -189,6 +230,8 @@ fn generate(repo: &Path, files: usize) -> Stats {
     stats.files = files;
     stats.dirs = dirs.len() - 1;
     git(&["init", "-q", "-b", "main"], repo);
+    // No background `gc --auto` racing the explicit one, or the measurements.
+    git(&["config", "gc.auto", "0"], repo);
     git(&["add", "-A"], repo);
     git(&["-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "init"], repo);
     git(&["gc", "-q"], repo);
@@ -205,7 +248,7 @@ fn text(rng: &mut Rng, size: usize) -> Vec<u8> {
         for _ in 0..3 + rng.below(8) {
             out.extend_from_slice(WORDS[rng.below(WORDS.len())].as_bytes());
             if rng.below(4) == 0 {
-                out.extend_from_slice(rng.next().to_string()[..4].as_bytes());
+                out.extend_from_slice(&rng.next().to_string().as_bytes()[..4]);
             }
             out.push(b' ');
         }

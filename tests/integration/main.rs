@@ -12,3 +12,4 @@ mod sandbox;
 mod sessions;
 mod snapshots;
 mod stats;
+mod worktree;

@@ -82,13 +82,43 @@ pub fn scan(git_dir: &Path) -> Result<Vec<Record>, WorktreeError> {
 pub fn read(dir: PathBuf) -> Record {
     let text = |name: &str| fs::read_to_string(dir.join(name)).ok();
     let head_ref = text("HEAD").and_then(|h| Some(h.trim().strip_prefix("ref:")?.trim().to_string()));
+    // Newer git can write it relative to the admin folder (worktree.useRelativePaths).
     let worktree = text("gitdir").and_then(|g| {
-        let gitdir = PathBuf::from(g.trim_end_matches(['\n', '\r']));
-        gitdir.parent().map(Path::to_path_buf)
+        let gitdir = dir.join(g.trim_end_matches(['\n', '\r']));
+        normalize(gitdir.parent()?)
     });
     let locked = text("locked");
     let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Record { id, dir, head_ref, worktree, locked }
+}
+
+/// `path` with `.` and `..` resolved lexically (the folder may be gone, so
+/// no `canonicalize`); `None` if `..` climbs above the root.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// Is `folder` a worktree whose `.git` file points to the admin folder `admin`?
+pub fn points_to(folder: &Path, admin: &Path) -> bool {
+    fs::read_to_string(folder.join(".git")).is_ok_and(|text| {
+        text.trim()
+            .strip_prefix("gitdir:")
+            .and_then(|dir| normalize(&folder.join(dir.trim())))
+            .is_some_and(|dir| dir == admin)
+    })
 }
 
 /// Register a worktree at `worktree` on `head_ref`, marked as being created.
@@ -168,6 +198,17 @@ mod tests {
         // A taken id gets a number, like git's.
         let again = register(git_dir.path(), "x", wt, "refs/heads/grove/x").unwrap();
         assert_eq!(again.id, "x1");
+
+        write_dot_git(&git_dir.path().join("x"), &rec.dir).unwrap_err();
+        fs::create_dir(git_dir.path().join("x")).unwrap();
+        write_dot_git(&git_dir.path().join("x"), &rec.dir).unwrap();
+        assert!(points_to(&git_dir.path().join("x"), &rec.dir));
+        assert!(!points_to(&git_dir.path().join("x"), &again.dir));
+        // Relative paths, as newer git may write them.
+        fs::write(git_dir.path().join("x/.git"), "gitdir: ../worktrees/x\n").unwrap();
+        assert!(points_to(&git_dir.path().join("x"), &rec.dir));
+        fs::write(rec.dir.join("gitdir"), "../../x/.git\n").unwrap();
+        assert_eq!(read(rec.dir.clone()).worktree, Some(git_dir.path().join("x")));
 
         lock(&rec.dir, "in use\nby me").unwrap();
         let rec = read(rec.dir);

@@ -1,6 +1,8 @@
 //! Materialize a commit's tree into an empty folder, in parallel, and write
-//! the matching index with real stat data so that `git status` there is
-//! clean at once and need not hash a single file.
+//! the matching index with the real stat data of every file, so that `git
+//! status` there is clean at once without hashing files. (One exception,
+//! the same as after git's own checkout: files written in the same second
+//! as the index are "racily clean" to git, which re-reads them once.)
 //!
 //! This is git's own checkout minus what a fresh folder does not need (no
 //! old tree to diff against, no files to remove). git checks out on one
@@ -13,6 +15,7 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::Mutex;
 
 use git2::{FileMode, Index, IndexEntry, IndexTime, ObjectType, Odb, Oid, Repository, Tree};
 
@@ -48,8 +51,7 @@ pub struct Entry {
     pub kind: Kind,
 }
 
-/// A tree flattened: folders in creation order (parents first) and entries
-/// in index order.
+/// A tree flattened: its folders and entries, each in index order.
 #[derive(Debug, Default)]
 pub struct Listing {
     pub dirs: Vec<Vec<u8>>,
@@ -73,6 +75,10 @@ pub fn list(repo: &Repository, tree: &Tree<'_>) -> Result<Listing, WorktreeError
     let mut listing = Listing::default();
     walk(repo, tree, &mut Vec::new(), &mut listing)?;
     listing.dirs.sort();
+    // Only a malformed tree is out of order; the index must not be.
+    if !listing.entries.is_sorted_by(|a, b| a.path <= b.path) {
+        listing.entries.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     Ok(listing)
 }
 
@@ -144,30 +150,52 @@ impl Options {
     }
 }
 
-/// Write every folder and entry of `listing` under `root` (an empty folder)
-/// and return the index entries, in index order, with the stat data of the
-/// files as written.
+/// Write every entry of `listing` under `root` (an empty folder) and return
+/// the index entries, in index order, with the stat data of the files as
+/// written. Folders are made as their first entry needs them, so they are
+/// made in parallel too (on a disk, a `mkdir` costs as much as a small file).
 pub fn materialize(
     git_dir: &Path,
     root: &Path,
     listing: &Listing,
     options: Options,
 ) -> Result<Vec<IndexEntry>, WorktreeError> {
-    let t0 = std::time::Instant::now();
-    if std::env::var_os("GROVE_NOVERIFY").is_some() { git2::opts::strict_hash_verification(false); }
-    for dir in &listing.dirs {
-        let path = root.join(OsStr::from_bytes(dir));
-        fs::create_dir(&path).map_err(|e| WorktreeError::io(&path, e))?;
-    }
-    eprintln!("  dirs {:?}", t0.elapsed());
+    let _fast = NoHashCheck::start();
     let entries = &listing.entries;
-    let r = parallel::map(
+    parallel::map(
         entries.len(),
-        || { let t = std::time::Instant::now(); let r = Repository::open(git_dir).map_err(WorktreeError::git); eprintln!("  open {:?}", t.elapsed()); r.map(|r| (r, std::time::Duration::ZERO, std::time::Duration::ZERO, 0usize)) },
-        |(repo, rd, wr, n), i| { let r = write_entry(repo, root, &entries[i], options, rd, wr); *n += 1; if *n % 5000 == 0 { eprintln!("  thread read {rd:?} write {wr:?}"); } r },
-    );
-    eprintln!("  files {:?}", t0.elapsed());
-    r
+        || Repository::open(git_dir).map_err(WorktreeError::git),
+        |repo, i| write_entry(repo, root, &entries[i], options),
+    )
+}
+
+/// libgit2 re-hashes every object it reads ("strict hash verification"),
+/// which is a third of a checkout's CPU time; git's own checkout does not.
+/// The setting is process-wide: it is off while any checkout runs and back
+/// to libgit2's default when the last one ends.
+struct NoHashCheck;
+
+static CHECKOUTS: Mutex<usize> = Mutex::new(0);
+
+impl NoHashCheck {
+    fn start() -> NoHashCheck {
+        let mut running = CHECKOUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if *running == 0 {
+            git2::opts::strict_hash_verification(false);
+        }
+        *running += 1;
+        NoHashCheck
+    }
+}
+
+impl Drop for NoHashCheck {
+    fn drop(&mut self) {
+        let mut running = CHECKOUTS.lock().unwrap_or_else(|e| e.into_inner());
+        *running -= 1;
+        if *running == 0 {
+            git2::opts::strict_hash_verification(true);
+        }
+    }
 }
 
 /// Write one entry and return its index entry.
@@ -176,30 +204,26 @@ fn write_entry(
     root: &Path,
     entry: &Entry,
     options: Options,
-    rd: &mut std::time::Duration, wr: &mut std::time::Duration,
 ) -> Result<IndexEntry, WorktreeError> {
     let path = root.join(OsStr::from_bytes(&entry.path));
     let io = |e| WorktreeError::io(&path, e);
     let odb = repo.odb().map_err(WorktreeError::git)?;
     let meta = match entry.kind {
         Kind::Gitlink => {
-            fs::create_dir(&path).map_err(io)?;
+            in_folder(&path, || fs::create_dir(&path)).map_err(io)?;
             fs::symlink_metadata(&path).map_err(io)?
         }
         Kind::Link if options.symlinks => {
             let blob = read_blob(&odb, entry.oid)?;
-            std::os::unix::fs::symlink(OsStr::from_bytes(blob.data()), &path).map_err(io)?;
+            let target = OsStr::from_bytes(blob.data());
+            in_folder(&path, || std::os::unix::fs::symlink(target, &path)).map_err(io)?;
             fs::symlink_metadata(&path).map_err(io)?
         }
         Kind::File | Kind::Exec | Kind::Link => {
-            let t = std::time::Instant::now();
             let blob = read_blob(&odb, entry.oid)?;
-            *rd += t.elapsed();
-            let t = std::time::Instant::now();
-            let _g = scopeguard(wr, t);
             let mode = if entry.kind == Kind::Exec && options.filemode { 0o777 } else { 0o666 };
-            let mut file =
-                OpenOptions::new().write(true).create_new(true).mode(mode).open(&path).map_err(io)?;
+            let open = || OpenOptions::new().write(true).create_new(true).mode(mode).open(&path);
+            let mut file = in_folder(&path, open).map_err(io)?;
             file.write_all(blob.data()).map_err(io)?;
             file.metadata().map_err(io)?
         }
@@ -207,9 +231,17 @@ fn write_entry(
     Ok(index_entry(entry, &meta))
 }
 
-struct G<'a>(&'a mut std::time::Duration, std::time::Instant);
-impl Drop for G<'_> { fn drop(&mut self) { *self.0 += self.1.elapsed(); } }
-fn scopeguard(d: &mut std::time::Duration, t: std::time::Instant) -> G<'_> { G(d, t) }
+/// Run `make` (which creates `path`); if the folder it goes in is missing,
+/// make that first and try again, as git does.
+fn in_folder<T>(path: &Path, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+    match make() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(path.parent().expect("entries are inside the worktree"))?;
+            make()
+        }
+        result => result,
+    }
+}
 
 fn read_blob<'o>(odb: &'o Odb<'_>, oid: Oid) -> Result<git2::OdbObject<'o>, WorktreeError> {
     let object = odb.read(oid).map_err(WorktreeError::git)?;

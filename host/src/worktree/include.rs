@@ -183,8 +183,11 @@ impl Walk<'_> {
                 Match::None => selected,
             };
             if is_dir {
-                if child_selected || (!child_ignored && self.include.anywhere) || self.include.targets(&child)
-                {
+                let wanted = child_selected
+                    || (!child_ignored && self.include.anywhere)
+                    || self.include.targets(&child);
+                // Another repository or worktree (maybe grove's own) is not part of this one.
+                if wanted && !path.join(".git").exists() {
                     self.dir(&path, &child, child_ignored, child_selected);
                 }
             } else if child_selected && child_ignored && !self.tracked.contains(&child) {

@@ -34,7 +34,8 @@ use admin::Record;
 /// detaches it; a user may switch branches).
 const NAME_FILE: &str = "grove-name";
 /// Infixes of the hidden folders next to worktrees that a create (staging)
-/// or a remove (trash) works in; prune deletes them once their process is gone.
+/// or a remove (trash) works in, `.<name><infix><pid>.<n>`; prune deletes
+/// them once their process is gone.
 const STAGING: &str = ".grove-new-";
 const TRASH: &str = ".grove-trash-";
 
@@ -199,11 +200,11 @@ impl Worktrees {
         }
 
         let record = admin::register(&self.git_dir, &name, &path, &refname)?;
-        let staging = base.join(format!(".{name}{STAGING}{}", std::process::id()));
+        let staging = base.join(scratch_name(&name, STAGING));
         let built = self.build(&repo, &record, &name, &commit, &staging, &path, from);
         if let Err(e) = built {
             let _ = remove_tree(&staging);
-            if points_to(&path, &record.dir) {
+            if admin::points_to(&path, &record.dir) {
                 let _ = remove_tree(&path);
             }
             let _ = fs::remove_dir_all(&record.dir);
@@ -230,23 +231,13 @@ impl Worktrees {
         write_file(&record.dir.join(NAME_FILE), &format!("{name}\n"))?;
         fs::create_dir(staging).map_err(|e| WorktreeError::io(staging, e))?;
         admin::write_dot_git(staging, &record.dir)?;
-        let t0 = std::time::Instant::now();
         let tree = commit.tree().map_err(WorktreeError::git)?;
         let listing = checkout::list(repo, &tree)?;
-        if std::env::var_os("GROVE_PHASES").is_some() {
-            eprintln!("list {:?}", t0.elapsed());
-        }
         match filters::conversion(repo, &self.git_dir, &listing) {
             None => {
                 let options = checkout::Options::from_config(repo);
                 let entries = checkout::materialize(&self.git_dir, staging, &listing, options)?;
-                if std::env::var_os("GROVE_PHASES").is_some() {
-                    eprintln!("materialize {:?}", t0.elapsed());
-                }
                 checkout::write_index(&record.dir.join("index"), &entries)?;
-                if std::env::var_os("GROVE_PHASES").is_some() {
-                    eprintln!("index {:?}", t0.elapsed());
-                }
             }
             Some(why) => {
                 tracing::debug!("checking out with git's filters: {why}");
@@ -254,9 +245,6 @@ impl Worktrees {
             }
         }
         include::copy(repo, &self.root, staging, &listing)?;
-        if std::env::var_os("GROVE_PHASES").is_some() {
-            eprintln!("include {:?}", t0.elapsed());
-        }
         fs::rename(staging, path).map_err(|e| match e.kind() {
             io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists => {
                 WorktreeError::Exists(format!(
@@ -306,8 +294,8 @@ impl Worktrees {
         let name = name::slug(name)?;
         let record = self.find(&name)?.ok_or_else(|| not_found(&name))?;
         let path = record.worktree.clone().unwrap_or_else(|| self.base.join(&name));
-        if let Some(reason) = &record.locked {
-            return Err(WorktreeError::Locked { name, path, reason: reason.clone() });
+        if record.locked.is_some() {
+            return Err(self.locked(record, name));
         }
         let branch = name::branch_for(&name);
         let repo = self.repo()?;
@@ -320,11 +308,11 @@ impl Worktrees {
         }
         // Out of the way first, in one step: from here on the name is free,
         // and a crash leaves a trash folder prune knows to delete.
-        let trash = path
-            .parent()
-            .map(|parent| parent.join(format!(".{}{TRASH}{}", file_name(&path), std::process::id())));
+        let trash = path.parent().map(|parent| parent.join(scratch_name(&file_name(&path), TRASH)));
         let trash = match trash {
-            Some(trash) if path.join(".git").is_file() && fs::rename(&path, &trash).is_ok() => Some(trash),
+            Some(trash) if admin::points_to(&path, &record.dir) && fs::rename(&path, &trash).is_ok() => {
+                Some(trash)
+            }
             _ => None,
         };
         fs::remove_dir_all(&record.dir).map_err(|e| WorktreeError::io(&record.dir, e))?;
@@ -334,7 +322,7 @@ impl Worktrees {
         }
         match trash {
             Some(trash) => remove_tree(&trash),
-            None if points_to(&path, &record.dir) => remove_tree(&path),
+            None if admin::points_to(&path, &record.dir) => remove_tree(&path),
             None => Ok(()),
         }
     }
@@ -372,7 +360,7 @@ impl Worktrees {
                 return Ok(false);
             }
             if let Some(path) = &record.worktree
-                && points_to(path, &record.dir)
+                && admin::points_to(path, &record.dir)
             {
                 remove_tree(path)?;
             }
@@ -387,20 +375,16 @@ impl Worktrees {
     }
 
     /// Lock the worktree with `reason` (git's `git worktree lock`), so that
-    /// `git worktree prune` leaves it alone while in use. Locking again with
-    /// the same reason is fine; another reason is refused.
+    /// `git worktree prune` leaves it alone while in use. Locking a locked
+    /// worktree replaces the reason (whoever locks now holds it), except
+    /// while a create is still making it.
     pub fn lock(&self, name: &str, reason: &str) -> Result<(), WorktreeError> {
         let name = name::slug(name)?;
         let record = self.find(&name)?.ok_or_else(|| not_found(&name))?;
-        let reason = reason.replace(['\n', '\r'], " ");
-        match record.locked {
-            Some(held) if held != reason => Err(WorktreeError::Locked {
-                path: record.worktree.unwrap_or_else(|| self.base.join(&name)),
-                name,
-                reason: held,
-            }),
-            _ => admin::lock(&record.dir, &reason),
+        if record.creator().is_some_and(admin::process_alive) {
+            return Err(self.locked(record, name));
         }
+        admin::lock(&record.dir, reason)
     }
 
     /// Unlock the worktree; unlocked already is fine. A worktree still being
@@ -409,13 +393,18 @@ impl Worktrees {
         let name = name::slug(name)?;
         let record = self.find(&name)?.ok_or_else(|| not_found(&name))?;
         if record.creator().is_some_and(admin::process_alive) {
-            return Err(WorktreeError::Locked {
-                path: record.worktree.unwrap_or_else(|| self.base.join(&name)),
-                name,
-                reason: record.locked.unwrap_or_default(),
-            });
+            return Err(self.locked(record, name));
         }
         admin::unlock(&record.dir)
+    }
+
+    fn locked(&self, record: Record, name: String) -> WorktreeError {
+        let reason = match record.locked.as_deref().map(str::trim) {
+            Some("") | None => "no reason given".to_string(),
+            Some(reason) => reason.to_string(),
+        };
+        let path = record.worktree.unwrap_or_else(|| self.base.join(&name));
+        WorktreeError::Locked { name, path, reason }
     }
 
     fn repo(&self) -> Result<Repository, WorktreeError> {
@@ -460,7 +449,7 @@ impl Worktrees {
     fn finished(&self, record: &Record) -> Result<bool, WorktreeError> {
         let (Some(name), Some(path)) = (grove_name(record), &record.worktree) else { return Ok(false) };
         let branch = format!("refs/heads/{}", name::branch_for(&name));
-        Ok(points_to(path, &record.dir) && self.repo()?.find_reference(&branch).is_ok())
+        Ok(admin::points_to(path, &record.dir) && self.repo()?.find_reference(&branch).is_ok())
     }
 
     /// Where `branch` is checked out other than in `record`'s worktree.
@@ -489,8 +478,8 @@ impl Worktrees {
             let file = entry.file_name().to_string_lossy().into_owned();
             let Some(rest) = file.strip_prefix('.') else { continue };
             for (infix, staging) in [(STAGING, true), (TRASH, false)] {
-                if let Some((name, pid)) = rest.rsplit_once(infix)
-                    && let Ok(pid) = pid.parse::<u32>()
+                if let Some((name, owner)) = rest.rsplit_once(infix)
+                    && let Some(Ok(pid)) = owner.split('.').next().map(str::parse::<u32>)
                     && !admin::process_alive(pid)
                 {
                     found.push((entry.path(), staging.then(|| name.to_string())));
@@ -528,6 +517,14 @@ fn resolve<'r>(repo: &'r Repository, from: Option<&str>) -> Result<git2::Commit<
     }
 }
 
+/// A hidden folder name for a create's staging or a remove's trash, unique
+/// to this process and call (two threads may create the same name at once).
+fn scratch_name(name: &str, infix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(".{name}{infix}{}.{n}", std::process::id())
+}
+
 fn not_found(name: &str) -> WorktreeError {
     WorktreeError::NotFound(format!("no worktree for session {name} (`git worktree list` shows them all)"))
 }
@@ -538,13 +535,6 @@ fn canonical(path: &Path) -> Result<PathBuf, WorktreeError> {
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-/// Is `folder` a worktree whose `.git` file points to the admin folder `admin`?
-fn points_to(folder: &Path, admin: &Path) -> bool {
-    fs::read_to_string(folder.join(".git")).is_ok_and(|text| {
-        text.trim().strip_prefix("gitdir:").is_some_and(|dir| Path::new(dir.trim()) == admin)
-    })
 }
 
 /// Absent, or an empty folder.
