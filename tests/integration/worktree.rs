@@ -400,9 +400,15 @@ fn prune_cleans_up_after_hands_and_crashes() {
     // git agrees nothing is left to prune.
     assert_eq!(fx.git(&["worktree", "prune", "--dry-run", "-v"]), "");
 
-    // The crashed names can be used again.
+    // The crashed names can be used again, and so can a stale one once its
+    // branch is gone: create prunes the registration itself.
     fx.wts.create("crashed", None).unwrap();
     fx.wts.create("late", None).unwrap();
+    let again = fx.wts.create("again", None).unwrap();
+    fs::remove_dir_all(&again.path).unwrap();
+    fx.git(&["update-ref", "-d", "refs/heads/grove/again"]);
+    assert!(fx.wts.create("again", None).unwrap().exists);
+    assert_eq!(fx.wts.list().unwrap().iter().filter(|w| w.name == "again").count(), 1);
 }
 
 #[test]

@@ -175,8 +175,10 @@ impl Worktrees {
                 "branch {branch} already exists (pick another name, or delete it with `git branch -D {branch}`)"
             )));
         }
+        // A registration of that name left by a crash or a deleted folder
+        // is pruned; a live one is in the way.
         if let Some(record) = self.find(&name)?
-            && !(record.creator().is_some() && self.prune_one(&record)?)
+            && !self.prune_one(&record)?
         {
             if let Some(pid) = record.creator() {
                 return Err(WorktreeError::Exists(format!(
