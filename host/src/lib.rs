@@ -5,6 +5,7 @@ pub mod caps;
 pub mod cli;
 pub mod gate;
 pub mod paths;
+pub mod pid;
 pub mod repo;
 pub mod runtime;
 pub mod session;

@@ -20,6 +20,8 @@ impl Tmux {
             .arg(format!("GROVE_HOME={}", home.join("grove").display()))
             .arg("-e")
             .arg(format!("XDG_STATE_HOME={}", home.join("state").display()))
+            .arg("-e")
+            .arg(format!("GROVE_WORKTREE_DIR={}", home.join("worktrees").display()))
             .arg(command)
             .status()
             .expect("tmux is installed");

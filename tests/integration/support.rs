@@ -47,6 +47,9 @@ pub fn grove_cmd(dir: &Path, home: &Path) -> Command {
         .env("GROVE_CACHE_DIR", shared_cache())
         .env("GROVE_HOME", home.join("grove"))
         .env("XDG_STATE_HOME", home.join("state"))
+        // Session worktrees go inside the test's home, so they are cleaned
+        // up with it (the default is beside the repository).
+        .env("GROVE_WORKTREE_DIR", home.join("worktrees"))
         .env_remove("GROVE_LOG")
         .env_remove("GROVE_AUDIT_LOG")
         .env("NO_COLOR", "1");

@@ -83,7 +83,7 @@ pub fn stop(store: &Store, session: &Session) -> Result<(), StoreError> {
         libc::kill(pid as libc::pid_t, libc::SIGTERM);
     }
     for _ in 0..100 {
-        if !super::store::process_alive(pid) {
+        if !crate::pid::alive(pid) {
             return Ok(());
         }
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -424,7 +424,7 @@ impl Store {
         let mut interrupted = Vec::new();
         for s in self.list()? {
             let orphaned = match s.pid {
-                Some(pid) => s.state.is_active() && !process_alive(pid),
+                Some(pid) => s.state.is_active() && !crate::pid::alive(pid),
                 // Claimed but never given a pid: the launcher died in between.
                 None => s.state.is_active() && now - s.updated_at > 30_000,
             };
@@ -483,24 +483,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
             _ => None,
         },
     })
-}
-
-/// Whether a process is alive. Signal 0 probes for existence; a zombie
-/// (dead, not yet reaped by whoever adopted it) also answers, so on Linux
-/// its state in `/proc` settles it.
-pub fn process_alive(pid: u32) -> bool {
-    // SAFETY: kill with signal 0 only checks for existence and permission.
-    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    let exists = r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-    exists && !is_zombie(pid)
-}
-
-fn is_zombie(pid: u32) -> bool {
-    // The state is the field after the parenthesised command name.
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
-        .unwrap_or(false)
 }
 
 #[cfg(test)]

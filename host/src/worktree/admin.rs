@@ -48,14 +48,6 @@ pub fn creating_marker() -> String {
     format!("{CREATING}{}", std::process::id())
 }
 
-/// Is the process `pid` alive (on this machine)?
-pub fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let ret = unsafe { libc::kill(pid, 0) };
-    ret == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
 pub fn worktrees_dir(git_dir: &Path) -> PathBuf {
     git_dir.join("worktrees")
 }
@@ -217,11 +209,5 @@ mod tests {
         unlock(&rec.dir).unwrap();
         unlock(&rec.dir).unwrap();
         assert_eq!(read(rec.dir).locked, None);
-    }
-
-    #[test]
-    fn liveness() {
-        assert!(process_alive(std::process::id()));
-        assert!(!process_alive(u32::MAX));
     }
 }

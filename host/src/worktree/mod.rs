@@ -353,7 +353,7 @@ impl Worktrees {
     /// Prune one registration if it is stale or a crashed create; whether it was.
     fn prune_one(&self, record: &Record) -> Result<bool, WorktreeError> {
         if let Some(pid) = record.creator() {
-            if admin::process_alive(pid) {
+            if crate::pid::alive(pid) {
                 return Ok(false);
             }
             if self.finished(record)? {
@@ -383,7 +383,7 @@ impl Worktrees {
     pub fn lock(&self, name: &str, reason: &str) -> Result<(), WorktreeError> {
         let name = name::slug(name)?;
         let record = self.find(&name)?.ok_or_else(|| not_found(&name))?;
-        if record.creator().is_some_and(admin::process_alive) {
+        if record.creator().is_some_and(crate::pid::alive) {
             return Err(self.locked(record, name));
         }
         admin::lock(&record.dir, reason)
@@ -394,7 +394,7 @@ impl Worktrees {
     pub fn unlock(&self, name: &str) -> Result<(), WorktreeError> {
         let name = name::slug(name)?;
         let record = self.find(&name)?.ok_or_else(|| not_found(&name))?;
-        if record.creator().is_some_and(admin::process_alive) {
+        if record.creator().is_some_and(crate::pid::alive) {
             return Err(self.locked(record, name));
         }
         admin::unlock(&record.dir)
@@ -482,7 +482,7 @@ impl Worktrees {
             for (infix, staging) in [(STAGING, true), (TRASH, false)] {
                 if let Some((name, owner)) = rest.rsplit_once(infix)
                     && let Some(Ok(pid)) = owner.split('.').next().map(str::parse::<u32>)
-                    && !admin::process_alive(pid)
+                    && !crate::pid::alive(pid)
                 {
                     found.push((entry.path(), staging.then(|| name.to_string())));
                 }
