@@ -301,6 +301,15 @@ fn worktrees_go_where_grove_worktree_dir_says_and_logs_follow_to_the_end() {
 }
 
 #[test]
+fn progress_reaches_ls_and_the_dashboard() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "steps", "--skill", probe(), "--", "progress", "1000"]).expect(0);
+    let rows = wait_final(&g, dir.path(), &["steps"]);
+    assert_eq!(rows[0]["progress"], "steps 1000/1000", "{:#?}", rows);
+}
+
+#[test]
 fn cancel_stops_a_running_session() {
     let dir = project();
     let g = Grove::new();

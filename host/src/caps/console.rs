@@ -15,8 +15,11 @@ pub enum Verbosity {
     Trace,
 }
 
+/// Somewhere else progress should go (a session's record, for `grove ls`
+/// and `grove dash`): label, done, total.
+pub type ProgressSink = std::sync::Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
+
 /// Where a skill's human-facing output goes.
-#[derive(Debug)]
 pub struct Console {
     skill: String,
     verbosity: Verbosity,
@@ -26,6 +29,16 @@ pub struct Console {
     /// Progress is redrawn in place only on a terminal.
     progress_line: bool,
     progress_shown: bool,
+    progress_sink: Option<ProgressSink>,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("skill", &self.skill)
+            .field("verbosity", &self.verbosity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Console {
@@ -37,7 +50,14 @@ impl Console {
             json,
             progress_line: std::io::stderr().is_terminal() && verbosity > Verbosity::Quiet,
             progress_shown: false,
+            progress_sink: None,
         }
+    }
+
+    /// Also hand every progress report to `sink`.
+    pub fn with_progress_sink(mut self, sink: ProgressSink) -> Self {
+        self.progress_sink = Some(sink);
+        self
     }
 
     pub fn budget(&self) -> &OutputBudget {
@@ -65,6 +85,9 @@ impl Console {
     /// Redraw the progress line.
     pub fn progress(&mut self, label: &str, done: u64, total: u64) -> Result<(), LimitExceeded> {
         self.budget.charge(label.len() + 24)?;
+        if let Some(sink) = &self.progress_sink {
+            sink(label, done, total);
+        }
         if !self.progress_line {
             return Ok(());
         }

@@ -154,6 +154,7 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         location: WorkspaceLocation::discover(&cwd),
         session: None,
         task: None,
+        progress: None,
     };
     // Ctrl-C drops the run: the store, and with it every program the skill
     // started (each in its own process group, killed on drop).

@@ -60,6 +60,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN additions INTEGER;
     ALTER TABLE sessions ADD COLUMN deletions INTEGER;
     ALTER TABLE sessions ADD COLUMN stats_at INTEGER;",
+    // 3: the latest progress the session's skill reported ("label done/total").
+    "ALTER TABLE sessions ADD COLUMN progress TEXT;",
 ];
 
 /// One session as stored.
@@ -93,6 +95,8 @@ pub struct Session {
     pub cost_microdollars: u64,
     /// Changes against the base when last measured.
     pub stats: Option<DiffStats>,
+    /// The latest progress its skill reported, e.g. `reading files 200/900`.
+    pub progress: Option<String>,
 }
 
 /// Files changed and lines added and removed against the base.
@@ -168,7 +172,7 @@ pub fn now_ms() -> i64 {
 
 const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path, task, skill, args, allow, timeout_ms, \
      state, created_at, updated_at, started_at, finished_at, pid, exit_code, summary, error, \
-     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at";
+     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress";
 
 impl Store {
     /// Open (creating and migrating) `<git_dir>/grove/sessions.db`.
@@ -372,6 +376,14 @@ impl Store {
         Ok(())
     }
 
+    /// Record the latest progress report.
+    pub fn set_progress(&self, name: &str, progress: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE sessions SET progress = ?2 WHERE name = ?1", params![name, progress])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Put a finished or interrupted session back in the queue.
     pub fn requeue(&self, name: &str) -> Result<(), StoreError> {
         self.set_state(name, State::Queued, serde_json::json!({ "resumed": true }))
@@ -482,6 +494,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
             }
             _ => None,
         },
+        progress: r.get(27)?,
     })
 }
 

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use super::{Manifest, Origin, PackageError, SkillSource, SourceError, source};
-use crate::caps::console::Verbosity;
+use crate::caps::console::{ProgressSink, Verbosity};
 use crate::caps::{Caps, Console};
 use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
 use crate::paths::WorkspaceLocation;
@@ -16,7 +16,7 @@ use crate::runtime::{
 };
 
 /// What to run, where, and with what.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Invoke {
     /// A skill name or a path to a component.
     pub skill: String,
@@ -29,6 +29,8 @@ pub struct Invoke {
     pub location: WorkspaceLocation,
     pub session: Option<String>,
     pub task: Option<String>,
+    /// Where progress reports go besides the terminal.
+    pub progress: Option<ProgressSink>,
 }
 
 /// How a run ended, with the manifest of the skill that ran.
@@ -126,5 +128,8 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     };
     caps.gate = Gate::new(skill, req.session.clone(), grants, audit);
     caps.console = Console::new(skill, req.verbosity, OutputBudget::new(req.limits.output), json);
+    if let Some(sink) = &req.progress {
+        caps.console = caps.console.with_progress_sink(sink.clone());
+    }
     Ok(caps)
 }

@@ -29,8 +29,18 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     ])
     .areas(frame.area());
 
-    let header = TableRow::new(["NAME", "STATE", "BRANCH", "AHEAD/BEH", "FILES", "+/-", "APPROVALS", "AGE"])
-        .style(Style::new().add_modifier(Modifier::BOLD));
+    let header = TableRow::new([
+        "NAME",
+        "STATE",
+        "BRANCH",
+        "PROGRESS",
+        "AHEAD/BEH",
+        "FILES",
+        "+/-",
+        "APPROVALS",
+        "AGE",
+    ])
+    .style(Style::new().add_modifier(Modifier::BOLD));
     let rows = app.rows.iter().enumerate().map(|(i, r)| {
         let style =
             if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
@@ -38,6 +48,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             Cell::from(r.name.clone()),
             Cell::from(r.state.to_string()).style(Style::new().fg(state_color(r.state))),
             Cell::from(r.branch.clone()),
+            Cell::from(r.progress.clone().unwrap_or_default()),
             Cell::from(format!("{}/{}", r.ahead, r.behind)),
             Cell::from(r.files_changed.to_string()),
             Cell::from(format!("+{} -{}", r.additions, r.deletions)),
@@ -50,6 +61,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Constraint::Min(12),
         Constraint::Length(16),
         Constraint::Min(14),
+        Constraint::Min(16),
         Constraint::Length(9),
         Constraint::Length(5),
         Constraint::Length(12),

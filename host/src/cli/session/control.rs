@@ -1,17 +1,18 @@
 //! `grove resume`, `grove cancel`, and `grove session-run` (hidden): the
 //! process that works one session.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
 use super::{Ctx, store_error};
-use crate::caps::console::Verbosity;
+use crate::caps::console::{ProgressSink, Verbosity};
 use crate::cli::run::{describe_error, invoke_error};
 use crate::cli::{CliError, Exit};
 use crate::paths::WorkspaceLocation;
 use crate::runtime::Limits;
-use crate::session::{Session, State, runner};
+use crate::session::{Session, State, Store, runner};
 use crate::skill::invoke::{Invoke, invoke};
 
 #[derive(Debug, Args)]
@@ -68,6 +69,24 @@ pub fn stop(ctx: &Ctx, session: &Session) -> Result<(), CliError> {
     runner::stop(&ctx.store, session).map_err(store_error)
 }
 
+/// Progress reports go to the session's record, at most four times a
+/// second (and always the last step), for `grove ls` and `grove dash`.
+fn progress_sink(git_dir: &std::path::Path, name: &str) -> Option<ProgressSink> {
+    let store = Store::open(git_dir).ok()?;
+    let name = name.to_string();
+    let last = Mutex::new((store, None::<Instant>));
+    Some(Arc::new(move |label: &str, done: u64, total: u64| {
+        let mut guard = last.lock().unwrap_or_else(|e| e.into_inner());
+        let due = guard.1.is_none_or(|at| at.elapsed() >= Duration::from_millis(250))
+            || (total > 0 && done >= total);
+        if due {
+            let text = if total == 0 { format!("{label} {done}") } else { format!("{label} {done}/{total}") };
+            let _ = guard.0.set_progress(&name, &text);
+            guard.1 = Some(Instant::now());
+        }
+    }))
+}
+
 /// Work one session to the end: run its skill in its worktree, record the
 /// outcome, then start whatever is queued next.
 pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
@@ -99,6 +118,7 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
         },
         session: Some(session.name.clone()),
         task: session.task.clone(),
+        progress: progress_sink(ctx.worktrees.git_dir(), &session.name),
     };
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| CliError::new(Exit::Host, e))?;

@@ -40,6 +40,8 @@ pub struct Row {
     /// The process working on it, while it runs.
     pub pid: Option<u32>,
     pub worktree_missing: bool,
+    /// The latest progress its skill reported.
+    pub progress: Option<String>,
     pub summary: Option<String>,
     pub error: Option<String>,
 }
@@ -131,6 +133,7 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
                 pending_approvals: 0,
                 pid: s.pid.filter(|_| s.state.is_active()),
                 worktree_missing: !s.path.is_dir(),
+                progress: s.progress.clone(),
                 summary: s.summary.clone(),
                 error: s.error.clone(),
             }

@@ -143,6 +143,12 @@ impl Skill for Probe {
                     .collect();
                 Ok(Outcome::ok(format!("{} first={}", summaries.join(" "), first.name)))
             }
+            "progress" => {
+                for i in 1..=count(0) {
+                    log::progress("steps", i, count(0));
+                }
+                Ok(Outcome::ok("progressed"))
+            }
             "panic" => panic!("probe panicked on purpose"),
             "exit" => std::process::exit(7),
             // Benchmark loops: the host measures the whole call and divides.
