@@ -6,6 +6,7 @@
 //! to include wasmtime's own CLI as the process baseline). The machine is
 //! noisy: every figure is a median.
 
+use grove_tests::bench::{Table, median, timed};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,14 +32,14 @@ fn main() {
     // Cold compile: Cranelift on every load, no cache.
     let rt = Runtime::new(&config(None, false)).unwrap();
     for (name, wasm) in [("hello", &hello), ("probe", &probe)] {
-        let t = median(5, || time(|| drop(ComponentCache::new(None).load(rt.engine(), wasm).unwrap())));
+        let t = sample(5, || timed(|| drop(ComponentCache::new(None).load(rt.engine(), wasm).unwrap())));
         table.row(&format!("cold compile, {name} ({} KiB)", wasm.len() >> 10), t, "", None);
     }
 
     // Cache load: deserialize the precompiled artifact.
     let cache = ComponentCache::new(Some(scratch.path().join("cache")));
     cache.load(rt.engine(), &hello).unwrap();
-    let t = median(50, || time(|| drop(cache.load(rt.engine(), &hello).unwrap())));
+    let t = sample(50, || timed(|| drop(cache.load(rt.engine(), &hello).unwrap())));
     table.row("cache load, hello", t, "", None);
 
     // Instantiation per invocation: a fresh store and instance, pooling
@@ -60,7 +61,7 @@ fn main() {
                 samples.push(started.elapsed());
                 drop((instance, store));
             }
-            median_of(samples)
+            median(samples)
         });
         table.row(&format!("instantiate per invocation ({label})"), t, "≤ 20 µs", None);
     }
@@ -93,13 +94,13 @@ fn main() {
                 instance.call_run(&mut store, &full).await.unwrap().unwrap();
                 samples.push(started.elapsed().saturating_sub(base) / n as u32);
             }
-            median_of(samples)
+            median(samples)
         })
     };
     let noop = per_call(&["noop", "{n}"], NOOP_CALLS);
     table.row("host call, no-op import", noop, "≤ 1 µs", None);
     let read = per_call(&["read-n", "mib.bin", "{n}"], MIB_CALLS);
-    let native = median(MIB_CALLS as usize, || time(|| drop(std::fs::read(&file).unwrap())));
+    let native = sample(MIB_CALLS as usize, || timed(|| drop(std::fs::read(&file).unwrap())));
     table.row(
         "host call, 1 MiB list<u8> (workspace.read)",
         read,
@@ -180,19 +181,9 @@ fn wasmtime_cli() -> Option<PathBuf> {
         .then(|| "wasmtime".into())
 }
 
-fn time(f: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    f();
-    started.elapsed()
-}
-
-fn median(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    median_of((0..n).map(|_| f()).collect())
-}
-
-fn median_of(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
+/// The median of `n` samples of `f`.
+fn sample(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    median((0..n).map(|_| f()).collect())
 }
 
 /// Run a process to the end; its wall time.
@@ -227,7 +218,7 @@ fn peak_rss(cmd: &Command) -> Option<i64> {
 
 /// Median wall time over many runs, and median peak RSS over a few.
 fn process_median(make: impl Fn() -> Command) -> (Duration, Option<i64>) {
-    let wall = median_of((0..PROCESS_RUNS).map(|_| spawn_measured(make())).collect());
+    let wall = median((0..PROCESS_RUNS).map(|_| spawn_measured(make())).collect());
     let mut rss: Vec<i64> = (0..9).filter_map(|_| peak_rss(&make())).collect();
     rss.sort();
     (wall, rss.get(rss.len() / 2).copied())
@@ -235,49 +226,4 @@ fn process_median(make: impl Fn() -> Command) -> (Duration, Option<i64>) {
 
 fn mib(kib: Option<i64>) -> String {
     kib.map_or("? (needs /usr/bin/time)".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
-}
-
-#[derive(Default)]
-struct Table {
-    rows: Vec<String>,
-    notes: Vec<String>,
-}
-
-impl Table {
-    fn row(&mut self, what: &str, median: Duration, target: &str, baseline: Option<(&str, Duration)>) {
-        let base = match baseline {
-            Some((name, b)) => {
-                format!("{} ({name}); ratio {:.2}×", fmt(b), median.as_secs_f64() / b.as_secs_f64())
-            }
-            None => String::new(),
-        };
-        self.rows.push(format!("| {what} | {} | {target} | {base} |", fmt(median)));
-    }
-
-    fn note(&mut self, text: &str) {
-        self.notes.push(format!("- {text}"));
-    }
-
-    fn print(&self) {
-        println!("| measurement | median | target | baseline (same run) |");
-        println!("|---|---|---|---|");
-        for row in &self.rows {
-            println!("{row}");
-        }
-        println!();
-        for note in &self.notes {
-            println!("{note}");
-        }
-    }
-}
-
-fn fmt(d: Duration) -> String {
-    let ns = d.as_nanos();
-    if ns < 10_000 {
-        format!("{ns} ns")
-    } else if ns < 10_000_000 {
-        format!("{:.1} µs", ns as f64 / 1e3)
-    } else {
-        format!("{:.1} ms", ns as f64 / 1e6)
-    }
 }

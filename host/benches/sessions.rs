@@ -4,6 +4,7 @@
 //! Run: `cargo bench -p grove --bench sessions`. Medians; the machine is
 //! noisy.
 
+use grove_tests::bench::{fmt, median, timed};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -139,19 +140,4 @@ fn memory_kib(pid: u32) -> Option<(u64, u64, u64)> {
         rollup.lines().find(|l| l.starts_with(name))?.split_whitespace().nth(1)?.parse().ok()
     };
     Some((field("Rss:")?, field("Pss:")?, field("Private_Dirty:")?))
-}
-
-fn timed(f: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    f();
-    started.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn fmt(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }

@@ -8,6 +8,7 @@
 //! before the next round, so both pay the same for a disk that is busy
 //! with earlier deletions. Every figure is a median.
 
+use grove_tests::bench::{Table, median};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -287,54 +288,4 @@ fn pack_size(repo: &Path) -> u64 {
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-#[derive(Default)]
-struct Table {
-    rows: Vec<String>,
-    notes: Vec<String>,
-}
-
-impl Table {
-    fn row(&mut self, what: &str, median: Duration, target: &str, baseline: Option<(&str, Duration)>) {
-        let base = match baseline {
-            Some((name, b)) => {
-                format!("{} ({name}); ratio {:.2}×", fmt(b), median.as_secs_f64() / b.as_secs_f64())
-            }
-            None => String::new(),
-        };
-        self.rows.push(format!("| {what} | {} | {target} | {base} |", fmt(median)));
-    }
-
-    fn note(&mut self, text: &str) {
-        self.notes.push(format!("- {text}"));
-    }
-
-    fn print(&self) {
-        println!("| measurement | median | target | baseline (same run) |");
-        println!("|---|---|---|---|");
-        for row in &self.rows {
-            println!("{row}");
-        }
-        println!();
-        for note in &self.notes {
-            println!("{note}");
-        }
-    }
-}
-
-fn fmt(d: Duration) -> String {
-    let ns = d.as_nanos();
-    if ns < 10_000 {
-        format!("{ns} ns")
-    } else if ns < 10_000_000 {
-        format!("{:.1} µs", ns as f64 / 1e3)
-    } else {
-        format!("{:.1} ms", ns as f64 / 1e6)
-    }
 }

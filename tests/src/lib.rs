@@ -6,6 +6,8 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
+pub mod bench;
+
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));
 
 /// A real git repository in a temporary folder, with one commit of
