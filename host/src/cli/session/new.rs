@@ -68,21 +68,27 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
     };
     let worktree = ctx.worktrees.create(&name, args.from.as_deref()).map_err(worktree_error)?;
     let base_commit = worktree.head.clone().unwrap_or_default();
-    let session = ctx
-        .store
-        .insert(&NewSession {
-            name: name.clone(),
-            branch: worktree.branch.clone(),
-            base_ref,
-            base_commit,
-            path: worktree.path.clone(),
-            task: args.task,
-            skill,
-            args: args.args,
-            allow: args.allow,
-            timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
-        })
-        .map_err(store_error)?;
+    let inserted = ctx.store.insert(&NewSession {
+        name: name.clone(),
+        branch: worktree.branch.clone(),
+        base_ref,
+        base_commit,
+        path: worktree.path.clone(),
+        task: args.task,
+        skill,
+        args: args.args,
+        allow: args.allow,
+        timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
+    });
+    let session = match inserted {
+        Ok(session) => session,
+        Err(e) => {
+            // No record, no worktree: a session that could not be recorded
+            // must not leave a folder and a branch behind.
+            let _ = ctx.worktrees.remove(&name, false);
+            return Err(store_error(e));
+        }
+    };
     ctx.pump()?;
     let session = ctx.session(&session.name)?;
     if args.json {
