@@ -343,7 +343,8 @@ impl Store {
         self.event(name, "started", serde_json::json!({ "pid": pid }))
     }
 
-    /// Record how a session ended.
+    /// Record how a session ended, in one statement: readers never see the
+    /// outcome without the state.
     pub fn finish(
         &self,
         name: &str,
@@ -352,15 +353,17 @@ impl Store {
         summary: Option<&str>,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
+        let now = now_ms();
         self.conn
             .execute(
-                "UPDATE sessions SET exit_code = ?2, summary = ?3, error = ?4 WHERE name = ?1",
-                params![name, exit_code, summary, error],
+                "UPDATE sessions SET exit_code = ?2, summary = ?3, error = ?4, state = ?5, updated_at = ?6, \
+                 finished_at = ?6 WHERE name = ?1",
+                params![name, exit_code, summary, error, state.as_str(), now],
             )
             .map_err(|e| self.err(e))?;
-        self.set_state(
+        self.event(
             name,
-            state,
+            state.as_str(),
             serde_json::json!({ "exit_code": exit_code, "summary": summary, "error": error }),
         )
     }
@@ -440,10 +443,22 @@ impl Store {
                 // Claimed but never given a pid: the launcher died in between.
                 None => s.state.is_active() && now - s.updated_at > 30_000,
             };
-            if orphaned {
-                self.set_state(
+            // Only if it is still the same active run: the process may have
+            // finished (and exited) since the list was read.
+            let changed = orphaned
+                && self
+                    .conn
+                    .execute(
+                        "UPDATE sessions SET state = 'interrupted', updated_at = ?2, finished_at = ?2 \
+                         WHERE name = ?1 AND state IN ('running', 'waiting-approval') AND pid IS ?3",
+                        params![s.name, now, s.pid],
+                    )
+                    .map_err(|e| self.err(e))?
+                    > 0;
+            if changed {
+                self.event(
                     &s.name,
-                    State::Interrupted,
+                    "interrupted",
                     serde_json::json!({ "pid": s.pid, "reason": "process gone" }),
                 )?;
                 interrupted.push(s.name);
