@@ -121,7 +121,9 @@ impl Caps {
         .await
     }
 
-    /// Wait until `enough` of `names` are final; returns them all.
+    /// Wait until one (`any`) or all of `names` are final. The wait runs on
+    /// the blocking pool with one store handle, polling it; the invocation's
+    /// deadline still bounds it.
     async fn wait_for(
         &mut self,
         verb: &'static str,
@@ -133,18 +135,26 @@ impl Caps {
             return Err(GuestError::Invalid(format!("sessions.{verb} needs at least one name")));
         }
         let root = self.workspace.root().to_path_buf();
-        loop {
-            let names = names.clone();
-            let sessions = blocking(root.clone(), move |_, store| {
-                names.iter().map(|n| store.require(n).map_err(store_error)).collect::<Result<Vec<_>, _>>()
-            })
-            .await?;
-            let finished: Vec<Info> = sessions.iter().filter(|s| s.state.is_final()).map(info).collect();
-            if (any && !finished.is_empty()) || finished.len() == sessions.len() {
-                return Ok(if any { finished } else { sessions.iter().map(info).collect() });
+        blocking(root, move |_, store| {
+            loop {
+                let sessions = names.iter().map(|n| store.require(n).map_err(store_error)).collect::<Result<
+                    Vec<_>,
+                    _,
+                >>(
+                )?;
+                let finished: Vec<Info> = sessions.iter().filter(|s| s.state.is_final()).map(info).collect();
+                if any && !finished.is_empty() {
+                    return Ok(finished);
+                }
+                if finished.len() == sessions.len() {
+                    return Ok(sessions.iter().map(info).collect());
+                }
+                std::thread::sleep(POLL);
+                // A sub-session whose process died must not be waited on forever.
+                store.recover().map_err(store_error)?;
             }
-            tokio::time::sleep(POLL).await;
-        }
+        })
+        .await
     }
 }
 

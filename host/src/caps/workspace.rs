@@ -45,11 +45,6 @@ impl Workspace {
         &self.root
     }
 
-    /// The root directory handle.
-    pub fn dir(&self) -> &Dir {
-        &self.dir
-    }
-
     /// Create the folders above a normalized path, so writes and renames
     /// into new folders work.
     fn create_parent(&self, path: &Path) -> Result<(), GuestError> {
@@ -58,15 +53,10 @@ impl Workspace {
             None => Ok(()),
         }
     }
-
-    /// Check a guest path lexically and normalize it: relative, no NUL, not
-    /// climbing above the root. The root itself is `.`.
-    pub fn relative(&self, path: &str) -> Result<PathBuf, GuestError> {
-        relative(path)
-    }
 }
 
-/// See [`Workspace::relative`].
+/// Check a guest path lexically and normalize it: relative, no NUL, not
+/// climbing above the root. The root itself is `.`.
 pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
     if path.contains('\0') {
         return Err(GuestError::Invalid(format!("path {path:?} contains a NUL byte")));

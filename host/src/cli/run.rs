@@ -10,7 +10,7 @@ use super::{CliError, Exit, output};
 use crate::caps::console::Verbosity;
 use crate::gate::PermissionSet;
 use crate::paths::WorkspaceLocation;
-use crate::runtime::{GuestError, LimitExceeded, Limits, Outcome, RunError};
+use crate::runtime::{GuestError, Limits, Outcome, RunError};
 use crate::skill::invoke::{Invoke, InvokeError, invoke};
 use crate::skill::{Manifest, SourceError, source};
 
@@ -191,12 +191,7 @@ pub fn invoke_error(e: InvokeError) -> CliError {
 fn run_error(skill: &str, e: RunError) -> CliError {
     match &e {
         RunError::Limit(limit) => {
-            let hint = match limit {
-                LimitExceeded::Timeout(_) => "raise it with --timeout, e.g. --timeout 30m",
-                LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => "raise it with --memory MIB",
-                LimitExceeded::Output(_) => "raise it with --output-limit KIB",
-            };
-            CliError::new(Exit::Limit, format!("{skill} was stopped: {e}")).hint(hint)
+            CliError::new(Exit::Limit, format!("{skill} was stopped: {e}")).hint(limit.hint())
         }
         _ => CliError::new(Exit::SkillBroken, format!("{skill}: {e}")),
     }

@@ -77,10 +77,6 @@ impl Gate {
         Gate { skill: skill.into(), session, grants, audit }
     }
 
-    pub fn grants(&self) -> Grants {
-        self.grants
-    }
-
     /// Decide on `action`: `Ok` to go ahead, or the typed error the guest
     /// gets. The decision is audited before it takes effect; if it cannot
     /// be audited the action is refused.

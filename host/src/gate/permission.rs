@@ -102,10 +102,6 @@ impl PermissionSet {
         PermissionSet(self.0 | other.0)
     }
 
-    pub fn intersect(self, other: PermissionSet) -> PermissionSet {
-        PermissionSet(self.0 & other.0)
-    }
-
     pub fn iter(self) -> impl Iterator<Item = Permission> {
         Permission::ALL.into_iter().filter(move |p| self.contains(*p))
     }

@@ -49,13 +49,12 @@ pub enum LimitExceeded {
 }
 
 impl LimitExceeded {
-    /// The flag that raises this limit, for the hint shown to the human.
-    pub fn flag(&self) -> &'static str {
+    /// How the human raises this limit.
+    pub fn hint(&self) -> &'static str {
         match self {
-            LimitExceeded::Timeout(_) => "--timeout",
-            LimitExceeded::Memory { .. } => "--memory",
-            LimitExceeded::Output(_) => "--output-limit",
-            LimitExceeded::Table { .. } => "--memory",
+            LimitExceeded::Timeout(_) => "raise it with --timeout, e.g. --timeout 30m",
+            LimitExceeded::Memory { .. } | LimitExceeded::Table { .. } => "raise it with --memory MIB",
+            LimitExceeded::Output(_) => "raise it with --output-limit KIB",
         }
     }
 }
