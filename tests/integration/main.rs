@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod dash;
 mod packaging;
+mod policy;
 mod runtime;
 mod sandbox;
 mod sessions;

@@ -1,10 +1,12 @@
 //! The command line: clap definitions (their doc comments are the help
 //! text) and one module per subcommand.
 
+mod classify;
 mod dash;
 pub mod exit;
 mod inspect;
 mod output;
+pub mod policy;
 pub mod run;
 pub mod session;
 mod skills;
@@ -115,6 +117,19 @@ pub enum Command {
     /// Inspect or install skill components.
     #[command(subcommand)]
     Skill(SkillCommand),
+
+    /// Decide on actions read as JSON lines from stdin, one decision per
+    /// line on stdout: `{"decision":"allow|ask|deny","level":…,"reasons":[…]}`.
+    /// Inputs look like `{"capability":"process","command":"git push"}`,
+    /// `{"capability":"workspace","verb":"write","path":".env"}` or
+    /// `{"capability":"http","method":"GET","url":"https://…"}`; the current
+    /// folder is the worktree. A malformed line gets `{"error":…}`.
+    Classify(classify::ClassifyArgs),
+
+    /// Show or check the policy files: the enterprise, user and project
+    /// layers that bound modes, hosts and actions.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +161,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::SessionRun(args) => block_on(session::control::session_run(args)),
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),
+        Command::Classify(args) => classify::classify(args),
+        Command::Policy(command) => policy::run(command),
     };
     match result {
         Ok(exit) => exit.into(),

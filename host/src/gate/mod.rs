@@ -6,7 +6,12 @@
 //! behind the same `check`, without touching the capabilities.
 
 mod audit;
+pub mod classify;
+pub mod decide;
+pub mod level;
+pub mod mode;
 mod permission;
+pub mod policy;
 
 pub use audit::{AuditLog, AuditRecord, now};
 pub use permission::{Permission, PermissionSet, UnknownPermission};

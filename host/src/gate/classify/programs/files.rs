@@ -1,0 +1,414 @@
+//! Programs that create, change, move and delete files.
+
+use super::super::Zone;
+use super::super::walk::{Arg, Call, Flow, Reader, Walker};
+use crate::gate::level::Level;
+
+pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
+    Some(match c.name {
+        "rm" => rm(w, c),
+        "rmdir" | "unlink" => {
+            for a in c.operands() {
+                w.delete(a, false, c);
+            }
+            Flow::NONE
+        }
+        "shred" | "wipe" | "srm" => shred(w, c),
+        "cp" => copy(w, c, false),
+        "mv" => copy(w, c, true),
+        "ln" => link(w, c),
+        "touch" | "mkdir" | "truncate" | "mkfifo" | "mknod" => {
+            let skip_first = c.name == "truncate" && !c.has(Some('s'), &["size"]) || c.name == "mknod";
+            write_operands(w, c, usize::from(skip_first));
+            Flow::NONE
+        }
+        "install" => copy(w, c, false),
+        "tee" => {
+            write_operands(w, c, 0);
+            Flow::NONE
+        }
+        "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => permissions(w, c),
+        "sed" => sed(w, c),
+        "awk" | "gawk" | "mawk" | "nawk" => awk(w, c),
+        "sort" => {
+            if let Some(out) = option_value(c, "-o", "--output") {
+                w.write(&out);
+            }
+            super::read_all(w, c, Reader::Content)
+        }
+        "find" => find(w, c),
+        "tar" | "bsdtar" => tar(w, c),
+        "unzip" | "7z" | "unrar" => {
+            let dest = option_value(c, "-d", "--directory").unwrap_or_else(|| Arg::lit("."));
+            w.write(&dest);
+            if c.name == "unzip" {
+                for a in c.operands().take(1) {
+                    w.read(a, Reader::Content);
+                }
+            }
+            Flow::NONE
+        }
+        "zip" | "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" | "lz4"
+        | "compress" => {
+            if c.has(Some('c'), &["stdout", "to-stdout"]) {
+                return Some(super::read_all(w, c, Reader::Content));
+            }
+            write_operands(w, c, 0);
+            Flow::NONE
+        }
+        "split" | "csplit" | "patch" | "dos2unix" | "unix2dos" => {
+            for a in c.operands() {
+                w.read(a, Reader::Content);
+            }
+            w.a.writes();
+            Flow::NONE
+        }
+        "dd" => dd(w, c),
+        _ => return None,
+    })
+}
+
+fn rm(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    if c.has(None, &["no-preserve-root"]) {
+        w.a.raise(
+            Level::Critical,
+            "fs.no-preserve-root",
+            format!("{} turns off the protection of /", c.line()),
+        );
+    }
+    let recursive = c.has(Some('r'), &["recursive"]) || c.has(Some('R'), &[]);
+    for a in c.operands() {
+        w.delete(a, recursive, c);
+    }
+    Flow::NONE
+}
+
+fn shred(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    for a in c.operands() {
+        match w.locate(a) {
+            Some(at) if matches!(at.zone, Zone::Tree | Zone::Temp) => w.a.raise(
+                Level::High,
+                "fs.shred",
+                format!("{} destroys `{}` beyond recovery", c.line(), at.shown),
+            ),
+            _ => w.a.raise(
+                Level::Critical,
+                "fs.shred",
+                format!("{} destroys `{}` beyond recovery", c.line(), a.text),
+            ),
+        }
+    }
+    Flow::NONE
+}
+
+/// `cp`/`install` (sources read) and `mv` (sources moved away).
+fn copy(w: &mut Walker<'_, '_>, c: &Call<'_>, moves: bool) -> Flow {
+    let target_dir = option_value(c, "-t", "--target-directory");
+    let operands: Vec<&Arg> = c
+        .operands()
+        .filter(|a| Some(a.text.as_str()) != target_dir.as_ref().map(|t| t.text.as_str()))
+        .collect();
+    let (sources, dest) = match (&target_dir, operands.split_last()) {
+        (Some(t), _) => (operands.as_slice(), Some(t)),
+        (None, Some((last, rest))) => (rest, Some(*last)),
+        (None, None) => (&operands[..0], None),
+    };
+    let dir_mode = c.name == "install" && c.has(Some('d'), &["directory"]);
+    for s in sources {
+        if moves {
+            w.read(s, Reader::Content);
+            w.delete(s, false, c);
+        } else if dir_mode {
+            w.write(s);
+        } else {
+            w.read(s, Reader::Content);
+        }
+    }
+    if let Some(d) = dest {
+        w.write(d);
+        if sources.iter().any(|s| w.locate(s).is_some_and(|at| at.zone == Zone::Secret)) {
+            w.taint_file(d);
+        }
+    }
+    Flow::NONE
+}
+
+fn link(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let operands: Vec<&Arg> = c.operands().collect();
+    let symbolic = c.has(Some('s'), &["symbolic"]);
+    let (targets, name) = match operands.split_last() {
+        Some((last, rest)) if !rest.is_empty() => (rest.to_vec(), Some(*last)),
+        Some((only, _)) => (vec![*only], None),
+        None => return Flow::NONE,
+    };
+    for t in targets {
+        match w.locate(t) {
+            Some(at) if at.zone == Zone::Secret => w.a.raise(
+                Level::Critical,
+                "fs.link-secret",
+                format!("{} links to `{}`, a secret", c.line(), at.shown),
+            ),
+            Some(at) if !at.zone.inside() && at.zone != Zone::Temp => w.a.raise(
+                if symbolic { Level::Medium } else { Level::High },
+                "fs.link-out",
+                format!("{} makes a link to `{}`, outside the worktree", c.line(), at.shown),
+            ),
+            Some(_) => {}
+            None => w.a.raise(
+                Level::Medium,
+                "fs.link-out",
+                format!("{} links to a path only known at run time", c.line()),
+            ),
+        }
+    }
+    match name {
+        Some(n) => w.write(n),
+        None => w.a.writes(),
+    }
+    Flow::NONE
+}
+
+fn permissions(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let recursive = c.has(Some('R'), &["recursive"]);
+    let skip = usize::from(!c.has(None, &["reference"]));
+    let mode = c.operands().next().map(|a| a.text.clone()).unwrap_or_default();
+    let world_writable = c.name == "chmod"
+        && (mode.ends_with('7') && mode.len() >= 3 || mode.contains("o+w") || mode.contains("a+w"));
+    for a in c.operands().skip(skip) {
+        let Some(at) = w.locate(a) else {
+            w.a.raise(
+                Level::High,
+                "fs.permissions",
+                format!("{} changes a path only known at run time", c.line()),
+            );
+            continue;
+        };
+        w.a.facts.paths.push((at.shown.clone(), crate::gate::level::Access::Write));
+        let (level, rule) = match at.zone {
+            Zone::FsRoot | Zone::System | Zone::Home | Zone::Secret | Zone::Startup | Zone::Device
+                if recursive =>
+            {
+                (Level::Critical, "fs.permissions-system")
+            }
+            Zone::FsRoot | Zone::System | Zone::Secret | Zone::Startup | Zone::Device => {
+                (Level::Critical, "fs.permissions-system")
+            }
+            Zone::GitDir | Zone::GroveDir => (Level::Critical, "fs.permissions-protected"),
+            Zone::Home | Zone::HomeOther | Zone::Outside | Zone::NetDevice | Zone::Stream => {
+                (Level::High, "fs.permissions-outside")
+            }
+            _ if c.name != "chmod" => (Level::High, "fs.ownership"),
+            _ if world_writable => (Level::High, "fs.world-writable"),
+            _ => (Level::Medium, "fs.permissions"),
+        };
+        w.a.raise(level, rule, format!("{} changes who may use `{}`", c.line(), at.shown));
+    }
+    Flow::NONE
+}
+
+fn sed(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let in_place = c.args.iter().any(|a| {
+        a.known
+            && (a.text.starts_with("-i")
+                || a.text.starts_with("--in-place")
+                || (a.text.starts_with('-')
+                    && !a.text.starts_with("--")
+                    && a.text.contains('i')
+                    && a.text.len() <= 4))
+    });
+    let scripted = c.has(Some('e'), &["expression"]) || c.has(Some('f'), &["file"]);
+    let mut operands = c.operands();
+    if !scripted && let Some(script) = operands.next() {
+        // GNU sed's `e` command and `w` flag run commands and write files.
+        if script.text.contains("/e") || script.text.starts_with('e') || script.text.contains(";e") {
+            w.a.raise(Level::Medium, "sed.exec", format!("{} may run commands from its script", c.line()));
+        }
+    }
+    let files: Vec<&Arg> = operands.collect();
+    for f in files {
+        if in_place {
+            w.read(f, Reader::Content);
+            w.write(f);
+        } else {
+            w.read(f, Reader::Content);
+        }
+    }
+    Flow::NONE
+}
+
+fn awk(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let mut operands = c.operands();
+    if !c.has(Some('f'), &["file"])
+        && let Some(program) = operands.next()
+        && (program.text.contains("system(")
+            || program.text.contains("getline")
+            || program.text.contains("print >")
+            || program.text.contains("printf >")
+            || program.text.contains("\" >")
+            || program.text.contains("|&"))
+    {
+        w.a.raise(
+            Level::Medium,
+            "awk.exec",
+            format!("{} runs commands or writes files from its program", c.line()),
+        );
+    }
+    for f in operands {
+        if !f.text.contains('=') {
+            w.read(f, Reader::Content);
+        }
+    }
+    Flow::NONE
+}
+
+fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let mut i = 0;
+    let mut roots: Vec<&Arg> = Vec::new();
+    while i < c.args.len()
+        && !(c.args[i].known
+            && (c.args[i].text.starts_with('-') || c.args[i].text == "(" || c.args[i].text == "!"))
+    {
+        roots.push(&c.args[i]);
+        i += 1;
+    }
+    let default_root = Arg::lit(".");
+    if roots.is_empty() {
+        roots.push(&default_root);
+    }
+    for r in &roots {
+        w.read(r, Reader::Listing);
+    }
+    while i < c.args.len() {
+        let a = &c.args[i];
+        i += 1;
+        if !a.known {
+            continue;
+        }
+        match a.text.as_str() {
+            "-delete" => {
+                for r in &roots {
+                    w.delete(r, true, c);
+                }
+            }
+            "-exec" | "-execdir" | "-ok" | "-okdir" => {
+                let start = i;
+                while i < c.args.len() && !(c.args[i].is(";") || c.args[i].is("+")) {
+                    i += 1;
+                }
+                // `{}` stands for what was found: each root (and below it).
+                for r in &roots {
+                    let inner: Vec<Arg> = c.args[start..i.min(c.args.len())]
+                        .iter()
+                        .map(|x| {
+                            if x.known && x.text.contains("{}") {
+                                Arg { text: x.text.replace("{}", &r.text), ..x.clone() }
+                            } else {
+                                x.clone()
+                            }
+                        })
+                        .collect();
+                    w.words(&inner);
+                }
+                i += 1;
+            }
+            "-fprint" | "-fprint0" | "-fls" | "-fprintf" => {
+                if let Some(f) = c.args.get(i) {
+                    w.write(f);
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+    }
+    Flow::NONE
+}
+
+fn tar(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let first = c.args.first().map(|a| a.text.as_str()).unwrap_or("");
+    let cluster = first.trim_start_matches('-');
+    let letters = |ch: char| (!first.starts_with("--") && cluster.contains(ch)) || c.has(Some(ch), &[]);
+    let extract = letters('x') || c.has(None, &["extract", "get"]);
+    let create = letters('c') || letters('r') || letters('u') || c.has(None, &["create", "append", "update"]);
+    if c.args.iter().any(|a| {
+        a.known
+            && (a.text.starts_with("--to-command")
+                || a.text.contains("--checkpoint-action")
+                || a.text.starts_with("--use-compress-program")
+                || a.text == "-I")
+    }) {
+        w.a.raise(Level::High, "tar.exec", format!("{} runs a command of its own", c.line()));
+    }
+    let dir = option_value(c, "-C", "--directory").unwrap_or_else(|| Arg::lit("."));
+    let archive = option_value(c, "-f", "--file");
+    if extract {
+        w.write(&dir);
+        if let Some(f) = &archive {
+            w.read(f, Reader::Content);
+        }
+    } else if create {
+        if let Some(f) = &archive {
+            w.write(f);
+        }
+        let skip_first = !first.starts_with('-') && !first.is_empty();
+        for a in c.operands().skip(usize::from(skip_first)) {
+            if archive.as_ref().is_none_or(|f| f.text != a.text) && a.text != dir.text {
+                w.read(a, Reader::Content);
+            }
+        }
+    } else if let Some(f) = &archive {
+        w.read(f, Reader::Listing);
+    }
+    Flow::NONE
+}
+
+fn dd(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let mut wrote = false;
+    for a in c.args {
+        if let Some(path) = a.text.strip_prefix("if=") {
+            w.read(&Arg { text: path.to_string(), ..a.clone() }, Reader::Content);
+        } else if let Some(path) = a.text.strip_prefix("of=") {
+            w.write(&Arg { text: path.to_string(), ..a.clone() });
+            wrote = true;
+        }
+    }
+    if !wrote {
+        w.a.raise(Level::Low, "dd.stdout", "dd copies to standard output");
+    }
+    Flow::NONE
+}
+
+/// Operands written, skipping the first `skip` (a mode, a size).
+fn write_operands(w: &mut Walker<'_, '_>, c: &Call<'_>, skip: usize) {
+    let mut any = false;
+    for a in c.operands().skip(skip) {
+        w.write(a);
+        any = true;
+    }
+    if !any {
+        w.a.writes();
+    }
+}
+
+/// The value of `-x VALUE`, `-xVALUE`, `--long VALUE` or `--long=VALUE`.
+pub fn option_value(c: &Call<'_>, short: &str, long: &str) -> Option<Arg> {
+    let mut it = c.args.iter();
+    while let Some(a) = it.next() {
+        if !a.known {
+            continue;
+        }
+        if a.text == short || a.text == long {
+            return it.next().cloned();
+        }
+        if let Some(v) = a.text.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
+            return Some(Arg { text: v.to_string(), ..a.clone() });
+        }
+        if short.len() == 2
+            && let Some(v) = a.text.strip_prefix(short)
+            && !v.is_empty()
+            && !a.text.starts_with("--")
+        {
+            return Some(Arg { text: v.to_string(), ..a.clone() });
+        }
+    }
+    None
+}

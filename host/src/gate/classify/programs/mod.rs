@@ -1,0 +1,178 @@
+//! Rules per program. Each module knows one family; this one dispatches by
+//! name and holds the plain readers, listers and pure commands.
+
+mod build;
+mod exec;
+mod files;
+mod git;
+mod infra;
+mod net;
+mod system;
+
+use super::Zone;
+use super::walk::{Call, Flow, Reader, Taint, Walker};
+use crate::gate::level::Level;
+
+/// Judge one call. Unknown programs are `medium`: never allowed unasked.
+pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    match c.name {
+        "export" | "declare" | "typeset" | "local" | "readonly" if !c.args.is_empty() => {
+            // `export X=/`: remembered like a plain assignment.
+            for a in c.operands() {
+                if let Some((name, value)) = a.text.split_once('=') {
+                    w.set_var(name, a.known.then(|| value.to_string()));
+                }
+            }
+            Flow::NONE
+        }
+        // Print or compute, touch nothing.
+        "echo" | "printf" => echo(c),
+        "true" | "false" | ":" | "test" | "[" | "[[" | "seq" | "sleep" | "date" | "pwd" | "whoami" | "id"
+        | "groups" | "uname" | "hostname" | "which" | "whereis" | "type" | "basename" | "dirname"
+        | "expr" | "bc" | "nproc" | "tty" | "locale" | "tput" | "clear" | "yes" | "read" | "wait"
+        | "jobs" | "exit" | "return" | "shift" | "local" | "declare" | "typeset" | "unset" | "export"
+        | "readonly" | "alias" | "unalias" | "hash" | "ps" | "pgrep" | "top" | "htop" | "free" | "uptime"
+        | "df" | "lscpu" | "lsblk" | "arch" | "cal" | "getconf" | "ulimit" | "umask" | "trap" | "set"
+        | "shopt" | "history" | "help" | "man" | "info" | "pushd" | "popd" | "dirs" | "lsof" | "vmstat"
+        | "iostat" | "w" | "who" | "last" | "fc-list" | "mktemp" | "getent" | "numfmt" | "factor"
+        | "printenv" | "logname" => pure(c),
+        "cd" => {
+            w.cd(c.operands().next());
+            Flow::NONE
+        }
+        // Read files' content.
+        "cat" | "head" | "tail" | "less" | "more" | "wc" | "nl" | "tac" | "od" | "hexdump" | "strings"
+        | "md5sum" | "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum" | "sha512sum" | "cksum"
+        | "b2sum" | "sum" | "diff" | "cmp" | "comm" | "uniq" | "cut" | "paste" | "join" | "fold" | "fmt"
+        | "column" | "expand" | "unexpand" | "rev" | "shuf" | "tr" | "grep" | "egrep" | "fgrep" | "zgrep"
+        | "rg" | "ag" | "ack" | "jq" | "bat" | "batcat" | "look" | "iconv" | "colordiff" | "wdiff" | "pr" => {
+            read_all(w, c, Reader::Content)
+        }
+        "xxd" if !c.has(Some('r'), &["revert"]) => read_all(w, c, Reader::Content),
+        "xxd" => decoder(w, c),
+        "base64" | "base32" | "basenc" if c.has(Some('d'), &["decode"]) || c.has(Some('D'), &[]) => {
+            decoder(w, c)
+        }
+        "base64" | "base32" | "basenc" => read_all(w, c, Reader::Content),
+        "zcat" | "bzcat" | "xzcat" | "zstdcat" => decoder(w, c),
+        // Names and metadata only.
+        "ls" | "tree" | "du" | "stat" | "file" | "exa" | "eza" | "fd" | "fdfind" | "realpath"
+        | "readlink" | "namei" | "lsattr" | "locate" | "getfacl" => read_all(w, c, Reader::Listing),
+        "env" => exec::env(w, c),
+        _ => by_family(w, c),
+    }
+}
+
+fn by_family(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    if let Some(flow) = files::judge(w, c) {
+        return flow;
+    }
+    if let Some(flow) = exec::judge(w, c) {
+        return flow;
+    }
+    if let Some(flow) = git::judge(w, c) {
+        return flow;
+    }
+    if let Some(flow) = net::judge(w, c) {
+        return flow;
+    }
+    if let Some(flow) = build::judge(w, c) {
+        return flow;
+    }
+    if let Some(flow) = system::judge(w, c) {
+        return flow;
+    }
+    if let Some(flow) = infra::judge(w, c) {
+        return flow;
+    }
+    // `nc.openbsd`, `python3.12-config`…: try the family name.
+    if let Some((base, _)) = c.name.split_once('.')
+        && !base.is_empty()
+    {
+        return judge(w, &Call { name: base, ..*c });
+    }
+    unknown(w, c)
+}
+
+/// A program no rule knows.
+pub fn unknown(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    // A secret named anywhere on the line is still a secret.
+    for a in c.args {
+        if a.known && (a.text.contains('/') || a.text.starts_with('.')) {
+            let path = a.text.split_once('=').map_or(a.text.as_str(), |(_, v)| v);
+            let arg = super::walk::Arg::lit(path);
+            if let Some(at) = w.locate(&arg)
+                && at.zone == super::Zone::Secret
+            {
+                w.a.raise(
+                    Level::Critical,
+                    "fs.secret-read",
+                    format!("{} names `{}`, a secret", c.line(), at.shown),
+                );
+            }
+        }
+    }
+    w.a.raise(
+        Level::Medium,
+        "exec.unknown",
+        format!("{} runs `{}`, a program grove does not know", c.line(), c.name),
+    );
+    Flow::NONE
+}
+
+fn pure(c: &Call<'_>) -> Flow {
+    match c.name {
+        "printenv" | "export" | "set" if c.args.is_empty() || c.has(Some('p'), &[]) => Flow::out(Taint::ENV),
+        "printenv" => Flow::out(Taint::ENV),
+        _ => Flow::NONE,
+    }
+}
+
+/// `echo` and `printf`: their output is on the line, unless escapes or
+/// variables hide it.
+fn echo(c: &Call<'_>) -> Flow {
+    let escapes = c.name == "printf" || c.has(Some('e'), &[]);
+    let words: Vec<&str> = c
+        .args
+        .iter()
+        .skip_while(|a| {
+            c.name == "echo" && a.known && matches!(a.text.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en")
+        })
+        .map(|a| a.text.as_str())
+        .collect();
+    let joined = words.join(" ");
+    let hidden = escapes && (joined.contains("\\x") || joined.contains("\\0") || joined.contains("\\u"));
+    let mut out = c.args.iter().fold(Taint::default(), |t, a| t.union(a.taint));
+    if hidden {
+        out = out.union(Taint::DECODED);
+    }
+    if c.args.iter().any(|a| !a.known && a.text.contains("${")) {
+        // `echo $AWS_SECRET_ACCESS_KEY`: variables may hold secrets.
+        out = out.union(Taint::ENV);
+    }
+    let known = c.args.iter().all(|a| a.known);
+    Flow { out, text: (known && !hidden).then_some(joined), ..Flow::NONE }
+}
+
+/// Every operand is a path read as content or listed.
+fn read_all(w: &mut Walker<'_, '_>, c: &Call<'_>, how: Reader) -> Flow {
+    let mut out = Taint::default();
+    for a in c.operands() {
+        out = out.union(a.taint);
+        if let Some(Zone::Secret | Zone::EnvFile) = w.read(a, how)
+            && how == Reader::Content
+        {
+            out = out.union(Taint::SECRET);
+        }
+    }
+    // `tee`-like flags that write are handled by their own rules; `sort -o`
+    // and friends live in `files`.
+    Flow::out(out)
+}
+
+/// Decoders: their output is not what the line shows.
+fn decoder(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let mut flow = read_all(w, c, Reader::Content);
+    flow.out = flow.out.union(Taint::DECODED);
+    flow
+}

@@ -1,0 +1,131 @@
+//! The policy layers, where their files live, and where each value came from.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::PolicyError;
+
+/// A policy layer. Ordered from the strongest to the weakest, so sorting
+/// layers puts the one that wins first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// Set by an administrator for every user of the machine; may lock keys.
+    Enterprise,
+    /// The user's own policy: may allow what the enterprise layer leaves open.
+    User,
+    /// The repository's `.grove/policy.toml`. The repository may be hostile,
+    /// so this layer can only narrow.
+    Project,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 3] = [Layer::Enterprise, Layer::User, Layer::Project];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Enterprise => "enterprise",
+            Layer::User => "user",
+            Layer::Project => "project",
+        }
+    }
+
+    /// Where this layer's file is for a worktree rooted at `root`; `None`
+    /// for the user layer when there is no home to look in.
+    pub fn path(self, root: &Path) -> Option<PathBuf> {
+        match self {
+            Layer::Enterprise => Some(enterprise_path()),
+            Layer::User => user_path(),
+            Layer::Project => Some(project_path(root)),
+        }
+    }
+
+    /// The layer a policy file's path suggests: the enterprise or user file
+    /// by location, anything else is read as a project file (the layer that
+    /// can grant nothing).
+    pub fn of_path(file: &Path) -> Layer {
+        let same = |other: Option<PathBuf>| {
+            other.is_some_and(|o| {
+                o == file
+                    || (o.canonicalize().ok().zip(file.canonicalize().ok())).is_some_and(|(a, b)| a == b)
+            })
+        };
+        if same(Some(enterprise_path())) {
+            Layer::Enterprise
+        } else if same(user_path()) {
+            Layer::User
+        } else {
+            Layer::Project
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Layer {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Layer::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown layer `{s}` (known: enterprise, user, project)"))
+    }
+}
+
+/// Where a value of the effective policy was set: its layer, its file and
+/// the 1-based line in that file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub layer: Layer,
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// `$GROVE_ENTERPRISE_POLICY`, else `/etc/grove/policy.toml`.
+pub fn enterprise_path() -> PathBuf {
+    match std::env::var_os("GROVE_ENTERPRISE_POLICY").filter(|p| !p.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from("/etc/grove/policy.toml"),
+    }
+}
+
+/// `$GROVE_HOME/policy.toml`, else `$XDG_CONFIG_HOME/grove/policy.toml`,
+/// else `~/.config/grove/policy.toml`.
+pub fn user_path() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(home) = var("GROVE_HOME") {
+        return Some(home.join("policy.toml"));
+    }
+    // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
+    let config =
+        var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()).or_else(|| Some(var("HOME")?.join(".config")))?;
+    Some(config.join("grove").join("policy.toml"))
+}
+
+/// `<root>/.grove/policy.toml`.
+pub fn project_path(root: &Path) -> PathBuf {
+    root.join(".grove").join("policy.toml")
+}
+
+/// Read a policy file: `None` when it does not exist (an absent layer).
+pub fn read(file: &Path) -> Result<Option<String>, PolicyError> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(PolicyError::Read { file: file.to_path_buf(), error }),
+    }
+}
