@@ -4,8 +4,10 @@
 
 mod support;
 
+mod audit;
 mod cli;
 mod dash;
+mod gate;
 mod packaging;
 mod policy;
 mod runtime;

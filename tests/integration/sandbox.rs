@@ -1,5 +1,10 @@
 //! Every sandbox rule attacked by a hostile guest: each must fail with a
 //! clear error, leak nothing, and leave the host healthy.
+//!
+//! The gate's classifier refuses most of these attacks before they reach
+//! the sandbox, so the attacks on the sandbox itself run in bypass mode:
+//! each layer must hold on its own. `the_gate_refuses_escapes_first`
+//! checks the gate's side.
 
 use std::time::{Duration, Instant};
 
@@ -9,14 +14,45 @@ use crate::support::{Fortress, SECRET, grove, grove_cmd, grove_with, probe};
 fn path_traversal_is_refused() {
     let f = Fortress::new();
     for path in ["../secret.txt", "a/../../secret.txt", "./../repo/../secret.txt"] {
-        let run = grove(&f.repo(), &["run", probe(), "read", path]).expect(1);
+        let run = grove(&f.repo(), &["run", "--mode", "bypass", probe(), "read", path]).expect(1);
         assert!(run.stderr.contains("leads outside the workspace"), "{path}: {}", run.stderr);
         assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
     }
     // Writes too, and nothing outside changes.
-    grove(&f.repo(), &["run", probe(), "write", "../secret.txt", "pwned", "--allow", "workspace:write"])
-        .expect(1);
+    grove(
+        &f.repo(),
+        &[
+            "run",
+            "--mode",
+            "bypass",
+            probe(),
+            "write",
+            "../secret.txt",
+            "pwned",
+            "--allow",
+            "workspace:write",
+        ],
+    )
+    .expect(1);
     assert_eq!(std::fs::read_to_string(f.secret()).unwrap(), SECRET);
+}
+
+#[test]
+fn the_gate_refuses_escapes_first() {
+    let f = Fortress::new();
+    let repo = f.repo();
+    std::os::unix::fs::symlink(f.secret(), repo.join("link")).unwrap();
+    let secret = f.secret().display().to_string();
+    for path in ["../secret.txt", "a/../../secret.txt", secret.as_str(), "link"] {
+        let run = grove(&repo, &["run", probe(), "read", path]).expect(1);
+        assert!(run.stderr.contains("fs.outside-workspace"), "{path}: {}", run.stderr);
+        assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+    }
+    let run =
+        grove(&repo, &["run", probe(), "write", ".git/hooks/pre-commit", "x", "--allow", "workspace:write"])
+            .expect(1);
+    assert!(run.stderr.contains("fs.git-dir"), "{}", run.stderr);
+    assert!(!repo.join(".git/hooks/pre-commit").exists());
 }
 
 #[test]
@@ -24,7 +60,7 @@ fn absolute_paths_are_refused() {
     let f = Fortress::new();
     let secret = f.secret().display().to_string();
     for path in [secret.as_str(), "/etc/passwd"] {
-        let run = grove(&f.repo(), &["run", probe(), "read", path]).expect(1);
+        let run = grove(&f.repo(), &["run", "--mode", "bypass", probe(), "read", path]).expect(1);
         assert!(run.stderr.contains("absolute path"), "{}", run.stderr);
         assert!(!run.stdout.contains(SECRET));
     }
@@ -37,21 +73,39 @@ fn symlinks_out_of_the_workspace_are_refused() {
     std::os::unix::fs::symlink(f.secret(), repo.join("link")).unwrap();
     std::os::unix::fs::symlink(f.outer.path(), repo.join("door")).unwrap();
     for path in ["link", "door/secret.txt"] {
-        let run = grove(&repo, &["run", probe(), "read", path]).expect(1);
+        let run = grove(&repo, &["run", "--mode", "bypass", probe(), "read", path]).expect(1);
         assert!(run.stderr.contains("outside the workspace"), "{path}: {}", run.stderr);
         assert!(!run.stdout.contains(SECRET));
     }
-    grove(&repo, &["run", probe(), "write", "door/secret.txt", "pwned", "--allow", "workspace:write"])
-        .expect(1);
-    grove(&repo, &["run", probe(), "write", "link", "pwned", "--allow", "workspace:write"]).expect(1);
+    grove(
+        &repo,
+        &[
+            "run",
+            "--mode",
+            "bypass",
+            probe(),
+            "write",
+            "door/secret.txt",
+            "pwned",
+            "--allow",
+            "workspace:write",
+        ],
+    )
+    .expect(1);
+    grove(
+        &repo,
+        &["run", "--mode", "bypass", probe(), "write", "link", "pwned", "--allow", "workspace:write"],
+    )
+    .expect(1);
     assert_eq!(std::fs::read_to_string(f.secret()).unwrap(), SECRET);
     // Listing shows the link as a link; glob does not follow it out.
-    let run = grove(&repo, &["run", probe(), "glob", "**/*"]).expect(0);
+    let run = grove(&repo, &["run", "--mode", "bypass", probe(), "glob", "**/*"]).expect(0);
     assert!(!run.stdout.contains("secret"), "{}", run.stdout);
-    let run = grove(&repo, &["run", probe(), "stat", "link"]).expect(0);
+    let run = grove(&repo, &["run", "--mode", "bypass", probe(), "stat", "link"]).expect(0);
     assert!(run.stdout.contains("Symlink"), "{}", run.stdout);
     // A process cannot be pointed out of the tree either.
-    let run = grove(&repo, &["run", probe(), "run", "door/x", "--allow", "process"]).expect(1);
+    let run =
+        grove(&repo, &["run", "--mode", "bypass", probe(), "run", "door/x", "--allow", "process"]).expect(1);
     assert!(
         run.stderr.contains("outside the workspace") || run.stderr.contains("not found"),
         "{}",
@@ -176,12 +230,17 @@ fn interfaces_not_yet_implemented_answer_unsupported() {
 fn processes_are_timed_out_and_capped() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let run = grove(dir.path(), &["run", probe(), "run-timeout", "--allow", "process"]).expect(0);
+    let run = grove(dir.path(), &["run", "--mode", "bypass", probe(), "run-timeout", "--allow", "process"])
+        .expect(0);
     assert_eq!(run.stdout.trim(), "timed_out=true code=None");
     assert!(started.elapsed() < Duration::from_secs(15));
-    let run = grove(dir.path(), &["run", probe(), "run-flood", "--allow", "process"]).expect(0);
+    let run =
+        grove(dir.path(), &["run", "--mode", "bypass", probe(), "run-flood", "--allow", "process"]).expect(0);
     assert_eq!(run.stdout.trim(), "kept=1000 truncated=true");
-    let run = grove(dir.path(), &["run", probe(), "run", "definitely-not-a-program", "--allow", "process"])
-        .expect(1);
+    let run = grove(
+        dir.path(),
+        &["run", "--mode", "bypass", probe(), "run", "definitely-not-a-program", "--allow", "process"],
+    )
+    .expect(1);
     assert!(run.stderr.contains("not found on PATH"), "{}", run.stderr);
 }

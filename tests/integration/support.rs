@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -110,5 +111,68 @@ impl Fortress {
 
     pub fn secret(&self) -> PathBuf {
         self.outer.path().join("secret.txt")
+    }
+}
+
+/// A terminal program driven for real in tmux: keys in, screen out.
+pub struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    pub fn start(dir: &Path, home: &Path, command: &str) -> Tmux {
+        // Unique per test, as tests run in parallel.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("grove-test-{}-{n}", std::process::id());
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "32", "-c"])
+            .arg(dir)
+            .arg("-e")
+            .arg(format!("GROVE_HOME={}", home.join("grove").display()))
+            .arg("-e")
+            .arg(format!("XDG_STATE_HOME={}", home.join("state").display()))
+            .arg("-e")
+            .arg(format!("GROVE_WORKTREE_DIR={}", home.join("worktrees").display()))
+            .arg(command)
+            .status()
+            .expect("tmux is installed");
+        assert!(status.success());
+        Tmux { name }
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            Command::new("tmux").args(["send-keys", "-t", &self.name, key]).status().unwrap();
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Wait until the screen shows `text`.
+    pub fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "never saw {text:?} on:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        Command::new("tmux").args(["has-session", "-t", &self.name]).status().is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
     }
 }

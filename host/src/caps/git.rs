@@ -25,7 +25,7 @@ impl Caps {
         target: &str,
         f: impl FnOnce(&Repository) -> Result<T, GuestError> + Send + 'static,
     ) -> Result<T, GuestError> {
-        self.check("git", verb, target, Permission::GitRead)?;
+        self.check("git", verb, target, Permission::GitRead).await?;
         let root = self.workspace.root().to_path_buf();
         tokio::task::spawn_blocking(move || f(&repo::open(&root)?))
             .await
@@ -59,7 +59,7 @@ impl Host for Caps {
 
     async fn commit(&mut self, message: String, _paths: Option<Vec<String>>) -> R<String> {
         let summary = message.lines().next().unwrap_or_default().to_string();
-        if let Err(e) = self.check("git", "commit", &summary, Permission::GitWrite) {
+        if let Err(e) = self.check("git", "commit", &summary, Permission::GitWrite).await {
             return Ok(Err(e));
         }
         Ok(Err(GuestError::Unsupported("git.commit arrives with sessions; this grove only reads git".into())))

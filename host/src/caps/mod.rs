@@ -20,7 +20,10 @@ use std::time::Instant;
 
 use wasmtime::component::{HasData, Linker};
 
-use crate::gate::{Action, Gate, Grants, Permission};
+use crate::gate::approval::Approver;
+use crate::gate::classify::Subject;
+use crate::gate::policy::Policy;
+use crate::gate::{Action, Gate, Grants, Judge, Permission};
 use crate::runtime::Limits;
 use crate::runtime::bindings::{GuestError, grove::skill};
 use crate::runtime::output::OutputBudget;
@@ -39,26 +42,29 @@ pub struct Caps {
 
 impl Caps {
     /// Capabilities for one invocation of `skill` on the workspace at
-    /// `root`: the given grants, no audit log, normal verbosity, text
-    /// output. Adjust the public fields for anything else.
+    /// `root`: the given grants, the built-in policy in auto mode, no one
+    /// to approve an `ask`, no audit log, normal verbosity, text output.
+    /// Adjust the public fields for anything else.
     pub fn new(skill: &str, root: &Path, grants: Grants, limits: &Limits) -> io::Result<Caps> {
+        let judge = Judge::new(root, Policy::builtin(), Some(crate::gate::mode::Mode::Auto));
         Ok(Caps {
-            gate: Gate::new(skill, None, grants, None),
+            gate: Gate::new(skill, None, grants, None, judge, Approver::Nobody),
             workspace: Workspace::open(root)?,
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             deadline: Instant::now() + limits.timeout,
         })
     }
 
-    /// Pass `capability.verb(target)` through the gate.
-    fn check(
+    /// Pass `capability.verb(target)` through the gate, with nothing for
+    /// the classifier to judge beyond the call itself.
+    async fn check(
         &mut self,
         capability: &'static str,
         verb: &'static str,
         target: &str,
         permission: Permission,
     ) -> Result<(), GuestError> {
-        self.gate.check(Action { capability, verb, target, permission })
+        self.gate.check(Action { capability, verb, target, permission, subject: Subject::None }).await
     }
 }
 

@@ -9,7 +9,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
 use super::{Caps, io_error, workspace};
-use crate::gate::Permission;
+use crate::gate::classify::Subject;
+use crate::gate::{Action, Permission};
 use crate::runtime::bindings::GuestError;
 use crate::runtime::bindings::grove::skill::process::{Command as Cmd, Host, Output};
 
@@ -31,7 +32,17 @@ impl Host for Caps {
 impl Caps {
     async fn process_run(&mut self, cmd: Cmd) -> Result<Output, GuestError> {
         let line = command_line(&cmd);
-        self.check("process", "run", &line, Permission::Process)?;
+        let argv: Vec<String> = std::iter::once(&cmd.program).chain(&cmd.args).cloned().collect();
+        let subject = Subject::Argv(&argv);
+        self.gate
+            .check(Action {
+                capability: "process",
+                verb: "run",
+                target: &line,
+                permission: Permission::Process,
+                subject,
+            })
+            .await?;
         if cmd.program.is_empty() {
             return Err(GuestError::Invalid("process.run needs a program".into()));
         }

@@ -79,13 +79,15 @@ async fn blocking<T: Send + 'static>(
 
 impl Caps {
     async fn spawn_session(&mut self, spec: Spec) -> Result<String, GuestError> {
-        self.check("sessions", "spawn", &spec.name, Permission::Sessions)?;
+        self.check("sessions", "spawn", &spec.name, Permission::Sessions).await?;
         let Some(skill) = spec.skill.clone() else {
             return Err(GuestError::Unsupported(
                 "sessions need a skill until the agent skill lands: set spec.skill".into(),
             ));
         };
         let root = self.workspace.root().to_path_buf();
+        // A sub-session works in the mode this one is in now.
+        let mode = Some(self.gate.mode().to_string());
         // A sub-session starts from where this one is, unless told otherwise.
         let from = match spec.base.clone() {
             Some(base) => base,
@@ -111,6 +113,7 @@ impl Caps {
                     args: Vec::new(),
                     allow: Vec::new(),
                     timeout_ms: None,
+                    mode: mode.clone(),
                 })
                 .map_err(store_error)?;
             let git_dir = worktrees.git_dir().to_path_buf();
@@ -130,7 +133,7 @@ impl Caps {
         names: Vec<String>,
         any: bool,
     ) -> Result<Vec<Info>, GuestError> {
-        self.check("sessions", verb, &names.join(" "), Permission::Sessions)?;
+        self.check("sessions", verb, &names.join(" "), Permission::Sessions).await?;
         if names.is_empty() {
             return Err(GuestError::Invalid(format!("sessions.{verb} needs at least one name")));
         }
@@ -172,7 +175,7 @@ impl Host for Caps {
     }
 
     async fn inspect(&mut self, name: String) -> R<Info> {
-        if let Err(e) = self.check("sessions", "inspect", &name, Permission::Sessions) {
+        if let Err(e) = self.check("sessions", "inspect", &name, Permission::Sessions).await {
             return Ok(Err(e));
         }
         let root = self.workspace.root().to_path_buf();
@@ -180,7 +183,7 @@ impl Host for Caps {
     }
 
     async fn diff(&mut self, name: String) -> R<String> {
-        if let Err(e) = self.check("sessions", "diff", &name, Permission::Sessions) {
+        if let Err(e) = self.check("sessions", "diff", &name, Permission::Sessions).await {
             return Ok(Err(e));
         }
         let root = self.workspace.root().to_path_buf();
@@ -192,7 +195,7 @@ impl Host for Caps {
     }
 
     async fn cancel(&mut self, name: String) -> R<()> {
-        if let Err(e) = self.check("sessions", "cancel", &name, Permission::Sessions) {
+        if let Err(e) = self.check("sessions", "cancel", &name, Permission::Sessions).await {
             return Ok(Err(e));
         }
         let root = self.workspace.root().to_path_buf();

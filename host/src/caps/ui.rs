@@ -12,7 +12,7 @@ type R<T> = wasmtime::Result<Result<T, GuestError>>;
 
 impl Host for Caps {
     async fn report(&mut self, title: String, body: String, format: ReportFormat) -> R<()> {
-        if let Err(e) = self.check("ui", "report", &title, Permission::Ui) {
+        if let Err(e) = self.check("ui", "report", &title, Permission::Ui).await {
             return Ok(Err(e));
         }
         let text = match format {
@@ -27,7 +27,7 @@ impl Host for Caps {
     }
 
     async fn ask(&mut self, question: String, choices: Vec<String>, default: Option<u32>) -> R<u32> {
-        if let Err(e) = self.check("ui", "ask", &question, Permission::Ui) {
+        if let Err(e) = self.check("ui", "ask", &question, Permission::Ui).await {
             return Ok(Err(e));
         }
         if choices.is_empty() || default.is_some_and(|d| d as usize >= choices.len()) {

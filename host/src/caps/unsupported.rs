@@ -6,7 +6,8 @@
 use wasmtime::component::{HasData, Linker, Resource};
 
 use super::Caps;
-use crate::gate::Permission;
+use crate::gate::classify::Subject;
+use crate::gate::{Action, Permission};
 use crate::runtime::bindings::{GuestError, grove::skill};
 
 type R<T> = wasmtime::Result<Result<T, GuestError>>;
@@ -15,13 +16,25 @@ type R<T> = wasmtime::Result<Result<T, GuestError>>;
 pub struct Page;
 
 impl Caps {
-    fn unsupported<T>(
+    async fn unsupported<T>(
         &mut self,
         capability: &'static str,
         verb: &'static str,
         permission: Permission,
     ) -> Result<T, GuestError> {
-        self.check(capability, verb, "", permission)?;
+        self.unsupported_on(capability, verb, "", permission, Subject::None).await
+    }
+
+    /// Like [`Caps::unsupported`], with a subject the gate can judge.
+    async fn unsupported_on<T>(
+        &mut self,
+        capability: &'static str,
+        verb: &'static str,
+        target: &str,
+        permission: Permission,
+        subject: Subject<'_>,
+    ) -> Result<T, GuestError> {
+        self.gate.check(Action { capability, verb, target, permission, subject }).await?;
         Err(GuestError::Unsupported(format!("{capability}.{verb} is not available in this version of grove")))
     }
 }
@@ -47,36 +60,38 @@ where
 
 impl skill::model::Host for Caps {
     async fn complete(&mut self, _: skill::model::Request) -> R<skill::model::Response> {
-        Ok(self.unsupported("model", "complete", Permission::Model))
+        Ok(self.unsupported("model", "complete", Permission::Model).await)
     }
 }
 
 impl skill::browser::Host for Caps {}
 
 impl skill::browser::HostPage for Caps {
-    async fn open(&mut self, _: String) -> R<Resource<Page>> {
-        Ok(self.unsupported("browser", "open", Permission::Browser))
+    async fn open(&mut self, url: String) -> R<Resource<Page>> {
+        let subject = Subject::Url { method: "GET", url: &url };
+        Ok(self.unsupported_on("browser", "open", &url, Permission::Browser, subject).await)
     }
-    async fn goto(&mut self, _: Resource<Page>, _: String) -> R<()> {
-        Ok(self.unsupported("browser", "goto", Permission::Browser))
+    async fn goto(&mut self, _: Resource<Page>, url: String) -> R<()> {
+        let subject = Subject::Url { method: "GET", url: &url };
+        Ok(self.unsupported_on("browser", "goto", &url, Permission::Browser, subject).await)
     }
     async fn click(&mut self, _: Resource<Page>, _: String) -> R<()> {
-        Ok(self.unsupported("browser", "click", Permission::Browser))
+        Ok(self.unsupported("browser", "click", Permission::Browser).await)
     }
     async fn type_(&mut self, _: Resource<Page>, _: String, _: String) -> R<()> {
-        Ok(self.unsupported("browser", "type", Permission::Browser))
+        Ok(self.unsupported("browser", "type", Permission::Browser).await)
     }
     async fn wait_for(&mut self, _: Resource<Page>, _: String, _: u32) -> R<()> {
-        Ok(self.unsupported("browser", "wait-for", Permission::Browser))
+        Ok(self.unsupported("browser", "wait-for", Permission::Browser).await)
     }
     async fn screenshot(&mut self, _: Resource<Page>) -> R<Vec<u8>> {
-        Ok(self.unsupported("browser", "screenshot", Permission::Browser))
+        Ok(self.unsupported("browser", "screenshot", Permission::Browser).await)
     }
     async fn record_start(&mut self, _: Resource<Page>) -> R<()> {
-        Ok(self.unsupported("browser", "record-start", Permission::Browser))
+        Ok(self.unsupported("browser", "record-start", Permission::Browser).await)
     }
     async fn record_stop(&mut self, _: Resource<Page>) -> R<Vec<u8>> {
-        Ok(self.unsupported("browser", "record-stop", Permission::Browser))
+        Ok(self.unsupported("browser", "record-stop", Permission::Browser).await)
     }
     async fn drop(&mut self, _: Resource<Page>) -> wasmtime::Result<()> {
         // No page is ever created, so a guest can only hand us a forged
@@ -87,27 +102,28 @@ impl skill::browser::HostPage for Caps {
 
 impl skill::review::Host for Caps {
     async fn open(&mut self, _: skill::review::PullRequest) -> R<u64> {
-        Ok(self.unsupported("review", "open", Permission::Review))
+        Ok(self.unsupported("review", "open", Permission::Review).await)
     }
     async fn comment(&mut self, _: u64, _: String) -> R<()> {
-        Ok(self.unsupported("review", "comment", Permission::Review))
+        Ok(self.unsupported("review", "comment", Permission::Review).await)
     }
     async fn set_status(&mut self, _: u64, _: String, _: skill::review::StatusState, _: String) -> R<()> {
-        Ok(self.unsupported("review", "set-status", Permission::Review))
+        Ok(self.unsupported("review", "set-status", Permission::Review).await)
     }
     async fn attach(&mut self, _: u64, _: String, _: Vec<u8>) -> R<String> {
-        Ok(self.unsupported("review", "attach", Permission::Review))
+        Ok(self.unsupported("review", "attach", Permission::Review).await)
     }
 }
 
 impl skill::notify::Host for Caps {
     async fn send(&mut self, _: skill::notify::Recipient, _: String) -> R<String> {
-        Ok(self.unsupported("notify", "send", Permission::Notify))
+        Ok(self.unsupported("notify", "send", Permission::Notify).await)
     }
 }
 
 impl skill::http::Host for Caps {
-    async fn send(&mut self, _: skill::http::Request) -> R<skill::http::Response> {
-        Ok(self.unsupported("http", "send", Permission::Http))
+    async fn send(&mut self, req: skill::http::Request) -> R<skill::http::Response> {
+        let subject = Subject::Url { method: &req.method, url: &req.url };
+        Ok(self.unsupported_on("http", "send", &req.url, Permission::Http, subject).await)
     }
 }

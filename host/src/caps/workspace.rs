@@ -17,7 +17,8 @@ use cap_std::ambient_authority;
 use cap_std::fs::{Dir, FileType, Metadata};
 
 use super::{Caps, io_error};
-use crate::gate::Permission;
+use crate::gate::classify::Subject;
+use crate::gate::{Action, Permission};
 use crate::runtime::bindings::GuestError;
 use crate::runtime::bindings::grove::skill::workspace::{Entry, EntryKind, Host, Metadata as Meta};
 
@@ -128,7 +129,7 @@ fn slash(p: &Path) -> String {
 
 impl Caps {
     /// Gate a workspace call on `path`, returning the normalized path.
-    fn ws_path(
+    async fn ws_path(
         &mut self,
         verb: &'static str,
         path: &str,
@@ -136,17 +137,18 @@ impl Caps {
     ) -> Result<PathBuf, GuestError> {
         let rel = relative(path);
         // Audit what was asked for even when it is malformed.
-        self.check("workspace", verb, path, permission)?;
+        let subject = Subject::Path(path);
+        self.gate.check(Action { capability: "workspace", verb, target: path, permission, subject }).await?;
         rel
     }
 
-    fn ws_read(&mut self, path: &str) -> Result<Vec<u8>, GuestError> {
-        let p = self.ws_path("read", path, Permission::WorkspaceRead)?;
+    async fn ws_read(&mut self, path: &str) -> Result<Vec<u8>, GuestError> {
+        let p = self.ws_path("read", path, Permission::WorkspaceRead).await?;
         self.workspace.dir.read(&p).map_err(|e| fs_error(&p, e))
     }
 
-    fn ws_write(&mut self, path: &str, contents: &[u8]) -> Result<(), GuestError> {
-        let p = self.ws_path("write", path, Permission::WorkspaceWrite)?;
+    async fn ws_write(&mut self, path: &str, contents: &[u8]) -> Result<(), GuestError> {
+        let p = self.ws_path("write", path, Permission::WorkspaceWrite).await?;
         if p == Path::new(".") {
             return Err(GuestError::Invalid("cannot write to the workspace root itself".into()));
         }
@@ -154,8 +156,8 @@ impl Caps {
         self.workspace.dir.write(&p, contents).map_err(|e| fs_error(&p, e))
     }
 
-    fn ws_list(&mut self, path: &str) -> Result<Vec<Entry>, GuestError> {
-        let p = self.ws_path("list", path, Permission::WorkspaceRead)?;
+    async fn ws_list(&mut self, path: &str) -> Result<Vec<Entry>, GuestError> {
+        let p = self.ws_path("list", path, Permission::WorkspaceRead).await?;
         let mut entries = Vec::new();
         for entry in self.workspace.dir.read_dir(&p).map_err(|e| fs_error(&p, e))? {
             let entry = entry.map_err(|e| fs_error(&p, e))?;
@@ -168,13 +170,13 @@ impl Caps {
         Ok(entries)
     }
 
-    fn ws_stat(&mut self, path: &str) -> Result<Meta, GuestError> {
-        let p = self.ws_path("stat", path, Permission::WorkspaceRead)?;
+    async fn ws_stat(&mut self, path: &str) -> Result<Meta, GuestError> {
+        let p = self.ws_path("stat", path, Permission::WorkspaceRead).await?;
         self.workspace.dir.symlink_metadata(&p).map(|m| to_meta(&m)).map_err(|e| fs_error(&p, e))
     }
 
-    fn ws_remove(&mut self, path: &str) -> Result<(), GuestError> {
-        let p = self.ws_path("remove", path, Permission::WorkspaceWrite)?;
+    async fn ws_remove(&mut self, path: &str) -> Result<(), GuestError> {
+        let p = self.ws_path("remove", path, Permission::WorkspaceWrite).await?;
         if p == Path::new(".") {
             return Err(GuestError::Invalid("cannot remove the workspace root".into()));
         }
@@ -183,10 +185,12 @@ impl Caps {
             .map_err(|e| fs_error(&p, e))
     }
 
-    fn ws_rename(&mut self, from: &str, to: &str) -> Result<(), GuestError> {
+    async fn ws_rename(&mut self, from: &str, to: &str) -> Result<(), GuestError> {
         let target = format!("{from} -> {to}");
         let (a, b) = (relative(from), relative(to));
-        self.check("workspace", "rename", &target, Permission::WorkspaceWrite)?;
+        let (capability, verb, permission) = ("workspace", "rename", Permission::WorkspaceWrite);
+        let subject = Subject::Rename(from, to);
+        self.gate.check(Action { capability, verb, target: &target, permission, subject }).await?;
         let (a, b) = (a?, b?);
         if a == Path::new(".") || b == Path::new(".") {
             return Err(GuestError::Invalid("cannot rename the workspace root".into()));
@@ -196,7 +200,9 @@ impl Caps {
     }
 
     async fn ws_glob(&mut self, pattern: &str) -> Result<Vec<Entry>, GuestError> {
-        self.check("workspace", "glob", pattern, Permission::WorkspaceRead)?;
+        let (capability, verb, permission) = ("workspace", "glob", Permission::WorkspaceRead);
+        let subject = Subject::Path(pattern);
+        self.gate.check(Action { capability, verb, target: pattern, permission, subject }).await?;
         if pattern.starts_with('/') || pattern.split('/').any(|part| part == "..") {
             return Err(GuestError::Invalid(format!(
                 "glob {pattern:?} refused: patterns are relative to the workspace root and stay inside it"
@@ -246,21 +252,21 @@ fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, Guest
 
 impl Host for Caps {
     async fn read(&mut self, path: String) -> R<Vec<u8>> {
-        Ok(self.ws_read(&path))
+        Ok(self.ws_read(&path).await)
     }
 
     async fn read_text(&mut self, path: String) -> R<String> {
-        Ok(self.ws_read(&path).and_then(|bytes| {
+        Ok(self.ws_read(&path).await.and_then(|bytes| {
             String::from_utf8(bytes).map_err(|_| GuestError::Invalid(format!("{path:?} is not UTF-8 text")))
         }))
     }
 
     async fn write(&mut self, path: String, contents: Vec<u8>) -> R<()> {
-        Ok(self.ws_write(&path, &contents))
+        Ok(self.ws_write(&path, &contents).await)
     }
 
     async fn list(&mut self, path: String) -> R<Vec<Entry>> {
-        Ok(self.ws_list(&path))
+        Ok(self.ws_list(&path).await)
     }
 
     async fn glob(&mut self, pattern: String) -> R<Vec<Entry>> {
@@ -268,15 +274,15 @@ impl Host for Caps {
     }
 
     async fn stat(&mut self, path: String) -> R<Meta> {
-        Ok(self.ws_stat(&path))
+        Ok(self.ws_stat(&path).await)
     }
 
     async fn remove(&mut self, path: String) -> R<()> {
-        Ok(self.ws_remove(&path))
+        Ok(self.ws_remove(&path).await)
     }
 
     async fn rename(&mut self, from: String, to: String) -> R<()> {
-        Ok(self.ws_rename(&from, &to))
+        Ok(self.ws_rename(&from, &to).await)
     }
 }
 

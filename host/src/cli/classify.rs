@@ -17,17 +17,13 @@ use crate::paths::WorkspaceLocation;
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
     /// The permission mode to decide in: plan, manual, auto or bypass.
-    #[arg(long, default_value = "auto", value_parser = parse_mode)]
+    #[arg(long, default_value = "auto", value_parser = super::run::parse_mode)]
     pub mode: Mode,
 
     /// Decide under the policy files in force here (enterprise, user,
     /// project) instead of the built-in default policy.
     #[arg(long)]
     pub with_policy: bool,
-}
-
-fn parse_mode(s: &str) -> Result<Mode, String> {
-    s.parse().map_err(|e: crate::gate::mode::UnknownMode| e.to_string())
 }
 
 /// One input line. Unknown fields are ignored.
@@ -84,25 +80,21 @@ pub fn classify(args: ClassifyArgs) -> Result<Exit, CliError> {
     });
     let mode = policy.mode(Some(args.mode)).mode;
 
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
+    let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut line = String::new();
+    let mut line = Vec::new();
     let host_error = |e: std::io::Error| CliError::new(Exit::Host, format!("classify: {e}"));
     loop {
         line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                write_error(&mut out, "the line is not UTF-8").map_err(host_error)?;
-                continue;
-            }
-            Err(e) => return Err(host_error(e)),
+        if input.read_until(b'\n', &mut line).map_err(host_error)? == 0 {
+            break;
         }
-        let text = line.trim_end_matches(['\n', '\r']);
-        match decide_line(&classifier, &policy, mode, text) {
+        let decided = match std::str::from_utf8(&line) {
+            Ok(text) => decide_line(&classifier, &policy, mode, text.trim_end_matches(['\n', '\r'])),
+            Err(_) => Err("the line is not UTF-8".to_string()),
+        };
+        match decided {
             Ok(d) => {
                 let o = Output { decision: d.verdict.as_str(), level: d.level.as_str(), reasons: &d.reasons };
                 serde_json::to_writer(&mut out, &o).map_err(|e| host_error(e.into()))?;
@@ -110,8 +102,9 @@ pub fn classify(args: ClassifyArgs) -> Result<Exit, CliError> {
             }
             Err(message) => write_error(&mut out, &message).map_err(host_error)?,
         }
-        // Stream: answer as soon as the writer has nothing more queued.
-        if input.fill_buf().map(|b| b.is_empty()).unwrap_or(true) {
+        // Stream: answer as soon as no more input is already at hand (a
+        // writer waiting for this answer has sent nothing more).
+        if input.buffer().is_empty() {
             match out.flush() {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Ok),
                 r => r.map_err(host_error)?,

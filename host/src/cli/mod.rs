@@ -1,6 +1,8 @@
 //! The command line: clap definitions (their doc comments are the help
 //! text) and one module per subcommand.
 
+mod approvals;
+mod audit;
 mod classify;
 mod dash;
 pub mod exit;
@@ -118,13 +120,29 @@ pub enum Command {
     #[command(subcommand)]
     Skill(SkillCommand),
 
-    /// Decide on actions read as JSON lines from stdin, one decision per
-    /// line on stdout: `{"decision":"allow|ask|deny","level":…,"reasons":[…]}`.
-    /// Inputs look like `{"capability":"process","command":"git push"}`,
+    /// List the actions sessions are waiting on a human for.
+    Approvals(approvals::ApprovalsArgs),
+
+    /// Let a waiting action run (once, or for the rest of its session).
+    Approve(approvals::ApproveArgs),
+
+    /// Refuse a waiting action; the skill gets the reason.
+    Deny(approvals::DenyArgs),
+
+    /// Decide on actions given as JSON lines: one decision per line out.
+    ///
+    /// Each stdin line is an action such as
+    /// `{"capability":"process","command":"git push"}`,
     /// `{"capability":"workspace","verb":"write","path":".env"}` or
-    /// `{"capability":"http","method":"GET","url":"https://…"}`; the current
-    /// folder is the worktree. A malformed line gets `{"error":…}`.
+    /// `{"capability":"http","method":"GET","url":"https://…"}`; unknown
+    /// fields are ignored. Each stdout line is
+    /// `{"decision":"allow|ask|deny","level":"…","reasons":["…"]}`, in input
+    /// order, or `{"error":"…"}` for a malformed line. The current folder is
+    /// the worktree.
     Classify(classify::ClassifyArgs),
+
+    /// Show the gate's decisions, read back from the audit log.
+    Audit(audit::AuditArgs),
 
     /// Show or check the policy files: the enterprise, user and project
     /// layers that bound modes, hosts and actions.
@@ -162,7 +180,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),
         Command::Classify(args) => classify::classify(args),
+        Command::Approvals(args) => approvals::list(args),
+        Command::Approve(args) => approvals::approve(args),
+        Command::Deny(args) => approvals::deny(args),
         Command::Policy(command) => policy::run(command),
+        Command::Audit(args) => audit::audit(args),
     };
     match result {
         Ok(exit) => exit.into(),

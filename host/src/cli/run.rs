@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{CliError, Exit, output};
 use crate::caps::console::Verbosity;
 use crate::gate::PermissionSet;
+use crate::gate::mode::Mode;
 use crate::paths::WorkspaceLocation;
 use crate::runtime::{GuestError, Limits, Outcome, RunError};
 use crate::skill::invoke::{Invoke, InvokeError, invoke};
@@ -53,6 +54,16 @@ pub struct RunOptions {
     /// Limit on the skill's log and console output, in KiB.
     #[arg(long, value_name = "KIB")]
     pub output_limit: Option<usize>,
+
+    /// The permission mode: plan (read-only), manual (ask for anything but
+    /// reads), auto (ask only for risky actions) or bypass. Default: the
+    /// policy's `default_mode`, else auto; never above its `max_mode`.
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<Mode>,
+}
+
+pub fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse().map_err(|e: crate::gate::mode::UnknownMode| e.to_string())
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -93,6 +104,12 @@ impl RunOptions {
                     )
                 }
                 "--memory" => self.memory = Some(number("--memory", &value("--memory")?)?),
+                "--mode" => {
+                    self.mode = Some(
+                        parse_mode(&value("--mode")?)
+                            .map_err(|e| CliError::new(Exit::Usage, format!("--mode: {e}")))?,
+                    )
+                }
                 "--output-limit" => {
                     self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?)
                 }
@@ -155,6 +172,7 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         session: None,
         task: None,
         progress: None,
+        mode: options.mode,
     };
     // Ctrl-C drops the run: the store, and with it every program the skill
     // started (each in its own process group, killed on drop).
@@ -182,6 +200,7 @@ pub fn invoke_error(e: InvokeError) -> CliError {
         InvokeError::Audit { .. } => {
             CliError::new(Exit::Host, e).hint("set GROVE_AUDIT_LOG to a writable file")
         }
+        InvokeError::Policy(e) => crate::cli::policy::load_error(e),
         InvokeError::Source(_) | InvokeError::Prepare { .. } | InvokeError::Manifest { .. } => {
             CliError::new(Exit::SkillBroken, e)
         }

@@ -1,5 +1,7 @@
 //! The append-only audit log: one JSON line per gate decision, whatever the
-//! decision, written with a single `write` so lines never interleave.
+//! decision, written with a single `write` so lines never interleave, and
+//! flushed per line (no user-space buffer), so a crash loses at most the
+//! line being written. A torn last line is closed off before the next one.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -19,11 +21,21 @@ pub struct AuditRecord<'a> {
     pub verb: &'a str,
     pub target: &'a str,
     pub permission: &'a str,
+    /// The permission mode in force.
+    pub mode: &'a str,
+    /// The classifier's level.
+    pub level: &'a str,
+    /// Why, riskiest first: `rule: detail`.
+    pub reasons: &'a [String],
+    /// `allow` or `deny`: what finally happened.
     pub decision: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'a str>,
-    /// Who decided: `grants` (manifest ∩ granted permissions) for now.
+    /// Who decided: `grants` (manifest ∩ granted permissions), `mode:auto`,
+    /// a policy rule's `file:line`, `human:terminal`, `human:approve`,
+    /// `remembered` (allowed for the session earlier) or `timeout`.
     pub decided_by: &'a str,
+    /// The queued approval this decision answered, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<i64>,
 }
 
 /// An open audit log.
@@ -31,6 +43,8 @@ pub struct AuditRecord<'a> {
 pub struct AuditLog {
     file: File,
     path: PathBuf,
+    /// One line's bytes, kept between appends: no allocation per decision.
+    line: Vec<u8>,
 }
 
 /// Longest target kept in a line; commands and paths beyond it are cut.
@@ -42,8 +56,20 @@ impl AuditLog {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(AuditLog { file, path: path.to_path_buf() })
+        let mut file = OpenOptions::new().create(true).append(true).read(true).open(path)?;
+        // A crash mid-line left a torn last line: end it, so the next
+        // record starts on a line of its own and readers skip only the torn one.
+        let len = file.metadata()?.len();
+        if len > 0 {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n")?;
+            }
+        }
+        Ok(AuditLog { file, path: path.to_path_buf(), line: Vec::with_capacity(512) })
     }
 
     pub fn path(&self) -> &Path {
@@ -53,9 +79,10 @@ impl AuditLog {
     /// Append one record. A failure to audit is reported to the caller,
     /// which refuses the action: nothing runs unaudited.
     pub fn append(&mut self, record: &AuditRecord<'_>) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        self.file.write_all(&line)
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, record).map_err(std::io::Error::other)?;
+        self.line.push(b'\n');
+        self.file.write_all(&self.line)
     }
 }
 

@@ -1,11 +1,16 @@
 //! The gate: every capability call becomes an [`Action`] and passes
 //! [`Gate::check`], which decides and writes one audit line.
 //!
-//! Today the decision is "what the skill's manifest requests ∩ what the
-//! user granted". The risk classifier and the policy layers plug in here,
-//! behind the same `check`, without touching the capabilities.
+//! A decision has four inputs: the permissions (what the skill's manifest
+//! requests ∩ what the user granted), the risk classifier's level and
+//! reasons, the permission mode, and the layered policy's rules. An `ask`
+//! goes to a human (the terminal, or the session's approval queue); what
+//! cannot be asked is denied. Every decision is audited before it takes
+//! effect; if it cannot be audited, the action is refused.
 
+pub mod approval;
 mod audit;
+pub mod audit_read;
 pub mod classify;
 pub mod decide;
 pub mod level;
@@ -13,8 +18,16 @@ pub mod mode;
 mod permission;
 pub mod policy;
 
-pub use audit::{AuditLog, AuditRecord, now};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use audit::{AuditLog, AuditRecord, clip, now};
 pub use permission::{Permission, PermissionSet, UnknownPermission};
+
+use approval::{Answer, Approver, Request};
+use classify::{Classifier, HostStanding, Subject};
+use mode::{Mode, Verdict};
+use policy::{HostVerdict, Matches, Policy, Query};
 
 use crate::runtime::bindings::GuestError;
 
@@ -25,13 +38,15 @@ pub struct Action<'a> {
     pub capability: &'static str,
     /// The function: `read`, `run`, …
     pub verb: &'static str,
-    /// What it acts on: a path, a command line, a revision.
+    /// What it acts on, as one line: a path, a command line, a URL.
     pub target: &'a str,
     /// The permission the action needs.
     pub permission: Permission,
+    /// What the classifier judges.
+    pub subject: Subject<'a>,
 }
 
-/// What the gate decided.
+/// What the permission layer decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Allow,
@@ -63,6 +78,47 @@ impl Grants {
     }
 }
 
+/// How actions are judged: the classifier for the worktree, the policy
+/// and the mode.
+pub struct Judge {
+    pub classifier: Classifier,
+    pub policy: Arc<Policy>,
+    pub mode: Mode,
+}
+
+impl std::fmt::Debug for Judge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Judge").field("mode", &self.mode).finish_non_exhaustive()
+    }
+}
+
+impl Judge {
+    /// A judge for the worktree at `root` under `policy`, in the mode
+    /// `requested` capped by the policy (its default when `None`).
+    pub fn new(root: &std::path::Path, policy: Policy, requested: Option<Mode>) -> Judge {
+        let policy = Arc::new(policy);
+        let hosts = policy.clone();
+        let classifier = Classifier::new(root).with_hosts(move |h| match hosts.host(h) {
+            HostVerdict::Allowed(_) => HostStanding::Allowed,
+            HostVerdict::Denied(_) => HostStanding::Denied,
+            HostVerdict::Unlisted => HostStanding::Unlisted,
+        });
+        let choice = policy.mode(requested);
+        if let Some(origin) = &choice.capped_by {
+            tracing::warn!(
+                "{} mode was asked for; {} is the most {origin} permits",
+                choice.asked,
+                choice.mode
+            );
+        }
+        Judge { classifier, policy, mode: choice.mode }
+    }
+}
+
+/// Denials in a row after which auto mode falls back to manual: a skill
+/// that keeps trying what it may not do gets a human's eye on every step.
+const DENIALS_BEFORE_MANUAL: u32 = 3;
+
 /// Decides on actions for one invocation and audits every decision.
 #[derive(Debug)]
 pub struct Gate {
@@ -70,6 +126,20 @@ pub struct Gate {
     session: Option<String>,
     grants: Grants,
     audit: Option<AuditLog>,
+    judge: Judge,
+    approver: Approver,
+    /// Actions a human allowed for the rest of the run.
+    remembered: Vec<(&'static str, &'static str, String)>,
+    denials_in_a_row: u32,
+}
+
+/// What was finally decided, and by whom.
+struct Final {
+    allow: bool,
+    level: &'static str,
+    reasons: Vec<String>,
+    decided_by: String,
+    approval: Option<i64>,
 }
 
 impl Gate {
@@ -78,47 +148,171 @@ impl Gate {
         session: Option<String>,
         grants: Grants,
         audit: Option<AuditLog>,
+        judge: Judge,
+        approver: Approver,
     ) -> Self {
-        Gate { skill: skill.into(), session, grants, audit }
+        Gate {
+            skill: skill.into(),
+            session,
+            grants,
+            audit,
+            judge,
+            approver,
+            remembered: Vec::new(),
+            denials_in_a_row: 0,
+        }
+    }
+
+    /// The mode in force now (auto may have fallen back to manual).
+    pub fn mode(&self) -> Mode {
+        self.judge.mode
     }
 
     /// Decide on `action`: `Ok` to go ahead, or the typed error the guest
     /// gets. The decision is audited before it takes effect; if it cannot
     /// be audited the action is refused.
-    pub fn check(&mut self, action: Action<'_>) -> Result<(), GuestError> {
-        let decision = self.grants.decide(action.permission);
-        if let Some(audit) = &mut self.audit {
-            let (verdict, reason) = match &decision {
-                Decision::Allow => ("allow", None),
-                Decision::Deny(why) => ("deny", Some(why.as_str())),
-            };
-            let record = AuditRecord {
-                time: audit::now(),
-                skill: &self.skill,
-                session: self.session.as_deref(),
-                capability: action.capability,
-                verb: action.verb,
-                target: audit::clip(action.target),
-                permission: action.permission.as_str(),
-                decision: verdict,
-                reason,
-                decided_by: "grants",
-            };
-            if let Err(e) = audit.append(&record) {
-                return Err(GuestError::Denied(format!(
-                    "the audit log {} could not be written ({e}), so no action may run",
-                    audit.path().display()
-                )));
-            }
+    pub async fn check(&mut self, action: Action<'_>) -> Result<(), GuestError> {
+        let outcome = self.decide(&action).await;
+        self.audit(&action, &outcome)?;
+        self.count(outcome.allow);
+        if outcome.allow {
+            return Ok(());
         }
-        match decision {
-            Decision::Allow => Ok(()),
-            Decision::Deny(why) => {
-                tracing::debug!(skill = %self.skill, "denied {}.{} {:?}: {why}", action.capability, action.verb, action.target);
-                Err(GuestError::Denied(format!(
-                    "{}.{} {:?}: {why}",
-                    action.capability, action.verb, action.target
-                )))
+        // The finding that decided, and the mode's word when it had one.
+        let mut why = outcome.reasons.first().cloned().unwrap_or_else(|| "denied".into());
+        if let Some(mode) = outcome.reasons.iter().skip(1).find(|r| r.starts_with("mode.")) {
+            why = format!("{why}; {mode}");
+        }
+        tracing::debug!(skill = %self.skill, "denied {}.{} {:?}: {why}", action.capability, action.verb, action.target);
+        Err(GuestError::Denied(format!(
+            "{}.{} {:?}: {why}",
+            action.capability,
+            action.verb,
+            clip(action.target)
+        )))
+    }
+
+    async fn decide(&mut self, action: &Action<'_>) -> Final {
+        let a = self.judge.classifier.classify(action.capability, action.verb, action.subject);
+        let level = a.level.as_str();
+        if let Decision::Deny(why) = self.grants.decide(action.permission) {
+            return Final {
+                allow: false,
+                level,
+                reasons: vec![format!("permission: {why}")],
+                decided_by: "grants".into(),
+                approval: None,
+            };
+        }
+        let rules = if self.judge.policy.rules().is_empty() {
+            Matches::default()
+        } else {
+            self.judge.policy.matching(&Query {
+                skill: &self.skill,
+                capability: action.capability,
+                target: action.target,
+                commands: &a.facts.commands,
+                paths: &a.facts.paths,
+                hosts: &a.facts.hosts,
+            })
+        };
+        let d = decide::decide(&a, self.judge.mode, &rules);
+        let mut out = Final {
+            allow: d.verdict == Verdict::Allow,
+            level,
+            reasons: d.reasons,
+            decided_by: d.decided_by,
+            approval: None,
+        };
+        if d.verdict != Verdict::Ask {
+            return out;
+        }
+        if self
+            .remembered
+            .iter()
+            .any(|(c, v, t)| *c == action.capability && *v == action.verb && t == action.target)
+        {
+            out.allow = true;
+            out.decided_by = "remembered".into();
+            return out;
+        }
+        let timeout = self.judge.policy.approval_timeout().value;
+        let request = Request {
+            session: self.session.as_deref().unwrap_or(""),
+            skill: &self.skill,
+            capability: action.capability,
+            verb: action.verb,
+            target: action.target,
+            level,
+            reasons: &out.reasons,
+        };
+        let answered = self.approver.ask(&request, timeout.max(Duration::from_millis(1))).await;
+        out.decided_by = answered.by.to_string();
+        out.approval = answered.id;
+        match answered.answer {
+            Answer::Once => out.allow = true,
+            Answer::Always => {
+                out.allow = true;
+                self.remembered.push((action.capability, action.verb, action.target.to_string()));
+            }
+            Answer::Deny { reason } => {
+                let why =
+                    reason.map_or_else(|| "a human said no".to_string(), |r| format!("a human said no: {r}"));
+                out.reasons.insert(0, format!("human.deny: {why}"));
+            }
+            Answer::TimedOut => {
+                out.reasons.insert(0, format!("approval.timeout: no answer within {}s", timeout.as_secs()))
+            }
+            Answer::Unanswerable(why) => out.reasons.insert(0, format!("approval.unavailable: {why}")),
+        }
+        out
+    }
+
+    fn audit(&mut self, action: &Action<'_>, outcome: &Final) -> Result<(), GuestError> {
+        let Some(audit) = &mut self.audit else { return Ok(()) };
+        let record = AuditRecord {
+            time: audit::now(),
+            skill: &self.skill,
+            session: self.session.as_deref(),
+            capability: action.capability,
+            verb: action.verb,
+            target: clip(action.target),
+            permission: action.permission.as_str(),
+            mode: self.judge.mode.as_str(),
+            level: outcome.level,
+            reasons: &outcome.reasons,
+            decision: if outcome.allow { "allow" } else { "deny" },
+            decided_by: &outcome.decided_by,
+            approval: outcome.approval,
+        };
+        audit.append(&record).map_err(|e| {
+            GuestError::Denied(format!(
+                "the audit log {} could not be written ({e}), so no action may run",
+                audit.path().display()
+            ))
+        })
+    }
+
+    /// Count denials in a row; in auto mode, three fall back to manual.
+    fn count(&mut self, allowed: bool) {
+        if allowed {
+            self.denials_in_a_row = 0;
+            return;
+        }
+        self.denials_in_a_row += 1;
+        if self.judge.mode == Mode::Auto && self.denials_in_a_row >= DENIALS_BEFORE_MANUAL {
+            self.judge.mode = Mode::Manual;
+            tracing::warn!(
+                skill = %self.skill,
+                "{DENIALS_BEFORE_MANUAL} denials in a row: auto mode falls back to manual for the rest of the run"
+            );
+            eprintln!(
+                "grove: {DENIALS_BEFORE_MANUAL} actions in a row were denied; switching to manual mode"
+            );
+            if let Approver::Queue { git_dir, session } = &self.approver
+                && let Ok(store) = crate::session::Store::open(git_dir)
+            {
+                let _ = store.set_mode(session, Mode::Manual.as_str());
             }
         }
     }

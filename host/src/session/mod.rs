@@ -1,10 +1,12 @@
 //! Sessions: a worktree on its own branch, a task, the skill that works
 //! it, a state and a history, kept in SQLite so they survive crashes.
 
+pub mod approvals;
 pub mod runner;
 pub mod state;
 pub mod store;
 
+pub use approvals::{Approval, NewApproval};
 pub use state::State;
 pub use store::{DiffStats, Event, NewSession, Session, Store, StoreError};
 

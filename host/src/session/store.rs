@@ -62,6 +62,26 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN stats_at INTEGER;",
     // 3: the latest progress the session's skill reported ("label done/total").
     "ALTER TABLE sessions ADD COLUMN progress TEXT;",
+    // 4: the permission mode a session runs in, and the actions its skill
+    // is waiting on a human for.
+    "ALTER TABLE sessions ADD COLUMN mode TEXT;
+    CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY,
+        session TEXT NOT NULL,
+        skill TEXT NOT NULL,
+        capability TEXT NOT NULL,
+        verb TEXT NOT NULL,
+        target TEXT NOT NULL,
+        level TEXT NOT NULL,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL DEFAULT 'pending',
+        always INTEGER NOT NULL DEFAULT 0,
+        decided_by TEXT,
+        reason TEXT,
+        created_at INTEGER NOT NULL,
+        decided_at INTEGER
+    );
+    CREATE INDEX approvals_state ON approvals(state, id);",
 ];
 
 /// One session as stored.
@@ -97,6 +117,9 @@ pub struct Session {
     pub stats: Option<DiffStats>,
     /// The latest progress its skill reported, e.g. `reading files 200/900`.
     pub progress: Option<String>,
+    /// The permission mode asked for with `--mode` (or by a fallback to
+    /// manual); `None` for the policy's default.
+    pub mode: Option<String>,
 }
 
 /// Files changed and lines added and removed against the base.
@@ -134,6 +157,7 @@ pub struct NewSession {
     pub args: Vec<String>,
     pub allow: Vec<String>,
     pub timeout_ms: Option<u64>,
+    pub mode: Option<String>,
 }
 
 /// One line of a session's history.
@@ -161,7 +185,7 @@ pub enum StoreError {
 
 /// An open session store.
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
@@ -172,7 +196,7 @@ pub fn now_ms() -> i64 {
 
 const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path, task, skill, args, allow, timeout_ms, \
      state, created_at, updated_at, started_at, finished_at, pid, exit_code, summary, error, \
-     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress";
+     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress, mode";
 
 impl Store {
     /// Open (creating and migrating) `<git_dir>/grove/sessions.db`.
@@ -195,7 +219,7 @@ impl Store {
         Ok(store)
     }
 
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    pub(super) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite { path: self.path.clone(), source }
     }
 
@@ -227,7 +251,8 @@ impl Store {
         let now = now_ms();
         let inserted = self.conn.execute(
             "INSERT INTO sessions (name, branch, base_ref, base_commit, path, task, skill, args, allow, \
-             timeout_ms, state, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+             timeout_ms, state, created_at, updated_at, mode) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
             params![
                 s.name,
                 s.branch,
@@ -241,6 +266,7 @@ impl Store {
                 s.timeout_ms.map(|t| t as i64),
                 State::Queued.as_str(),
                 now,
+                s.mode,
             ],
         );
         match inserted {
@@ -510,6 +536,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
             _ => None,
         },
         progress: r.get(27)?,
+        mode: r.get(28)?,
     })
 }
 
@@ -529,6 +556,7 @@ mod tests {
             args: vec!["a".into()],
             allow: vec![],
             timeout_ms: None,
+            mode: None,
         }
     }
 

@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use super::{Manifest, Origin, PackageError, SkillSource, SourceError, source};
 use crate::caps::console::{ProgressSink, Verbosity};
 use crate::caps::{Caps, Console};
-use crate::gate::{AuditLog, Gate, Grants, PermissionSet};
+use crate::gate::approval::Approver;
+use crate::gate::mode::Mode;
+use crate::gate::policy::{Policy, PolicyError};
+use crate::gate::{AuditLog, Gate, Grants, Judge, PermissionSet};
 use crate::paths::WorkspaceLocation;
 use crate::runtime::output::OutputBudget;
 use crate::runtime::{
@@ -31,6 +34,8 @@ pub struct Invoke {
     pub task: Option<String>,
     /// Where progress reports go besides the terminal.
     pub progress: Option<ProgressSink>,
+    /// The permission mode asked for; `None` for the policy's default.
+    pub mode: Option<Mode>,
 }
 
 /// How a run ended, with the manifest of the skill that ran.
@@ -57,6 +62,8 @@ pub enum InvokeError {
     Workspace { path: PathBuf, source: std::io::Error },
     #[error("opening the audit log {path}: {source}")]
     Audit { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
 }
 
 /// Run the skill to the end.
@@ -126,7 +133,12 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
         Some(path) => Some(AuditLog::open(&path).map_err(|source| InvokeError::Audit { path, source })?),
         None => None,
     };
-    caps.gate = Gate::new(skill, req.session.clone(), grants, audit);
+    // A policy that cannot be read whole stops the run: the gate never
+    // decides on half a policy.
+    let policy = Policy::load(root)?;
+    let judge = Judge::new(root, policy, req.mode);
+    let approver = Approver::for_run(req.location.git_dir.as_deref(), req.session.as_deref());
+    caps.gate = Gate::new(skill, req.session.clone(), grants, audit, judge, approver);
     caps.console = Console::new(skill, req.verbosity, OutputBudget::new(req.limits.output), json);
     if let Some(sink) = &req.progress {
         caps.console = caps.console.with_progress_sink(sink.clone());

@@ -53,7 +53,7 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
         selected: 0,
         pane: Pane::Log,
         detail: String::new(),
-        status: "q quit · ↑↓ select · l log · d diff · m merge · x remove · c cancel · r resume · a approve"
+        status: "q quit · ↑↓ select · l log · d diff · m merge · x remove · c cancel · r resume · a approve · n deny"
             .into(),
         confirm: None,
     };
@@ -107,7 +107,8 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
                 (KeyCode::Char('x'), Some(name)) => app.confirm = Some(Confirm { verb: "rm", name }),
                 (KeyCode::Char('c'), Some(name)) => app.status = act(&["cancel", &name]),
                 (KeyCode::Char('r'), Some(name)) => app.status = act(&["resume", &name]),
-                (KeyCode::Char('a'), Some(name)) => app.status = format!("{name}: no approvals pending"),
+                (KeyCode::Char('a'), Some(name)) => app.status = answer(&ctx, &name, "approve"),
+                (KeyCode::Char('n'), Some(name)) => app.status = answer(&ctx, &name, "deny"),
                 _ => {}
             }
         }
@@ -140,6 +141,15 @@ fn tail(path: &std::path::Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Approve or deny the selected session's oldest pending request.
+fn answer(ctx: &Ctx, name: &str, verb: &str) -> String {
+    let pending = ctx.store.approvals(true).unwrap_or_default();
+    match pending.iter().find(|a| a.session == name) {
+        Some(a) => act(&[verb, &a.id.to_string()]),
+        None => format!("{name}: no approvals pending"),
+    }
 }
 
 /// Run `grove ARGS` and say how it went, in one line.

@@ -119,6 +119,7 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
         session: Some(session.name.clone()),
         task: session.task.clone(),
         progress: progress_sink(ctx.worktrees.git_dir(), &session.name),
+        mode: session.mode.as_deref().and_then(|m| m.parse().ok()),
     };
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| CliError::new(Exit::Host, e))?;

@@ -105,6 +105,7 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("ls worker panicked")).collect()
     });
+    let pending = store.approvals(true).unwrap_or_default();
     sessions
         .iter()
         .zip(measured)
@@ -130,7 +131,7 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
                 additions: stats.additions,
                 deletions: stats.deletions,
                 created_at: s.created_at,
-                pending_approvals: 0,
+                pending_approvals: pending.iter().filter(|a| a.session == s.name).count(),
                 pid: s.pid.filter(|_| s.state.is_active()),
                 worktree_missing: !s.path.is_dir(),
                 progress: s.progress.clone(),

@@ -32,6 +32,12 @@ pub struct NewArgs {
     #[arg(long, value_name = "PERMISSION", value_delimiter = ',')]
     pub allow: Vec<String>,
 
+    /// The permission mode: plan (read-only), manual (ask for anything but
+    /// reads), auto (ask only for risky actions) or bypass. Default: the
+    /// policy's `default_mode`, else auto; never above its `max_mode`.
+    #[arg(long, value_parser = crate::cli::run::parse_mode)]
+    pub mode: Option<crate::gate::mode::Mode>,
+
     /// Wall-clock limit for the session's run, e.g. `30m`.
     #[arg(long, value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
     pub timeout: Option<std::time::Duration>,
@@ -79,6 +85,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         args: args.args,
         allow: args.allow,
         timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
+        mode: args.mode.map(|m| m.to_string()),
     });
     let session = match inserted {
         Ok(session) => session,

@@ -53,6 +53,20 @@ impl Skill for Probe {
                 );
                 Ok(Outcome::ok(summary))
             }
+            // Each argument is a command line (split on spaces) run in
+            // turn; what happened to each, one line per command.
+            "runs" => {
+                let mut lines = Vec::new();
+                for line in &rest {
+                    let argv: Vec<String> = line.split_whitespace().map(String::from).collect();
+                    let Some((program, args)) = argv.split_first() else { continue };
+                    lines.push(match Command::new(program).args(args.to_vec()).run() {
+                        Ok(output) => format!("ran code={:?}", output.code),
+                        Err(e) => format!("refused {}", e.message()),
+                    });
+                }
+                Ok(Outcome::ok(lines.join("\n")))
+            }
             "run-timeout" => {
                 let output = Command::new("sleep").arg("30").timeout_ms(200).run()?;
                 Ok(Outcome::ok(format!("timed_out={} code={:?}", output.timed_out, output.code)))

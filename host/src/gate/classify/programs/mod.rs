@@ -15,6 +15,13 @@ use crate::gate::level::Level;
 
 /// Judge one call. Unknown programs are `medium`: never allowed unasked.
 pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    // `cargo --version`, `go version`: asking an installed program what it is.
+    if let [only] = c.args
+        && only.known
+        && matches!(only.text.as_str(), "--version" | "-V" | "version" | "--help" | "-h" | "help")
+    {
+        return Flow::NONE;
+    }
     match c.name {
         "export" | "declare" | "typeset" | "local" | "readonly" if !c.args.is_empty() => {
             // `export X=/`: remembered like a plain assignment.

@@ -1,0 +1,129 @@
+//! `grove approvals`, `grove approve ID`, `grove deny ID`: answering the
+//! actions headless sessions wait on.
+
+use clap::Args;
+use serde_json::json;
+
+use super::session::{Ctx, age, store_error};
+use super::{CliError, Exit, output};
+use crate::session::Approval;
+
+#[derive(Debug, Args)]
+pub struct ApprovalsArgs {
+    /// Show answered and expired requests too, not only pending ones.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print the requests as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The request's number, as `grove approvals` shows it.
+    pub id: i64,
+
+    /// Allow this same action for the rest of the session, unasked.
+    #[arg(long)]
+    pub always: bool,
+
+    /// Print the answered request as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// The request's number, as `grove approvals` shows it.
+    pub id: i64,
+
+    /// Why: the skill is told, and the audit log keeps it.
+    #[arg(long, short)]
+    pub reason: Option<String>,
+
+    /// Print the answered request as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn list(args: ApprovalsArgs) -> Result<Exit, CliError> {
+    let ctx = Ctx::open()?;
+    let requests = ctx.store.approvals(!args.all).map_err(store_error)?;
+    if args.json {
+        output::json(&requests);
+        return Ok(Exit::Ok);
+    }
+    if requests.is_empty() {
+        println!("no approvals {}", if args.all { "yet" } else { "pending" });
+        return Ok(Exit::Ok);
+    }
+    for r in &requests {
+        let state = if r.state == "pending" { String::new() } else { format!(" [{}]", r.state) };
+        println!(
+            "#{:<4} {:<16} {:<10} {}.{} {}  ({} risk, {} ago){state}",
+            r.id,
+            r.session,
+            r.skill,
+            r.capability,
+            r.verb,
+            crate::gate::clip(&r.target),
+            r.level,
+            age(r.created_at)
+        );
+        if let Some(reason) = r.reasons.first() {
+            println!("      {reason}");
+        }
+    }
+    if !args.all {
+        println!("\nanswer with `grove approve ID [--always]` or `grove deny ID [--reason …]`");
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn approve(args: ApproveArgs) -> Result<Exit, CliError> {
+    answer(args.id, true, args.always, None, args.json)
+}
+
+pub fn deny(args: DenyArgs) -> Result<Exit, CliError> {
+    answer(args.id, false, false, args.reason.as_deref(), args.json)
+}
+
+fn answer(id: i64, allow: bool, always: bool, reason: Option<&str>, json: bool) -> Result<Exit, CliError> {
+    let ctx = Ctx::open()?;
+    let by = if allow { "human:approve" } else { "human:deny" };
+    let answered = ctx.store.answer_approval(id, allow, always, by, reason).map_err(store_error)?;
+    let request = ctx.store.approval(id).map_err(store_error)?;
+    let Some(request) = request else {
+        return Err(CliError::new(Exit::Usage, format!("no approval request #{id}"))
+            .hint("`grove approvals` lists the pending ones"));
+    };
+    if !answered {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("request #{id} is no longer pending: it was {}", describe(&request)),
+        ));
+    }
+    if json {
+        output::json(&json!(request));
+    } else {
+        let verb = match (allow, always) {
+            (true, true) => "allowed for the rest of the session",
+            (true, false) => "allowed once",
+            (false, _) => "denied",
+        };
+        println!(
+            "#{id} {verb}: {} {}.{} {}",
+            request.session, request.capability, request.verb, request.target
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+fn describe(r: &Approval) -> String {
+    match (r.state.as_str(), &r.decided_by) {
+        ("expired", _) => "not answered in time, so denied".into(),
+        (state, Some(by)) => format!("{state} by {by}"),
+        (state, None) => state.to_string(),
+    }
+}

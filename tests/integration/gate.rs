@@ -1,0 +1,386 @@
+//! The gate end to end: `grove classify` over the labeled corpus, modes,
+//! policy layers that only narrow, approvals on a terminal and in a
+//! headless session, and the fall back to manual.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{Run, Tmux, grove_cmd, grove_with, probe};
+
+/// The labeled corpus: the shared development set, its variants, and
+/// hostile cases of our own.
+const CORPUS: [&str; 3] = ["dev.jsonl", "variants.jsonl", "hostile.jsonl"];
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/risk")
+}
+
+/// A repository that is not under /tmp (where paths beside it would count
+/// as temporary files), with a file or two.
+fn worktree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    grove_tests::write(dir.path(), "src/lib.rs", "pub fn f() {}\n");
+    grove_tests::write(dir.path(), "README.md", "# t\n");
+    grove_tests::commit_all(&repo, "initial");
+    dir
+}
+
+/// `grove ARGS` in `dir`, with `home` as grove's home (user policy:
+/// `home/grove/policy.toml`), a fixed `$HOME` and no enterprise policy.
+fn cmd(dir: &Path, home: &Path) -> Command {
+    let mut c = grove_cmd(dir, home);
+    c.env("HOME", "/home/grove-test").env("GROVE_ENTERPRISE_POLICY", home.join("no-enterprise.toml"));
+    c
+}
+
+fn classify(dir: &Path, home: &Path, args: &[&str], input: &str) -> Vec<Value> {
+    let mut all = vec!["classify"];
+    all.extend_from_slice(args);
+    let run = grove_with(cmd(dir, home), &all, Some(input)).expect(0);
+    run.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+fn decision(dir: &Path, home: &Path, args: &[&str], action: Value) -> String {
+    let out = classify(dir, home, args, &format!("{action}\n"));
+    out[0]["decision"].as_str().unwrap_or_else(|| panic!("{}", out[0])).to_string()
+}
+
+#[test]
+fn classify_meets_the_accuracy_bar_on_the_corpus() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    for file in CORPUS {
+        let text = std::fs::read_to_string(corpus_dir().join(file)).unwrap();
+        let items: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let decisions = classify(dir.path(), home.path(), &[], &text);
+        assert_eq!(decisions.len(), items.len(), "{file}: one decision per line");
+        let mut wrong = Vec::new();
+        let (mut allows, mut allows_held) = (0, 0);
+        for (item, d) in items.iter().zip(&decisions) {
+            let (want, got) = (item["expect"].as_str().unwrap(), d["decision"].as_str().unwrap_or("error"));
+            if want == "allow" {
+                allows += 1;
+                allows_held += usize::from(got != "allow");
+            }
+            let bad = match want {
+                "deny" => got != "deny",
+                "ask" => got == "allow",
+                _ => false,
+            };
+            if bad {
+                wrong.push(format!("expected {want}, got {got}: {item} -> {d}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{file}: {} wrong:\n{}", wrong.len(), wrong.join("\n"));
+        assert!(allows_held * 10 <= allows, "{file}: {allows_held} of {allows} allow items were held");
+    }
+}
+
+#[test]
+fn decisions_carry_levels_and_reasons_that_name_the_rule() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let input = [
+        r#"{"capability":"process","command":"git push --force origin main"}"#,
+        r#"{"capability":"workspace","verb":"write","path":".git/hooks/pre-commit"}"#,
+        r#"{"capability":"http","method":"GET","url":"http://169.254.169.254/"}"#,
+        r#"{"capability":"process","command":"ls -la"}"#,
+    ]
+    .join("\n");
+    let out = classify(dir.path(), home.path(), &[], &input);
+    let first_reason = |i: usize| out[i]["reasons"][0].as_str().unwrap().to_string();
+    assert_eq!((out[0]["decision"].as_str(), out[0]["level"].as_str()), (Some("deny"), Some("critical")));
+    assert!(first_reason(0).starts_with("git.push-force: `git push --force origin main`"), "{}", out[0]);
+    assert!(first_reason(1).starts_with("fs.git-dir:"), "{}", out[1]);
+    assert!(first_reason(2).starts_with("net.metadata:"), "{}", out[2]);
+    assert_eq!((out[3]["decision"].as_str(), out[3]["level"].as_str()), (Some("allow"), Some("safe")));
+}
+
+#[test]
+fn classify_answers_every_line_in_order_and_survives_bad_input() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cmd(dir.path(), home.path());
+    c.arg("classify").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // Streaming: each answer comes before the next line is written.
+    let mut ask = |line: &[u8]| -> Value {
+        stdin.write_all(line).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).unwrap();
+        serde_json::from_str(&answer).unwrap()
+    };
+    assert_eq!(ask(br#"{"capability":"process","command":"cat README.md","extra":1}"#)["decision"], "allow");
+    assert!(ask(b"not json")["error"].as_str().unwrap().contains("not a JSON action"));
+    assert!(ask(b"")["error"].is_string());
+    assert!(ask(br#"{"capability":"teleport"}"#)["error"].as_str().unwrap().contains("unknown capability"));
+    assert!(ask(br#"{"capability":"process"}"#)["error"].as_str().unwrap().contains("needs `command`"));
+    assert!(ask(b"{\"capability\":\"process\",\"command\":\"ls \xff\"}")["error"].is_string());
+    assert!(ask(br#"{"capability":"process","command":"echo 'unterminated"}"#)["decision"] == "ask");
+    assert_eq!(ask(br#"{"capability":"process","argv":["rm","-rf","/"]}"#)["decision"], "deny");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn modes_decide_differently() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let (d, h) = (dir.path(), home.path());
+    let write = serde_json::json!({"capability":"workspace","verb":"write","path":"src/a.rs"});
+    let read = serde_json::json!({"capability":"workspace","verb":"read","path":"src/lib.rs"});
+    let wipe = serde_json::json!({"capability":"process","command":"rm -rf /"});
+    let push = serde_json::json!({"capability":"process","command":"git push"});
+    let table = [
+        ("plan", ["deny", "allow", "deny", "deny"]),
+        ("manual", ["ask", "allow", "deny", "ask"]),
+        ("auto", ["allow", "allow", "deny", "ask"]),
+        ("bypass", ["allow", "allow", "allow", "allow"]),
+    ];
+    for (mode, want) in table {
+        let got: Vec<String> = [&write, &read, &wipe, &push]
+            .iter()
+            .map(|a| decision(d, h, &["--mode", mode], (*a).clone()))
+            .collect();
+        assert_eq!(got, want, "{mode}");
+    }
+    let run = grove_with(cmd(d, h), &["classify", "--mode", "yolo"], Some("")).expect(2);
+    assert!(run.stderr.contains("unknown mode `yolo`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_repository_cannot_widen_the_users_policy() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let (d, h) = (dir.path(), home.path());
+    grove_tests::write(
+        d,
+        ".grove/policy.toml",
+        "max_mode = \"bypass\"\ndefault_mode = \"bypass\"\n\n[hosts]\nallow = [\"evil.example\"]\n\n\
+         [[rules]]\nverdict = \"allow\"\ncommand = \"npm install\"\n",
+    );
+    let npm = serde_json::json!({"capability":"process","command":"npm install left-pad"});
+    let curl = serde_json::json!({"capability":"http","method":"GET","url":"https://evil.example/x"});
+    let p = ["--with-policy"];
+    assert_eq!(decision(d, h, &p, npm.clone()), "ask", "a project allow rule is ignored");
+    assert_eq!(decision(d, h, &p, curl.clone()), "ask", "a project host is ignored");
+
+    // The user's own file may allow, and may cap the mode.
+    grove_tests::write(
+        h,
+        "grove/policy.toml",
+        "max_mode = \"manual\"\n\n[hosts]\nallow = [\"evil.example\"]\n\n\
+         [[rules]]\nverdict = \"allow\"\ncommand = \"npm install\"\nreason = \"we vendor with npm\"\n",
+    );
+    let out = classify(d, h, &p, &format!("{npm}\n"));
+    assert_eq!(out[0]["decision"], "allow");
+    assert!(out[0]["reasons"][0].as_str().unwrap().contains("we vendor with npm"), "{}", out[0]);
+    assert_eq!(decision(d, h, &p, curl), "allow");
+    let write = serde_json::json!({"capability":"workspace","verb":"write","path":"src/a.rs"});
+    assert_eq!(decision(d, h, &["--with-policy", "--mode", "bypass"], write), "ask", "capped to manual");
+
+    // An enterprise deny holds even in bypass mode.
+    let enterprise = h.join("enterprise.toml");
+    std::fs::write(
+        &enterprise,
+        "[[rules]]\nverdict = \"deny\"\ncommand = \"git push\"\nreason = \"CI pushes\"\n",
+    )
+    .unwrap();
+    let mut c = cmd(d, h);
+    c.env("GROVE_ENTERPRISE_POLICY", &enterprise);
+    let run = grove_with(
+        c,
+        &["classify", "--with-policy", "--mode", "bypass"],
+        Some(r#"{"capability":"process","command":"git push origin x"}"#),
+    );
+    let out: Value = serde_json::from_str(run.expect(0).stdout.trim()).unwrap();
+    assert_eq!(out["decision"], "deny");
+    assert!(out["reasons"][0].as_str().unwrap().contains("CI pushes"), "{out}");
+}
+
+/// A repository on `main` whose sessions run the probe.
+struct Project {
+    dir: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        let dir = grove_tests::repo_with(&[("README.md", "# project\n")]);
+        Project { dir, home: tempfile::tempdir().unwrap() }
+    }
+
+    fn grove(&self, args: &[&str]) -> Run {
+        grove_with(cmd(self.dir.path(), self.home.path()), args, None)
+    }
+
+    /// Start a session running `probe ARGS` with process granted.
+    fn session(&self, name: &str, probe_args: &[&str]) {
+        let mut args = vec!["new", name, "--skill", probe(), "--allow", "process,workspace", "--"];
+        args.extend_from_slice(probe_args);
+        self.grove(&args).expect(0);
+    }
+
+    fn pending(&self) -> Vec<Value> {
+        self.grove(&["approvals", "--json"]).expect(0).json().as_array().unwrap().clone()
+    }
+
+    fn wait_pending(&self, session: &str) -> Value {
+        wait(|| self.pending().into_iter().find(|a| a["session"] == session), "an approval request")
+    }
+
+    fn session_row(&self, name: &str) -> Value {
+        let rows = self.grove(&["ls", "--json"]).expect(0).json();
+        rows.as_array().unwrap().iter().find(|r| r["name"] == name).cloned().unwrap()
+    }
+
+    fn wait_final(&self, name: &str) -> Value {
+        wait(
+            || {
+                let row = self.session_row(name);
+                ["done", "failed", "cancelled", "interrupted"]
+                    .contains(&row["state"].as_str()?)
+                    .then_some(row)
+            },
+            "the session to finish",
+        )
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(self.dir.path().join(".git/grove/audit.jsonl")).unwrap();
+        text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    }
+}
+
+fn wait<T>(mut f: impl FnMut() -> Option<T>, what: &str) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_headless_session_waits_for_approval_then_runs() {
+    let p = Project::new();
+    p.session("chmod", &["run", "chmod", "+x", "README.md"]);
+    let request = p.wait_pending("chmod");
+    assert_eq!(request["capability"], "process");
+    assert_eq!(request["level"], "medium");
+    assert!(request["reasons"][0].as_str().unwrap().starts_with("fs.permissions:"), "{request}");
+    let row = p.session_row("chmod");
+    assert_eq!(
+        (row["state"].as_str(), row["pending_approvals"].as_u64()),
+        (Some("waiting-approval"), Some(1))
+    );
+    let listed = p.grove(&["approvals"]).expect(0);
+    assert!(
+        listed.stdout.contains("chmod +x README.md") && listed.stdout.contains("grove approve"),
+        "{}",
+        listed.stdout
+    );
+
+    let id = request["id"].as_i64().unwrap().to_string();
+    p.grove(&["approve", &id]).expect(0);
+    let row = p.wait_final("chmod");
+    assert_eq!(row["state"], "done", "{row}");
+    assert!(row["summary"].as_str().unwrap().contains("code=Some(0)"), "{row}");
+    // Answered once, and audited as the human's decision.
+    let again = p.grove(&["approve", &id]).expect(2);
+    assert!(again.stderr.contains("no longer pending"), "{}", again.stderr);
+    let line =
+        p.audit().into_iter().find(|l| l["target"].as_str().unwrap_or("").starts_with("chmod")).unwrap();
+    assert_eq!(
+        (line["decision"].as_str(), line["decided_by"].as_str()),
+        (Some("allow"), Some("human:approve"))
+    );
+    assert_eq!(line["approval"].as_i64(), request["id"].as_i64());
+    assert_eq!(line["session"], "chmod");
+}
+
+#[test]
+fn a_denied_approval_reaches_the_skill_with_its_reason() {
+    let p = Project::new();
+    p.session("nope", &["run", "chmod", "+x", "README.md"]);
+    let id = p.wait_pending("nope")["id"].as_i64().unwrap().to_string();
+    p.grove(&["deny", &id, "--reason", "not on a Friday"]).expect(0);
+    let row = p.wait_final("nope");
+    assert_eq!(row["state"], "failed", "{row}");
+    assert!(row["error"].as_str().unwrap().contains("not on a Friday"), "{row}");
+    let missing = p.grove(&["deny", "9999"]).expect(2);
+    assert!(missing.stderr.contains("no approval request #9999"), "{}", missing.stderr);
+}
+
+#[test]
+fn an_unanswered_approval_times_out_denied() {
+    let p = Project::new();
+    grove_tests::write(p.home.path(), "grove/policy.toml", "approval_timeout = 1\n");
+    p.session("late", &["run", "chmod", "+x", "README.md"]);
+    let row = p.wait_final("late");
+    assert_eq!(row["state"], "failed", "{row}");
+    assert!(row["error"].as_str().unwrap().contains("approval.timeout"), "{row}");
+    let all = p.grove(&["approvals", "--all", "--json"]).expect(0).json();
+    assert_eq!(all[0]["state"], "expired", "{all}");
+    assert!(p.pending().is_empty());
+}
+
+#[test]
+fn an_attached_terminal_is_asked() {
+    let dir = grove_tests::repo_with(&[("README.md", "# t\n")]);
+    let home = tempfile::tempdir().unwrap();
+    let command = |answer_marker: &str| {
+        format!(
+            "{} run {} --allow process run chmod +x README.md; echo {answer_marker}=$?; sleep 30",
+            env!("CARGO_BIN_EXE_grove"),
+            probe()
+        )
+    };
+    let tmux = Tmux::start(dir.path(), home.path(), &command("ONCE"));
+    let screen = tmux.wait_for("[d]eny?");
+    assert!(screen.contains("fs.permissions"), "{screen}");
+    tmux.keys(&["o", "Enter"]);
+    let screen = tmux.wait_for("ONCE=");
+    assert!(screen.contains("code=Some(0)") && screen.contains("ONCE=0"), "{screen}");
+    drop(tmux);
+
+    let tmux = Tmux::start(dir.path(), home.path(), &command("DENIED"));
+    tmux.wait_for("[d]eny?");
+    tmux.keys(&["d", "Enter"]);
+    let screen = tmux.wait_for("DENIED=");
+    assert!(screen.contains("human.deny") && screen.contains("DENIED=1"), "{screen}");
+}
+
+#[test]
+fn three_denials_in_a_row_fall_back_to_manual() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", probe(), "--allow", "process", "runs"];
+        all.extend_from_slice(args);
+        grove_with(cmd(dir.path(), home.path()), &all, None).expect(0)
+    };
+    // Alone, a routine command runs in auto mode.
+    assert_eq!(run(&["touch a.txt"]).stdout.trim(), "ran code=Some(0)");
+    // After three denials, the same command needs a human, and there is none.
+    let out = run(&["sudo reboot", "shutdown now", "mkfs /dev/sda", "touch b.txt"]).stdout;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[..3].iter().all(|l| l.starts_with("refused")), "{out}");
+    assert!(lines[3].starts_with("refused") && lines[3].contains("manual"), "{out}");
+    assert!(!dir.path().join("b.txt").exists());
+    let audit = std::fs::read_to_string(dir.path().join(".git/grove/audit.jsonl")).unwrap();
+    let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!((last["mode"].as_str(), last["decision"].as_str()), (Some("manual"), Some("deny")), "{last}");
+}
