@@ -384,3 +384,31 @@ fn three_denials_in_a_row_fall_back_to_manual() {
     let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
     assert_eq!((last["mode"].as_str(), last["decision"].as_str()), (Some("manual"), Some("deny")), "{last}");
 }
+
+#[test]
+fn a_session_keeps_the_mode_it_was_started_in() {
+    let p = Project::new();
+    let mut args = vec!["new", "planner", "--mode", "plan", "--skill", probe(), "--allow", "workspace", "--"];
+    args.extend_from_slice(&["write", "notes.txt", "x"]);
+    p.grove(&args).expect(0);
+    let row = p.wait_final("planner");
+    assert_eq!(row["state"], "failed", "{row}");
+    assert!(row["error"].as_str().unwrap().contains("mode.plan"), "{row}");
+    let line = p.audit().into_iter().find(|l| l["session"] == "planner").unwrap();
+    assert_eq!((line["mode"].as_str(), line["decision"].as_str()), (Some("plan"), Some("deny")), "{line}");
+}
+
+#[test]
+fn a_broken_policy_file_stops_the_run_with_a_pointer_to_it() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    grove_tests::write(
+        dir.path(),
+        ".grove/policy.toml",
+        "max_mode = \"auto\"\n[[rules]]\nverdict = \"maybe\"\ncommand = \"ls\"\n",
+    );
+    let run =
+        grove_with(cmd(dir.path(), home.path()), &["run", probe(), "read", "README.md"], None).expect(2);
+    assert!(run.stderr.contains(".grove/policy.toml:3:") && run.stderr.contains("maybe"), "{}", run.stderr);
+    assert!(run.stderr.contains("grove policy check"), "{}", run.stderr);
+}

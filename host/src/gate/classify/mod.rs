@@ -193,3 +193,33 @@ fn capability_level(a: &mut Assessment, capability: &str, verb: &str) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(capability: &str, verb: &str, subject: Subject<'_>) -> Level {
+        Classifier::new(Path::new("/nonexistent/repo"))
+            .with_home(Some("/home/u"))
+            .classify(capability, verb, subject)
+            .level
+    }
+
+    #[test]
+    fn hostile_input_is_asked_about_never_allowed() {
+        let long = "a".repeat(MAX_COMMAND + 1);
+        assert_eq!(level("process", "run", Subject::Shell(&long)), Level::High);
+        let deep = "$(".repeat(200) + &")".repeat(200);
+        assert_eq!(level("process", "run", Subject::Shell(&deep)), Level::High);
+        // Nesting without quoting: every `eval` judges the rest as a new line.
+        let evals = "eval ".repeat(40) + "ls";
+        assert!(level("process", "run", Subject::Shell(&evals)) >= Level::High, "deep eval nesting");
+        assert_eq!(level("process", "run", Subject::Shell("eval eval ls")), Level::Safe);
+        assert_eq!(level("process", "run", Subject::Shell("")), Level::High);
+        assert_eq!(level("process", "run", Subject::Shell("echo 'open")), Level::High);
+        assert_eq!(level("workspace", "write", Subject::Path("a\0b")), Level::High);
+        assert_eq!(level("process", "run", Subject::Argv(&[])), Level::Safe);
+        assert_eq!(level("http", "send", Subject::None), Level::High);
+        assert_eq!(level("teleport", "now", Subject::None), Level::Medium);
+    }
+}

@@ -337,6 +337,10 @@ fn under(p: &str, dir: &str) -> bool {
 }
 
 fn home_zone(rest: &str) -> Zone {
+    // Public keys and known hosts are not secrets (authorized_keys is a door).
+    if rest.starts_with(".ssh/") && (rest.ends_with(".pub") || rest == ".ssh/known_hosts") {
+        return Zone::HomeOther;
+    }
     if HOME_SECRETS.iter().any(|s| under(rest, s)) {
         Zone::Secret
     } else if rest == ".ssh/authorized_keys" || HOME_STARTUP.iter().any(|s| under(rest, s)) {

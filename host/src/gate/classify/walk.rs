@@ -420,6 +420,11 @@ impl<'c, 'a> Walker<'c, 'a> {
     pub fn expand(&mut self, w: &Word) -> Arg {
         let mut taint = Taint::default();
         for part in &w.0 {
+            if let Part::Param { name, .. } = part
+                && secret_name(name)
+            {
+                taint = taint.union(Taint::ENV);
+            }
             if let Part::Subst(list) | Part::ProcSubst(list) = part {
                 self.depth += 1;
                 let saved = self.cwd.clone();
@@ -739,6 +744,14 @@ impl<'c, 'a> Walker<'c, 'a> {
         self.a.facts.paths.push((at.shown.clone(), Access::Write));
         let line = call.line();
         let shown = &at.shown;
+        if !at.zone.inside() && self.cx.root().starts_with(shown) {
+            self.a.raise(
+                Level::Critical,
+                "fs.delete-critical",
+                format!("{line} deletes `{shown}`, which holds the worktree"),
+            );
+            return;
+        }
         match at.zone {
             Zone::FsRoot | Zone::Home | Zone::System | Zone::Secret | Zone::Startup | Zone::Device => {
                 let what = match at.zone {
@@ -810,6 +823,28 @@ const HIJACKING_VARIABLES: &[&str] = &[
     "EDITOR",
     "PAGER",
 ];
+
+/// A variable whose name says it holds a credential (`$GITHUB_TOKEN`,
+/// `$AWS_SECRET_ACCESS_KEY`, `$DB_PASSWORD`).
+fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+        "AUTH",
+        "COOKIE",
+        "SESSION",
+    ]
+    .iter()
+    .any(|k| upper.contains(k))
+}
 
 fn is_system_bin(p: &str) -> bool {
     ["/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/", "/usr/local/sbin/"]

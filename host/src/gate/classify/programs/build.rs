@@ -21,7 +21,13 @@ enum Kind {
 }
 
 pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
-    let sub = c.sub();
+    // `cargo +nightly build`: the toolchain comes before the subcommand.
+    let sub = match c.args.first() {
+        Some(first) if first.known && first.text.starts_with('+') => {
+            c.args.get(1).filter(|a| a.known).map(|a| a.text.as_str())
+        }
+        _ => c.sub(),
+    };
     let kind = match c.name {
         "cargo" => match sub? {
             "build" | "b" | "test" | "t" | "check" | "c" | "clippy" | "fmt" | "run" | "r" | "doc"

@@ -50,8 +50,16 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         }
         "zip" | "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" | "lz4"
         | "compress" => {
-            if c.has(Some('c'), &["stdout", "to-stdout"]) {
-                return Some(super::read_all(w, c, Reader::Content));
+            let decompresses = matches!(c.name, "gunzip" | "bunzip2" | "unxz" | "unzstd")
+                || c.has(Some('d'), &["decompress", "uncompress"]);
+            let to_stdout = c.has(Some('c'), &["stdout", "to-stdout"]) || c.operands().next().is_none();
+            if to_stdout {
+                // A filter: unpacked data is not what the line shows.
+                let mut flow = super::read_all(w, c, Reader::Content);
+                if decompresses {
+                    flow.out = flow.out.union(super::super::walk::Taint::DECODED);
+                }
+                return Some(flow);
             }
             write_operands(w, c, 0);
             Flow::NONE
@@ -296,12 +304,17 @@ fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
                     i += 1;
                 }
                 // `{}` stands for what was found: each root (and below it).
-                for r in &roots {
+                // Many roots are judged as one root only known at run time,
+                // so the work stays linear in the line's length.
+                let unknown = [Arg::unknown("{}")];
+                let stand_ins: Vec<&Arg> =
+                    if roots.len() > 16 { unknown.iter().collect() } else { roots.clone() };
+                for r in &stand_ins {
                     let inner: Vec<Arg> = c.args[start..i.min(c.args.len())]
                         .iter()
                         .map(|x| {
                             if x.known && x.text.contains("{}") {
-                                Arg { text: x.text.replace("{}", &r.text), ..x.clone() }
+                                Arg { text: x.text.replace("{}", &r.text), known: r.known, ..x.clone() }
                             } else {
                                 x.clone()
                             }

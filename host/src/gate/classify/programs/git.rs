@@ -262,8 +262,10 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
 fn push(w: &mut Walker<'_, '_>, call: &Call<'_>, line: &str) {
     let force = call.has(Some('f'), &["force", "force-with-lease", "force-if-includes"]);
     let mirror = call.has(None, &["mirror"]);
-    let delete = call.has(Some('d'), &["delete", "prune"]);
     let refspecs: Vec<&Arg> = call.operands().skip(1).collect();
+    // `git push origin :main` deletes `main` on the remote.
+    let delete =
+        call.has(Some('d'), &["delete", "prune"]) || refspecs.iter().any(|r| r.text.starts_with(':'));
     let plus = refspecs.iter().any(|r| r.text.starts_with('+'));
     let all = call.has(None, &["all", "branches", "tags"]);
     let targets: Vec<String> = refspecs
@@ -287,8 +289,14 @@ fn push(w: &mut Walker<'_, '_>, call: &Call<'_>, line: &str) {
             "git.push-force",
             format!("{line} rewrites the shared history of a protected branch"),
         );
-    } else if (force || plus) || (delete && protected) {
-        w.a.raise(Level::High, "git.push-force", format!("{line} rewrites or deletes a remote branch"));
+    } else if delete && protected {
+        w.a.raise(
+            Level::Critical,
+            "git.push-delete",
+            format!("{line} deletes a protected branch on the remote"),
+        );
+    } else if force || plus {
+        w.a.raise(Level::High, "git.push-force", format!("{line} rewrites a remote branch"));
     } else if delete {
         w.a.raise(Level::High, "git.push-delete", format!("{line} deletes a remote branch"));
     } else {

@@ -81,6 +81,12 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                     "sys.crontab",
                     format!("{line} changes scheduled jobs, which run later unattended"),
                 );
+                // `echo '* * * * * CMD' | crontab -`: the jobs are on the line.
+                if let Some(table) = w.stdin_text.take() {
+                    for job in table.lines().filter_map(cron_command) {
+                        w.nested_line(job, "crontab");
+                    }
+                }
             }
         }
         "at" | "batch" | "atrm" => {
@@ -134,4 +140,18 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         _ => return None,
     }
     Some(Flow::NONE)
+}
+
+/// The command of a crontab line: after five time fields, or one `@word`.
+fn cron_command(line: &str) -> Option<&str> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let fields = if line.starts_with('@') { 1 } else { 5 };
+    let mut rest = line;
+    for _ in 0..fields {
+        rest = rest.trim_start().split_once(char::is_whitespace)?.1;
+    }
+    Some(rest.trim())
 }
