@@ -15,6 +15,10 @@ use crate::support::{Run, Tmux, grove_cmd, grove_with, probe};
 /// hostile cases of our own.
 const CORPUS: [&str; 3] = ["dev.jsonl", "variants.jsonl", "hostile.jsonl"];
 
+/// Attempts to fool the classifier, in both directions. None may be let
+/// through; some it labels deny are held for a human instead (counted).
+const ADVERSARIAL: &str = "adversarial.jsonl";
+
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/risk")
 }
@@ -79,6 +83,89 @@ fn classify_meets_the_accuracy_bar_on_the_corpus() {
         assert!(wrong.is_empty(), "{file}: {} wrong:\n{}", wrong.len(), wrong.join("\n"));
         assert!(allows_held * 10 <= allows, "{file}: {allows_held} of {allows} allow items were held");
     }
+}
+
+#[test]
+fn no_adversarial_attempt_is_let_through() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(corpus_dir().join(ADVERSARIAL)).unwrap();
+    let items: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let decisions = classify(dir.path(), home.path(), &[], &text);
+    let mut let_through = Vec::new();
+    let (mut allows, mut allows_held, mut denies, mut denies_held) = (0, 0, 0, 0);
+    for (item, d) in items.iter().zip(&decisions) {
+        let (want, got) = (item["expect"].as_str().unwrap(), d["decision"].as_str().unwrap_or("error"));
+        match want {
+            "allow" => {
+                allows += 1;
+                allows_held += usize::from(got != "allow");
+            }
+            _ if got == "allow" => let_through.push(format!("{item} -> {d}")),
+            "deny" => {
+                denies += 1;
+                denies_held += usize::from(got != "deny");
+            }
+            _ => {}
+        }
+    }
+    assert!(let_through.is_empty(), "{} let through:\n{}", let_through.len(), let_through.join("\n"));
+    assert!(allows_held * 10 <= allows, "{allows_held} of {allows} allow items were held");
+    eprintln!("adversarial: {denies_held} of {denies} deny items held for a human instead of refused");
+}
+
+/// Wrapping a command line in `sh -c`, `eval`, a subshell or a list does
+/// not change what it does, so it must not change the decision either.
+#[test]
+fn wrapped_variants_of_the_corpus_are_judged_the_same() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let quote = |c: &str| format!("'{}'", c.replace('\'', r"'\''"));
+    type Wrap<'a> = &'a dyn Fn(&str) -> String;
+    let wrappers: [(&str, Wrap); 6] = [
+        ("sh -c", &|c| format!("sh -c {}", quote(c))),
+        ("bash -c", &|c| format!("bash -c {}", quote(c))),
+        ("eval", &|c| format!("eval {}", quote(c))),
+        ("&&", &|c| format!("true && {c}")),
+        (";", &|c| format!("{c} ; true")),
+        ("( )", &|c| format!("( {c}\n)")),
+    ];
+    let mut lines = Vec::new();
+    for file in CORPUS {
+        for line in std::fs::read_to_string(corpus_dir().join(file)).unwrap().lines() {
+            let item: Value = serde_json::from_str(line).unwrap();
+            let Some(command) =
+                item["command"].as_str().filter(|c| !c.contains('\n') && !c.trim().is_empty())
+            else {
+                continue;
+            };
+            lines.push((command.to_string(), "as is"));
+            for (name, wrap) in &wrappers {
+                lines.push((wrap(command), *name));
+            }
+        }
+    }
+    let input: String = lines
+        .iter()
+        .map(|(c, _)| format!("{}\n", serde_json::json!({"capability": "process", "command": c})))
+        .collect();
+    let out = classify(dir.path(), home.path(), &[], &input);
+    let mut differ = Vec::new();
+    let mut original = "";
+    for ((command, how), d) in lines.iter().zip(&out) {
+        let got = d["decision"].as_str().unwrap_or("error");
+        if *how == "as is" {
+            original = got;
+        } else if got != original {
+            differ.push(format!("{how}: {original} became {got}: {command} -> {d}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} wrapped variants judged differently:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
 }
 
 #[test]

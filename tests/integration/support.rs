@@ -68,10 +68,19 @@ pub fn grove_with(mut cmd: Command, args: &[&str], stdin: Option<&str>) -> Run {
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().expect("spawning grove");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
+    // Feed stdin from another thread: a program that answers as it reads
+    // would otherwise fill its stdout pipe while we are still writing.
+    let feeder = stdin.map(|input| {
+        let mut pipe = child.stdin.take().unwrap();
+        let input = input.to_string();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(input.as_bytes());
+        })
+    });
     let out = child.wait_with_output().unwrap();
+    if let Some(feeder) = feeder {
+        feeder.join().unwrap();
+    }
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -124,7 +124,9 @@ const HOME_STARTUP: &[&str] = &[
 /// Absolute secrets outside any home.
 const SYSTEM_SECRETS: &[&str] = &[
     "/etc/shadow",
+    "/etc/shadow-",
     "/etc/gshadow",
+    "/etc/gshadow-",
     "/etc/sudoers",
     "/etc/sudoers.d",
     "/etc/ssl/private",
@@ -181,11 +183,22 @@ const STREAMS: &[&str] = &[
 const CI_PATHS: &[&str] = &[
     ".github/workflows",
     ".github/actions",
+    ".gitea/workflows",
+    ".forgejo/workflows",
+    ".semaphore",
+    "appveyor.yml",
+    ".appveyor.yml",
+    ".cirrus.yml",
+    "cloudbuild.yaml",
+    "cloudbuild.yml",
+    "codemagic.yaml",
+    ".teamcity",
+    "buildspec.yml",
     ".gitlab-ci.yml",
     ".gitlab",
     ".circleci",
     ".travis.yml",
-    "Jenkinsfile",
+    "jenkinsfile",
     "azure-pipelines.yml",
     ".buildkite",
     "bitbucket-pipelines.yml",
@@ -235,6 +248,13 @@ impl Paths {
         if p == "/" {
             return Zone::FsRoot;
         }
+        // `/proc/self/root/etc/shadow` is `/etc/shadow`.
+        if let Some(rest) = p.strip_prefix("/proc/")
+            && let Some((_, below)) = rest.split_once("/root")
+            && (below.is_empty() || below.starts_with('/'))
+        {
+            return self.outside_zone(if below.is_empty() { "/" } else { below });
+        }
         if let Some(home) = self.home.as_deref().filter(|h| *h != "/") {
             if p == home {
                 return Zone::Home;
@@ -278,6 +298,36 @@ impl Paths {
             return Zone::System;
         }
         Zone::Outside
+    }
+
+    /// The secret a glob could stand for, if any: `/etc/shado?`,
+    /// `~/.a[w]s/credentials`, `/proc/*/environ`. `unknown_parts` says the
+    /// `*`s stand for values only known at run time (they may hold `/`).
+    pub fn glob_secret(&self, pattern: &str, cwd: &Path, unknown_parts: bool) -> Option<String> {
+        let absolute = if pattern.starts_with('/') || pattern.starts_with('*') {
+            pattern.to_string()
+        } else {
+            cwd.join(pattern).to_string_lossy().into_owned()
+        };
+        let matcher = globset::GlobBuilder::new(&absolute)
+            .literal_separator(!unknown_parts)
+            .build()
+            .ok()?
+            .compile_matcher();
+        let mut candidates: Vec<String> = SYSTEM_SECRETS.iter().map(|s| s.to_string()).collect();
+        candidates.extend(["/proc/1/environ", "/proc/self/environ", "/proc/1/mem"].map(String::from));
+        let homes: Vec<&str> = self.home.as_deref().into_iter().chain(["/root"]).collect();
+        for home in homes {
+            for secret in HOME_SECRETS {
+                candidates.push(format!("{home}/{secret}"));
+                for leaf in
+                    ["id_rsa", "id_ed25519", "id_ecdsa", "credentials", "config", "hosts.yml", "config.json"]
+                {
+                    candidates.push(format!("{home}/{secret}/{leaf}"));
+                }
+            }
+        }
+        candidates.into_iter().find(|c| matcher.is_match(c))
     }
 
     /// Follow symlinks inside the tree, component by component; a link
@@ -354,6 +404,14 @@ fn inside_zone(rel: &str) -> Zone {
     if rel.is_empty() {
         return Zone::TreeRoot;
     }
+    // Case-insensitive filesystems (macOS, Windows) open `.GIT` as `.git`.
+    let lower;
+    let rel = if rel.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = rel.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        rel
+    };
     let mut components = rel.split('/');
     if components.any(|c| c == ".git") {
         return Zone::GitDir;

@@ -24,22 +24,31 @@ pub struct Target {
     pub host: String,
 }
 
-/// Parse `url`; a URL without a scheme (as curl allows) is `http`.
+/// Parse `url` the way browsers and HTTP clients do (WHATWG): tabs and
+/// newlines dropped, full-width digits and dots folded, `\\` a path
+/// separator, `http:host` and `http:/host` read as `http://host`, the host
+/// percent-decoded. A URL without a scheme (as curl allows) is `http`;
+/// `host:port` is a host and a port, not a scheme.
 pub fn parse(url: &str) -> Option<Target> {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => (url[..i].to_ascii_lowercase(), &url[i + 3..]),
-        None if url.contains(':') && !url.contains('/') && url.parse::<std::net::SocketAddr>().is_err() => {
-            // `mailto:x`, `data:…`: a scheme without an authority.
-            let (s, _) = url.split_once(':')?;
-            if s.contains('.') {
-                ("http".to_string(), url)
-            } else {
-                return Some(Target { scheme: s.to_ascii_lowercase(), host: String::new() });
-            }
+    let url: String = url.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).map(fold).collect();
+    let (scheme, rest) = match url.split_once(':') {
+        Some((s, rest))
+            if !s.is_empty()
+                && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !is_port(rest) =>
+        {
+            (s.to_ascii_lowercase(), rest)
         }
-        None => ("http".to_string(), url),
+        _ => ("http".to_string(), url.as_str()),
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let special = matches!(scheme.as_str(), "http" | "https" | "ws" | "wss" | "ftp" | "file");
+    if !special && !rest.starts_with("//") {
+        // `mailto:x`, `data:…`: a scheme without an authority.
+        return Some(Target { scheme, host: String::new() });
+    }
+    let rest = rest.trim_start_matches(['/', '\\']);
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
     // The host follows the last `@` (user:password@host).
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if let Some(inner) = hostport.strip_prefix('[') {
@@ -47,8 +56,44 @@ pub fn parse(url: &str) -> Option<Target> {
     } else {
         hostport.split(':').next().unwrap_or("")
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = percent_decode(host).trim_end_matches('.').to_ascii_lowercase();
     Some(Target { scheme, host })
+}
+
+/// After `host:`, a port: digits up to the path.
+fn is_port(rest: &str) -> bool {
+    let port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Full-width digits, letters and dots, and ideographic full stops, as IDNA
+/// maps them.
+fn fold(c: char) -> char {
+    match c {
+        '\u{ff10}'..='\u{ff19}' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => {
+            char::from_u32(c as u32 - 0xff10 + 0x30).unwrap_or(c)
+        }
+        '\u{3002}' | '\u{ff0e}' | '\u{ff61}' => '.',
+        c => c,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(Ok(v)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// How an HTTP client reads a host that is an address, including the
@@ -185,7 +230,8 @@ fn is_metadata(ip: IpAddr) -> bool {
                 || v4 == Ipv4Addr::new(192, 0, 0, 192)
         }
         IpAddr::V6(v6) => {
-            v6 == "fd00:ec2::254".parse::<Ipv6Addr>().expect("constant")
+            // AWS and GCP serve metadata on these IPv6 addresses too.
+            ["fd00:ec2::254", "fd20:ce::254"].iter().any(|m| m.parse::<Ipv6Addr>().is_ok_and(|m| m == v6))
                 || (v6.segments()[0] & 0xffc0) == 0xfe80
         }
     }
@@ -249,5 +295,16 @@ mod tests {
         assert_eq!(level("GET", "http://10.0.0.5:8080/"), Level::High);
         assert_eq!(level("GET", "https://api.github.com/repos"), Level::Low);
         assert_eq!(level("GET", "example.com/x"), Level::Medium);
+        assert_eq!(level("GET", "localhost:3000"), Level::Low);
+        assert_eq!(level("GET", "file:/etc/passwd"), Level::Critical);
+        assert_eq!(level("GET", "http:169.254.169.254/latest/"), Level::Critical);
+        assert_eq!(level("GET", "http:\\\\169.254.169.254\\x"), Level::Critical);
+        assert_eq!(level("GET", "http://%31%36%39.254.169.254/"), Level::Critical);
+        assert_eq!(level("GET", "http://１６９.２５４.１６９.２５４/"), Level::Critical);
+        assert_eq!(level("GET", "http://169。254。169。254/"), Level::Critical);
+        assert_eq!(level("GET", "http://169.254\t.169.254/"), Level::Critical);
+        assert_eq!(level("GET", "http://evil.example\\@127.0.0.1/"), Level::Medium);
+        assert_eq!(level("GET", "http://[fd20:ce::254]/"), Level::Critical);
+        assert_eq!(level("GET", "data:text/html,x"), Level::Critical);
     }
 }

@@ -102,15 +102,32 @@ pub struct Arg {
     pub taint: Taint,
     /// For a value not known: the known text it starts with.
     pub prefix: String,
+    /// For a value not known: the word with `*` for each unknown part
+    /// (`*/.ssh/id_rsa` of `$(echo ~)/.ssh/id_rsa`).
+    pub pattern: String,
 }
 
 impl Arg {
     pub fn lit(text: impl Into<String>) -> Arg {
-        Arg { text: text.into(), known: true, glob: false, taint: Taint::default(), prefix: String::new() }
+        Arg {
+            text: text.into(),
+            known: true,
+            glob: false,
+            taint: Taint::default(),
+            prefix: String::new(),
+            pattern: String::new(),
+        }
     }
 
     pub fn unknown(text: impl Into<String>) -> Arg {
-        Arg { text: text.into(), known: false, glob: false, taint: Taint::default(), prefix: String::new() }
+        Arg {
+            text: text.into(),
+            known: false,
+            glob: false,
+            taint: Taint::default(),
+            prefix: String::new(),
+            pattern: String::new(),
+        }
     }
 
     pub fn is(&self, s: &str) -> bool {
@@ -169,7 +186,8 @@ impl Call<'_> {
             }
             if let Some(l) = t.strip_prefix("--") {
                 let name = l.split('=').next().unwrap_or(l);
-                if long.contains(&name) {
+                // GNU tools and git accept any unambiguous prefix (`--rec`).
+                if long.iter().any(|full| *full == name || name.len() >= 3 && full.starts_with(name)) {
                     return true;
                 }
             } else if let (Some(c), Some(cluster)) = (short, t.strip_prefix('-'))
@@ -218,6 +236,8 @@ pub struct Walker<'c, 'a> {
     tainted: Vec<String>,
     /// Variables set earlier on the line (`X=/; rm -rf $X`).
     vars: Vec<(String, String)>,
+    /// Functions defined earlier on the line: their bodies were judged.
+    functions: Vec<String>,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -230,6 +250,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             stdin_text: None,
             tainted: Vec::new(),
             vars: Vec::new(),
+            functions: Vec::new(),
         }
     }
 
@@ -243,6 +264,24 @@ impl<'c, 'a> Walker<'c, 'a> {
             Some((_, v)) => Some(v.clone()),
             None if name == "HOME" => self.home().map(String::from),
             None => None,
+        }
+    }
+
+    /// A variable set for a command (`NAME=v cmd`, `env NAME=v`, `export`):
+    /// some change what programs load or run, and their value is a command.
+    pub fn environment(&mut self, name: &str, value: &Arg) {
+        if !(HIJACKING_VARIABLES.contains(&name) || name.starts_with("GIT_CONFIG")) {
+            return;
+        }
+        // `GIT_PAGER=cat`: a command line, judged as one; other variables
+        // (`LD_PRELOAD`, `GIT_CONFIG_*`) change what runs in ways no line shows.
+        if RUNS_ITS_VALUE.contains(&name) && value.known {
+            self.nested_line(value.text.trim_start_matches(['|', '!']), name);
+        } else {
+            self.a.raise(Level::High, "env.hijack", format!("`{name}=…` changes what programs load or run"));
+            if value.known && name.starts_with("GIT_CONFIG") {
+                self.nested_line(value.text.trim_start_matches(['|', '!']), name);
+            }
         }
     }
 
@@ -367,6 +406,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.redirects(&simple, Flow::out(out))
             }
             Command::Function(name, body) => {
+                self.functions.push(name.clone());
                 if calls(body, name) {
                     if spawns(body, name) {
                         self.a.raise(
@@ -389,23 +429,35 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn simple(&mut self, s: &Simple) -> Flow {
-        let mut hijack = None;
         for (name, value) in &s.assigns {
             let v = self.expand(value);
-            if s.words.is_empty() && !name.is_empty() {
-                self.set_var(name, v.known.then_some(v.text));
+            if name.is_empty() {
+                continue;
             }
-            if !s.words.is_empty() && HIJACKING_VARIABLES.contains(&name.as_str()) {
-                hijack = Some(name.clone());
+            self.environment(name, &v);
+            if s.words.is_empty() || name == "CDPATH" {
+                self.set_var(name, v.known.then(|| v.text.clone()));
             }
         }
-        let args: Vec<Arg> = s.words.iter().map(|w| self.expand(w)).collect();
-        if let Some(name) = hijack {
-            self.a.raise(
-                Level::High,
-                "env.hijack",
-                format!("`{name}=…` changes what the command loads or runs"),
-            );
+        let mut args: Vec<Arg> = Vec::with_capacity(s.words.len());
+        for word in &s.words {
+            let arg = self.expand(word);
+            // `rm -rf /{etc,usr}`, `{rm,-rf,/}`: brace expansion, as bash does it.
+            if arg.known
+                && word.0.iter().any(|p| matches!(p, Part::Bare(b) if b.contains('{') && b.contains('}')))
+            {
+                args.extend(braces(&arg.text).into_iter().map(|text| Arg { text, ..arg.clone() }));
+            } else {
+                args.push(arg);
+            }
+        }
+        // What a here-doc or here-string feeds the command, when spelled out.
+        if self.stdin_text.is_none() {
+            self.stdin_text = s.redirects.iter().rev().find_map(|r| match r.op {
+                RedirOp::HereDoc => r.body.as_ref()?.literal(&|n| self.var(n)),
+                RedirOp::HereString => r.target.literal(&|n| self.var(n)),
+                _ => None,
+            });
         }
         let flow = if args.is_empty() { Flow::NONE } else { self.words(&args) };
         let passes_stdin = args.len() == 1 && args[0].is("cat");
@@ -433,15 +485,34 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.depth -= 1;
             }
         }
+        // `tee >(grep …)`, `diff <(a) <(b)`: the word is a pipe, `/dev/fd/N`.
+        if let [Part::ProcSubst(_)] = w.0.as_slice() {
+            return Arg {
+                text: "/dev/fd/63".into(),
+                known: true,
+                glob: false,
+                taint,
+                prefix: String::new(),
+                pattern: String::new(),
+            };
+        }
         let lookup = |n: &str| self.var(n);
         match w.literal(&lookup) {
-            Some(text) => Arg { glob: w.has_glob(), text, known: true, taint, prefix: String::new() },
+            Some(text) => Arg {
+                glob: w.has_glob(),
+                text,
+                known: true,
+                taint,
+                prefix: String::new(),
+                pattern: String::new(),
+            },
             None => Arg {
                 text: w.source(),
                 known: false,
                 glob: w.has_glob(),
                 taint,
                 prefix: w.known_prefix(&lookup),
+                pattern: w.pattern(&lookup),
             },
         }
     }
@@ -515,6 +586,10 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             return Flow::NONE;
         }
+        if self.functions.contains(&program.text) {
+            // A function of this line: its body was judged where it was defined.
+            return Flow::NONE;
+        }
         let name = program.text.rsplit('/').next().unwrap_or(&program.text);
         if program.text.contains('/') && !is_system_bin(&program.text) {
             let at = self.locate(program);
@@ -541,6 +616,10 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     /// `cd DIR`: later commands of the line run there.
     pub fn cd(&mut self, dir: Option<&Arg>) {
+        if self.vars.iter().any(|(n, _)| n == "CDPATH") {
+            self.cwd = None;
+            return;
+        }
         self.cwd = match dir {
             None => self.home().map(PathBuf::from),
             Some(a) if a.known && a.text != "-" => self.cwd.as_ref().map(|cwd| {
@@ -593,8 +672,40 @@ impl<'c, 'a> Walker<'c, 'a> {
         !self.tainted.is_empty() && self.locate(arg).is_some_and(|at| self.tainted.contains(&at.shown))
     }
 
+    /// The secret a glob or a partly known path could be, if any.
+    fn secret_behind(&self, arg: &Arg) -> Option<String> {
+        let cwd = self.cwd.as_deref().unwrap_or(self.cx.root());
+        if arg.known && arg.glob {
+            return self.cx.paths.glob_secret(&arg.text, cwd, false);
+        }
+        // At least one known path component, or `*` alone would match all.
+        let known = arg.pattern.split('/').any(|c| !c.is_empty() && !c.contains('*'));
+        if !arg.known && known {
+            return self.cx.paths.glob_secret(&arg.pattern, cwd, true);
+        }
+        None
+    }
+
     /// The command reads `arg` as a path; returns where it lands.
     pub fn read(&mut self, arg: &Arg, how: Reader) -> Option<Zone> {
+        if how == Reader::Content {
+            if let Some(secret) = self.secret_behind(arg) {
+                self.a.raise(
+                    Level::Critical,
+                    "fs.secret-read",
+                    format!("reads `{}`, which can be the secret `{secret}`", arg.text),
+                );
+                return Some(Zone::Secret);
+            }
+            if !arg.known && arg.taint.env {
+                self.a.raise(
+                    Level::Critical,
+                    "fs.secret-read",
+                    format!("reads `{}`, a credential file named by a variable", arg.text),
+                );
+                return Some(Zone::Secret);
+            }
+        }
         match self.locate(arg) {
             Some(at) => {
                 self.a.facts.paths.push((at.shown.clone(), Access::Read));
@@ -744,7 +855,9 @@ impl<'c, 'a> Walker<'c, 'a> {
         self.a.facts.paths.push((at.shown.clone(), Access::Write));
         let line = call.line();
         let shown = &at.shown;
-        if !at.zone.inside() && self.cx.root().starts_with(shown) {
+        if matches!(at.zone, Zone::Outside | Zone::HomeOther | Zone::Temp)
+            && self.cx.root().starts_with(shown)
+        {
             self.a.raise(
                 Level::Critical,
                 "fs.delete-critical",
@@ -800,6 +913,23 @@ pub enum Reader {
     Listing,
 }
 
+/// Variables whose value is a command line some program runs.
+const RUNS_ITS_VALUE: &[&str] = &[
+    "GIT_SSH_COMMAND",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_PAGER",
+    "GIT_ASKPASS",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "PROMPT_COMMAND",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "SHELL",
+];
+
 /// Variables that change what a program loads or runs.
 const HIJACKING_VARIABLES: &[&str] = &[
     "LD_PRELOAD",
@@ -821,12 +951,27 @@ const HIJACKING_VARIABLES: &[&str] = &[
     "PERL5OPT",
     "RUBYOPT",
     "EDITOR",
+    "VISUAL",
     "PAGER",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_PAGER",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "CARGO_BUILD_RUSTC_WRAPPER",
+    "RUSTC",
+    "MAKEFLAGS",
+    "SHELL",
+    "PYTHONPATH",
+    "NODE_PATH",
 ];
 
 /// A variable whose name says it holds a credential (`$GITHUB_TOKEN`,
 /// `$AWS_SECRET_ACCESS_KEY`, `$DB_PASSWORD`).
-fn secret_name(name: &str) -> bool {
+pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     [
         "TOKEN",
@@ -841,6 +986,7 @@ fn secret_name(name: &str) -> bool {
         "AUTH",
         "COOKIE",
         "SESSION",
+        "KUBECONFIG",
     ]
     .iter()
     .any(|k| upper.contains(k))
@@ -882,4 +1028,60 @@ fn spawns(list: &List, name: &str) -> bool {
             })
         })
     })
+}
+
+/// Brace expansion of `a{b,c}d` into `abd acd`, groups expanded left to
+/// right; at most 64 words, the rest judged as written.
+fn braces(text: &str) -> Vec<String> {
+    let mut out = vec![text.to_string()];
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        let mut changed = false;
+        for word in &out {
+            match brace_group(word) {
+                Some((head, alternatives, tail)) if next.len() + alternatives.len() <= 64 => {
+                    changed = true;
+                    next.extend(alternatives.iter().map(|alt| format!("{head}{alt}{tail}")));
+                }
+                _ => next.push(word.clone()),
+            }
+        }
+        out = next;
+        if !changed {
+            break;
+        }
+    }
+    out
+}
+
+/// The first `{x,y}` group: what precedes it, its alternatives, what follows.
+fn brace_group(word: &str) -> Option<(&str, Vec<&str>, &str)> {
+    let open = word.find('{')?;
+    let mut depth = 0;
+    let mut commas = Vec::new();
+    for (i, ch) in word[open..].char_indices() {
+        match ch {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    let close = open + i;
+                    if commas.is_empty() {
+                        return None;
+                    }
+                    let mut alternatives = Vec::new();
+                    let mut start = open + 1;
+                    for c in commas {
+                        alternatives.push(&word[start..c]);
+                        start = c + 1;
+                    }
+                    alternatives.push(&word[start..close]);
+                    return Some((&word[..open], alternatives, &word[close + 1..]));
+                }
+            }
+            ',' if depth == 1 => commas.push(open + i),
+            _ => {}
+        }
+    }
+    None
 }

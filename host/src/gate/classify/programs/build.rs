@@ -3,6 +3,7 @@
 //! publishing and system-wide installs are high.
 
 use super::super::walk::{Arg, Call, Flow, Walker};
+use super::files::option_value;
 use crate::gate::level::Level;
 
 /// How a subcommand of a build tool is judged.
@@ -57,6 +58,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 && c.args.iter().any(|a| a.is("deploy") || a.is("publish") || a.is("release:perform"));
             if cmake_install || deploys { Kind::Publish } else { Kind::Routine }
         }
+        "make" | "gmake" if c.has(Some('n'), &["dry-run", "just-print", "recon"]) => Kind::Read,
         "make" | "gmake" | "just" | "task" | "rake" | "invoke" => {
             let targets: Vec<&str> =
                 c.operands().filter(|a| !a.text.contains('=')).map(|a| a.text.as_str()).collect();
@@ -80,6 +82,8 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
         }
         "go" => match sub? {
+            // `go run example.com/tool@latest` fetches the tool first.
+            "run" if c.operands().any(|a| a.text.contains('@')) => Kind::Install,
             "build" | "test" | "vet" | "fmt" | "run" | "generate-check" | "mod" | "work" | "tool" | "fix" => {
                 if sub == Some("mod") && c.args.iter().any(|a| a.is("download")) {
                     Kind::Install
@@ -132,6 +136,17 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
 
 fn node(c: &Call<'_>, sub: Option<&str>) -> Kind {
     let global = c.has(Some('g'), &["global", "location"]);
+    // `yarn --cwd web add`, `pnpm -C web install`: skip the folder option.
+    const WITH_VALUE: &[&str] = &["--cwd", "--dir", "-C", "--prefix", "--filter", "-F", "--workspace", "-w"];
+    let sub = match c.args.iter().position(|a| WITH_VALUE.contains(&a.text.as_str())) {
+        Some(_) => {
+            super::exec::skip_options(c.args, WITH_VALUE).first().filter(|a| a.known).map(|a| a.text.as_str())
+        }
+        None => sub,
+    };
+    if c.has(None, &["dry-run"]) && matches!(sub, Some("publish" | "pack")) {
+        return Kind::Routine;
+    }
     let kind = match (c.name, sub) {
         ("yarn", None) => Kind::Install,
         (_, None) => Kind::Read,
@@ -218,6 +233,8 @@ fn python(c: &Call<'_>, sub: Option<&str>) -> Kind {
 }
 
 fn apply(w: &mut Walker<'_, '_>, c: &Call<'_>, kind: Kind) -> Flow {
+    let kind = if kind == Kind::Publish && c.has(None, &["dry-run"]) { Kind::Routine } else { kind };
+    side_effects(w, c);
     match kind {
         Kind::Read => {}
         Kind::Routine => w.a.writes(),
@@ -240,4 +257,54 @@ fn apply(w: &mut Walker<'_, '_>, c: &Call<'_>, kind: Kind) -> Flow {
         }
     }
     Flow::NONE
+}
+
+/// What a build tool does besides building: outputs named with `-o`,
+/// programs it runs (`go test -exec`, `make --eval '$(shell …)'`), a
+/// makefile from stdin, and projects outside the worktree.
+fn side_effects(w: &mut Walker<'_, '_>, c: &Call<'_>) {
+    if let Some(out) = option_value(c, "-o", "--output").filter(|o| !o.is("-")) {
+        w.write(&out);
+    }
+    for (short, long) in [("-exec", "-exec"), ("-toolexec", "-toolexec"), ("", "--eval")] {
+        let value = option_value(c, if short.is_empty() { long } else { short }, long);
+        if let Some(v) = value {
+            w.a.raise(
+                Level::High,
+                "build.runs-program",
+                format!("{} runs `{}` as part of the build", c.line(), v.text),
+            );
+            let code = v.text.split("$(shell ").nth(1).map_or(v.text.as_str(), |r| r.trim_end_matches(')'));
+            w.nested_line(code, c.name);
+        }
+    }
+    if matches!(c.name, "make" | "gmake") {
+        if option_value(c, "-f", "--file").is_some_and(|f| f.is("-") || f.is("/dev/stdin")) {
+            w.a.raise(
+                Level::High,
+                "build.stdin-makefile",
+                format!("{} runs a makefile read from standard input", c.line()),
+            );
+            if let Some(text) = w.stdin_text.take() {
+                for recipe in text.lines().filter(|l| l.starts_with('\t')) {
+                    w.nested_line(recipe.trim(), "make");
+                }
+            }
+        }
+        for a in c.operands().filter(|a| a.text.starts_with("SHELL=") || a.text.starts_with("MAKEFLAGS=")) {
+            w.a.raise(Level::High, "env.hijack", format!("{} sets `{}`", c.line(), a.text));
+        }
+    }
+    for (short, long) in [("-C", "--directory"), ("", "--manifest-path")] {
+        let dir = option_value(c, if short.is_empty() { long } else { short }, long);
+        if let Some(at) = dir.and_then(|d| w.locate(&d))
+            && !at.zone.inside()
+        {
+            w.a.raise(
+                Level::Medium,
+                "build.outside",
+                format!("{} builds `{}`, outside the worktree", c.line(), at.shown),
+            );
+        }
+    }
 }

@@ -75,6 +75,12 @@ pub fn env(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         }
         match a.text.as_str() {
             "-u" | "--unset" | "-C" | "--chdir" => i += 2,
+            t if (t.starts_with("-S") && t.len() > 2) || t.starts_with("--split-string=") => {
+                let code = t.strip_prefix("--split-string=").unwrap_or_else(|| &t[2..]);
+                let tail: Vec<&str> = c.args[i + 1..].iter().map(|a| a.text.as_str()).collect();
+                w.nested_line(&format!("{code} {}", tail.join(" ")), "env -S");
+                return Flow::NONE;
+            }
             "-S" | "--split-string" => {
                 let rest = c.args.get(i + 1).map(|s| s.text.clone()).unwrap_or_default();
                 let tail: Vec<&str> =
@@ -89,23 +95,8 @@ pub fn env(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
             }
             t if t.starts_with('-') => i += 1,
             t if t.contains('=') && !t.starts_with('=') => {
-                let var = t.split('=').next().unwrap_or("");
-                if [
-                    "LD_PRELOAD",
-                    "LD_LIBRARY_PATH",
-                    "BASH_ENV",
-                    "GIT_SSH_COMMAND",
-                    "NODE_OPTIONS",
-                    "PROMPT_COMMAND",
-                ]
-                .contains(&var)
-                {
-                    w.a.raise(
-                        Level::High,
-                        "env.hijack",
-                        format!("`{var}=…` changes what the command loads or runs"),
-                    );
-                }
+                let (var, value) = t.split_once('=').unwrap_or((t, ""));
+                w.environment(var, &Arg { text: value.to_string(), ..a.clone() });
                 i += 1;
             }
             _ => break,
@@ -144,6 +135,13 @@ fn shell(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
             stdin_flag |= a.text.contains('s');
         }
         i += 1;
+    }
+    // `bash -n script`: checks the syntax, runs nothing.
+    if c.args.iter().take(i).any(|a| a.is("-n")) && !command {
+        if let Some(script) = c.args.get(i) {
+            w.read(script, Reader::Content);
+        }
+        return Flow::NONE;
     }
     let via = format!("{} -c", c.name);
     if command {
@@ -281,6 +279,9 @@ fn xargs(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         "--replace",
     ];
     let rest = skip_options(c.args, WITH_VALUE);
+    if let Some(file) = super::files::option_value(c, "-a", "--arg-file") {
+        w.read(&file, Reader::Content);
+    }
     let mut inner: Vec<Arg> = if rest.is_empty() { vec![Arg::lit("echo")] } else { rest.to_vec() };
     match w.stdin_text.take() {
         // `echo / | xargs rm -rf`: the arguments are on the line.
@@ -346,6 +347,20 @@ fn interpreted(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
                     && t.starts_with('-')
                     && !t.starts_with("--")
                     && (t.ends_with('e') || t.ends_with('E'));
+        // The code attached to its flag: `-c'…'`, `-e'…'`, `--eval=…`.
+        let attached = inline_flags.iter().find_map(|f| {
+            if f.starts_with("--") {
+                t.strip_prefix(f).and_then(|r| r.strip_prefix('='))
+            } else if f.len() == 2 && t.len() > 2 && !t.starts_with("--") {
+                t.strip_prefix(f)
+            } else {
+                None
+            }
+        });
+        if let Some(code) = attached.filter(|_| !clustered_inline && !inline_flags.contains(&t)) {
+            inline_code(w, c, code);
+            return Flow::NONE;
+        }
         if inline_flags.contains(&t) || clustered_inline {
             let code = c.args.get(i + 1);
             match code {
@@ -371,7 +386,15 @@ fn interpreted(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         if t == "-" || !t.starts_with('-') {
             break;
         }
-        i += 1;
+        // Options whose value is the next word, not a script.
+        let takes_value: &[&str] = match family {
+            "python" => &["-W", "-X", "--check-hash-based-pycs"],
+            "perl" => &["-I", "-M", "-m", "-x"],
+            "ruby" => &["-I", "-r", "-C", "-E"],
+            "node" => &["-r", "--require", "--import", "--loader", "-C", "--conditions", "--env-file"],
+            _ => &[],
+        };
+        i += if takes_value.contains(&t) { 2 } else { 1 };
     }
     match c.args.get(i) {
         None => Flow::stdin(Stdin::Code),

@@ -48,6 +48,26 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
             Flow::NONE
         }
+        "zip"
+            if c.has(Some('m'), &["move"])
+                || c.args.iter().any(|a| a.is("-TT") || a.text.starts_with("--unzip-command")) =>
+        {
+            if let Some(cmd) = option_value(c, "-TT", "--unzip-command") {
+                w.a.raise(
+                    Level::High,
+                    "zip.runs-program",
+                    format!("{} runs `{}` to test the archive", c.line(), cmd.text),
+                );
+                w.nested_line(cmd.text.trim_end_matches('#').trim(), "zip -TT");
+            }
+            if c.has(Some('m'), &["move"]) {
+                for a in c.operands().skip(1) {
+                    w.delete(a, true, c);
+                }
+            }
+            write_operands(w, c, 0);
+            Flow::NONE
+        }
         "zip" | "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "zstd" | "unzstd" | "lz4"
         | "compress" => {
             let decompresses = matches!(c.name, "gunzip" | "bunzip2" | "unxz" | "unzstd")
@@ -64,11 +84,30 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             write_operands(w, c, 0);
             Flow::NONE
         }
-        "split" | "csplit" | "patch" | "dos2unix" | "unix2dos" => {
+        // Edit their operands in place.
+        "patch" | "dos2unix" | "unix2dos" => {
             for a in c.operands() {
                 w.read(a, Reader::Content);
+                w.write(a);
             }
             w.a.writes();
+            Flow::NONE
+        }
+        // `split INPUT PREFIX`: the last operand names the pieces.
+        "split" | "csplit" => {
+            let ops: Vec<&Arg> = c.operands().collect();
+            match ops.as_slice() {
+                [input, .., prefix] if c.name == "split" && ops.len() >= 2 => {
+                    w.read(input, Reader::Content);
+                    w.write(prefix);
+                }
+                _ => {
+                    for a in &ops {
+                        w.read(a, Reader::Content);
+                    }
+                    w.a.writes();
+                }
+            }
             Flow::NONE
         }
         "dd" => dd(w, c),
@@ -224,44 +263,155 @@ fn sed(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
                     && a.text.contains('i')
                     && a.text.len() <= 4))
     });
-    let scripted = c.has(Some('e'), &["expression"]) || c.has(Some('f'), &["file"]);
-    let mut operands = c.operands();
-    if !scripted && let Some(script) = operands.next() {
-        // GNU sed's `e` command and `w` flag run commands and write files.
-        if script.text.contains("/e") || script.text.starts_with('e') || script.text.contains(";e") {
-            w.a.raise(Level::Medium, "sed.exec", format!("{} may run commands from its script", c.line()));
+    // The scripts: `-e S`, `--expression=S`, else the first operand.
+    let mut scripts: Vec<&Arg> = Vec::new();
+    let mut files: Vec<&Arg> = Vec::new();
+    let mut it = c.args.iter();
+    while let Some(a) = it.next() {
+        match a.text.as_str() {
+            "-e" | "--expression" => scripts.extend(it.next()),
+            "-f" | "--file" => {
+                if let Some(f) = it.next() {
+                    w.read(f, Reader::Content);
+                    w.a.raise(
+                        Level::Medium,
+                        "sed.exec",
+                        format!("{} runs a sed script from a file", c.line()),
+                    );
+                }
+            }
+            t if a.is_flag() && t.starts_with("--expression=") => scripts.push(a),
+            _ if a.is_flag() => {}
+            _ => files.push(a),
         }
     }
-    let files: Vec<&Arg> = operands.collect();
+    if scripts.is_empty() && !files.is_empty() {
+        scripts.push(files.remove(0));
+    }
+    for script in scripts {
+        let text = script.text.strip_prefix("--expression=").unwrap_or(&script.text);
+        let (runs, writes) = sed_script(text);
+        if runs || !script.known {
+            w.a.raise(Level::Medium, "sed.exec", format!("{} runs commands from its script", c.line()));
+            if let Some(code) = runs.then(|| sed_exec_command(text)).flatten() {
+                w.nested_line(&code, "sed");
+            }
+            if let Some(text) = w.stdin_text.take() {
+                w.nested_line(&text, "sed e");
+            }
+        }
+        for target in writes {
+            w.write(&Arg { text: target, ..script.clone() });
+        }
+    }
     for f in files {
+        w.read(f, Reader::Content);
         if in_place {
-            w.read(f, Reader::Content);
             w.write(f);
-        } else {
-            w.read(f, Reader::Content);
         }
     }
     Flow::NONE
 }
 
-fn awk(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
-    let mut operands = c.operands();
-    if !c.has(Some('f'), &["file"])
-        && let Some(program) = operands.next()
-        && (program.text.contains("system(")
-            || program.text.contains("getline")
-            || program.text.contains("print >")
-            || program.text.contains("printf >")
-            || program.text.contains("\" >")
-            || program.text.contains("|&"))
-    {
-        w.a.raise(
-            Level::Medium,
-            "awk.exec",
-            format!("{} runs commands or writes files from its program", c.line()),
-        );
+/// What a sed script does beyond editing: runs commands (GNU `e`, the
+/// `s///e` flag) and writes files (`w FILE`, `s///w FILE`).
+fn sed_script(script: &str) -> (bool, Vec<String>) {
+    let mut runs = false;
+    let mut writes = Vec::new();
+    for command in script.split([';', '\n']) {
+        // Skip the address: line numbers, `$`, `/regex/`, ranges, `!`.
+        let mut rest = command.trim_start();
+        loop {
+            let before = rest.len();
+            rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || "$,!~+ ".contains(c));
+            if let Some(r) = rest.strip_prefix('/') {
+                rest = r.split_once('/').map_or("", |(_, after)| after);
+            }
+            if rest.len() == before {
+                break;
+            }
+        }
+        match rest.chars().next() {
+            Some('e') => runs = true,
+            Some('w' | 'W') => writes.push(rest[1..].trim().to_string()),
+            Some('s') => {
+                // s<d>pattern<d>replacement<d>flags
+                let mut chars = rest.chars().skip(1);
+                if let Some(d) = chars.next() {
+                    let parts: Vec<&str> = rest[1 + d.len_utf8()..].splitn(3, d).collect();
+                    if let Some(flags) = parts.get(2) {
+                        let (flag_chars, file) = match flags.find('w') {
+                            Some(i) => (&flags[..i], Some(flags[i + 1..].trim().to_string())),
+                            None => (*flags, None),
+                        };
+                        runs |= flag_chars.contains('e');
+                        writes.extend(file.filter(|f| !f.is_empty()));
+                    }
+                }
+            }
+            _ => {}
+        }
     }
-    for f in operands {
+    (runs, writes)
+}
+
+/// The command of a sed `e COMMAND`, if the script names one.
+fn sed_exec_command(script: &str) -> Option<String> {
+    script.split([';', '\n']).find_map(|c| {
+        let c = c.trim_start().trim_start_matches(|ch: char| ch.is_ascii_digit() || "$,! ".contains(ch));
+        c.strip_prefix('e').map(|rest| rest.trim().to_string()).filter(|r| !r.is_empty())
+    })
+}
+
+fn awk(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    // The program is the first operand that is not an option's value.
+    let mut program = None;
+    let mut files = Vec::new();
+    let mut from_file = false;
+    let mut it = c.args.iter();
+    while let Some(a) = it.next() {
+        match a.text.as_str() {
+            "-v" | "-F" | "--assign" | "--field-separator" => {
+                it.next();
+            }
+            "-f" | "--file" => {
+                from_file = true;
+                if let Some(f) = it.next() {
+                    w.read(f, Reader::Content);
+                }
+            }
+            _ if a.is_flag() => {}
+            _ if program.is_none() && !from_file => program = Some(a),
+            _ => files.push(a),
+        }
+    }
+    if let Some(p) = program {
+        let t = &p.text;
+        if ["system(", "getline", "print >", "printf >", "\" >", "|&", "| \"", "|\""]
+            .iter()
+            .any(|k| t.contains(k))
+        {
+            w.a.raise(
+                Level::Medium,
+                "awk.exec",
+                format!("{} runs commands or writes files from its program", c.line()),
+            );
+            if t.contains("/inet/") {
+                w.a.raise(
+                    Level::Critical,
+                    "net.reverse-shell",
+                    format!("{} opens a network connection", c.line()),
+                );
+            }
+            // `system("…")` with the command spelled out.
+            for (i, _) in t.match_indices("system(\"") {
+                if let Some(end) = t[i + 8..].find('"') {
+                    w.nested_line(&t[i + 8..i + 8 + end], "awk");
+                }
+            }
+        }
+    }
+    for f in files {
         if !f.text.contains('=') {
             w.read(f, Reader::Content);
         }
@@ -270,7 +420,16 @@ fn awk(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
 }
 
 fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    // Options before the starting points: `-H`, `-L`, `-P`, `-O3`, `-D x`.
     let mut i = 0;
+    while let Some(a) = c.args.get(i).filter(|a| a.known) {
+        match a.text.as_str() {
+            "-H" | "-L" | "-P" => i += 1,
+            "-D" => i += 2,
+            t if t.starts_with("-O") => i += 1,
+            _ => break,
+        }
+    }
     let mut roots: Vec<&Arg> = Vec::new();
     while i < c.args.len()
         && !(c.args[i].known
@@ -282,6 +441,24 @@ fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     let default_root = Arg::lit(".");
     if roots.is_empty() {
         roots.push(&default_root);
+    }
+    let named: Vec<Arg> = c
+        .args
+        .windows(2)
+        .filter(|p| {
+            matches!(p[0].text.as_str(), "-path" | "-wholename" | "-ipath") && p[1].known && !p[1].glob
+        })
+        .map(|p| p[1].clone())
+        .collect();
+    if c.args
+        .windows(2)
+        .any(|p| matches!(p[0].text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") && p[1].is("{}"))
+    {
+        w.a.raise(
+            Level::Medium,
+            "exec.local-program",
+            format!("{} runs each file it finds as a program", c.line()),
+        );
     }
     for r in &roots {
         w.read(r, Reader::Listing);
@@ -307,8 +484,10 @@ fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
                 // Many roots are judged as one root only known at run time,
                 // so the work stays linear in the line's length.
                 let unknown = [Arg::unknown("{}")];
-                let stand_ins: Vec<&Arg> =
+                let mut stand_ins: Vec<&Arg> =
                     if roots.len() > 16 { unknown.iter().collect() } else { roots.clone() };
+                // `-path ./.git/config`: what is found is named on the line.
+                stand_ins.extend(named.iter());
                 for r in &stand_ins {
                     let inner: Vec<Arg> = c.args[start..i.min(c.args.len())]
                         .iter()
@@ -353,6 +532,11 @@ fn tar(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     }
     let dir = option_value(c, "-C", "--directory").unwrap_or_else(|| Arg::lit("."));
     let archive = option_value(c, "-f", "--file");
+    if c.has(None, &["remove-files"]) {
+        for a in c.operands().filter(|a| archive.as_ref().is_none_or(|f| f.text != a.text)) {
+            w.delete(a, true, c);
+        }
+    }
     if extract {
         w.write(&dir);
         if let Some(f) = &archive {

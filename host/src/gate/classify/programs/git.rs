@@ -3,6 +3,7 @@
 //! branches are refused.
 
 use super::super::walk::{Arg, Call, Flow, Walker};
+use super::files::option_value;
 use crate::gate::level::Level;
 
 /// Branches whose history is shared: rewriting them is never routine.
@@ -70,7 +71,15 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 );
                 i += if t.contains('=') { 1 } else { 2 };
             }
-            "--namespace" | "--super-prefix" | "--config-env" => i += 2,
+            t if t.starts_with("--config-env") => {
+                w.a.raise(
+                    Level::High,
+                    "git.config-exec",
+                    format!("{} sets git configuration from the environment", c.line()),
+                );
+                i += if t.contains('=') { 1 } else { 2 };
+            }
+            "--namespace" | "--super-prefix" => i += 2,
             _ => i += 1,
         }
     }
@@ -80,6 +89,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
     let sub = sub.text.as_str();
     let line = c.line();
     let has = |s: Option<char>, l: &[&str]| call.has(s, l);
+    hooks(w, &call, sub, &line);
     match sub {
         "status" | "diff" | "log" | "show" | "blame" | "annotate" | "rev-parse" | "ls-files" | "ls-tree"
         | "grep" | "describe" | "shortlog" | "cat-file" | "merge-base" | "whatchanged" | "help"
@@ -94,7 +104,11 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                     "git.branch-delete",
                     format!("{line} deletes a branch with unmerged work"),
                 );
-            } else if has(Some('d'), &["delete"]) || has(Some('m'), &["move"]) || has(Some('M'), &[]) {
+            } else if has(Some('d'), &["delete"])
+                || has(Some('m'), &["move"])
+                || has(Some('M'), &[])
+                || has(Some('f'), &["force"])
+            {
                 w.a.raise(Level::Medium, "git.branch-change", format!("{line} deletes or renames a branch"));
             } else if call.operands().next().is_some()
                 && !has(None, &["list", "contains", "merged", "no-merged", "points-at", "show-current"])
@@ -166,7 +180,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         "add" | "commit" | "mv" | "rm" | "notes" | "cherry-pick" | "revert" | "merge" | "am" | "apply"
         | "format-patch" | "fetch" | "worktree-list" | "init" | "gc" | "repack" | "prune-packed"
         | "bisect" | "sparse-checkout" | "maintenance" | "archive" | "bundle" | "rerere" => {
-            if sub == "gc" && call.args.iter().any(|a| a.text.starts_with("--prune=now")) {
+            if sub == "gc" && call.args.iter().any(|a| a.text.starts_with("--prune")) {
                 w.a.raise(Level::High, "git.prune", format!("{line} deletes unreachable commits for good"));
             }
             if sub == "rm" && has(Some('r'), &[]) && has(Some('f'), &["force"]) {
@@ -179,7 +193,9 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             w.a.writes();
         }
         "switch" => {
-            if has(Some('c'), &["create"]) || has(Some('C'), &["force-create"]) || has(None, &["orphan"]) {
+            if has(Some('C'), &["force-create"]) {
+                w.a.raise(Level::Medium, "git.branch-reset", format!("{line} resets an existing branch"));
+            } else if has(Some('c'), &["create"]) || has(None, &["orphan"]) {
                 w.a.writes();
             } else {
                 w.a.raise(
@@ -190,7 +206,9 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
         }
         "checkout" => {
-            if has(Some('b'), &[]) || has(Some('B'), &[]) || has(None, &["orphan"]) {
+            if has(Some('B'), &[]) {
+                w.a.raise(Level::Medium, "git.branch-reset", format!("{line} resets an existing branch"));
+            } else if has(Some('b'), &[]) || has(None, &["orphan"]) {
                 w.a.writes();
             } else if call.args.iter().any(|a| a.is("--") || a.is(".")) || has(Some('f'), &["force"]) {
                 w.a.raise(Level::High, "git.discard", format!("{line} discards uncommitted changes"));
@@ -267,7 +285,9 @@ fn push(w: &mut Walker<'_, '_>, call: &Call<'_>, line: &str) {
     let delete =
         call.has(Some('d'), &["delete", "prune"]) || refspecs.iter().any(|r| r.text.starts_with(':'));
     let plus = refspecs.iter().any(|r| r.text.starts_with('+'));
-    let all = call.has(None, &["all", "branches", "tags"]);
+    // `--all`, `:` (matching branches) and `refs/heads/*` touch every branch.
+    let all = call.has(None, &["all", "branches", "tags"])
+        || refspecs.iter().any(|r| r.text == ":" || r.text == "+:" || r.text.contains('*'));
     let targets: Vec<String> = refspecs
         .iter()
         .map(|r| {
@@ -301,5 +321,84 @@ fn push(w: &mut Walker<'_, '_>, call: &Call<'_>, line: &str) {
         w.a.raise(Level::High, "git.push-delete", format!("{line} deletes a remote branch"));
     } else {
         w.a.raise(Level::Medium, "git.push", format!("{line} publishes commits to a remote"));
+    }
+}
+
+/// What any git subcommand may do besides its own job: write files given
+/// with `-o`/`--output`, run programs given as options (`--upload-pack`,
+/// `--exec`, `-x`, `--open-files-in-pager`, filters, `bisect run`,
+/// `submodule foreach`), and read `REV:path` blobs such as `HEAD:.env`.
+fn hooks(w: &mut Walker<'_, '_>, call: &Call<'_>, sub: &str, line: &str) {
+    for (short, long) in [("-o", "--output"), ("-o", "--output-directory")] {
+        if let Some(out) = option_value(call, short, long).filter(|_| sub != "branch" && sub != "commit") {
+            w.write(&out);
+        }
+    }
+    const RUNS: &[&str] = &[
+        "--upload-pack",
+        "--receive-pack",
+        "--exec",
+        "--open-files-in-pager",
+        "--extcmd",
+        "--tree-filter",
+        "--index-filter",
+        "--msg-filter",
+        "--env-filter",
+        "--parent-filter",
+        "--commit-filter",
+        "--tag-name-filter",
+        "--subdirectory-filter",
+        "--tool",
+    ];
+    let shorts: &[&str] = match sub {
+        "clone" | "fetch" | "ls-remote" | "pull" | "archive" => &["-u"],
+        "rebase" | "difftool" => &["-x"],
+        "grep" => &["-O"],
+        _ => &[],
+    };
+    let mut i = 0;
+    while let Some(a) = call.args.get(i) {
+        i += 1;
+        if !a.known {
+            continue;
+        }
+        let (flag, inline) = match a.text.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.text.as_str(), None),
+        };
+        let long = flag.starts_with("--")
+            && RUNS.iter().any(|r| *r == flag || flag.len() >= 5 && r.starts_with(flag));
+        if long || shorts.contains(&flag) {
+            let value = inline.or_else(|| call.args.get(i).map(|v| v.text.clone())).unwrap_or_default();
+            w.a.raise(Level::High, "git.runs-program", format!("{line} runs `{value}`"));
+            w.nested_line(&value, "git");
+        }
+    }
+    match (sub, call.sub()) {
+        ("bisect", Some("run")) | ("submodule", Some("foreach")) => {
+            let at = call.args.iter().position(|a| a.is("run") || a.is("foreach")).map_or(0, |p| p + 1);
+            let rest: Vec<Arg> = call.args[at..].iter().skip_while(|a| a.is_flag()).cloned().collect();
+            w.a.raise(Level::High, "git.runs-program", format!("{line} runs a command for each step"));
+            if rest.len() == 1 {
+                w.nested_line(&rest[0].text, "git");
+            } else {
+                w.words(&rest);
+            }
+        }
+        _ => {}
+    }
+    if sub == "diff" && call.has(None, &["no-index"]) {
+        for a in call.operands() {
+            w.read(a, super::super::walk::Reader::Content);
+        }
+    }
+    if matches!(sub, "show" | "cat-file") {
+        for a in call.operands() {
+            if let Some((_, path)) = a.text.split_once(':')
+                && !path.is_empty()
+            {
+                w.read(&Arg { text: path.to_string(), ..a.clone() }, super::super::walk::Reader::Content);
+            }
+        }
     }
 }

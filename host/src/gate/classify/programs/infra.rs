@@ -8,7 +8,19 @@ use crate::gate::level::Level;
 
 pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
     let line = c.line();
-    let sub = c.sub().unwrap_or("");
+    // `docker compose ps`: the subcommand is the word after `compose`.
+    let sub = match c.sub() {
+        Some("compose") => c.operands().nth(1).map_or("", |a| a.text.as_str()),
+        other => other.unwrap_or(""),
+    };
+    // Work on local files only: formatting, linting, rendering.
+    if matches!(
+        (c.name, sub),
+        ("terraform" | "tofu", "fmt" | "validate") | ("helm", "lint" | "template") | ("kustomize", "build")
+    ) {
+        w.a.writes();
+        return Some(Flow::NONE);
+    }
     match c.name {
         "docker" | "podman" | "nerdctl" | "docker-compose" => {
             let breakout = c.args.iter().any(|a| {

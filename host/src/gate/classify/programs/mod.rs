@@ -27,23 +27,41 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
             // `export X=/`: remembered like a plain assignment.
             for a in c.operands() {
                 if let Some((name, value)) = a.text.split_once('=') {
+                    w.environment(name, &super::walk::Arg { text: value.to_string(), ..a.clone() });
                     w.set_var(name, a.known.then(|| value.to_string()));
                 }
             }
             Flow::NONE
         }
         // Print or compute, touch nothing.
-        "echo" | "printf" => echo(c),
+        "echo" | "printf" => echo(w, c),
         "true" | "false" | ":" | "test" | "[" | "[[" | "seq" | "sleep" | "date" | "pwd" | "whoami" | "id"
         | "groups" | "uname" | "hostname" | "which" | "whereis" | "type" | "basename" | "dirname"
         | "expr" | "bc" | "nproc" | "tty" | "locale" | "tput" | "clear" | "yes" | "read" | "wait"
-        | "jobs" | "exit" | "return" | "shift" | "local" | "declare" | "typeset" | "unset" | "export"
-        | "readonly" | "alias" | "unalias" | "hash" | "ps" | "pgrep" | "top" | "htop" | "free" | "uptime"
-        | "df" | "lscpu" | "lsblk" | "arch" | "cal" | "getconf" | "ulimit" | "umask" | "trap" | "set"
-        | "shopt" | "history" | "help" | "man" | "info" | "pushd" | "popd" | "dirs" | "lsof" | "vmstat"
-        | "iostat" | "w" | "who" | "last" | "fc-list" | "mktemp" | "getent" | "numfmt" | "factor"
-        | "printenv" | "logname" => pure(c),
-        "cd" => {
+        | "jobs" | "exit" | "return" | "shift" | "break" | "continue" | "disown" | "local" | "declare"
+        | "typeset" | "unset" | "export" | "readonly" | "alias" | "unalias" | "hash" | "ps" | "pgrep"
+        | "top" | "htop" | "free" | "uptime" | "df" | "lscpu" | "lsblk" | "arch" | "cal" | "getconf"
+        | "ulimit" | "umask" | "set" | "shopt" | "history" | "help" | "man" | "info" | "popd" | "dirs"
+        | "lsof" | "vmstat" | "iostat" | "w" | "who" | "last" | "fc-list" | "mktemp" | "getent"
+        | "numfmt" | "factor" | "printenv" | "logname" => pure(w, c),
+        // `trap 'CODE' EXIT`: the code runs later, on the signal.
+        "trap" => {
+            if let Some(code) = c.args.first().filter(|a| !a.is_flag() && !a.is("-"))
+                && c.args.len() > 1
+            {
+                if code.known {
+                    w.nested_line(&code.text, "trap");
+                } else {
+                    w.a.raise(
+                        Level::High,
+                        "shell.dynamic-code",
+                        format!("{} runs code only known at run time", c.line()),
+                    );
+                }
+            }
+            Flow::NONE
+        }
+        "cd" | "pushd" => {
             w.cd(c.operands().next());
             Flow::NONE
         }
@@ -127,17 +145,26 @@ pub fn unknown(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     Flow::NONE
 }
 
-fn pure(c: &Call<'_>) -> Flow {
+fn pure(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     match c.name {
         "printenv" | "export" | "set" if c.args.is_empty() || c.has(Some('p'), &[]) => Flow::out(Taint::ENV),
-        "printenv" => Flow::out(Taint::ENV),
+        "printenv" => {
+            if let Some(name) = c.operands().find(|a| super::walk::secret_name(&a.text)) {
+                w.a.raise(
+                    Level::High,
+                    "env.secret-print",
+                    format!("{} shows `{}` to the agent", c.line(), name.text),
+                );
+            }
+            Flow::out(Taint::ENV)
+        }
         _ => Flow::NONE,
     }
 }
 
-/// `echo` and `printf`: their output is on the line, unless escapes or
-/// variables hide it.
-fn echo(c: &Call<'_>) -> Flow {
+/// `echo` and `printf`: their output is on the line (escapes decoded,
+/// `%s` filled in), unless variables or substitutions hide it.
+fn echo(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     let escapes = c.name == "printf" || c.has(Some('e'), &[]);
     let words: Vec<&str> = c
         .args
@@ -147,18 +174,87 @@ fn echo(c: &Call<'_>) -> Flow {
         })
         .map(|a| a.text.as_str())
         .collect();
-    let joined = words.join(" ");
-    let hidden = escapes && (joined.contains("\\x") || joined.contains("\\0") || joined.contains("\\u"));
+    let text = if c.name == "printf" {
+        let (format, args) = words.split_first().map_or(("", &[][..]), |(f, a)| (*f, a));
+        printf(format, args)
+    } else if escapes {
+        unescape(&words.join(" "))
+    } else {
+        words.join(" ")
+    };
     let mut out = c.args.iter().fold(Taint::default(), |t, a| t.union(a.taint));
-    if hidden {
-        out = out.union(Taint::DECODED);
+    if c.args.iter().any(|a| !a.known && a.taint.env) {
+        w.a.raise(Level::High, "env.secret-print", format!("{} shows a credential to the agent", c.line()));
     }
     if c.args.iter().any(|a| !a.known && a.text.contains("${")) {
-        // `echo $AWS_SECRET_ACCESS_KEY`: variables may hold secrets.
+        // Variables may hold secrets.
         out = out.union(Taint::ENV);
     }
     let known = c.args.iter().all(|a| a.known);
-    Flow { out, text: (known && !hidden).then_some(joined), ..Flow::NONE }
+    Flow { out, text: known.then_some(text), ..Flow::NONE }
+}
+
+/// `printf FORMAT ARGS…`, for `%s`, `%d`, `%b` and `%%`, with escapes.
+fn printf(format: &str, args: &[&str]) -> String {
+    let format = unescape(format);
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = format.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch != '%' {
+            out.push(ch);
+            continue;
+        }
+        match chars.next() {
+            Some('%') => out.push('%'),
+            Some('b') => out.push_str(&unescape(args.next().unwrap_or(&""))),
+            Some(_) => out.push_str(args.next().unwrap_or(&"")),
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
+/// Backslash escapes as `echo -e` and `printf` decode them.
+fn unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let radix = |from: usize, max: usize, r: u32| {
+        let digits: String = s[from..].chars().take(max).take_while(|c| c.is_digit(r)).collect();
+        (u32::from_str_radix(&digits, r).unwrap_or(0), digits.len())
+    };
+    while i < b.len() {
+        if b[i] != b'\\' || i + 1 >= b.len() {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let e = b[i + 1];
+        i += 2;
+        match e {
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'r' => out.push(b'\r'),
+            b'\\' => out.push(b'\\'),
+            b'x' => {
+                let (v, n) = radix(i, 2, 16);
+                out.push(v as u8);
+                i += n;
+            }
+            b'0'..=b'7' => {
+                let start = if e == b'0' { i } else { i - 1 };
+                let (v, n) = radix(start, 3, 8);
+                out.push(v as u8);
+                i = start + n;
+            }
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Every operand is a path read as content or listed.

@@ -107,43 +107,47 @@ pub enum Part {
     Arith,
 }
 
+/// Looks a variable up: `HOME`, and those set earlier on the line.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Part {
+    /// The part's value, when it is known without running anything.
+    fn value(&self, lookup: Lookup<'_>) -> Option<String> {
+        match self {
+            Part::Bare(s) | Part::Quoted(s) => Some(s.clone()),
+            Part::Tilde(user) if user.is_empty() => lookup("HOME"),
+            // Another user's home: where it usually is.
+            Part::Tilde(user) if user == "root" => Some("/root".into()),
+            Part::Tilde(user) => Some(format!("/home/{user}")),
+            Part::Param { name, plain: true } => lookup(name),
+            _ => None,
+        }
+    }
+}
+
 impl Word {
     /// The word's value when it is known without running anything: text,
-    /// quotes, `~`, and the variables `lookup` knows (`HOME`, and those set
-    /// earlier on the line). `None` when it depends on anything else.
-    pub fn literal(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-        let mut out = String::new();
-        for part in &self.0 {
-            match part {
-                Part::Bare(s) | Part::Quoted(s) => out.push_str(s),
-                Part::Tilde(user) if user.is_empty() => out.push_str(&lookup("HOME")?),
-                // Another user's home: where it usually is.
-                Part::Tilde(user) if user == "root" => out.push_str("/root"),
-                Part::Tilde(user) => {
-                    out.push_str("/home/");
-                    out.push_str(user);
-                }
-                Part::Param { name, plain: true } => out.push_str(&lookup(name)?),
-                _ => return None,
-            }
-        }
-        Some(out)
+    /// quotes, `~`, and the variables `lookup` knows. `None` when it
+    /// depends on anything else.
+    pub fn literal(&self, lookup: Lookup<'_>) -> Option<String> {
+        self.0.iter().map(|p| p.value(lookup)).collect()
     }
 
     /// The known text the word starts with, before the first part whose
     /// value is unknown: `/home/` of `/home/$USER`.
-    pub fn known_prefix(&self, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    pub fn known_prefix(&self, lookup: Lookup<'_>) -> String {
+        self.0.iter().map_while(|p| p.value(lookup)).collect()
+    }
+
+    /// The word as a glob: known parts as they are, `*` for each part whose
+    /// value is unknown (`*/.ssh/id_rsa` of `$(echo ~)/.ssh/id_rsa`).
+    pub fn pattern(&self, lookup: Lookup<'_>) -> String {
         let mut out = String::new();
         for part in &self.0 {
-            let known = match part {
-                Part::Bare(s) | Part::Quoted(s) => Some(s.clone()),
-                Part::Tilde(user) if user.is_empty() => lookup("HOME"),
-                Part::Param { name, plain: true } => lookup(name),
-                _ => None,
-            };
-            match known {
+            match part.value(lookup) {
                 Some(s) => out.push_str(&s),
-                None => break,
+                None if !out.ends_with('*') => out.push('*'),
+                None => {}
             }
         }
         out

@@ -226,8 +226,10 @@ impl<'a> Parser<'a> {
             break;
         }
         if self.starts("((") {
-            self.arithmetic(2)?;
-            return self.simple(Simple::default(), stop);
+            // Its substitutions run: keep them, like a loop's word list.
+            let parts = self.arithmetic(2)?;
+            let simple = Simple { assigns: vec![(String::new(), Word(parts))], ..Simple::default() };
+            return self.simple(simple, stop);
         }
         if self.peek() == Some(b'(') {
             self.pos += 1;
@@ -657,7 +659,8 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         match self.peek() {
             Some(b'(') if self.peek_at(1) == Some(b'(') => {
-                self.arithmetic(2)?;
+                let inner = self.arithmetic(2)?;
+                parts.extend(inner);
                 parts.push(Part::Arith);
             }
             Some(b'(') => {
@@ -737,19 +740,32 @@ impl<'a> Parser<'a> {
     }
 
     /// Skip `((…))` (or `$((…))`, cursor on the first `(`).
-    fn arithmetic(&mut self, opening: usize) -> Result<(), ParseError> {
+    /// Skip `((…))` (or `$((…))`, cursor on the first `(`), keeping the
+    /// command substitutions inside: they run.
+    fn arithmetic(&mut self, opening: usize) -> Result<Vec<Part>, ParseError> {
         self.pos += opening;
         let mut depth = opening;
+        let mut substitutions = Vec::new();
         while depth > 0 {
             match self.peek() {
                 None => return Err(self.error("unterminated arithmetic")),
+                Some(b'$' | b'`') if self.peek_at(1) != Some(b'(') || self.peek_at(2) != Some(b'(') => {
+                    let mut parts = Vec::new();
+                    if self.peek() == Some(b'`') {
+                        self.backtick(&mut parts)?;
+                    } else {
+                        self.dollar(&mut parts)?;
+                    }
+                    substitutions.extend(parts.into_iter().filter(|p| matches!(p, Part::Subst(_))));
+                    continue;
+                }
                 Some(b'(') => depth += 1,
                 Some(b')') => depth -= 1,
                 _ => {}
             }
             self.pos += 1;
         }
-        Ok(())
+        Ok(substitutions)
     }
 
     /// `` `…` ``: the text up to the closing backtick, unescaped, parsed.
