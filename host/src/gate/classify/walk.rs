@@ -105,6 +105,8 @@ pub struct Arg {
     /// For a value not known: the word with `*` for each unknown part
     /// (`*/.ssh/id_rsa` of `$(echo ~)/.ssh/id_rsa`).
     pub pattern: String,
+    /// For `<(echo …)`: what reading the file gives, when the line says.
+    pub content: Option<String>,
 }
 
 impl Arg {
@@ -116,6 +118,7 @@ impl Arg {
             taint: Taint::default(),
             prefix: String::new(),
             pattern: String::new(),
+            content: None,
         }
     }
 
@@ -127,6 +130,7 @@ impl Arg {
             taint: Taint::default(),
             prefix: String::new(),
             pattern: String::new(),
+            content: None,
         }
     }
 
@@ -238,6 +242,10 @@ pub struct Walker<'c, 'a> {
     vars: Vec<(String, String)>,
     /// Functions defined earlier on the line: their bodies were judged.
     functions: Vec<String>,
+    /// What variables set on the line carry (`X=$(curl …)`).
+    var_taints: Vec<(String, Taint)>,
+    /// What the last pipeline judged prints, when the line spells it out.
+    last_text: Option<String>,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -251,6 +259,8 @@ impl<'c, 'a> Walker<'c, 'a> {
             tainted: Vec::new(),
             vars: Vec::new(),
             functions: Vec::new(),
+            var_taints: Vec::new(),
+            last_text: None,
         }
     }
 
@@ -283,6 +293,10 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.nested_line(value.text.trim_start_matches(['|', '!']), name);
             }
         }
+    }
+
+    fn var_taint(&self, name: &str) -> Taint {
+        self.var_taints.iter().rev().find(|(n, _)| n == name).map_or(Taint::default(), |(_, t)| *t)
     }
 
     /// Remember `NAME=value` for the rest of the line; a value not known
@@ -357,6 +371,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             upstream = upstream.union(flow.out);
             text = flow.text;
         }
+        self.last_text = text;
         if runs_stdin && uploads_stdin && p.commands.len() > 1 {
             self.a.raise(
                 Level::Critical,
@@ -435,6 +450,9 @@ impl<'c, 'a> Walker<'c, 'a> {
                 continue;
             }
             self.environment(name, &v);
+            if v.taint != Taint::default() {
+                self.var_taints.push((name.clone(), v.taint));
+            }
             if s.words.is_empty() || name == "CDPATH" {
                 self.set_var(name, v.known.then(|| v.text.clone()));
             }
@@ -471,20 +489,47 @@ impl<'c, 'a> Walker<'c, 'a> {
     /// Expand a word: judge its substitutions, and say what it is.
     pub fn expand(&mut self, w: &Word) -> Arg {
         let mut taint = Taint::default();
+        // What each substitution prints, when the line spells it out
+        // (`$(echo rm)`): the word's value is then known.
+        let mut outputs: Vec<Option<String>> = Vec::new();
         for part in &w.0 {
-            if let Part::Param { name, .. } = part
-                && secret_name(name)
-            {
-                taint = taint.union(Taint::ENV);
+            if let Part::Param { name, .. } = part {
+                if secret_name(name) {
+                    taint = taint.union(Taint::ENV);
+                }
+                taint = taint.union(self.var_taint(name));
             }
             if let Part::Subst(list) | Part::ProcSubst(list) = part {
                 self.depth += 1;
                 let saved = self.cwd.clone();
+                self.last_text = None;
                 taint = taint.union(self.script(list));
+                let single = list.0.len() == 1 && list.0[0].pipelines.len() == 1;
+                outputs.push(
+                    self.last_text.take().filter(|_| single).map(|t| t.trim_end_matches('\n').to_string()),
+                );
                 self.cwd = saved;
                 self.depth -= 1;
             }
         }
+        let resolved;
+        let w = if outputs.iter().any(Option::is_some) && !matches!(w.0.as_slice(), [Part::ProcSubst(_)]) {
+            let mut known = outputs.iter();
+            resolved = Word(
+                w.0.iter()
+                    .map(|p| match p {
+                        Part::Subst(_) | Part::ProcSubst(_) => match known.next() {
+                            Some(Some(text)) => Part::Quoted(text.clone()),
+                            _ => p.clone(),
+                        },
+                        _ => p.clone(),
+                    })
+                    .collect(),
+            );
+            &resolved
+        } else {
+            w
+        };
         // `tee >(grep …)`, `diff <(a) <(b)`: the word is a pipe, `/dev/fd/N`.
         if let [Part::ProcSubst(_)] = w.0.as_slice() {
             return Arg {
@@ -494,6 +539,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 taint,
                 prefix: String::new(),
                 pattern: String::new(),
+                content: outputs.pop().flatten(),
             };
         }
         let lookup = |n: &str| self.var(n);
@@ -505,6 +551,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 taint,
                 prefix: String::new(),
                 pattern: String::new(),
+                content: None,
             },
             None => Arg {
                 text: w.source(),
@@ -513,6 +560,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 taint,
                 prefix: w.known_prefix(&lookup),
                 pattern: w.pattern(&lookup),
+                content: None,
             },
         }
     }
@@ -590,8 +638,25 @@ impl<'c, 'a> Walker<'c, 'a> {
             // A function of this line: its body was judged where it was defined.
             return Flow::NONE;
         }
-        let name = program.text.rsplit('/').next().unwrap_or(&program.text);
-        if program.text.contains('/') && !is_system_bin(&program.text) {
+        let normalized;
+        let program = if program.text.starts_with('/') {
+            normalized = Arg {
+                text: super::paths::normalize(std::path::Path::new(&program.text))
+                    .to_string_lossy()
+                    .into_owned(),
+                ..program.clone()
+            };
+            &normalized
+        } else {
+            program
+        };
+        let base = program.text.rsplit('/').next().unwrap_or(&program.text);
+        // A shell or an interpreter anywhere (`/opt/homebrew/bin/bash`) is
+        // judged as one: its rules are the strict ones.
+        if program.text.contains('/')
+            && !is_system_bin(&program.text)
+            && !(program.text.starts_with('/') && RUNS_CODE.contains(&base))
+        {
             let at = self.locate(program);
             self.a.raise(
                 Level::Medium,
@@ -608,7 +673,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             return Flow::NONE;
         }
         self.depth += 1;
-        let call = Call { name, program, args: rest };
+        let call = Call { name: base, program, args: rest };
         let flow = programs::judge(self, &call);
         self.depth -= 1;
         flow
@@ -912,6 +977,10 @@ pub enum Reader {
     /// Only its name and metadata (ls, stat, find).
     Listing,
 }
+
+/// Programs that run the code they are given, wherever they are installed.
+const RUNS_CODE: &[&str] =
+    &["sh", "bash", "zsh", "dash", "ksh", "fish", "python", "python3", "node", "perl", "ruby", "php"];
 
 /// Variables whose value is a command line some program runs.
 const RUNS_ITS_VALUE: &[&str] = &[

@@ -47,8 +47,11 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         }
         "source" | "." => {
             match c.args.first() {
+                Some(Arg { content: Some(code), .. }) => {
+                    w.nested_line(code, name);
+                }
                 Some(a) if a.taint.foreign_code() => dynamic_code(w, a.taint, name),
-                Some(a) if a.is("/dev/stdin") || a.is("-") => return Some(Flow::stdin(Stdin::Code)),
+                Some(a) if is_stdin(a) || a.is("-") => return Some(Flow::stdin(Stdin::Code)),
                 Some(a) => {
                     w.read(a, Reader::Content);
                     w.a.raise(
@@ -147,6 +150,11 @@ fn shell(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     if command {
         match c.args.get(i) {
             Some(code) => {
+                // `sh -c 'rm -rf "$1"' _ /`: the words after the code are
+                // `$0`, `$1`, … inside it.
+                for (n, a) in c.args[i + 1..].iter().enumerate().take(10) {
+                    w.set_var(&n.to_string(), a.known.then(|| a.text.clone()));
+                }
                 line_or_dynamic(w, code, &via);
             }
             None => w.a.raise(Level::High, "shell.unparsable", format!("{} has no command", c.line())),
@@ -155,8 +163,13 @@ fn shell(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     }
     match c.args.get(i) {
         Some(script) if !stdin_flag && !script.is("-") => {
-            if script.taint.foreign_code() || script.is("/dev/stdin") {
-                if script.is("/dev/stdin") {
+            if let Some(code) = &script.content {
+                // `bash <(echo …)`: the script is on the line.
+                w.nested_line(code, c.name);
+                return Flow::NONE;
+            }
+            if script.taint.foreign_code() || is_stdin(script) {
+                if is_stdin(script) {
                     return Flow::stdin(Stdin::Code);
                 }
                 dynamic_code(w, script.taint, c.name);
@@ -236,6 +249,22 @@ fn wrapper(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         "ionice" => &["-c", "-n", "-p", "-t", "--class", "--classdata"],
         "timeout" => &["-s", "-k", "--signal", "--kill-after"],
         "time" => &["-o", "-f", "--output", "--format"],
+        "strace" | "ltrace" => {
+            &["-o", "-e", "-p", "-s", "-u", "-E", "-a", "-b", "-I", "-O", "-P", "-S", "-X"]
+        }
+        "systemd-run" => &[
+            "-u",
+            "--unit",
+            "-p",
+            "--property",
+            "-E",
+            "--setenv",
+            "--slice",
+            "-M",
+            "--machine",
+            "--uid",
+            "--gid",
+        ],
         "stdbuf" => &["-i", "-o", "-e"],
         "exec" => &["-a"],
         "flock" => &["-w", "-E", "--timeout", "--conflict-exit-code"],
@@ -398,7 +427,11 @@ fn interpreted(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     }
     match c.args.get(i) {
         None => Flow::stdin(Stdin::Code),
-        Some(a) if a.is("-") || a.is("/dev/stdin") => Flow::stdin(Stdin::Code),
+        Some(a) if a.is("-") || is_stdin(a) => Flow::stdin(Stdin::Code),
+        Some(Arg { content: Some(code), .. }) if family == "python" || family == "node" => {
+            inline_code(w, c, code);
+            Flow::NONE
+        }
         Some(a) if a.taint.foreign_code() => {
             dynamic_code(w, a.taint, c.name);
             Flow::NONE
@@ -425,6 +458,9 @@ fn python_module(w: &mut Walker<'_, '_>, c: &Call<'_>, rest: &[Arg]) -> Flow {
             w.a.writes();
         }
         "json.tool" | "pydoc" | "site" | "sysconfig" | "platform" | "this" => {}
+        "base64" | "uu" | "quopri" | "binascii" | "zipfile" | "gzip" | "tarfile" => {
+            return Flow::out(Taint::DECODED);
+        }
         "venv" | "virtualenv" => w.a.writes(),
         "pip" | "pip3" | "ensurepip" | "uv" | "pipx" | "poetry" => {
             let mut inner = vec![Arg::lit("pip")];
@@ -544,4 +580,9 @@ pub fn skip_options<'x>(args: &'x [Arg], with_value: &[&str]) -> &'x [Arg] {
 /// The string after `-c`/`--command` (or `--command=…`).
 fn option_string(c: &Call<'_>, short: &str, long: &str) -> Option<Arg> {
     super::files::option_value(c, short, long)
+}
+
+/// Standard input, under any of its names.
+fn is_stdin(a: &Arg) -> bool {
+    a.known && matches!(a.text.as_str(), "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
 }

@@ -168,6 +168,16 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                         "git.config-exec",
                         format!("{line} sets `{key}`, which runs commands"),
                     );
+                    // The command it sets, judged like any other: an alias
+                    // without `!` is a git command line.
+                    if let Some(value) = call.operands().nth(1).map(|v| v.text.clone()) {
+                        let code = match value.strip_prefix('!') {
+                            Some(shell) => shell.to_string(),
+                            None if key.starts_with("alias.") => format!("git {value}"),
+                            None => value,
+                        };
+                        w.nested_line(&code, "git config");
+                    }
                 } else {
                     w.a.raise(
                         Level::Medium,

@@ -3,6 +3,7 @@
 //! and even wholesale deletions are high (a human may mean them), and a
 //! container given the host's rights is critical.
 
+use super::super::Zone;
 use super::super::walk::{Call, Flow, Walker};
 use crate::gate::level::Level;
 
@@ -23,17 +24,48 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
     }
     match c.name {
         "docker" | "podman" | "nerdctl" | "docker-compose" => {
-            let breakout = c.args.iter().any(|a| {
-                a.is("--privileged")
-                    || a.text.starts_with("--pid=host")
-                    || a.text.starts_with("--net=host")
-                    || a.text.starts_with("--network=host")
-                    || a.text.contains("docker.sock")
-                    || a.text == "/:/host"
-                    || a.text.starts_with("/:/")
-                    || a.text.starts_with("--cap-add=ALL")
-                    || a.text.starts_with("--cap-add=SYS_ADMIN")
+            // A host folder mounted in: `-v /:/h`, `--volume=$HOME:/h`,
+            // `--mount type=bind,source=/,…`.
+            let mounts_host = c.args.windows(2).any(|p| {
+                let value = match (p[0].text.as_str(), p[1].text.as_str()) {
+                    ("-v" | "--volume" | "--mount", v) => v,
+                    (f, _) if f.starts_with("--volume=") || f.starts_with("--mount=") => {
+                        f.split_once('=').map_or("", |x| x.1)
+                    }
+                    _ => return false,
+                };
+                let source = value
+                    .split(',')
+                    .find_map(|kv| kv.strip_prefix("source=").or_else(|| kv.strip_prefix("src=")))
+                    .unwrap_or_else(|| value.split(':').next().unwrap_or(""));
+                let arg = super::super::walk::Arg::lit(source);
+                source.starts_with('/')
+                    && w.locate(&arg).is_some_and(|at| {
+                        matches!(
+                            at.zone,
+                            Zone::FsRoot
+                                | Zone::Home
+                                | Zone::System
+                                | Zone::Secret
+                                | Zone::Startup
+                                | Zone::Device
+                        )
+                    })
             });
+            let breakout = mounts_host
+                || c.args.windows(2).any(|p| p[0].is("--pid") && p[1].is("host"))
+                || c.args.iter().any(|a| {
+                    a.is("--privileged")
+                        || a.text.starts_with("--privileged=true")
+                        || a.text.starts_with("--pid=host")
+                        || a.text.starts_with("--net=host")
+                        || a.text.starts_with("--network=host")
+                        || a.text.contains("docker.sock")
+                        || a.text == "/:/host"
+                        || a.text.starts_with("/:/")
+                        || a.text.starts_with("--cap-add=ALL")
+                        || a.text.starts_with("--cap-add=SYS_ADMIN")
+                });
             if breakout {
                 w.a.raise(
                     Level::Critical,

@@ -69,8 +69,8 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         "cat" | "head" | "tail" | "less" | "more" | "wc" | "nl" | "tac" | "od" | "hexdump" | "strings"
         | "md5sum" | "sha1sum" | "sha224sum" | "sha256sum" | "sha384sum" | "sha512sum" | "cksum"
         | "b2sum" | "sum" | "diff" | "cmp" | "comm" | "uniq" | "cut" | "paste" | "join" | "fold" | "fmt"
-        | "column" | "expand" | "unexpand" | "rev" | "shuf" | "tr" | "grep" | "egrep" | "fgrep" | "zgrep"
-        | "rg" | "ag" | "ack" | "jq" | "bat" | "batcat" | "look" | "iconv" | "colordiff" | "wdiff" | "pr" => {
+        | "column" | "expand" | "unexpand" | "shuf" | "grep" | "egrep" | "fgrep" | "zgrep" | "rg" | "ag"
+        | "ack" | "jq" | "bat" | "batcat" | "look" | "iconv" | "colordiff" | "wdiff" | "pr" => {
             read_all(w, c, Reader::Content)
         }
         "xxd" if !c.has(Some('r'), &["revert"]) => read_all(w, c, Reader::Content),
@@ -79,7 +79,15 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
             decoder(w, c)
         }
         "base64" | "base32" | "basenc" => read_all(w, c, Reader::Content),
-        "zcat" | "bzcat" | "xzcat" | "zstdcat" => decoder(w, c),
+        "zcat" | "bzcat" | "xzcat" | "zstdcat" | "uudecode" | "rev" | "tr" => decoder(w, c),
+        "gpg" | "gpg2" if c.has(Some('d'), &["decrypt"]) => decoder(w, c),
+        "unzip" if c.has(Some('p'), &[]) => decoder(w, c),
+        "tar" | "bsdtar" if c.has(Some('O'), &["to-stdout"]) => decoder(w, c),
+        // Text-mode browsers and libwww's GET print what they fetch.
+        "lynx" | "w3m" | "links" | "elinks" | "GET" | "HEAD" | "lwp-request" | "lwp-download" => {
+            w.a.raise(Level::Medium, "net.unknown-host", format!("{} fetches from the network", c.line()));
+            Flow::out(Taint::NETWORK)
+        }
         // Names and metadata only.
         "ls" | "tree" | "du" | "stat" | "file" | "exa" | "eza" | "fd" | "fdfind" | "realpath"
         | "readlink" | "namei" | "lsattr" | "locate" | "getfacl" => read_all(w, c, Reader::Listing),

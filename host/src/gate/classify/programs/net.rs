@@ -30,6 +30,26 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
             Flow::out(Taint::NETWORK)
         }
+        "ssh" | "mosh" | "autossh" | "scp" | "rsync" | "sftp"
+            if c.args.iter().any(|a| a.text.contains("ProxyCommand") || a.text.contains("LocalCommand"))
+                || (c.name == "rsync" && option_value(c, "-e", "--rsh").is_some()) =>
+        {
+            // Options that run a command on this machine.
+            let value = c
+                .args
+                .iter()
+                .find_map(|a| a.text.split_once("Command=").map(|(_, v)| v.to_string()))
+                .or_else(|| option_value(c, "-e", "--rsh").map(|v| v.text));
+            if let Some(code) = value {
+                w.a.raise(
+                    Level::High,
+                    "net.local-command",
+                    format!("{} runs `{code}` on this machine", c.line()),
+                );
+                w.nested_line(&code, c.name);
+            }
+            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, text: None }
+        }
         "ssh" | "mosh" | "autossh" => {
             w.a.raise(
                 Level::High,

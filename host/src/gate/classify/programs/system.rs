@@ -49,6 +49,23 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 w.a.raise(Level::Medium, "proc.kill", format!("{line} stops other processes"));
             }
         }
+        "loginctl"
+            if matches!(
+                c.sub(),
+                Some(
+                    "poweroff" | "reboot" | "halt" | "suspend" | "hibernate" | "terminate-user" | "kill-user"
+                )
+            ) =>
+        {
+            w.a.raise(
+                Level::Critical,
+                "sys.power",
+                format!("{line} shuts the machine down or ends sessions"),
+            );
+        }
+        "killall5" => {
+            w.a.raise(Level::Critical, "proc.kill-all", format!("{line} kills every process it can reach"))
+        }
         "shutdown" | "reboot" | "halt" | "poweroff" | "init" | "telinit" => {
             w.a.raise(Level::Critical, "sys.power", format!("{line} shuts the machine down or restarts it"));
         }
@@ -65,10 +82,31 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 "sys.power",
                 format!("{line} shuts the machine down or restarts it"),
             ),
+            _ if c.operands().any(|a| {
+                [
+                    "reboot.target",
+                    "poweroff.target",
+                    "halt.target",
+                    "kexec.target",
+                    "rescue.target",
+                    "emergency.target",
+                ]
+                .contains(&a.text.as_str())
+            }) =>
+            {
+                w.a.raise(
+                    Level::Critical,
+                    "sys.power",
+                    format!("{line} shuts the machine down or restarts it"),
+                )
+            }
             _ => w.a.raise(Level::High, "sys.service", format!("{line} changes a system service")),
         },
         "crontab" => {
-            if c.has(Some('r'), &[]) {
+            let empties = c.operands().any(|a| a.is("/dev/null"))
+                || c.operands().any(|a| a.is("-"))
+                    && w.stdin_text.as_deref().is_some_and(|t| t.trim().is_empty());
+            if c.has(Some('r'), &[]) || empties {
                 w.a.raise(
                     Level::Critical,
                     "sys.crontab-remove",
