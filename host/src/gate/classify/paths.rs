@@ -68,6 +68,8 @@ pub struct Paths {
     /// Resolved symlinks by lexical path: a stream of decisions touches the
     /// same folders again and again.
     links: RefCell<HashMap<PathBuf, PathBuf>>,
+    /// Secret paths a glob may stand for, built on first need.
+    secrets: std::cell::OnceCell<Vec<String>>,
 }
 
 /// Below a home folder: credentials and keys.
@@ -214,7 +216,7 @@ const CI_PATHS: &[&str] = &[
 impl Paths {
     /// `root` should be canonical (symlinks resolved); `home` is `$HOME`.
     pub fn new(root: PathBuf, home: Option<String>) -> Paths {
-        Paths { root, home, links: RefCell::new(HashMap::new()) }
+        Paths { root, home, links: RefCell::new(HashMap::new()), secrets: std::cell::OnceCell::new() }
     }
 
     pub fn root(&self) -> &Path {
@@ -309,11 +311,23 @@ impl Paths {
         } else {
             cwd.join(pattern).to_string_lossy().into_owned()
         };
+        // Most globs (`src/*.rs`) cannot reach a secret: their fixed start
+        // is not the start of any. Only the rest pay for a matcher.
+        let fixed = &absolute[..absolute.find(['*', '?', '[', '{']).unwrap_or(absolute.len())];
+        let candidates = self.secrets.get_or_init(|| self.secret_candidates());
+        if !candidates.iter().any(|c| c.starts_with(fixed)) {
+            return None;
+        }
         let matcher = globset::GlobBuilder::new(&absolute)
             .literal_separator(!unknown_parts)
             .build()
             .ok()?
             .compile_matcher();
+        candidates.iter().find(|c| matcher.is_match(c)).cloned()
+    }
+
+    /// Paths of secrets a glob is checked against.
+    fn secret_candidates(&self) -> Vec<String> {
         let mut candidates: Vec<String> = SYSTEM_SECRETS.iter().map(|s| s.to_string()).collect();
         candidates.extend(["/proc/1/environ", "/proc/self/environ", "/proc/1/mem"].map(String::from));
         let homes: Vec<&str> = self.home.as_deref().into_iter().chain(["/root"]).collect();
@@ -327,7 +341,7 @@ impl Paths {
                 }
             }
         }
-        candidates.into_iter().find(|c| matcher.is_match(c))
+        candidates
     }
 
     /// Follow symlinks inside the tree, component by component; a link
