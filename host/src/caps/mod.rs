@@ -47,8 +47,13 @@ impl Caps {
     /// Adjust the public fields for anything else.
     pub fn new(skill: &str, root: &Path, grants: Grants, limits: &Limits) -> io::Result<Caps> {
         let judge = Judge::new(root, Policy::builtin(), Some(crate::gate::mode::Mode::Auto));
+        Caps::with_gate(skill, root, Gate::new(skill, None, grants, None, judge, Approver::Nobody), limits)
+    }
+
+    /// Like [`Caps::new`], with a gate of the caller's making.
+    pub fn with_gate(skill: &str, root: &Path, gate: Gate, limits: &Limits) -> io::Result<Caps> {
         Ok(Caps {
-            gate: Gate::new(skill, None, grants, None, judge, Approver::Nobody),
+            gate,
             workspace: Workspace::open(root)?,
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             deadline: Instant::now() + limits.timeout,

@@ -127,8 +127,6 @@ async fn manifest_of(
 
 fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Caps, InvokeError> {
     let root = &req.location.root;
-    let mut caps = Caps::new(skill, root, grants, &req.limits)
-        .map_err(|source| InvokeError::Workspace { path: root.clone(), source })?;
     let audit = match req.location.audit_log() {
         Some(path) => Some(AuditLog::open(&path).map_err(|source| InvokeError::Audit { path, source })?),
         None => None,
@@ -138,7 +136,9 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     let policy = Policy::load(root)?;
     let judge = Judge::new(root, policy, req.mode);
     let approver = Approver::for_run(req.location.git_dir.as_deref(), req.session.as_deref());
-    caps.gate = Gate::new(skill, req.session.clone(), grants, audit, judge, approver);
+    let gate = Gate::new(skill, req.session.clone(), grants, audit, judge, approver);
+    let mut caps = Caps::with_gate(skill, root, gate, &req.limits)
+        .map_err(|source| InvokeError::Workspace { path: root.clone(), source })?;
     caps.console = Console::new(skill, req.verbosity, OutputBudget::new(req.limits.output), json);
     if let Some(sink) = &req.progress {
         caps.console = caps.console.with_progress_sink(sink.clone());

@@ -108,7 +108,36 @@ fn looks_like_url(s: &str) -> bool {
         || s.starts_with("localhost")
 }
 
+/// curl's short options that take a value.
+const CURL_VALUES: &str = "dFToXHueAbcxrwKmECDzYyUQtP";
+
+/// Split curl's short-option clusters the way curl reads them: `-sSLo F`
+/// is `-s -S -L -o F`, `-o/usr/x` is `-o /usr/x`, `-sd@f` is `-s -d @f`.
+fn curl_words(args: &[Arg]) -> Vec<Arg> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        let cluster = a.text.strip_prefix('-').filter(|c| a.known && !c.is_empty() && !c.starts_with('-'));
+        let Some(cluster) = cluster.filter(|c| c.len() > 1) else {
+            out.push(a.clone());
+            continue;
+        };
+        for (i, ch) in cluster.char_indices() {
+            out.push(Arg { text: format!("-{ch}"), ..a.clone() });
+            if CURL_VALUES.contains(ch) {
+                let value = &cluster[i + ch.len_utf8()..];
+                if !value.is_empty() {
+                    out.push(Arg { text: value.to_string(), ..a.clone() });
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
 fn curl(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let words = curl_words(c.args);
+    let c = &Call { args: &words, ..*c };
     let mut method = option_value(c, "-X", "--request").map(|m| m.text.to_ascii_uppercase());
     let mut flow = Flow::out(Taint::NETWORK);
     let mut i = 0;
