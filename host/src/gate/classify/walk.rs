@@ -246,6 +246,8 @@ pub struct Walker<'c, 'a> {
     var_taints: Vec<(String, Taint)>,
     /// What the last pipeline judged prints, when the line spells it out.
     last_text: Option<String>,
+    /// Symlinks made earlier on the line: where they are, where they point.
+    links: Vec<(String, String)>,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -261,6 +263,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             functions: Vec::new(),
             var_taints: Vec::new(),
             last_text: None,
+            links: Vec::new(),
         }
     }
 
@@ -722,7 +725,31 @@ impl<'c, 'a> Walker<'c, 'a> {
         } else {
             self.cx.paths.locate(text, &cwd)
         };
-        Some(at)
+        Some(self.through_links(at, &cwd))
+    }
+
+    /// Remember a symlink made earlier on the line: `link` (as located)
+    /// points at `target` (as located).
+    pub fn add_link(&mut self, link: String, target: String) {
+        self.links.push((link, target));
+    }
+
+    /// A path under a link made on this line lands where the link points.
+    fn through_links(&self, at: Located, cwd: &std::path::Path) -> Located {
+        for (link, target) in self.links.iter().rev() {
+            let rest = match at.shown.strip_prefix(link.as_str()) {
+                Some("") => "",
+                Some(r) if r.starts_with('/') => r,
+                _ => continue,
+            };
+            let absolute = if target.starts_with('/') {
+                format!("{target}{rest}")
+            } else {
+                format!("{}/{target}{rest}", self.cx.root().display())
+            };
+            return self.cx.paths.locate(&absolute, cwd);
+        }
+        at
     }
 
     /// Remember that `arg` now holds secrets or the environment.

@@ -188,6 +188,7 @@ fn link(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         Some((only, _)) => (vec![*only], None),
         None => return Flow::NONE,
     };
+    let single_target = (targets.len() == 1).then(|| targets[0]);
     for t in targets {
         match w.locate(t) {
             Some(at) if at.zone == Zone::Secret => w.a.raise(
@@ -211,6 +212,19 @@ fn link(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     match name {
         Some(n) => w.write(n),
         None => w.a.writes(),
+    }
+    // Later commands of the line that go through the link go where it points.
+    if symbolic
+        && let (Some(target), Some(name)) = (single_target.and_then(|t| w.locate(t)), name.or(single_target))
+        && let Some(link) = w.locate(name)
+    {
+        let link = if name.text.ends_with('/') || single_target.is_some_and(|t| std::ptr::eq(t, name)) {
+            // `ln -s /etc` makes `./etc`.
+            w.locate(&Arg::lit(target.shown.rsplit('/').next().unwrap_or(""))).map_or(link.shown, |l| l.shown)
+        } else {
+            link.shown
+        };
+        w.add_link(link, target.shown);
     }
     Flow::NONE
 }
