@@ -6,6 +6,26 @@ use super::super::walk::{Arg, Call, Flow, Walker};
 use super::files::option_value;
 use crate::gate::level::Level;
 
+/// Configuration keys whose value is a program git runs (lowercase).
+const RUNS_PROGRAM: &[&str] = &[
+    "core.sshcommand",
+    "core.hookspath",
+    "core.pager",
+    "core.editor",
+    "core.fsmonitor",
+    "core.gitproxy",
+    "alias.",
+    "credential.",
+    "protocol.ext",
+    "filter.",
+    "diff.external",
+    "uploadpack.",
+];
+
+fn runs_program(key: &str) -> bool {
+    RUNS_PROGRAM.iter().any(|k| key.starts_with(k))
+}
+
 /// Branches whose history is shared: rewriting them is never routine.
 const PROTECTED: &[&str] =
     &["main", "master", "trunk", "develop", "development", "production", "prod", "release", "stable", "live"];
@@ -29,23 +49,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
             "-c" => {
                 let setting = c.args.get(i + 1).map(|s| s.text.to_ascii_lowercase()).unwrap_or_default();
-                if [
-                    "core.sshcommand",
-                    "core.hookspath",
-                    "core.pager",
-                    "core.editor",
-                    "core.fsmonitor",
-                    "alias.",
-                    "credential.",
-                    "protocol.ext",
-                    "core.gitproxy",
-                    "diff.external",
-                    "uploadpack.",
-                    "filter.",
-                ]
-                .iter()
-                .any(|k| setting.starts_with(k))
-                {
+                if runs_program(&setting) {
                     w.a.raise(
                         Level::High,
                         "git.config-exec",
@@ -149,19 +153,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 || call.operands().count() <= 1)
             {
                 let key = call.operands().next().map(|a| a.text.to_ascii_lowercase()).unwrap_or_default();
-                let runs = [
-                    "core.sshcommand",
-                    "core.hookspath",
-                    "core.pager",
-                    "core.editor",
-                    "core.fsmonitor",
-                    "alias.",
-                    "credential.",
-                    "filter.",
-                    "diff.external",
-                ]
-                .iter()
-                .any(|k| key.starts_with(k));
+                let runs = runs_program(&key);
                 if runs {
                     w.a.raise(
                         Level::High,
