@@ -8,10 +8,11 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 
 use super::{CliError, Exit};
-use crate::gate::classify::{Classifier, HostStanding, Subject};
-use crate::gate::decide::{Decision, decide};
+use crate::gate::Judge;
+use crate::gate::classify::Subject;
+use crate::gate::decide::Decision;
 use crate::gate::mode::Mode;
-use crate::gate::policy::{HostVerdict, Matches, Policy, Query};
+use crate::gate::policy::Policy;
 use crate::paths::WorkspaceLocation;
 
 #[derive(Debug, Args)]
@@ -71,14 +72,7 @@ pub fn classify(args: ClassifyArgs) -> Result<Exit, CliError> {
     } else {
         Policy::builtin()
     };
-    let policy = std::sync::Arc::new(policy);
-    let hosts = policy.clone();
-    let classifier = Classifier::new(&root).with_hosts(move |h| match hosts.host(h) {
-        HostVerdict::Allowed(_) => HostStanding::Allowed,
-        HostVerdict::Denied(_) => HostStanding::Denied,
-        HostVerdict::Unlisted => HostStanding::Unlisted,
-    });
-    let mode = policy.mode(Some(args.mode)).mode;
+    let judge = Judge::new(&root, policy, Some(args.mode));
 
     let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
     let stdout = std::io::stdout();
@@ -91,7 +85,7 @@ pub fn classify(args: ClassifyArgs) -> Result<Exit, CliError> {
             break;
         }
         let decided = match std::str::from_utf8(&line) {
-            Ok(text) => decide_line(&classifier, &policy, mode, text.trim_end_matches(['\n', '\r'])),
+            Ok(text) => decide_line(&judge, text.trim_end_matches(['\n', '\r'])),
             Err(_) => Err("the line is not UTF-8".to_string()),
         };
         match decided {
@@ -123,7 +117,7 @@ fn write_error(out: &mut impl Write, message: &str) -> std::io::Result<()> {
 }
 
 /// Decide one line, or say what is wrong with it.
-fn decide_line(classifier: &Classifier, policy: &Policy, mode: Mode, text: &str) -> Result<Decision, String> {
+fn decide_line(judge: &Judge, text: &str) -> Result<Decision, String> {
     let input: Input<'_> = serde_json::from_str(text).map_err(|e| format!("not a JSON action: {e}"))?;
     let capability = input.capability.as_ref();
     let verb = input.verb.as_deref();
@@ -163,17 +157,7 @@ fn decide_line(classifier: &Classifier, policy: &Policy, mode: Mode, text: &str)
             ));
         }
     };
-    let a = classifier.classify(capability, verb, subject);
-    let q = Query {
-        skill: input.skill.as_deref().unwrap_or(""),
-        capability,
-        target,
-        commands: &a.facts.commands,
-        paths: &a.facts.paths,
-        hosts: &a.facts.hosts,
-    };
-    let rules = if policy.rules().is_empty() { Matches::default() } else { policy.matching(&q) };
-    Ok(decide(&a, mode, &rules))
+    Ok(judge.decide(input.skill.as_deref().unwrap_or(""), capability, verb, target, subject))
 }
 
 const WORKSPACE_VERBS: &[&str] = &["read", "read-text", "write", "list", "stat", "glob", "remove", "rename"];

@@ -27,7 +27,7 @@ pub use permission::{Permission, PermissionSet, UnknownPermission};
 use approval::{Answer, Approver, Request};
 use classify::{Classifier, HostStanding, Subject};
 use mode::{Mode, Verdict};
-use policy::{HostVerdict, Matches, Policy, Query};
+use policy::{HostVerdict, Policy, Query};
 
 use crate::runtime::bindings::GuestError;
 
@@ -113,6 +113,28 @@ impl Judge {
         }
         Judge { classifier, policy, mode: choice.mode }
     }
+
+    /// Classify an action, then decide on it under the policy and mode:
+    /// what the gate does for every call and `grove classify` for every line.
+    pub fn decide(
+        &self,
+        skill: &str,
+        capability: &str,
+        verb: &str,
+        target: &str,
+        subject: Subject<'_>,
+    ) -> decide::Decision {
+        let a = self.classifier.classify(capability, verb, subject);
+        let query = Query {
+            skill,
+            capability,
+            target,
+            commands: &a.facts.commands,
+            paths: &a.facts.paths,
+            hosts: &a.facts.hosts,
+        };
+        decide::decide(&a, self.mode, &self.policy.matching(&query))
+    }
 }
 
 /// Denials in a row after which auto mode falls back to manual: a skill
@@ -193,8 +215,8 @@ impl Gate {
     }
 
     async fn decide(&mut self, action: &Action<'_>) -> Final {
-        let a = self.judge.classifier.classify(action.capability, action.verb, action.subject);
-        let level = a.level.as_str();
+        let d = self.judge.decide(&self.skill, action.capability, action.verb, action.target, action.subject);
+        let level = d.level.as_str();
         if let Decision::Deny(why) = self.grants.decide(action.permission) {
             return Final {
                 allow: false,
@@ -204,19 +226,6 @@ impl Gate {
                 approval: None,
             };
         }
-        let rules = if self.judge.policy.rules().is_empty() {
-            Matches::default()
-        } else {
-            self.judge.policy.matching(&Query {
-                skill: &self.skill,
-                capability: action.capability,
-                target: action.target,
-                commands: &a.facts.commands,
-                paths: &a.facts.paths,
-                hosts: &a.facts.hosts,
-            })
-        };
-        let d = decide::decide(&a, self.judge.mode, &rules);
         let mut out = Final {
             allow: d.verdict == Verdict::Allow,
             level,

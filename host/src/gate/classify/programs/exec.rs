@@ -45,25 +45,15 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
             Flow::NONE
         }
-        "source" | "." => {
-            match c.args.first() {
-                Some(Arg { content: Some(code), .. }) => {
-                    w.nested_line(code, name);
-                }
-                Some(a) if a.taint.foreign_code() => dynamic_code(w, a.taint, name),
-                Some(a) if is_stdin(a) || a.is("-") => return Some(Flow::stdin(Stdin::Code)),
-                Some(a) => {
-                    w.read(a, Reader::Content);
-                    w.a.raise(
-                        Level::Medium,
-                        "shell.script",
-                        format!("{} runs the script `{}` in this shell", c.line(), a.text),
-                    );
-                }
-                None => {}
+        "source" | "." => match c.args.first() {
+            Some(Arg { content: Some(code), .. }) => {
+                w.nested_line(code, name);
+                Flow::NONE
             }
-            Flow::NONE
-        }
+            Some(a) if a.is("-") => Flow::stdin(Stdin::Code),
+            Some(script) => run_script(w, c, script, "shell.script"),
+            None => Flow::NONE,
+        },
         _ if interpreter(name).is_some() => interpreted(w, c),
         _ => return None,
     })
@@ -168,20 +158,7 @@ fn shell(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
                 w.nested_line(code, c.name);
                 return Flow::NONE;
             }
-            if script.taint.foreign_code() || is_stdin(script) {
-                if is_stdin(script) {
-                    return Flow::stdin(Stdin::Code);
-                }
-                dynamic_code(w, script.taint, c.name);
-            } else {
-                w.read(script, Reader::Content);
-                w.a.raise(
-                    Level::Medium,
-                    "shell.script",
-                    format!("{} runs the script `{}`", c.line(), script.text),
-                );
-            }
-            Flow::NONE
+            run_script(w, c, script, "shell.script")
         }
         _ => {
             w.a.raise(Level::Medium, "shell.interactive", format!("{} starts a shell", c.line()));
@@ -427,24 +404,12 @@ fn interpreted(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     }
     match c.args.get(i) {
         None => Flow::stdin(Stdin::Code),
-        Some(a) if a.is("-") || is_stdin(a) => Flow::stdin(Stdin::Code),
+        Some(a) if a.is("-") => Flow::stdin(Stdin::Code),
         Some(Arg { content: Some(code), .. }) if family == "python" || family == "node" => {
             inline_code(w, c, code);
             Flow::NONE
         }
-        Some(a) if a.taint.foreign_code() => {
-            dynamic_code(w, a.taint, c.name);
-            Flow::NONE
-        }
-        Some(script) => {
-            w.read(script, Reader::Content);
-            w.a.raise(
-                Level::Medium,
-                "interp.script",
-                format!("{} runs the script `{}`", c.line(), script.text),
-            );
-            Flow::NONE
-        }
+        Some(script) => run_script(w, c, script, "interp.script"),
     }
 }
 
@@ -580,6 +545,22 @@ pub fn skip_options<'x>(args: &'x [Arg], with_value: &[&str]) -> &'x [Arg] {
 /// The string after `-c`/`--command` (or `--command=…`).
 fn option_string(c: &Call<'_>, short: &str, long: &str) -> Option<Arg> {
     super::files::option_value(c, short, long)
+}
+
+/// `PROGRAM SCRIPT`: standard input under another name is run as code;
+/// a script that is downloaded or decoded at run time is refused; a file is
+/// read, and running it is asked about.
+fn run_script(w: &mut Walker<'_, '_>, c: &Call<'_>, script: &Arg, rule: &'static str) -> Flow {
+    if is_stdin(script) {
+        return Flow::stdin(Stdin::Code);
+    }
+    if script.taint.foreign_code() {
+        dynamic_code(w, script.taint, c.name);
+    } else {
+        w.read(script, Reader::Content);
+        w.a.raise(Level::Medium, rule, format!("{} runs the script `{}`", c.line(), script.text));
+    }
+    Flow::NONE
 }
 
 /// Standard input, under any of its names.
