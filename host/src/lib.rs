@@ -6,6 +6,7 @@ pub mod cli;
 pub mod gate;
 pub mod paths;
 pub mod pid;
+pub mod providers;
 pub mod repo;
 pub mod runtime;
 pub mod session;

@@ -41,6 +41,19 @@ impl WorkspaceLocation {
     }
 }
 
+/// The user's grove configuration folder: `$GROVE_HOME`, else
+/// `$XDG_CONFIG_HOME/grove`, else `~/.config/grove`.
+pub fn config_dir() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(home) = var("GROVE_HOME") {
+        return Some(home);
+    }
+    // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
+    let config =
+        var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()).or_else(|| Some(var("HOME")?.join(".config")))?;
+    Some(config.join("grove"))
+}
+
 /// `$XDG_STATE_HOME/grove`, else `~/.local/state/grove`.
 pub fn state_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")

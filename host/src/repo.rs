@@ -251,3 +251,40 @@ pub fn head(repo: &Repository) -> Result<HeadInfo, GuestError> {
         Err(e) => Err(git_error(e)),
     }
 }
+
+/// Stage `paths` (every change when `None`: new, modified and deleted
+/// files, ignored ones left out) and commit them on HEAD. Returns the new
+/// commit's id.
+pub fn commit(repo: &Repository, message: &str, paths: Option<&[String]>) -> Result<String, GuestError> {
+    if message.trim().is_empty() {
+        return Err(GuestError::Invalid("a commit needs a message".into()));
+    }
+    let mut index = repo.index().map_err(git_error)?;
+    match paths {
+        None => {
+            index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).map_err(git_error)?;
+            index.update_all(["*"], None).map_err(git_error)?;
+        }
+        Some(paths) => {
+            for path in paths {
+                let rel = crate::caps::workspace::relative(path)?;
+                let pattern = rel.to_string_lossy().into_owned();
+                index.add_all([&pattern], git2::IndexAddOption::DEFAULT, None).map_err(git_error)?;
+                index.update_all([&pattern], None).map_err(git_error)?;
+            }
+        }
+    }
+    index.write().map_err(git_error)?;
+    let tree = repo.find_tree(index.write_tree().map_err(git_error)?).map_err(git_error)?;
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    if parent.as_ref().is_some_and(|p| p.tree_id() == tree.id()) {
+        return Err(GuestError::Invalid("nothing to commit: no change since the last commit".into()));
+    }
+    // The user's identity when git knows it, else grove's own.
+    let signature =
+        repo.signature().or_else(|_| git2::Signature::now("grove", "grove@localhost")).map_err(git_error)?;
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let id =
+        repo.commit(Some("HEAD"), &signature, &signature, message, &tree, &parents).map_err(git_error)?;
+    Ok(id.to_string())
+}

@@ -5,11 +5,10 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{Run, Tmux, grove_cmd, grove_with, probe};
+use crate::support::{Run, Tmux, grove_cmd, grove_with, probe, session_row, wait, wait_final};
 
 /// The labeled corpus: the shared development set, its variants, and
 /// hostile cases of our own.
@@ -326,36 +325,16 @@ impl Project {
     }
 
     fn session_row(&self, name: &str) -> Value {
-        let rows = self.grove(&["ls", "--json"]).expect(0).json();
-        rows.as_array().unwrap().iter().find(|r| r["name"] == name).cloned().unwrap()
+        session_row(cmd(self.dir.path(), self.home.path()), name)
     }
 
     fn wait_final(&self, name: &str) -> Value {
-        wait(
-            || {
-                let row = self.session_row(name);
-                ["done", "failed", "cancelled", "interrupted"]
-                    .contains(&row["state"].as_str()?)
-                    .then_some(row)
-            },
-            "the session to finish",
-        )
+        wait_final(|| cmd(self.dir.path(), self.home.path()), name)
     }
 
     fn audit(&self) -> Vec<Value> {
         let text = std::fs::read_to_string(self.dir.path().join(".git/grove/audit.jsonl")).unwrap();
         text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-    }
-}
-
-fn wait<T>(mut f: impl FnMut() -> Option<T>, what: &str) -> T {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod agent;
 mod audit;
 mod cli;
 mod dash;

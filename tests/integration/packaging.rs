@@ -17,7 +17,8 @@ fn inspect_shows_manifest_and_real_imports() {
             "git:read",
             "ui",
             "http",
-            "sessions"
+            "sessions",
+            "model"
         ])
     );
     let imports: Vec<&str> =

@@ -88,6 +88,35 @@ pub fn grove_with(mut cmd: Command, args: &[&str], stdin: Option<&str>) -> Run {
     }
 }
 
+/// Poll `f` until it has an answer; fail the test after two minutes.
+pub fn wait<T>(mut f: impl FnMut() -> Option<T>, what: &str) -> T {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The row of `grove ls --json` for session `name`, run with `cmd`.
+pub fn session_row(cmd: Command, name: &str) -> serde_json::Value {
+    let rows = grove_with(cmd, &["ls", "--json"], None).expect(0).json();
+    rows.as_array().unwrap().iter().find(|r| r["name"] == name).cloned().unwrap()
+}
+
+/// Wait for session `name` to reach a final state; its row then.
+pub fn wait_final(cmd: impl Fn() -> Command, name: &str) -> serde_json::Value {
+    wait(
+        || {
+            let row = session_row(cmd(), name);
+            ["done", "failed", "cancelled", "interrupted"].contains(&row["state"].as_str()?).then_some(row)
+        },
+        "the session to finish",
+    )
+}
+
 /// Path of a fixture guest, as a string argument.
 pub fn probe() -> &'static str {
     grove_tests::PROBE

@@ -1,5 +1,5 @@
-//! `git`: read the workspace's repository (status, diff, changed files,
-//! log, head). Writes (`commit`) arrive with sessions.
+//! `git`: the workspace's repository: status, diff, changed files, log,
+//! head, and commits.
 //!
 //! libgit2 calls block, so each runs on the blocking pool with its own
 //! handle on the repository: opening one is cheap next to a diff or a walk.
@@ -57,11 +57,17 @@ impl Host for Caps {
         Ok(self.git_read("head", "", repo::head).await)
     }
 
-    async fn commit(&mut self, message: String, _paths: Option<Vec<String>>) -> R<String> {
+    async fn commit(&mut self, message: String, paths: Option<Vec<String>>) -> R<String> {
         let summary = message.lines().next().unwrap_or_default().to_string();
         if let Err(e) = self.check("git", "commit", &summary, Permission::GitWrite).await {
             return Ok(Err(e));
         }
-        Ok(Err(GuestError::Unsupported("git.commit arrives with sessions; this grove only reads git".into())))
+        let root = self.workspace.root().to_path_buf();
+        let done = tokio::task::spawn_blocking(move || {
+            repo::commit(&repo::open(&root)?, &message, paths.as_deref())
+        })
+        .await
+        .map_err(|e| GuestError::Io(format!("git commit: {e}")));
+        Ok(done.and_then(|r| r))
     }
 }

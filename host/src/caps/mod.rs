@@ -8,6 +8,7 @@
 pub mod console;
 mod git;
 mod log;
+pub mod model;
 mod process;
 mod sessions;
 mod ui;
@@ -36,6 +37,8 @@ pub struct Caps {
     pub gate: Gate,
     pub workspace: Workspace,
     pub console: Console,
+    /// The model provider and the spending meter.
+    pub model: model::ModelAccess,
     /// When the invocation must be over; long host calls are cut short here.
     pub deadline: Instant,
 }
@@ -56,6 +59,7 @@ impl Caps {
             gate,
             workspace: Workspace::open(root)?,
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
+            model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             deadline: Instant::now() + limits.timeout,
         })
     }
@@ -92,6 +96,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::git::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::ui::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::sessions::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::model::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 

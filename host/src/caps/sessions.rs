@@ -114,6 +114,7 @@ impl Caps {
                     allow: Vec::new(),
                     timeout_ms: None,
                     mode: mode.clone(),
+                    model: None,
                 })
                 .map_err(store_error)?;
             let git_dir = worktrees.git_dir().to_path_buf();

@@ -45,23 +45,12 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 ) -> wasmtime::Result<()>
 where
     D: HasData + Send,
-    for<'a> D::Data<'a>: skill::model::Host
-        + skill::browser::Host
-        + skill::review::Host
-        + skill::notify::Host
-        + skill::http::Host,
+    for<'a> D::Data<'a>: skill::browser::Host + skill::review::Host + skill::notify::Host + skill::http::Host,
 {
-    skill::model::add_to_linker::<T, D>(linker, get)?;
     skill::browser::add_to_linker::<T, D>(linker, get)?;
     skill::review::add_to_linker::<T, D>(linker, get)?;
     skill::notify::add_to_linker::<T, D>(linker, get)?;
     skill::http::add_to_linker::<T, D>(linker, get)
-}
-
-impl skill::model::Host for Caps {
-    async fn complete(&mut self, _: skill::model::Request) -> R<skill::model::Response> {
-        Ok(self.unsupported("model", "complete", Permission::Model).await)
-    }
 }
 
 impl skill::browser::Host for Caps {}

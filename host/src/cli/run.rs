@@ -1,6 +1,7 @@
 //! `grove run SKILL [ARGS...]`.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -11,6 +12,7 @@ use crate::caps::console::Verbosity;
 use crate::gate::PermissionSet;
 use crate::gate::mode::Mode;
 use crate::paths::WorkspaceLocation;
+use crate::providers::{Budget, ModelOptions};
 use crate::runtime::{GuestError, Limits, Outcome, RunError};
 use crate::skill::invoke::{Invoke, InvokeError, invoke};
 use crate::skill::{Manifest, SourceError, source};
@@ -60,6 +62,25 @@ pub struct RunOptions {
     /// policy's `default_mode`, else auto; never above its `max_mode`.
     #[arg(long, value_parser = parse_mode)]
     pub mode: Option<Mode>,
+
+    /// Stop the skill's model calls once this much is spent: dollars
+    /// (`$2`, `2usd`) or tokens (`500k`, `2m`). Default: the `budget` in
+    /// your config.toml, else none.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_budget)]
+    pub budget: Option<Budget>,
+
+    /// Record every model exchange to this cassette (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Answer model calls from this cassette instead of a provider:
+    /// offline and deterministic, for demos and CI.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+}
+
+pub fn parse_budget(s: &str) -> Result<Budget, String> {
+    Budget::parse(s)
 }
 
 pub fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -110,6 +131,12 @@ impl RunOptions {
                             .map_err(|e| CliError::new(Exit::Usage, format!("--mode: {e}")))?,
                     )
                 }
+                "--budget" => {
+                    self.budget =
+                        Some(parse_budget(&value("--budget")?).map_err(|e| CliError::new(Exit::Usage, e))?)
+                }
+                "--record" => self.record = Some(value("--record")?.into()),
+                "--replay" => self.replay = Some(value("--replay")?.into()),
                 "--output-limit" => {
                     self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?)
                 }
@@ -117,6 +144,15 @@ impl RunOptions {
             }
         }
         Ok(rest)
+    }
+
+    /// The model choices, checked: a cassette cannot be both.
+    pub fn model(&self) -> Result<ModelOptions, CliError> {
+        if self.record.is_some() && self.replay.is_some() {
+            return Err(CliError::new(Exit::Usage, "--record and --replay cannot be used together")
+                .hint("record once with --record FILE, then replay it with --replay FILE"));
+        }
+        Ok(ModelOptions { record: self.record.clone(), replay: self.replay.clone(), budget: self.budget })
     }
 
     fn grants(&self) -> Result<PermissionSet, CliError> {
@@ -173,6 +209,7 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         task: None,
         progress: None,
         mode: options.mode,
+        model: options.model()?,
     };
     // Ctrl-C drops the run: the store, and with it every program the skill
     // started (each in its own process group, killed on drop).
@@ -180,6 +217,11 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         invoked = invoke(request) => invoked.map_err(invoke_error)?,
         _ = tokio::signal::ctrl_c() => return Err(CliError::new(Exit::Interrupted, "interrupted")),
     };
+    if let Some(spend) = &invoked.spend
+        && verbosity > Verbosity::Quiet
+    {
+        eprintln!("model: {}", spend.line());
+    }
     report(&invoked.manifest, invoked.result, options.json)
 }
 
@@ -201,6 +243,9 @@ pub fn invoke_error(e: InvokeError) -> CliError {
             CliError::new(Exit::Host, e).hint("set GROVE_AUDIT_LOG to a writable file")
         }
         InvokeError::Policy(e) => crate::cli::policy::load_error(e),
+        InvokeError::ModelConfig(_) => CliError::new(Exit::Usage, e)
+            .hint("fix the [model] section of config.toml in your grove configuration folder"),
+        InvokeError::Model(_) => CliError::new(Exit::Usage, e),
         InvokeError::Source(_) | InvokeError::Prepare { .. } | InvokeError::Manifest { .. } => {
             CliError::new(Exit::SkillBroken, e)
         }

@@ -82,6 +82,12 @@ const MIGRATIONS: &[&str] = &[
         decided_at INTEGER
     );
     CREATE INDEX approvals_state ON approvals(state, id);",
+    // 5: model spending beyond the first migration's token counts, and the
+    // session's model choices (budget, cassette to record or replay).
+    "ALTER TABLE sessions ADD COLUMN model_calls INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN model TEXT;",
 ];
 
 /// One session as stored.
@@ -120,6 +126,39 @@ pub struct Session {
     /// The permission mode asked for with `--mode` (or by a fallback to
     /// manual); `None` for the policy's default.
     pub mode: Option<String>,
+    pub model_calls: u64,
+    pub cache_read_tokens: u64,
+    pub cache_write_tokens: u64,
+    /// Budget and cassettes asked for at `grove new`.
+    pub model: Option<ModelChoice>,
+}
+
+/// A session's model choices, kept as given on the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ModelChoice {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<String>,
+}
+
+impl Session {
+    /// What the session has spent on models so far.
+    pub fn spend(&self) -> crate::providers::Spend {
+        crate::providers::Spend {
+            calls: self.model_calls,
+            usage: crate::providers::chat::Usage {
+                input_tokens: self.input_tokens,
+                output_tokens: self.output_tokens,
+                cache_read_tokens: self.cache_read_tokens,
+                cache_write_tokens: self.cache_write_tokens,
+            },
+            cost_usd: self.cost_microdollars as f64 / 1e6,
+            unpriced_calls: 0,
+        }
+    }
 }
 
 /// Files changed and lines added and removed against the base.
@@ -158,6 +197,7 @@ pub struct NewSession {
     pub allow: Vec<String>,
     pub timeout_ms: Option<u64>,
     pub mode: Option<String>,
+    pub model: Option<ModelChoice>,
 }
 
 /// One line of a session's history.
@@ -196,7 +236,8 @@ pub fn now_ms() -> i64 {
 
 const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path, task, skill, args, allow, timeout_ms, \
      state, created_at, updated_at, started_at, finished_at, pid, exit_code, summary, error, \
-     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress, mode";
+     input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress, mode, \
+     model_calls, cache_read_tokens, cache_write_tokens, model";
 
 impl Store {
     /// Open (creating and migrating) `<git_dir>/grove/sessions.db`.
@@ -251,8 +292,8 @@ impl Store {
         let now = now_ms();
         let inserted = self.conn.execute(
             "INSERT INTO sessions (name, branch, base_ref, base_commit, path, task, skill, args, allow, \
-             timeout_ms, state, created_at, updated_at, mode) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+             timeout_ms, state, created_at, updated_at, mode, model) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
             params![
                 s.name,
                 s.branch,
@@ -267,6 +308,7 @@ impl Store {
                 State::Queued.as_str(),
                 now,
                 s.mode,
+                s.model.as_ref().map(|m| serde_json::to_string(m).expect("strings serialize")),
             ],
         );
         match inserted {
@@ -279,6 +321,28 @@ impl Store {
         };
         self.event(&s.name, "created", serde_json::json!({ "skill": s.skill, "task": s.task }))?;
         self.require(&s.name)
+    }
+
+    /// Record the session's model spending so far (totals, not increments:
+    /// the runner's meter starts from what the store held).
+    pub fn set_spend(&self, name: &str, spend: &crate::providers::Spend) -> Result<(), StoreError> {
+        let u = &spend.usage;
+        self.conn
+            .execute(
+                "UPDATE sessions SET model_calls = ?2, input_tokens = ?3, output_tokens = ?4, \
+                 cache_read_tokens = ?5, cache_write_tokens = ?6, cost_microdollars = ?7 WHERE name = ?1",
+                params![
+                    name,
+                    spend.calls as i64,
+                    u.input_tokens as i64,
+                    u.output_tokens as i64,
+                    u.cache_read_tokens as i64,
+                    u.cache_write_tokens as i64,
+                    (spend.cost_usd * 1e6).round() as i64
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// A session by name.
@@ -537,6 +601,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         },
         progress: r.get(27)?,
         mode: r.get(28)?,
+        model_calls: r.get::<_, i64>(29)? as u64,
+        cache_read_tokens: r.get::<_, i64>(30)? as u64,
+        cache_write_tokens: r.get::<_, i64>(31)? as u64,
+        model: r.get::<_, Option<String>>(32)?.and_then(|m| serde_json::from_str(&m).ok()),
     })
 }
 
@@ -557,6 +625,7 @@ mod tests {
             allow: vec![],
             timeout_ms: None,
             mode: None,
+            model: None,
         }
     }
 

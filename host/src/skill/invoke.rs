@@ -4,19 +4,24 @@
 //! exit codes stay with the caller.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use super::{Manifest, Origin, PackageError, SkillSource, SourceError, source};
 use crate::caps::console::{ProgressSink, Verbosity};
+use crate::caps::model::{ModelAccess, SpendSink};
 use crate::caps::{Caps, Console};
 use crate::gate::approval::Approver;
 use crate::gate::mode::Mode;
 use crate::gate::policy::{Policy, PolicyError};
-use crate::gate::{AuditLog, Gate, Grants, Judge, PermissionSet};
+use crate::gate::{AuditLog, Gate, Grants, Judge, Permission, PermissionSet};
 use crate::paths::WorkspaceLocation;
+use crate::providers::config::ConfigError;
+use crate::providers::{Meter, ModelClient, ModelConfig, ModelOptions, ProviderError, Spend};
 use crate::runtime::output::OutputBudget;
 use crate::runtime::{
     GuestError, Invocation, Limits, Outcome, PrepareError, PreparedSkill, RunError, Runtime, RuntimeConfig,
 };
+use crate::session::Store;
 
 /// What to run, where, and with what.
 #[derive(Clone)]
@@ -36,6 +41,8 @@ pub struct Invoke {
     pub progress: Option<ProgressSink>,
     /// The permission mode asked for; `None` for the policy's default.
     pub mode: Option<Mode>,
+    /// Budget and cassettes for the model capability.
+    pub model: ModelOptions,
 }
 
 /// How a run ended, with the manifest of the skill that ran.
@@ -43,6 +50,8 @@ pub struct Invoke {
 pub struct Invoked {
     pub manifest: Manifest,
     pub result: Result<Result<Outcome, GuestError>, RunError>,
+    /// What this run spent on models, when it made model calls.
+    pub spend: Option<Spend>,
 }
 
 /// Why a skill could not be run at all.
@@ -64,6 +73,10 @@ pub enum InvokeError {
     Audit { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[error("model configuration: {0}")]
+    ModelConfig(#[from] ConfigError),
+    #[error("{0}")]
+    Model(#[from] ProviderError),
 }
 
 /// Run the skill to the end.
@@ -87,7 +100,15 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
         _ => Grants::DEFAULT.into_iter().collect(),
     };
     let grants = Grants { requested, granted: defaults.union(req.allow) };
-    let caps = caps_for(&manifest.name, grants, &req, req.json)?;
+    let wants_model = grants.granted.contains(Permission::Model);
+    let mut caps = caps_for(&manifest.name, grants, &req, req.json)?;
+    let meter = if wants_model {
+        let (access, meter) = model_access(&req)?;
+        caps.model = access;
+        Some(meter)
+    } else {
+        None
+    };
     let invocation = Invocation {
         args: req.args.clone(),
         json: req.json,
@@ -96,7 +117,8 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
         task: req.task.clone(),
     };
     let result = runtime.run(&prepared, caps, &req.limits, &invocation).await;
-    Ok(Invoked { manifest, result })
+    let spend = meter.map(|m| m.lock().expect("not poisoned").spend).filter(|s| s.calls > 0);
+    Ok(Invoked { manifest, result, spend })
 }
 
 /// The manifest section, or, for components without one, what `describe`
@@ -123,6 +145,31 @@ async fn manifest_of(
         usage: info.usage,
         permissions: info.permissions,
     })
+}
+
+/// The model provider for this run, and the meter that counts its
+/// spending: a session's meter starts from what the session spent before.
+fn model_access(req: &Invoke) -> Result<(ModelAccess, Arc<Mutex<Meter>>), InvokeError> {
+    let config = ModelConfig::load()?;
+    let budget = req.model.budget.or(config.budget);
+    let client = Arc::new(ModelClient::new(config, &req.model)?);
+    let mut meter = Meter { budget, ..Meter::default() };
+    let mut sink: Option<SpendSink> = None;
+    if let (Some(name), Some(git_dir)) = (&req.session, &req.location.git_dir)
+        && let Ok(store) = Store::open(git_dir)
+    {
+        if let Ok(Some(session)) = store.get(name) {
+            meter.spend = session.spend();
+        }
+        let name = name.clone();
+        sink = Some(Box::new(move |spend: &Spend| {
+            if let Err(e) = store.set_spend(&name, spend) {
+                tracing::warn!(session = %name, error = %e, "could not record the model spending");
+            }
+        }));
+    }
+    let meter = Arc::new(Mutex::new(meter));
+    Ok((ModelAccess::new(client, meter.clone(), sink), meter))
 }
 
 fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Caps, InvokeError> {

@@ -120,6 +120,7 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
         task: session.task.clone(),
         progress: progress_sink(ctx.worktrees.git_dir(), &session.name),
         mode: session.mode.as_deref().and_then(|m| m.parse().ok()),
+        model: model_options(session.model.as_ref()),
     };
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| CliError::new(Exit::Host, e))?;
@@ -147,6 +148,10 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
     if let Some(error) = &error {
         println!("error: {error}");
     }
+    let spent = ctx.session(&session.name)?.spend();
+    if spent.calls > 0 {
+        println!("model: {}", spent.line());
+    }
     // A cancel marks the session before signalling: keep that.
     if ctx.store.require(&session.name).map_err(store_error)?.state != State::Cancelled {
         ctx.store
@@ -160,4 +165,14 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
     println!("── {} {}", session.name, ctx.session(&session.name)?.state);
     ctx.pump()?;
     Ok(Exit::Ok)
+}
+
+/// The session's stored model choices as run options.
+fn model_options(choice: Option<&crate::session::store::ModelChoice>) -> crate::providers::ModelOptions {
+    let Some(choice) = choice else { return Default::default() };
+    crate::providers::ModelOptions {
+        record: choice.record.as_ref().map(Into::into),
+        replay: choice.replay.as_ref().map(Into::into),
+        budget: choice.budget.as_deref().and_then(|b| crate::providers::Budget::parse(b).ok()),
+    }
 }

@@ -44,6 +44,13 @@ pub struct Row {
     pub progress: Option<String>,
     pub summary: Option<String>,
     pub error: Option<String>,
+    /// Model calls, tokens and cost so far.
+    pub model_calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cache_write_tokens: u64,
+    pub cost_usd: f64,
 }
 
 pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
@@ -55,25 +62,26 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     }
     if rows.is_empty() {
-        println!("no sessions (start one with `grove new NAME --skill SKILL --task \"…\"`)");
+        println!("no sessions (start one with `grove new NAME --task \"…\"`)");
         return Ok(Exit::Ok);
     }
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
     println!(
-        "{:width$}  {:<16}  {:>9}  {:>5}  {:>15}  {:>4}",
-        "NAME", "STATE", "AHEAD/BEH", "FILES", "+/-", "AGE"
+        "{:width$}  {:<16}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
+        "NAME", "STATE", "AHEAD/BEH", "FILES", "+/-", "COST", "AGE"
     );
     for r in &rows {
         let lines = format!("+{} -{}", r.additions, r.deletions);
         let state =
             if r.worktree_missing { format!("{} (no worktree)", r.state) } else { r.state.to_string() };
         println!(
-            "{:width$}  {:<16}  {:>9}  {:>5}  {:>15}  {:>4}",
+            "{:width$}  {:<16}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
             r.name,
             state,
             format!("{}/{}", r.ahead, r.behind),
             r.files_changed,
             lines,
+            if r.model_calls == 0 { "-".to_string() } else { format!("${:.2}", r.cost_usd) },
             age(r.created_at)
         );
     }
@@ -137,6 +145,12 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
                 progress: s.progress.clone(),
                 summary: s.summary.clone(),
                 error: s.error.clone(),
+                model_calls: s.model_calls,
+                input_tokens: s.input_tokens,
+                output_tokens: s.output_tokens,
+                cache_read_tokens: s.cache_read_tokens,
+                cache_write_tokens: s.cache_write_tokens,
+                cost_usd: s.cost_microdollars as f64 / 1e6,
             }
         })
         .collect()

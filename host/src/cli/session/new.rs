@@ -21,6 +21,7 @@ pub struct NewArgs {
     pub task: Option<String>,
 
     /// The skill that works the session (a name or a `.wasm` path).
+    /// Default: `agent`, which works the task with the configured model.
     #[arg(long, short)]
     pub skill: Option<String>,
 
@@ -42,6 +43,19 @@ pub struct NewArgs {
     #[arg(long, value_name = "DURATION", value_parser = crate::cli::run::parse_duration)]
     pub timeout: Option<std::time::Duration>,
 
+    /// Stop the session's model calls once this much is spent: dollars
+    /// (`$2`) or tokens (`500k`). Default: the `budget` in config.toml.
+    #[arg(long, value_name = "AMOUNT", value_parser = crate::cli::run::parse_budget)]
+    pub budget: Option<crate::providers::Budget>,
+
+    /// Record the session's model exchanges to this cassette.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Answer the session's model calls from this cassette.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<std::path::PathBuf>,
+
     /// Print the new session as JSON.
     #[arg(long)]
     pub json: bool,
@@ -52,9 +66,14 @@ pub struct NewArgs {
 }
 
 pub fn new(args: NewArgs) -> Result<Exit, CliError> {
-    let Some(skill) = args.skill else {
-        return Err(CliError::new(Exit::Usage, "which skill should work this session?")
-            .hint("pass --skill NAME (`grove skills` lists them); the agent skill will be the default once it lands"));
+    let skill = match (args.skill, &args.task) {
+        (Some(skill), _) => skill,
+        (None, Some(_)) => "agent".to_string(),
+        (None, None) => {
+            return Err(CliError::new(Exit::Usage, "what should this session do?").hint(
+                "give it a task for the agent: grove new NAME --task \"…\" (or a skill with --skill NAME)",
+            ));
+        }
     };
     // Fail on an unknown skill before creating anything.
     source::resolve(&skill).map_err(|e| crate::cli::run::invoke_error(e.into()))?;
@@ -86,6 +105,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         allow: args.allow,
         timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
         mode: args.mode.map(|m| m.to_string()),
+        model: model_choice(&args.budget, &args.record, &args.replay)?,
     });
     let session = match inserted {
         Ok(session) => session,
@@ -106,4 +126,37 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         println!("{} {} on {} at {}", session.name, session.state, session.branch, session.path.display());
     }
     Ok(Exit::Ok)
+}
+
+/// The model choices as the session keeps them. Cassette paths are made
+/// absolute: the session runs in its worktree, not where `grove new` ran.
+fn model_choice(
+    budget: &Option<crate::providers::Budget>,
+    record: &Option<std::path::PathBuf>,
+    replay: &Option<std::path::PathBuf>,
+) -> Result<Option<crate::session::store::ModelChoice>, CliError> {
+    let absolute = |p: &std::path::PathBuf| -> Result<String, CliError> {
+        let path = std::path::absolute(p)
+            .map_err(|e| CliError::new(Exit::Usage, format!("{}: {e}", p.display())))?;
+        Ok(path.to_string_lossy().into_owned())
+    };
+    if record.is_some() && replay.is_some() {
+        return Err(CliError::new(Exit::Usage, "--record and --replay cannot be used together")
+            .hint("record once with --record FILE, then replay it with --replay FILE"));
+    }
+    if let Some(replay) = replay
+        && !replay.is_file()
+    {
+        return Err(CliError::new(Exit::Usage, format!("no cassette at {}", replay.display()))
+            .hint("record one first: grove new NAME --task \"…\" --record FILE"));
+    }
+    let choice = crate::session::store::ModelChoice {
+        budget: budget.map(|b| match b {
+            crate::providers::Budget::Usd(d) => format!("${d}"),
+            crate::providers::Budget::Tokens(n) => n.to_string(),
+        }),
+        record: record.as_ref().map(absolute).transpose()?,
+        replay: replay.as_ref().map(absolute).transpose()?,
+    };
+    Ok((choice != Default::default()).then_some(choice))
 }

@@ -103,17 +103,10 @@ pub fn enterprise_path() -> PathBuf {
     }
 }
 
-/// `$GROVE_HOME/policy.toml`, else `$XDG_CONFIG_HOME/grove/policy.toml`,
-/// else `~/.config/grove/policy.toml`.
+/// `policy.toml` in grove's configuration folder (see
+/// [`crate::paths::config_dir`]).
 pub fn user_path() -> Option<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(home) = var("GROVE_HOME") {
-        return Some(home.join("policy.toml"));
-    }
-    // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
-    let config =
-        var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()).or_else(|| Some(var("HOME")?.join(".config")))?;
-    Some(config.join("grove").join("policy.toml"))
+    Some(crate::paths::config_dir()?.join("policy.toml"))
 }
 
 /// `<root>/.grove/policy.toml`.

@@ -13,7 +13,16 @@ struct Probe;
 impl Skill for Probe {
     const MANIFEST: Manifest = Manifest::new("probe", "Does what its first argument says")
         .usage("grove run probe.wasm COMMAND [ARGS...]")
-        .permissions(&["workspace:read", "workspace:write", "process", "git:read", "ui", "http", "sessions"]);
+        .permissions(&[
+            "workspace:read",
+            "workspace:write",
+            "process",
+            "git:read",
+            "ui",
+            "http",
+            "sessions",
+            "model",
+        ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = invocation.args.clone().into_iter();
@@ -186,9 +195,52 @@ impl Skill for Probe {
                 }
                 Ok(Outcome::ok("done"))
             }
+            // Ask the model, then look through all of this guest's memory
+            // for a secret given xor-ed with 0x5a in hex, never building
+            // the secret itself: did the host let the API key in?
+            "model-scan" => {
+                let request = grove_sdk::model::Request {
+                    tier: grove_sdk::model::Tier::Default,
+                    model: None,
+                    effort: None,
+                    long_context: false,
+                    system: Some("be brief".into()),
+                    messages: vec![grove_sdk::model::Message {
+                        role: grove_sdk::model::Role::User,
+                        content: vec![grove_sdk::model::Content::Text("hello".into())],
+                    }],
+                    tools: Vec::new(),
+                    max_tokens: 64,
+                };
+                let response = grove_sdk::model::complete(&request)?;
+                let hidden: Vec<u8> = (0..arg(0).len() / 2)
+                    .filter_map(|i| u8::from_str_radix(&arg(0)[2 * i..2 * i + 2], 16).ok())
+                    .collect();
+                let found = memory_holds(&hidden);
+                Ok(Outcome::ok(format!("answer={:?} key-in-memory={found}", response.content.len())))
+            }
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
     }
+}
+
+/// Whether linear memory holds the bytes of `hidden`, each xor-ed with 0x5a.
+#[cfg(target_arch = "wasm32")]
+fn memory_holds(hidden: &[u8]) -> bool {
+    let end = core::arch::wasm32::memory_size(0) * 65536;
+    if hidden.is_empty() {
+        return false;
+    }
+    // SAFETY: every address below memory_size is mapped linear memory;
+    // reading it volatile keeps the compiler from reasoning about it.
+    let at = |i: usize| unsafe { core::ptr::read_volatile(i as *const u8) };
+    (1..end.saturating_sub(hidden.len()))
+        .any(|i| hidden.iter().enumerate().all(|(j, h)| at(i + j) ^ 0x5a == *h))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn memory_holds(_: &[u8]) -> bool {
+    false
 }
 
 /// The entries' paths, comma-separated.

@@ -1,0 +1,217 @@
+//! `model`: completions from the configured provider. The skill names a
+//! tier; the host picks the provider and model, holds the keys, retries,
+//! counts the spending against the budget and stops the skill's calls once
+//! it is spent.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::Caps;
+use crate::gate::classify::Subject;
+use crate::gate::{Action, Permission};
+use crate::providers::chat::{self, Block, ChatRequest, ChatResponse, Effort, Message, Role, StopReason};
+use crate::providers::{Meter, ModelClient, ProviderError, Spend, Tier};
+use crate::runtime::bindings::GuestError;
+use crate::runtime::bindings::grove::skill::model as wit;
+
+/// Hears the session's spending after every call (the session store keeps it).
+pub type SpendSink = Box<dyn FnMut(&Spend) + Send>;
+
+/// The model side of one invocation.
+pub struct ModelAccess {
+    client: Result<Arc<ModelClient>, String>,
+    /// Shared with whoever started the run, to report the spending.
+    pub meter: Arc<Mutex<Meter>>,
+    sink: Option<SpendSink>,
+}
+
+impl ModelAccess {
+    /// No model: every call fails with `why`.
+    pub fn unavailable(why: impl Into<String>) -> ModelAccess {
+        ModelAccess { client: Err(why.into()), meter: Arc::default(), sink: None }
+    }
+
+    pub fn new(client: Arc<ModelClient>, meter: Arc<Mutex<Meter>>, sink: Option<SpendSink>) -> ModelAccess {
+        ModelAccess { client: Ok(client), meter, sink }
+    }
+}
+
+impl wit::Host for Caps {
+    async fn complete(&mut self, req: wit::Request) -> wasmtime::Result<Result<wit::Response, GuestError>> {
+        Ok(self.model_complete(req).await)
+    }
+}
+
+impl Caps {
+    async fn model_complete(&mut self, req: wit::Request) -> Result<wit::Response, GuestError> {
+        let client = self.model.client.clone().map_err(GuestError::Failed)?;
+        let tier = match req.tier {
+            wit::Tier::Fast => Tier::Fast,
+            wit::Tier::Default => Tier::Default,
+            wit::Tier::Deep => Tier::Deep,
+        };
+        let setting = client.config.tier(tier).clone();
+        let model = req.model.clone().filter(|m| !m.trim().is_empty()).unwrap_or(setting.model);
+        let target = format!("{} {model}", tier.as_str());
+        let action = Action {
+            capability: "model",
+            verb: "complete",
+            target: &target,
+            permission: Permission::Model,
+            subject: Subject::None,
+        };
+        self.gate.check(action).await?;
+
+        let request = chat_request(req, model, setting.effort, setting.long_context)?;
+        if let Some(why) = self.model.meter.lock().expect("not poisoned").exhausted() {
+            return Err(GuestError::Limit(why));
+        }
+        let response = self.stream(&client, setting.provider, &request).await?;
+        let spend = {
+            let mut meter = self.model.meter.lock().expect("not poisoned");
+            meter.record(&client.config.prices, &response.model, response.usage);
+            meter.spend
+        };
+        if let Some(sink) = &mut self.model.sink {
+            sink(&spend);
+        }
+        Ok(wit_response(response))
+    }
+
+    /// Call the provider before the invocation's deadline, showing the
+    /// answer's progress as it streams in.
+    async fn stream(
+        &mut self,
+        client: &ModelClient,
+        provider: crate::providers::ProviderKind,
+        request: &ChatRequest,
+    ) -> Result<ChatResponse, GuestError> {
+        let label = format!("{} answering", request.model);
+        let console = &mut self.console;
+        let mut received = 0u64;
+        let mut shown = Instant::now();
+        let mut progress = |delta: chat::Delta| {
+            let chat::Delta::Bytes(n) = delta;
+            received += n as u64;
+            if shown.elapsed() >= Duration::from_millis(250) {
+                shown = Instant::now();
+                let _ = console.progress(&label, received, 0);
+            }
+        };
+        let deadline = tokio::time::Instant::from_std(self.deadline);
+        let result =
+            tokio::time::timeout_at(deadline, client.complete(provider, request, &mut progress)).await;
+        self.console.clear_progress();
+        match result {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(e)) => Err(guest_error(e)),
+            Err(_) => Err(GuestError::Timeout("the model did not answer before the run's deadline".into())),
+        }
+    }
+}
+
+/// The WIT request as a provider-neutral one, checked on the way: a skill's
+/// malformed JSON is its own error, not the provider's.
+fn chat_request(
+    req: wit::Request,
+    model: String,
+    effort: Option<Effort>,
+    long_context: bool,
+) -> Result<ChatRequest, GuestError> {
+    if req.messages.is_empty() {
+        return Err(GuestError::Invalid("model.complete needs at least one message".into()));
+    }
+    if req.max_tokens == 0 {
+        return Err(GuestError::Invalid("model.complete needs max-tokens above 0".into()));
+    }
+    let json = |what: &str, text: &str| {
+        serde_json::from_str::<Value>(text)
+            .map_err(|e| GuestError::Invalid(format!("{what} is not JSON: {e}")))
+    };
+    let mut tools = Vec::with_capacity(req.tools.len());
+    for t in req.tools {
+        let input_schema = json(&format!("the input schema of tool {:?}", t.name), &t.input_schema)?;
+        tools.push(chat::Tool { name: t.name, description: t.description, input_schema });
+    }
+    let mut messages = Vec::with_capacity(req.messages.len());
+    for m in req.messages {
+        let mut content = Vec::with_capacity(m.content.len());
+        for block in m.content {
+            content.push(match block {
+                wit::Content::Text(text) => Block::Text { text },
+                wit::Content::Call(c) => {
+                    let input = json(&format!("the input of tool call {:?}", c.id), &c.input)?;
+                    Block::ToolUse { id: c.id, name: c.name, input }
+                }
+                wit::Content::Result(r) => {
+                    Block::ToolResult { id: r.call_id, content: r.content, is_error: r.is_error }
+                }
+            });
+        }
+        let role = match m.role {
+            wit::Role::User => Role::User,
+            wit::Role::Assistant => Role::Assistant,
+        };
+        messages.push(Message { role, content });
+    }
+    let effort = match req.effort {
+        Some(wit::Effort::Low) => Some(Effort::Low),
+        Some(wit::Effort::Medium) => Some(Effort::Medium),
+        Some(wit::Effort::High) => Some(Effort::High),
+        None => effort,
+    };
+    Ok(ChatRequest {
+        model,
+        system: req.system,
+        messages,
+        tools,
+        max_tokens: req.max_tokens,
+        effort,
+        long_context: long_context || req.long_context,
+    })
+}
+
+fn wit_response(r: ChatResponse) -> wit::Response {
+    let content = r
+        .content
+        .into_iter()
+        .map(|b| match b {
+            Block::Text { text } => wit::Content::Text(text),
+            Block::ToolUse { id, name, input } => {
+                wit::Content::Call(wit::ToolCall { id, name, input: input.to_string() })
+            }
+            Block::ToolResult { id, content, is_error } => {
+                wit::Content::Result(wit::ToolResult { call_id: id, content, is_error })
+            }
+        })
+        .collect();
+    let stop_reason = match r.stop {
+        StopReason::EndTurn => wit::StopReason::EndTurn,
+        StopReason::ToolUse => wit::StopReason::ToolUse,
+        StopReason::MaxTokens => wit::StopReason::MaxTokens,
+        StopReason::Refusal => wit::StopReason::Refusal,
+    };
+    let usage = wit::Usage {
+        input_tokens: r.usage.input_tokens,
+        output_tokens: r.usage.output_tokens,
+        cache_read_tokens: r.usage.cache_read_tokens,
+        cache_write_tokens: r.usage.cache_write_tokens,
+    };
+    wit::Response { model: r.model, content, stop_reason, usage }
+}
+
+/// The guest error that says the most about a provider failure.
+fn guest_error(e: ProviderError) -> GuestError {
+    let text = e.to_string();
+    match e {
+        ProviderError::Timeout { .. } => GuestError::Timeout(text),
+        ProviderError::Status { status: 400 | 413 | 422, .. } => GuestError::Invalid(text),
+        ProviderError::Status { status: 401 | 403, .. } => GuestError::Denied(text),
+        ProviderError::Status { status: 429 | 529, .. } => GuestError::Limit(text),
+        ProviderError::Replay(_) => GuestError::Invalid(text),
+        ProviderError::Config(_) => GuestError::Failed(text),
+        _ => GuestError::Io(text),
+    }
+}

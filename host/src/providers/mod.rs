@@ -1,0 +1,162 @@
+//! Model providers: the Anthropic Messages API, OpenAI-compatible chat
+//! completions, and cassettes that replay recorded exchanges offline.
+//!
+//! [`ModelClient`] is what the `model` capability calls: it resolves a
+//! tier to a provider and a model, retries what is worth retrying, and
+//! records or replays. API keys live here and nowhere else: they never
+//! reach a skill, a log line or the audit log.
+
+pub mod anthropic;
+pub mod chat;
+pub mod config;
+mod error;
+pub mod http;
+pub mod meter;
+pub mod openai;
+pub mod replay;
+pub mod retry;
+pub mod sse;
+
+use std::path::PathBuf;
+
+pub use chat::{ChatRequest, ChatResponse, Delta};
+pub use config::{ModelConfig, ProviderKind, Tier};
+pub use error::ProviderError;
+pub use meter::{Budget, Meter, Spend};
+
+use anthropic::{Anthropic, Auth};
+use openai::OpenAi;
+use replay::{Cassette, Recorder};
+
+/// Per-run choices about the model, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ModelOptions {
+    /// Record every exchange to this cassette.
+    pub record: Option<PathBuf>,
+    /// Serve every exchange from this cassette instead of a provider.
+    pub replay: Option<PathBuf>,
+    /// Overrides the configured budget.
+    pub budget: Option<Budget>,
+}
+
+/// Talks to the configured providers.
+#[derive(Debug)]
+pub struct ModelClient {
+    pub config: ModelConfig,
+    anthropic: Anthropic,
+    openai: OpenAi,
+    replay: Option<Cassette>,
+    recorder: Option<Recorder>,
+}
+
+impl ModelClient {
+    pub fn new(config: ModelConfig, options: &ModelOptions) -> Result<ModelClient, ProviderError> {
+        let transport = http::Transport::new(&config.timeouts)?;
+        let anthropic = Anthropic {
+            transport: transport.clone(),
+            base_url: config.anthropic_url.clone(),
+            auth: config.anthropic_auth.clone(),
+        };
+        let openai =
+            OpenAi { transport, base_url: config.openai_url.clone(), key: config.openai_key.clone() };
+        let replay = options.replay.as_deref().map(Cassette::open).transpose()?;
+        let recorder = options.record.as_deref().map(Recorder::create).transpose()?;
+        Ok(ModelClient { config, anthropic, openai, replay, recorder })
+    }
+
+    /// One completion, retried with backoff while the failure is worth
+    /// retrying. `progress` hears of each piece of the answer as it
+    /// streams in.
+    pub async fn complete(
+        &self,
+        provider: ProviderKind,
+        request: &ChatRequest,
+        progress: &mut (dyn FnMut(Delta) + Send),
+    ) -> Result<ChatResponse, ProviderError> {
+        if let Some(cassette) = &self.replay {
+            return cassette.answer(request);
+        }
+        self.check_credentials(provider)?;
+        let mut retry = 0;
+        let response = loop {
+            let attempt = match provider {
+                ProviderKind::Anthropic => self.anthropic.complete(request, progress).await,
+                ProviderKind::OpenAi => self.openai.complete(request, progress).await,
+            };
+            match attempt {
+                Ok(response) => break response,
+                Err(error) => match self.config.retry.delay(retry, &error) {
+                    Some(wait) => {
+                        tracing::info!(%error, retry = retry + 1, wait_ms = wait.as_millis() as u64, "model call failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        retry += 1;
+                    }
+                    None if retry > 0 => {
+                        return Err(with_attempts(error, retry + 1));
+                    }
+                    None => return Err(error),
+                },
+            }
+        };
+        if let Some(recorder) = &self.recorder {
+            recorder.record(request, &response)?;
+        }
+        Ok(response)
+    }
+
+    /// The official endpoint needs a key; a server the user points at may
+    /// not. Say so before sending anything.
+    fn check_credentials(&self, provider: ProviderKind) -> Result<(), ProviderError> {
+        let missing = match provider {
+            ProviderKind::Anthropic => {
+                matches!(self.anthropic.auth, Auth::None)
+                    && self.anthropic.base_url == anthropic::DEFAULT_BASE_URL
+            }
+            ProviderKind::OpenAi => {
+                self.openai.key.is_none() && self.openai.base_url == openai::DEFAULT_BASE_URL
+            }
+        };
+        if !missing {
+            return Ok(());
+        }
+        Err(ProviderError::Config(match provider {
+            ProviderKind::Anthropic => {
+                "no Anthropic API key: set ANTHROPIC_API_KEY, or ANTHROPIC_BASE_URL for a \
+                compatible server (see `grove help` and the README's Models section)"
+                    .into()
+            }
+            ProviderKind::OpenAi => "no OpenAI API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local \
+                server such as Ollama (http://127.0.0.1:11434/v1)"
+                .into(),
+        }))
+    }
+}
+
+/// Say how many times a failure was tried.
+fn with_attempts(error: ProviderError, attempts: u32) -> ProviderError {
+    match error {
+        ProviderError::Status { provider, status, kind, message, request_id, retry_after, should_retry } => {
+            ProviderError::Status {
+                provider,
+                status,
+                kind,
+                message: format!("{message} (after {attempts} attempts)"),
+                request_id,
+                retry_after,
+                should_retry,
+            }
+        }
+        ProviderError::Stream { provider, message } => {
+            ProviderError::Stream { provider, message: format!("{message} (after {attempts} attempts)") }
+        }
+        ProviderError::Connect { provider, url, message } => ProviderError::Connect {
+            provider,
+            url,
+            message: format!("{message} (after {attempts} attempts)"),
+        },
+        ProviderError::Timeout { provider, message } => {
+            ProviderError::Timeout { provider, message: format!("{message} (after {attempts} attempts)") }
+        }
+        other => other,
+    }
+}

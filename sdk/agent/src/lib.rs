@@ -1,0 +1,329 @@
+//! The agent's tool-use loop, for grove skills that hand work to a model:
+//! the `agent` skill, and `loop`, which calls it until a check passes.
+//!
+//! The model sees the worktree through seven tools (list, read, search,
+//! edit, write, run, commit). Every tool works through a grove capability,
+//! so every call passes the gate: plan, manual and auto modes apply to what
+//! the model does, and a refusal comes back to it as a tool error it can
+//! act on. The conversation stays inside the model's window: tool output
+//! is capped, and older turns are summarized once the window fills.
+
+mod context;
+mod prompt;
+mod tools;
+
+use grove_sdk::log;
+use grove_sdk::model::{self, Content, Message, Request, Role, StopReason, Tier, ToolResult, Usage};
+use grove_sdk::{Args, Error, git};
+
+pub use tools::Answer;
+
+/// How the agent works.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub tier: Tier,
+    /// Model turns per task before giving up.
+    pub max_turns: u32,
+    /// Output tokens per model turn.
+    pub max_tokens: u32,
+    /// The model's context window, in tokens.
+    pub context_window: u64,
+    /// Summarize older turns once the conversation passes this share of
+    /// the window.
+    pub compact_at: f64,
+    /// Characters of one tool result the model gets to see.
+    pub tool_output: usize,
+    /// Offer the `commit` tool and commit what is left at the end.
+    pub commit: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            tier: Tier::Default,
+            max_turns: 60,
+            max_tokens: 8192,
+            context_window: 200_000,
+            compact_at: 0.7,
+            tool_output: 16_000,
+            commit: false,
+        }
+    }
+}
+
+impl Config {
+    /// Settings from `--tier`, `--max-turns`, `--commit` and `--no-commit`.
+    /// Committing is the default in a session (its branch is the agent's),
+    /// not in the user's own checkout.
+    pub fn from_args(args: &mut Args, in_session: bool) -> Result<Config, Error> {
+        let mut config = Config { commit: in_session | args.flag("--commit"), ..Config::default() };
+        if args.flag("--no-commit") {
+            config.commit = false;
+        }
+        if let Some(tier) = args.value("--tier")? {
+            config.tier = match tier.as_str() {
+                "fast" => Tier::Fast,
+                "default" => Tier::Default,
+                "deep" => Tier::Deep,
+                other => return Err(Error::invalid(format!("--tier {other:?}: use fast, default or deep"))),
+            };
+        }
+        if let Some(turns) = args.number("--max-turns")? {
+            if turns == 0 {
+                return Err(Error::invalid("--max-turns must be at least 1"));
+            }
+            config.max_turns = turns.min(u32::MAX as u64) as u32;
+        }
+        Ok(config)
+    }
+}
+
+/// Why the agent stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// The model said it is done.
+    Done,
+    /// It used every turn it had.
+    MaxTurns,
+    /// The budget is spent: the host's words.
+    Budget(String),
+    /// The model cannot be asked (provider down, bad configuration): the
+    /// host's words.
+    ModelError(String),
+    /// The model refused the task.
+    Refused,
+}
+
+impl Stop {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stop::Done => "done",
+            Stop::MaxTurns => "max-turns",
+            Stop::Budget(_) => "budget",
+            Stop::ModelError(_) => "model-error",
+            Stop::Refused => "refused",
+        }
+    }
+}
+
+/// What one task came to.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub stop: Stop,
+    /// The model's last words: its summary when it finished.
+    pub summary: String,
+    pub turns: u32,
+    pub tool_calls: u32,
+    /// Calls that came back as errors, refusals by the gate included.
+    pub tool_errors: u32,
+    pub files_written: Vec<String>,
+    pub commits: Vec<String>,
+    pub compactions: u32,
+}
+
+/// A conversation with the model about one worktree. Keep it across tasks
+/// (as `loop` does) and the model remembers what it tried.
+pub struct Agent {
+    config: Config,
+    system: String,
+    tools: Vec<model::Tool>,
+    messages: Vec<Message>,
+    /// Tokens the conversation held at the last answer, as the provider
+    /// counted them.
+    context_tokens: u64,
+    pub usage: Usage,
+}
+
+impl Agent {
+    pub fn new(config: Config) -> Agent {
+        Agent {
+            system: prompt::system(config.commit),
+            tools: tools::definitions(config.commit),
+            config,
+            messages: Vec::new(),
+            context_tokens: 0,
+            usage: Usage { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 },
+        }
+    }
+
+    /// Work `task` until the model is done, the turns run out or the model
+    /// cannot be asked any more.
+    pub fn work(&mut self, task: &str) -> Report {
+        self.messages.push(user(vec![Content::Text(task.to_string())]));
+        let mut report = Report {
+            stop: Stop::MaxTurns,
+            summary: String::new(),
+            turns: 0,
+            tool_calls: 0,
+            tool_errors: 0,
+            files_written: Vec::new(),
+            commits: Vec::new(),
+            compactions: 0,
+        };
+        while report.turns < self.config.max_turns {
+            if self.over_window() && self.compact() {
+                report.compactions += 1;
+            }
+            report.turns += 1;
+            log::progress(&format!("turn {}", report.turns), report.turns as u64, 0);
+            let response = match self.ask() {
+                Ok(r) => r,
+                Err(Error::Limit(why)) => {
+                    report.stop = Stop::Budget(why);
+                    break;
+                }
+                Err(e) => {
+                    report.stop = Stop::ModelError(e.message().to_string());
+                    break;
+                }
+            };
+            let text: Vec<&str> = response
+                .content
+                .iter()
+                .filter_map(|c| if let Content::Text(t) = c { Some(t.as_str()) } else { None })
+                .collect();
+            if !text.is_empty() {
+                report.summary = text.join("\n").trim().to_string();
+            }
+            let calls: Vec<model::ToolCall> = response
+                .content
+                .iter()
+                .filter_map(|c| if let Content::Call(call) = c { Some(call.clone()) } else { None })
+                .collect();
+            self.messages.push(Message { role: Role::Assistant, content: response.content });
+            if calls.is_empty() {
+                report.stop = match response.stop_reason {
+                    StopReason::Refusal => Stop::Refused,
+                    // Cut off mid-thought: let it go on.
+                    StopReason::MaxTokens => {
+                        self.messages.push(user(vec![Content::Text("Go on.".into())]));
+                        continue;
+                    }
+                    _ => Stop::Done,
+                };
+                break;
+            }
+            let mut results = Vec::with_capacity(calls.len());
+            for call in calls {
+                report.tool_calls += 1;
+                log::debug(&format!("{} {}", call.name, short(&call.input, 200)));
+                let answer = tools::call(&call.name, &call.input, self.config.tool_output);
+                if answer.is_error {
+                    report.tool_errors += 1;
+                    log::info(&format!("{} failed: {}", call.name, short(&answer.content, 300)));
+                }
+                if let Some(path) = &answer.wrote
+                    && !report.files_written.contains(path)
+                {
+                    report.files_written.push(path.clone());
+                }
+                if let Some(message) = answer.committed {
+                    report.commits.push(message);
+                }
+                results.push(Content::Result(ToolResult {
+                    call_id: call.id,
+                    content: answer.content,
+                    is_error: answer.is_error,
+                }));
+            }
+            self.messages.push(user(results));
+        }
+        if self.config.commit && report.stop == Stop::Done {
+            self.commit_rest(task, &mut report);
+        }
+        report
+    }
+
+    fn ask(&mut self) -> Result<model::Response, Error> {
+        let request = Request {
+            tier: self.config.tier,
+            model: None,
+            effort: None,
+            long_context: false,
+            system: Some(self.system.clone()),
+            messages: self.messages.clone(),
+            tools: self.tools.clone(),
+            max_tokens: self.config.max_tokens,
+        };
+        let response = model::complete(&request)?;
+        let u = response.usage;
+        self.usage.input_tokens += u.input_tokens;
+        self.usage.output_tokens += u.output_tokens;
+        self.usage.cache_read_tokens += u.cache_read_tokens;
+        self.usage.cache_write_tokens += u.cache_write_tokens;
+        self.context_tokens = u.input_tokens + u.cache_read_tokens + u.cache_write_tokens + u.output_tokens;
+        Ok(response)
+    }
+
+    /// The provider's count of the last turn, or an estimate before there
+    /// is one, against the window.
+    fn over_window(&self) -> bool {
+        let tokens = self.context_tokens.max(context::estimate(&self.messages));
+        tokens as f64 > self.config.context_window as f64 * self.config.compact_at
+    }
+
+    /// Fold the older turns into a summary made by the fast model. Keeps
+    /// the task and the newest turns word for word.
+    fn compact(&mut self) -> bool {
+        let Some(cut) = context::cut_point(self.messages.len(), 6) else { return false };
+        let transcript = context::transcript(&self.messages[1..cut], 2_000);
+        let request = Request {
+            tier: Tier::Fast,
+            model: None,
+            effort: None,
+            long_context: false,
+            system: Some(prompt::SUMMARIZE.into()),
+            messages: vec![user(vec![Content::Text(transcript)])],
+            tools: Vec::new(),
+            max_tokens: 2048,
+        };
+        let summary = match model::complete(&request) {
+            Ok(r) => r
+                .content
+                .into_iter()
+                .filter_map(|c| if let Content::Text(t) = c { Some(t) } else { None })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(e) => {
+                log::warn(&format!("could not summarize older turns: {}", e.message()));
+                return false;
+            }
+        };
+        let task = match self.messages[0].content.first() {
+            Some(Content::Text(t)) => t.clone(),
+            _ => String::new(),
+        };
+        let head = user(vec![Content::Text(format!("{task}\n\nNotes on the work so far:\n{summary}"))]);
+        self.messages.splice(0..cut, [head]);
+        self.context_tokens = 0;
+        log::info(&format!("summarized {} older messages", cut - 1));
+        true
+    }
+
+    /// Commit what the model left uncommitted, so the session's branch
+    /// holds all of its work.
+    fn commit_rest(&self, task: &str, report: &mut Report) {
+        let Ok(status) = git::status() else { return };
+        if status.is_empty() {
+            return;
+        }
+        let first = task.lines().next().unwrap_or("work").trim();
+        let message = format!("{}\n\nWorked by grove's agent.", short(first, 72));
+        match git::commit(&message, None) {
+            Ok(_) => report.commits.push(message),
+            Err(e) => log::warn(&format!("could not commit the rest: {}", e.message())),
+        }
+    }
+}
+
+fn user(content: Vec<Content>) -> Message {
+    Message { role: Role::User, content }
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(n).collect();
+    format!("{cut}…")
+}
