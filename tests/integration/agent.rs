@@ -518,3 +518,70 @@ fn the_key_never_reaches_the_guest() {
     assert!(out.stdout.contains("key-in-memory=true"), "{}", out.stdout);
     assert_key_kept(&lab, &[]);
 }
+
+#[test]
+fn older_turns_are_summarized_as_the_window_fills() {
+    let look = |n: u32, input: u64| -> Reply {
+        Reply::anthropic().tool_use(format!("l{n}"), "list_files", json!({})).usage(input, 10).into()
+    };
+    let lab = Lab::new(
+        &[("README.md", "# r\n")],
+        vec![
+            look(1, 100),
+            look(2, 200),
+            look(3, 300),
+            look(4, 1500),
+            Reply::anthropic().text("Listed the files four times.").into(),
+            Reply::anthropic().text("Done looking.").into(),
+        ],
+    );
+    let out = lab.grove(&["run", "agent", "--context-window", "2000", "--json", "look around"]).expect(0);
+    assert_eq!(out.json()["compactions"], 1, "{}", out.stdout);
+    let requests = lab.requests();
+    assert_eq!(requests.len(), 6);
+    let summarize = &requests[4].body;
+    assert_eq!(summarize["model"], "claude-haiku-4-5", "the fast tier summarizes");
+    assert!(summarize["system"][0]["text"].as_str().unwrap().starts_with("Summarize"), "{summarize}");
+    assert!(summarize.get("tools").is_none());
+    let after = requests[5].body["messages"].as_array().unwrap();
+    let head = after[0]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        head.starts_with("look around") && head.contains("Notes on the work so far:\nListed the files"),
+        "{head}"
+    );
+    assert_eq!(after.len(), 7, "the task with its notes, then the newest turns word for word");
+    assert_eq!(after[1]["role"], "assistant");
+}
+
+#[test]
+fn a_stalled_answer_times_out() {
+    let lab = Lab::new(
+        &[("README.md", "# r\n")],
+        vec![Reply::anthropic().text("slow words").delay_ms(2500).into()],
+    );
+    lab.config("[model]\nread_timeout_s = 1\nmax_retries = 0\n");
+    let out = lab.grove(&["run", "agent", "hi"]).expect(1);
+    assert!(out.stdout.contains("did not answer in time"), "{}", out.stdout);
+}
+
+#[test]
+fn loop_works_in_a_session_and_commits_there() {
+    let lab = Lab::new(
+        &failing_check(),
+        vec![
+            Reply::anthropic()
+                .tool_use("w1", "write_file", json!({"path": "status.txt", "content": "fixed\n"}))
+                .into(),
+            Reply::anthropic().text("Marked it fixed.").into(),
+        ],
+    );
+    lab.grove(&["new", "green", "--skill", "loop", "--", "--until", CHECK]).expect(0);
+    let row = lab.wait_final("green");
+    assert_eq!(row["state"], "done", "{row}");
+    assert!(row["summary"].as_str().unwrap().contains("passes after 1 iteration"), "{row}");
+    assert_eq!(lab.read("status.txt"), "widget is broken\n", "the user's checkout is untouched");
+    let repo = git2::Repository::open(lab.root()).unwrap();
+    let head =
+        repo.find_branch("grove/green", git2::BranchType::Local).unwrap().get().peel_to_commit().unwrap();
+    assert_ne!(head.summary(), Some("initial commit"), "the agent committed on the session's branch");
+}

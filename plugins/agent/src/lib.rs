@@ -13,7 +13,7 @@ impl Skill for AgentSkill {
         "agent",
         "Works a task in the worktree with the configured model: reads, edits, runs the tests, commits",
     )
-    .usage("grove run agent [--tier fast|default|deep] [--max-turns N] [--commit] \"TASK\"")
+    .usage("grove run agent [--tier fast|default|deep] [--max-turns N] [--context-window TOKENS] [--commit] \"TASK\"")
     .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {

@@ -52,7 +52,8 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Settings from `--tier`, `--max-turns`, `--commit` and `--no-commit`.
+    /// Settings from `--tier`, `--max-turns`, `--context-window`,
+    /// `--commit` and `--no-commit`.
     /// Committing is the default in a session (its branch is the agent's),
     /// not in the user's own checkout.
     pub fn from_args(args: &mut Args, in_session: bool) -> Result<Config, Error> {
@@ -67,6 +68,12 @@ impl Config {
                 "deep" => Tier::Deep,
                 other => return Err(Error::invalid(format!("--tier {other:?}: use fast, default or deep"))),
             };
+        }
+        if let Some(tokens) = args.number("--context-window")? {
+            if tokens < 1000 {
+                return Err(Error::invalid("--context-window must be at least 1000 tokens"));
+            }
+            config.context_window = tokens;
         }
         if let Some(turns) = args.number("--max-turns")? {
             if turns == 0 {
