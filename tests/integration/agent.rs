@@ -373,6 +373,10 @@ fn rate_limits_overload_and_a_cut_stream_are_retried() {
             Reply::rate_limited(1),
             Reply::overloaded(),
             Reply::anthropic().text("this answer is cut off in the middle").cut_after(4).into(),
+            Reply::anthropic()
+                .text("overloaded halfway")
+                .error_event("overloaded_error", "Overloaded")
+                .into(),
             Reply::anthropic().text("Hello after all.").into(),
         ],
     );
@@ -380,7 +384,7 @@ fn rate_limits_overload_and_a_cut_stream_are_retried() {
     let out = lab.grove(&["run", "agent", "--json", "say hello"]).expect(0);
     assert!(started.elapsed() >= Duration::from_secs(1), "retry-after was honoured");
     assert_eq!(out.json()["summary"], "Hello after all.");
-    assert_eq!(lab.requests().len(), 4);
+    assert_eq!(lab.requests().len(), 5);
 }
 
 #[test]
@@ -479,6 +483,7 @@ fn an_openai_compatible_server_works_the_task() {
     let lab = Lab::new(
         &[("notes.md", "draft\n")],
         vec![
+            Reply::openai_error(503, "server_error", "The server is overloaded"),
             Reply::openai()
                 .tool_call(
                     "c1",
@@ -493,12 +498,13 @@ fn an_openai_compatible_server_works_the_task() {
     assert_eq!(out.json()["summary"], "Done: the notes are final.");
     assert_eq!(lab.read("notes.md"), "final\n");
     let requests = lab.requests();
-    let first = &requests[0];
+    assert_eq!(requests.len(), 3, "the 503 was retried");
+    let first = &requests[1];
     assert_eq!(first.path, "/v1/chat/completions");
     assert_eq!(first.header("authorization"), None, "no key, no header");
     assert_eq!(first.body["stream_options"]["include_usage"], true);
     assert_eq!(first.body["tools"][0]["type"], "function");
-    let second = requests[1].body["messages"].as_array().unwrap().clone();
+    let second = requests[2].body["messages"].as_array().unwrap().clone();
     let tool = second.iter().find(|m| m["role"] == "tool").unwrap();
     assert_eq!(tool["tool_call_id"], "c1");
     assert_eq!(tool["content"], "edited notes.md (1 replacement)");
@@ -511,8 +517,14 @@ fn the_key_never_reaches_the_guest() {
         vec![Reply::anthropic().text("hi").into(), Reply::anthropic().text("hi").into()],
     );
     let hide = |s: &str| s.bytes().map(|b| format!("{:02x}", b ^ 0x5a)).collect::<String>();
-    let out = lab.grove(&["run", probe(), "--allow", "model", "model-scan", &hide(KEY)]).expect(0);
+    // With every log line on, too.
+    let mut cmd = lab.cmd();
+    cmd.env("GROVE_LOG", "trace");
+    let out = grove_with(cmd, &["-vv", "run", probe(), "--allow", "model", "model-scan", &hide(KEY)], None)
+        .expect(0);
     assert!(out.stdout.contains("key-in-memory=false"), "{}", out.stdout);
+    assert!(out.stderr.contains("TRACE") || out.stderr.contains("DEBUG"), "logging was on: {}", out.stderr);
+    assert!(!out.stderr.contains(KEY) && !out.stdout.contains(KEY), "the key was logged");
     // The scan is real: it finds what the guest itself holds.
     let out = lab.grove(&["run", probe(), "--allow", "model", "model-scan", &hide("be brief")]).expect(0);
     assert!(out.stdout.contains("key-in-memory=true"), "{}", out.stdout);
@@ -584,4 +596,19 @@ fn loop_works_in_a_session_and_commits_there() {
     let head =
         repo.find_branch("grove/green", git2::BranchType::Local).unwrap().get().peel_to_commit().unwrap();
     assert_ne!(head.summary(), Some("initial commit"), "the agent committed on the session's branch");
+}
+
+#[test]
+fn cancelling_a_session_cuts_the_model_call_short() {
+    let lab = Lab::new(
+        &[("README.md", "# r\n")],
+        vec![Reply::anthropic().text("a very slow answer that takes its time").delay_ms(1500).into()],
+    );
+    lab.grove(&["new", "slow", "--task", "think hard"]).expect(0);
+    wait(|| (!lab.requests().is_empty()).then_some(()), "the model call to start");
+    let asked = Instant::now();
+    lab.grove(&["cancel", "slow"]).expect(0);
+    let row = lab.wait_final("slow");
+    assert_eq!(row["state"], "cancelled", "{row}");
+    assert!(asked.elapsed() < Duration::from_secs(5), "cancelled in {:?}", asked.elapsed());
 }
