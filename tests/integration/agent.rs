@@ -43,13 +43,7 @@ impl Lab {
     /// `grove` pointed at the Anthropic-speaking server.
     fn cmd(&self) -> Command {
         let mut cmd = grove_cmd(self.root(), self.home.path());
-        for var in [
-            "ANTHROPIC_API_KEY",
-            "ANTHROPIC_AUTH_TOKEN",
-            "ANTHROPIC_BASE_URL",
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-        ] {
+        for var in grove_tests::model_server::PROVIDER_VARS {
             cmd.env_remove(var);
         }
         cmd.env("ANTHROPIC_BASE_URL", self.server.url()).env("ANTHROPIC_API_KEY", KEY);

@@ -45,6 +45,12 @@ use serde_json::{Value, json};
 pub use anthropic::AnthropicReply;
 pub use openai::OpenAiReply;
 
+/// The variables through which the official SDKs (and grove) find a
+/// provider: clear them all before pointing grove at a test server, so the
+/// developer's own key or endpoint never joins in.
+pub const PROVIDER_VARS: [&str; 5] =
+    ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"];
+
 /// A scripted HTTP server on `127.0.0.1:<random port>`. Dropping it stops
 /// accepting, closes every open connection and joins the accept thread.
 pub struct ModelServer {
