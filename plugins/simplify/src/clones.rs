@@ -1,0 +1,492 @@
+//! Clone detection over normalized tokens.
+//!
+//! Every run of `min_tokens` normalized tokens (a window) is hashed with a
+//! rolling (Rabin–Karp) hash, so moving the window one token costs one
+//! multiply. A flat open-addressing table keeps the first place each hash
+//! was seen. When a window was seen before, the two places are compared
+//! token by token (hashes can collide), the match is grown as far as the
+//! tokens agree both forwards and backwards, and the windows it covers are
+//! skipped: one clone per maximal match, not one per window. Pairs that
+//! share their first copy become one group with every copy. A group is
+//! `exact` when the raw token texts agree too, else `renamed`: the same
+//! code with other names or literals (a type-2 clone).
+
+use std::collections::HashMap;
+
+use crate::corpus::Corpus;
+use crate::lang::Family;
+
+/// Tokens `start..start + len` of the corpus (global token indices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub file: usize,
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    fn end(&self) -> u32 {
+        self.start + self.len
+    }
+
+    fn overlap(&self, other: &Span) -> u32 {
+        self.end().min(other.end()).saturating_sub(self.start.max(other.start))
+    }
+}
+
+/// Copies of one piece of code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloneGroup {
+    /// The first copy found comes first.
+    pub spans: Vec<Span>,
+    /// All copies have the same text token for token.
+    pub exact: bool,
+}
+
+/// Find clones of at least `min_tokens` tokens spanning at least
+/// `min_lines` lines in every copy.
+pub fn detect(c: &Corpus, min_tokens: usize, min_lines: u32) -> Vec<CloneGroup> {
+    let k = min_tokens.max(1);
+    let windows: usize = c.files.iter().map(|f| (f.tokens.len() + 1).saturating_sub(k)).sum();
+    if windows == 0 {
+        return Vec::new();
+    }
+    let mut table = Table::with_capacity(windows);
+    let top = power(BASE, k - 1);
+    let mut pairs = Vec::new();
+    for (fi, f) in c.files.iter().enumerate() {
+        let (s, e) = (f.tokens.start as usize, f.tokens.end as usize);
+        if e - s < k {
+            continue;
+        }
+        // Windows of different families never match: their keys differ.
+        let seed = family_seed(f.lang.family());
+        let mut h = c.norm[s..s + k].iter().fold(0u64, |h, &v| h.wrapping_mul(BASE).wrapping_add(mix(v)));
+        // Windows starting before this lie inside a clone already found.
+        let mut covered = s;
+        let mut i = s;
+        loop {
+            if let Some(j) = table.get_or_insert((h ^ seed) | 1, i as u32)
+                && i >= covered
+                && let Some(grown) = grow(c, j as usize, i, k, fi)
+            {
+                covered = grown.forward_end + 1 - k;
+                pairs.extend(refine(c, grown, k, min_lines));
+            }
+            if i + k >= e {
+                break;
+            }
+            h = h
+                .wrapping_sub(mix(c.norm[i]).wrapping_mul(top))
+                .wrapping_mul(BASE)
+                .wrapping_add(mix(c.norm[i + k]));
+            i += 1;
+        }
+    }
+    let mut groups = merge(group(c, pairs));
+    // Copies in path order (files were added in path order).
+    for g in &mut groups {
+        g.spans.sort_by_key(|s| s.start);
+    }
+    groups
+}
+
+/// Odd, large, with well-mixed bits: a good multiplier for a hash mod 2^64.
+const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Spread a token code over 64 bits (`ID` and `LIT` are small numbers).
+#[inline]
+fn mix(v: u32) -> u64 {
+    (u64::from(v) ^ 0xa076_1d64_78bd_642f).wrapping_mul(0xe703_7ed1_a0b4_28db)
+}
+
+fn power(base: u64, exp: usize) -> u64 {
+    (0..exp).fold(1u64, |p, _| p.wrapping_mul(base))
+}
+
+fn family_seed(f: Family) -> u64 {
+    mix(f as u32 + 0x51ed) << 1
+}
+
+/// Two copies: tokens `a..a+len` and `b..b+len`, `a` seen first.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    a: u32,
+    a_file: usize,
+    b: u32,
+    b_file: usize,
+    len: u32,
+    exact: bool,
+}
+
+/// A match grown as far as the normalized tokens agree.
+#[derive(Debug, Clone, Copy)]
+struct Grown {
+    pair: Pair,
+    /// Where the match ends in `b`'s file, as grown forwards from the window.
+    forward_end: usize,
+}
+
+/// Check the windows at `j` (seen first) and `i` (in file `fi`) really
+/// match, then grow the match both ways as far as the tokens agree. Copies
+/// in one file must not overlap: a run like `x, x, x, x` is not a clone of
+/// itself.
+fn grow(c: &Corpus, j: usize, i: usize, k: usize, fi: usize) -> Option<Grown> {
+    let fj = c.file_of(j as u32);
+    let (fa, fb) = (&c.files[fj], &c.files[fi]);
+    if fa.lang.family() != fb.lang.family() || c.norm[j..j + k] != c.norm[i..i + k] {
+        return None;
+    }
+    let same = fj == fi;
+    if same && j + k > i {
+        return None;
+    }
+    let (a_end, b_end) = (fa.tokens.end as usize, fb.tokens.end as usize);
+    let mut n = k;
+    while i + n < b_end && j + n < a_end && c.norm[j + n] == c.norm[i + n] && (!same || j + n < i) {
+        n += 1;
+    }
+    let (a_start, b_start) = (fa.tokens.start as usize, fb.tokens.start as usize);
+    let mut back = 0;
+    while i - back > b_start
+        && j - back > a_start
+        && c.norm[j - back - 1] == c.norm[i - back - 1]
+        && (!same || j + n < i - back)
+    {
+        back += 1;
+    }
+    let (a, b, len) = ((j - back) as u32, (i - back) as u32, (n + back) as u32);
+    let pair = Pair { a, a_file: fj, b, b_file: fi, len, exact: false };
+    Some(Grown { pair, forward_end: i + n })
+}
+
+/// Cut a match to whole lines (a clone that starts mid-line reads badly
+/// and usually only drags in a token of unrelated context), then keep it
+/// if it still has `k` tokens and `min_lines` lines in both copies. When
+/// the copies differ only near the edges and an exact core holds most of
+/// the tokens, report that core as an exact clone: the differences were
+/// context, not the copy.
+fn refine(c: &Corpus, g: Grown, k: usize, min_lines: u32) -> Option<Pair> {
+    let p = g.pair;
+    let (fa, fb) = (&c.files[p.a_file].tokens, &c.files[p.b_file].tokens);
+    let starts_line =
+        |t: u32, file: &std::ops::Range<u32>| t == file.start || c.line[t as usize - 1] != c.line[t as usize];
+    let ends_line = |t: u32, file: &std::ops::Range<u32>| {
+        t + 1 == file.end || c.line[t as usize + 1] != c.line[t as usize]
+    };
+    let line_start = |o: u32| starts_line(p.a + o, fa) && starts_line(p.b + o, fb);
+    let line_end = |o: u32| ends_line(p.a + o, fa) && ends_line(p.b + o, fb);
+    let mut from = 0;
+    while from < p.len && !line_start(from) {
+        from += 1;
+    }
+    let mut to = p.len;
+    while to > from && !line_end(to - 1) {
+        to -= 1;
+    }
+    let same = |o: u32| c.raw[(p.a + o) as usize] == c.raw[(p.b + o) as usize];
+    let keep = |from: u32, to: u32, exact: bool| {
+        let pair = Pair { a: p.a + from, b: p.b + from, len: to - from, exact, ..p };
+        (pair.len as usize >= k && pair.lines_at_least(c, min_lines)).then_some(pair)
+    };
+    if (from..to).all(same) {
+        return keep(from, to, true);
+    }
+    // The longest run of whole lines with no difference.
+    let (mut best, mut run_start) = ((0, 0), None);
+    for o in from..to {
+        match (same(o), run_start) {
+            (true, None) if line_start(o) => run_start = Some(o),
+            (false, _) => run_start = None,
+            _ => {}
+        }
+        if let Some(s) = run_start
+            && line_end(o)
+            && o + 1 - s > best.1 - best.0
+        {
+            best = (s, o + 1);
+        }
+    }
+    if (best.1 - best.0) * 3 >= (to - from) * 2
+        && let Some(core) = keep(best.0, best.1, true)
+    {
+        return Some(core);
+    }
+    let start = (p.a + from) as usize;
+    if repetitive(&c.norm[start..start + (to - from) as usize], k) {
+        return None;
+    }
+    keep(from, to, false)
+}
+
+impl Pair {
+    fn lines_at_least(&self, c: &Corpus, min: u32) -> bool {
+        let lines = |start: u32| c.line[(start + self.len - 1) as usize] - c.line[start as usize] + 1;
+        lines(self.a) >= min && lines(self.b) >= min
+    }
+}
+
+/// Longest unit a repetitive run is made of: a match arm, a table row.
+const MAX_PERIOD: usize = 24;
+
+/// Whether the tokens are mostly short units repeated: lists, tables, runs
+/// of statements that differ only in names and literals. Two such runs
+/// always match once names and literals are gone; that is no copy worth a
+/// refactoring. (An exact copy of one is, and is kept.) "Mostly": what
+/// lies outside the periodic runs is too short to be a clone of its own.
+fn repetitive(norm: &[u32], k: usize) -> bool {
+    let mut periodic = vec![false; norm.len()];
+    for p in 1..=MAX_PERIOD.min(norm.len() / 3) {
+        // Three units at least; shorter runs happen in any code: `a.b.c`.
+        let long_enough = (2 * p).max(10);
+        let mut run = 0;
+        for i in 0..=norm.len() - p {
+            if i < norm.len() - p && norm[i] == norm[i + p] {
+                run += 1;
+                continue;
+            }
+            if run >= long_enough {
+                periodic[i - run..i + p].iter_mut().for_each(|x| *x = true);
+            }
+            run = 0;
+        }
+    }
+    periodic.iter().filter(|&&x| !x).count() < k
+}
+
+/// Pairs sharing their first copy become one group.
+fn group(c: &Corpus, pairs: Vec<Pair>) -> Vec<CloneGroup> {
+    let mut groups: Vec<CloneGroup> = Vec::new();
+    let mut by_first: HashMap<(u32, u32), usize> = HashMap::new();
+    for p in pairs {
+        let second = Span { file: p.b_file, start: p.b, len: p.len };
+        match by_first.get(&(p.a, p.len)) {
+            Some(&g) => {
+                // Periodic code can pair one copy with overlapping others.
+                if groups[g].spans.iter().all(|s| s.overlap(&second) == 0) {
+                    groups[g].spans.push(second);
+                    groups[g].exact &= p.exact;
+                }
+            }
+            None => {
+                by_first.insert((p.a, p.len), groups.len());
+                let first = Span { file: p.a_file, start: p.a, len: p.len };
+                groups.push(CloneGroup { spans: vec![first, second], exact: p.exact });
+            }
+        }
+    }
+    debug_assert!(groups.iter().all(|g| g.spans.iter().all(|s| s.end() <= c.norm.len() as u32)));
+    groups
+}
+
+/// Groups whose first copies mostly overlap are one piece of code found
+/// with slightly different edges (one copy carries a token more context):
+/// report it once, with every copy.
+fn merge(mut groups: Vec<CloneGroup>) -> Vec<CloneGroup> {
+    groups.sort_by_key(|g| (g.spans[0].start, std::cmp::Reverse(g.spans[0].len)));
+    let mut out: Vec<CloneGroup> = Vec::with_capacity(groups.len());
+    for g in groups {
+        if let Some(last) = out.last_mut() {
+            let (a, b) = (&last.spans[0], &g.spans[0]);
+            if a.overlap(b) * 2 >= a.len.min(b.len) {
+                for s in g.spans {
+                    if !last.spans.iter().any(|t| t.overlap(&s) > 0) {
+                        last.spans.push(s);
+                    }
+                }
+                last.exact &= g.exact;
+                continue;
+            }
+        }
+        out.push(g);
+    }
+    out
+}
+
+/// Open addressing with linear probing over a power-of-two array: the
+/// keys are already hashes, so their top bits pick the slot. Key 0 is an
+/// empty slot (callers set the low bit).
+struct Table {
+    keys: Vec<u64>,
+    values: Vec<u32>,
+    shift: u32,
+}
+
+impl Table {
+    fn with_capacity(n: usize) -> Table {
+        // At most half full: probes stay short.
+        let slots = (n * 2).next_power_of_two().max(16);
+        Table { keys: vec![0; slots], values: vec![0; slots], shift: 64 - slots.trailing_zeros() }
+    }
+
+    /// The value stored under `key`, or `None` after storing `value` there.
+    #[inline]
+    fn get_or_insert(&mut self, key: u64, value: u32) -> Option<u32> {
+        let mask = self.keys.len() - 1;
+        let mut slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
+        loop {
+            let k = self.keys[slot];
+            if k == key {
+                return Some(self.values[slot]);
+            }
+            if k == 0 {
+                self.keys[slot] = key;
+                self.values[slot] = value;
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::of as corpus;
+
+    /// `(path, first line, last line)` of one copy.
+    type Copy = (String, u32, u32);
+
+    /// Whether each group is exact, and its copies.
+    fn found(c: &Corpus, groups: &[CloneGroup]) -> Vec<(bool, Vec<Copy>)> {
+        groups
+            .iter()
+            .map(|g| {
+                let spans = g
+                    .spans
+                    .iter()
+                    .map(|s| {
+                        let first = c.line[s.start as usize];
+                        let last = c.line[(s.start + s.len - 1) as usize];
+                        (c.files[s.file].path.clone(), first, last)
+                    })
+                    .collect();
+                (g.exact, spans)
+            })
+            .collect()
+    }
+
+    const BODY: &str = "fn total(items: &[Item]) -> u64 {
+    let mut sum = 0;
+    for item in items {
+        if item.active {
+            sum += item.price * item.count;
+        }
+    }
+    sum
+}
+";
+
+    #[test]
+    fn finds_an_exact_copy_across_files() {
+        let a = format!("use a;\n{BODY}fn other() {{ 1 }}\n");
+        let b = format!("// copied\n\nstruct X;\n{BODY}");
+        let c = corpus(&[("a.rs", &a), ("b.rs", &b)]);
+        let groups = detect(&c, 20, 5);
+        assert_eq!(found(&c, &groups), [(true, vec![("a.rs".into(), 2, 10), ("b.rs".into(), 4, 12)])]);
+    }
+
+    #[test]
+    fn finds_a_renamed_copy() {
+        let renamed = BODY
+            .replace("total", "sum_up")
+            .replace("items", "rows")
+            .replace("item", "row")
+            .replace("sum", "acc")
+            .replace("price", "cost");
+        let c = corpus(&[("a.rs", BODY), ("b.rs", &renamed)]);
+        let groups = detect(&c, 20, 5);
+        assert_eq!(found(&c, &groups), [(false, vec![("a.rs".into(), 1, 9), ("b.rs".into(), 1, 9)])]);
+    }
+
+    #[test]
+    fn three_copies_are_one_group() {
+        let c = corpus(&[("a.rs", BODY), ("b.rs", BODY), ("c.rs", &format!("\n{BODY}"))]);
+        let groups = detect(&c, 20, 5);
+        assert_eq!(groups.len(), 1);
+        let paths: Vec<_> = found(&c, &groups)[0].1.iter().map(|s| s.0.clone()).collect();
+        assert_eq!(paths, ["a.rs", "b.rs", "c.rs"]);
+    }
+
+    #[test]
+    fn copies_within_one_file_and_thresholds() {
+        let text = format!("{BODY}\n{}", BODY.replace("item", "row"));
+        let c = corpus(&[("a.rs", &text)]);
+        assert_eq!(
+            found(&c, &detect(&c, 20, 5)),
+            [(false, vec![("a.rs".into(), 1, 9), ("a.rs".into(), 11, 19)])]
+        );
+        // Too few lines, or too few tokens for one window: nothing.
+        assert!(detect(&c, 20, 10).is_empty());
+        assert!(detect(&c, 60, 5).is_empty());
+    }
+
+    #[test]
+    fn renamed_lists_are_no_clones_but_copied_lists_are() {
+        let list = |words: &[&str]| {
+            let rows: String = (0..30).map(|i| format!("    \"{}{i}\",\n", words[i % words.len()])).collect();
+            format!("const NAMES: &[&str] = &[\n{rows}];\n")
+        };
+        let (a, b) = (list(&["alpha", "beta"]), list(&["gamma"]));
+        let c = corpus(&[("a.rs", &a), ("b.rs", &b)]);
+        assert!(detect(&c, 20, 5).is_empty());
+        let c = corpus(&[("a.rs", &a), ("b.rs", &a)]);
+        assert_eq!(
+            found(&c, &detect(&c, 20, 5)),
+            [(true, vec![("a.rs".into(), 1, 32), ("b.rs".into(), 1, 32)])]
+        );
+    }
+
+    #[test]
+    fn an_exact_core_with_renamed_edges_is_exact() {
+        let a = format!("fn before(x: u8) {{ let a = 1; }}\n{BODY}");
+        let b = format!("fn earlier(y: u8) {{ let b = 2; }}\n{BODY}");
+        let c = corpus(&[("a.rs", &a), ("b.rs", &b)]);
+        assert_eq!(
+            found(&c, &detect(&c, 20, 5)),
+            [(true, vec![("a.rs".into(), 2, 10), ("b.rs".into(), 2, 10)])]
+        );
+    }
+
+    #[test]
+    fn repetition_is_not_a_clone_of_itself() {
+        let text = "x = [\n".to_string() + &"    1, 2, 3, 4, 5, 6, 7, 8,\n".repeat(40) + "]\n";
+        let c = corpus(&[("a.py", &text)]);
+        for g in detect(&c, 30, 3) {
+            let (a, b) = (g.spans[0], g.spans[1]);
+            assert!(a.end() <= b.start, "copies overlap: {g:?}");
+        }
+    }
+
+    #[test]
+    fn languages_of_other_families_never_match() {
+        let js =
+            "function f(a, b) {\n  let x = a + b;\n  if (x > 1) {\n    return x * 2;\n  }\n  return x;\n}\n";
+        let c = corpus(&[("a.js", js), ("b.ts", js), ("c.java", js)]);
+        let groups = detect(&c, 20, 3);
+        assert_eq!(groups.len(), 1);
+        let paths: Vec<_> = groups[0].spans.iter().map(|s| c.files[s.file].path.as_str()).collect();
+        assert_eq!(paths, ["a.js", "b.ts"]);
+    }
+
+    #[test]
+    fn unrelated_code_has_no_clones() {
+        let c = corpus(&[
+            ("a.py", "def f(a):\n    return a + 1\n\ndef g(b, c):\n    while b:\n        b -= c\n"),
+            ("b.py", "class K:\n    x: int = 3\n    def m(self): return [self.x] * 2\n"),
+        ]);
+        assert!(detect(&c, 10, 2).is_empty());
+    }
+
+    #[test]
+    fn the_table_finds_what_it_stored() {
+        let mut t = Table::with_capacity(200);
+        assert_eq!(t.get_or_insert(5, 1), None);
+        assert_eq!(t.get_or_insert(7, 2), None);
+        assert_eq!(t.get_or_insert(5, 3), Some(1));
+        for key in 0..100u64 {
+            t.get_or_insert(key * 2 + 9, key as u32);
+        }
+        assert_eq!(t.get_or_insert(7, 0), Some(2));
+    }
+}
