@@ -1,19 +1,19 @@
 //! Clone detection over normalized tokens.
 //!
-//! Every run of `min_tokens` normalized tokens (a window) is hashed with a
-//! rolling (Rabin–Karp) hash, so moving the window one token costs one
-//! multiply. A flat open-addressing table keeps the first place each hash
-//! was seen. When a window was seen before, the two places are compared
-//! token by token (hashes can collide), the match is grown as far as the
-//! tokens agree both forwards and backwards, and the windows it covers are
-//! skipped: one clone per maximal match, not one per window. Pairs that
-//! share their first copy become one group with every copy. A group is
-//! `exact` when the raw token texts agree too, else `renamed`: the same
-//! code with other names or literals (a type-2 clone).
+//! Runs of tokens are hashed and thinned (see `fingerprint`); a flat
+//! open-addressing table keeps the first place each kept hash was seen.
+//! When a hash was seen before, the two places are compared token by token
+//! (hashes can collide), the match is grown as far as the tokens agree
+//! both forwards and backwards, cut to whole lines, and the hashes it
+//! covers are skipped: one clone per maximal match, not one per run.
+//! Pairs that share their first copy become one group with every copy. A
+//! group is `exact` when the raw token texts agree too, else `renamed`:
+//! the same code with other names or literals (a type-2 clone).
 
 use std::collections::HashMap;
 
 use crate::corpus::Corpus;
+use crate::fingerprint;
 use crate::lang::Family;
 
 /// Tokens `start..start + len` of the corpus (global token indices).
@@ -43,44 +43,53 @@ pub struct CloneGroup {
     pub exact: bool,
 }
 
+/// Most hashes in a row that share one lookup (the winnowing window).
+const MAX_WINDOW: usize = 12;
+
 /// Find clones of at least `min_tokens` tokens spanning at least
 /// `min_lines` lines in every copy.
 pub fn detect(c: &Corpus, min_tokens: usize, min_lines: u32) -> Vec<CloneGroup> {
     let k = min_tokens.max(1);
-    let windows: usize = c.files.iter().map(|f| (f.tokens.len() + 1).saturating_sub(k)).sum();
-    if windows == 0 {
+    // Runs of `gram` tokens are hashed and winnowed so that any run of `k`
+    // tokens keeps at least one hash.
+    let window = (k / 4).clamp(1, MAX_WINDOW);
+    let gram = k + 1 - window;
+    let mut scratch = fingerprint::Scratch::default();
+    let mut keys: Vec<(u32, u64)> = Vec::new();
+    let mut bounds = Vec::with_capacity(c.files.len() + 1);
+    for f in &c.files {
+        bounds.push(keys.len());
+        let (s, e) = (f.tokens.start as usize, f.tokens.end as usize);
+        // Runs of different families never match: their hashes differ.
+        fingerprint::winnow(
+            &c.norm[s..e],
+            gram,
+            window,
+            family_seed(f.lang.family()),
+            &mut scratch,
+            &mut keys,
+        );
+        for key in &mut keys[bounds[bounds.len() - 1]..] {
+            key.0 += s as u32;
+        }
+    }
+    bounds.push(keys.len());
+    if keys.is_empty() {
         return Vec::new();
     }
-    let mut table = Table::with_capacity(windows);
-    let top = power(BASE, k - 1);
+    let mut table = Table::with_capacity(keys.len());
     let mut pairs = Vec::new();
     for (fi, f) in c.files.iter().enumerate() {
-        let (s, e) = (f.tokens.start as usize, f.tokens.end as usize);
-        if e - s < k {
-            continue;
-        }
-        // Windows of different families never match: their keys differ.
-        let seed = family_seed(f.lang.family());
-        let mut h = c.norm[s..s + k].iter().fold(0u64, |h, &v| h.wrapping_mul(BASE).wrapping_add(mix(v)));
-        // Windows starting before this lie inside a clone already found.
-        let mut covered = s;
-        let mut i = s;
-        loop {
-            if let Some(j) = table.get_or_insert((h ^ seed) | 1, i as u32)
-                && i >= covered
-                && let Some(grown) = grow(c, j as usize, i, k, fi)
+        // Runs starting before this lie inside a clone already found.
+        let mut covered = f.tokens.start as usize;
+        for &(i, hash) in &keys[bounds[fi]..bounds[fi + 1]] {
+            if let Some(j) = table.get_or_insert(hash | 1, i)
+                && i as usize >= covered
+                && let Some(grown) = grow(c, j as usize, i as usize, gram, fi)
             {
-                covered = grown.forward_end + 1 - k;
+                covered = grown.forward_end + 1 - gram;
                 pairs.extend(refine(c, grown, k, min_lines));
             }
-            if i + k >= e {
-                break;
-            }
-            h = h
-                .wrapping_sub(mix(c.norm[i]).wrapping_mul(top))
-                .wrapping_mul(BASE)
-                .wrapping_add(mix(c.norm[i + k]));
-            i += 1;
         }
     }
     let mut groups = merge(group(c, pairs));
@@ -91,21 +100,8 @@ pub fn detect(c: &Corpus, min_tokens: usize, min_lines: u32) -> Vec<CloneGroup> 
     groups
 }
 
-/// Odd, large, with well-mixed bits: a good multiplier for a hash mod 2^64.
-const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// Spread a token code over 64 bits (`ID` and `LIT` are small numbers).
-#[inline]
-fn mix(v: u32) -> u64 {
-    (u64::from(v) ^ 0xa076_1d64_78bd_642f).wrapping_mul(0xe703_7ed1_a0b4_28db)
-}
-
-fn power(base: u64, exp: usize) -> u64 {
-    (0..exp).fold(1u64, |p, _| p.wrapping_mul(base))
-}
-
 fn family_seed(f: Family) -> u64 {
-    mix(f as u32 + 0x51ed) << 1
+    (f as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Two copies: tokens `a..a+len` and `b..b+len`, `a` seen first.
@@ -127,10 +123,10 @@ struct Grown {
     forward_end: usize,
 }
 
-/// Check the windows at `j` (seen first) and `i` (in file `fi`) really
-/// match, then grow the match both ways as far as the tokens agree. Copies
-/// in one file must not overlap: a run like `x, x, x, x` is not a clone of
-/// itself.
+/// Check the runs of `k` tokens at `j` (seen first) and `i` (in file `fi`)
+/// really match (hashes collide), then grow the match both ways as far as
+/// the tokens agree. Copies in one file must not overlap: a run like
+/// `x, x, x, x` is not a clone of itself.
 fn grow(c: &Corpus, j: usize, i: usize, k: usize, fi: usize) -> Option<Grown> {
     let fj = c.file_of(j as u32);
     let (fa, fb) = (&c.files[fj], &c.files[fi]);

@@ -8,6 +8,7 @@ mod clones;
 mod corpus;
 mod dead;
 mod findings;
+mod fingerprint;
 mod functions;
 mod imports;
 mod lang;

@@ -36,7 +36,13 @@ impl Scanner<'_> {
                     self.line += 1;
                     self.i += 1;
                 }
-                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.i += 1,
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
+                    // Indentation comes in runs: skip the run at once.
+                    self.i += 1;
+                    while self.i < src.len() && matches!(src[self.i], b' ' | b'\t') {
+                        self.i += 1;
+                    }
+                }
                 b'/' if src.get(self.i + 1) == Some(&b'/') => self.skip_line(),
                 b'/' if src.get(self.i + 1) == Some(&b'*') => self.skip_block_comment(),
                 b'"' => self.quoted(self.i, b'"'),

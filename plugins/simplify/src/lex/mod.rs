@@ -132,6 +132,12 @@ pub(crate) fn number_end(src: &[u8], mut i: usize) -> usize {
 /// Length of the longest operator at the start of `rest` from `ops`
 /// (longest first), else 1.
 pub(crate) fn punct_len(rest: &[u8], three: &[&[u8; 3]], two: &[&[u8; 2]]) -> usize {
+    // Every operator of two or three characters has one of these second:
+    // most punctuation is answered without a search.
+    let second = rest.get(1).copied().unwrap_or(b' ');
+    if !matches!(second, b'=' | b'&' | b'|' | b'+' | b'-' | b'<' | b'>' | b':' | b'.' | b'?' | b'*' | b'/') {
+        return utf8_len(rest[0]);
+    }
     if rest.len() >= 3 && three.iter().any(|op| rest[..3] == op[..]) {
         3
     } else if rest.len() >= 2 && two.iter().any(|op| rest[..2] == op[..]) {

@@ -30,7 +30,12 @@ pub fn lex(src: &[u8], out: &mut Vec<Tok>) {
                     at_line_start = true;
                 }
             }
-            b' ' | b'\t' | b'\r' | 0x0c => i += 1,
+            b' ' | b'\t' | b'\r' | 0x0c => {
+                i += 1;
+                while i < src.len() && matches!(src[i], b' ' | b'\t') {
+                    i += 1;
+                }
+            }
             // A continued line is not a new logical line.
             b'\\' if src.get(i + 1) == Some(&b'\n') => {
                 i += 2;
