@@ -47,6 +47,8 @@ impl Role {
 /// Per-file facts kept until the end of the scan.
 struct FileFacts {
     imports: Vec<String>,
+    /// String literals that could name a function.
+    strings: Vec<String>,
     runnable: bool,
 }
 
@@ -105,7 +107,8 @@ impl Analyzer {
         let imports = imports::collect(lang, &text, &self.toks);
         let runnable =
             text.starts_with(b"#!") || (lang == Lang::Python && skip::contains(&text, b"__main__"));
-        self.facts.push(FileFacts { imports, runnable });
+        let strings = dead::name_like_strings(&text, &self.toks);
+        self.facts.push(FileFacts { imports, strings, runnable });
         self.corpus.push(path, lang, text, &self.toks);
         true
     }
@@ -175,7 +178,8 @@ impl Analyzer {
                 fragment,
             });
         }
-        for d in dead::unreferenced(c, &self.candidates, &self.crate_roots) {
+        let strings: Vec<&[String]> = self.facts.iter().map(|f| f.strings.as_slice()).collect();
+        for d in dead::unreferenced(c, &self.candidates, &self.crate_roots, &strings) {
             let file = &c.files[d.file];
             findings.dead_code.push(DeadCode {
                 kind: DeadKind::Function,
@@ -198,6 +202,7 @@ impl Analyzer {
                 lang: f.lang,
                 runnable: facts.runnable,
                 imports: &facts.imports,
+                strings: &facts.strings,
             })
             .collect();
         for path in imports::unimported(&modules, &self.package_manifests) {

@@ -222,8 +222,9 @@ impl Pair {
     }
 }
 
-/// Longest unit a repetitive run is made of: a match arm, a table row.
-const MAX_PERIOD: usize = 24;
+/// Longest unit a repetitive run is made of: a match arm, a table row, a
+/// short delegating method.
+const MAX_PERIOD: usize = 48;
 
 /// Whether the tokens are mostly short units repeated: lists, tables, runs
 /// of statements that differ only in names and literals. Two such runs
@@ -275,16 +276,16 @@ fn group(c: &Corpus, pairs: Vec<Pair>) -> Vec<CloneGroup> {
     groups
 }
 
-/// Groups whose first copies mostly overlap are one piece of code found
-/// with slightly different edges (one copy carries a token more context):
-/// report it once, with every copy.
+/// Groups whose first copies are nearly the same tokens are one piece of
+/// code found with slightly different edges (one copy carries a line more
+/// context): report it once, with every copy.
 fn merge(mut groups: Vec<CloneGroup>) -> Vec<CloneGroup> {
     groups.sort_by_key(|g| (g.spans[0].start, std::cmp::Reverse(g.spans[0].len)));
     let mut out: Vec<CloneGroup> = Vec::with_capacity(groups.len());
     for g in groups {
         if let Some(last) = out.last_mut() {
             let (a, b) = (&last.spans[0], &g.spans[0]);
-            if a.overlap(b) * 2 >= a.len.min(b.len) {
+            if a.overlap(b) * 10 >= a.len.max(b.len) * 9 {
                 for s in g.spans {
                     if !last.spans.iter().any(|t| t.overlap(&s) > 0) {
                         last.spans.push(s);

@@ -21,8 +21,16 @@ pub struct Candidate {
 }
 
 /// The candidates no other token of their scope names. `crate_roots` are
-/// the folders holding a `Cargo.toml` ("" for the workspace root).
-pub fn unreferenced(c: &Corpus, candidates: &[Candidate], crate_roots: &[String]) -> Vec<Candidate> {
+/// the folders holding a `Cargo.toml` ("" for the workspace root);
+/// `strings` are the name-like string literals of each file: a function
+/// looked up by name (`getattr(self, "visit_" + kind)`) is used by a
+/// string equal to its name or to the start of it.
+pub fn unreferenced(
+    c: &Corpus,
+    candidates: &[Candidate],
+    crate_roots: &[String],
+    strings: &[&[String]],
+) -> Vec<Candidate> {
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -59,8 +67,40 @@ pub fn unreferenced(c: &Corpus, candidates: &[Candidate], crate_roots: &[String]
             }
         }
     }
+    let mut named: HashMap<u32, Vec<&str>> = HashMap::new();
+    for (fi, list) in strings.iter().enumerate() {
+        named.entry(scope_of[fi]).or_default().extend(list.iter().map(String::as_str));
+    }
+    let looked_up = |d: &Candidate| {
+        named
+            .get(&scope_of[d.file])
+            .is_some_and(|list| list.iter().any(|s| *s == d.name || (s.len() >= 4 && d.name.starts_with(s))))
+    };
     // The definition is one use of the name.
-    candidates.iter().filter(|d| uses[&(scope_of[d.file], d.name_hash)] <= 1).cloned().collect()
+    candidates
+        .iter()
+        .filter(|d| uses[&(scope_of[d.file], d.name_hash)] <= 1 && !looked_up(d))
+        .cloned()
+        .collect()
+}
+
+/// The contents of string literals that could name a function or a
+/// module: a letter or `_`, then letters, digits, `_` and `.`.
+pub fn name_like_strings(src: &[u8], toks: &[crate::lex::Tok]) -> Vec<String> {
+    toks.iter()
+        .filter(|t| t.kind == crate::lex::Kind::Literal)
+        .filter_map(|t| {
+            let text = t.text(src);
+            let quote = *text.first()?;
+            if !matches!(quote, b'"' | b'\'' | b'`') || text.len() < 3 || text.last() != Some(&quote) {
+                return None;
+            }
+            let inner = &text[1..text.len() - 1];
+            let name_like = (inner[0].is_ascii_alphabetic() || inner[0] == b'_')
+                && inner.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'));
+            name_like.then(|| String::from_utf8_lossy(inner).into_owned())
+        })
+        .collect()
 }
 
 /// The code that can call a private function of a file.
@@ -99,7 +139,16 @@ mod tests {
             }));
         }
         let roots: Vec<String> = roots.iter().map(|r| r.to_string()).collect();
-        unreferenced(&c, &candidates, &roots)
+        let strings: Vec<Vec<String>> = c
+            .files
+            .iter()
+            .map(|f| {
+                lex::tokenize(f.lang, &f.text, &mut toks);
+                name_like_strings(&f.text, &toks)
+            })
+            .collect();
+        let strings: Vec<&[String]> = strings.iter().map(Vec::as_slice).collect();
+        unreferenced(&c, &candidates, &roots, &strings)
             .into_iter()
             .map(|d| format!("{}:{}", c.files[d.file].path, d.name))
             .collect()
@@ -125,7 +174,14 @@ mod tests {
     #[test]
     fn python_go_and_js_scopes() {
         let files = [
-            ("p/a.py", "def _used():\n    pass\n\ndef _unused():\n    pass\n"),
+            (
+                "p/a.py",
+                "def _used():\n    pass\n\ndef _unused():\n    pass\n\ndef _visit_x():\n    pass\n\ndef _named():\n    pass\n",
+            ),
+            (
+                "p/c.py",
+                "def run(o, kind):\n    getattr(o, '_visit_' + kind)()\n    getattr(o, \"_named\")()\n",
+            ),
             ("p/b.py", "from a import _used\n"),
             ("g/a.go", "package g\nfunc helper() {}\nfunc unused() {}\n"),
             ("g/b.go", "package g\nfunc Run() { helper() }\n"),

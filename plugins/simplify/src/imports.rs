@@ -86,6 +86,10 @@ fn python_modules(src: &[u8], toks: &[Tok]) -> Vec<String> {
             out.extend(dotted(&words[1..]));
         } else if let Some(i) = words.iter().position(|w| w.is(src, "import")) {
             let base = dotted(&words[1..i]).pop().unwrap_or_default();
+            // `from a.b import *` imports `a.b` itself.
+            if !base.is_empty() {
+                out.push(base.clone());
+            }
             for name in dotted(&words[i + 1..]) {
                 out.push(if base.is_empty() { name } else { format!("{base}.{name}") });
             }
@@ -103,6 +107,9 @@ pub struct Module<'a> {
     /// Starts with `#!`, or is a Python `__main__` script.
     pub runnable: bool,
     pub imports: &'a [String],
+    /// Name-like string literals: Python modules are also imported by name
+    /// (`__all__`, `importlib.import_module("pkg.mod")`).
+    pub strings: &'a [String],
 }
 
 /// Paths of modules nothing imports. `manifests` are the texts of
@@ -160,7 +167,8 @@ fn unimported_js<'a>(modules: &[Module<'a>], manifests: &[String]) -> Vec<&'a st
 
 fn unimported_python<'a>(modules: &[Module<'a>]) -> Vec<&'a str> {
     let py: Vec<&Module> = modules.iter().filter(|m| m.lang == Lang::Python).collect();
-    let names: HashSet<&str> = py.iter().flat_map(|m| m.imports.iter()).flat_map(|n| n.split('.')).collect();
+    let names: HashSet<&str> =
+        py.iter().flat_map(|m| m.imports.iter().chain(m.strings)).flat_map(|n| n.split('.')).collect();
     // Only a project that imports some of its own modules says anything by
     // not importing one.
     if !py.iter().any(|m| names.contains(stem(file_name(m.path)))) {
@@ -195,6 +203,7 @@ const ENTRY_FOLDERS: &[&str] = &[
     "migrations",
     ".storybook",
     "benches",
+    "benchmarks",
 ];
 
 fn in_entry_folder(path: &str) -> bool {
@@ -208,7 +217,20 @@ fn js_entry(m: &Module, manifests: &[String]) -> bool {
         [".test.", ".spec.", ".stories.", ".story.", ".config.", ".setup.", ".d.", ".e2e.", ".bench."];
     matches!(
         stem,
-        "index" | "main" | "app" | "server" | "cli" | "setup" | "start" | "worker" | "sw" | "vite-env"
+        "index"
+            | "main"
+            | "app"
+            | "server"
+            | "cli"
+            | "setup"
+            | "start"
+            | "worker"
+            | "sw"
+            | "vite-env"
+            | "example"
+            | "demo"
+            | "bench"
+            | "benchmark"
     ) || marked.iter().any(|s| name.contains(s))
         || stem.ends_with(".config")
         || m.runnable
@@ -301,15 +323,26 @@ mod tests {
     #[test]
     fn reads_python_imports() {
         let src = "import os.path, sys as system\nfrom pkg.sub import (mod_a,\n    mod_b as b)\nfrom . import sibling\n\
-                   from ..up import thing\ndef f():\n    import lazy\n";
+                   from ..up import thing\nfrom .star import *\ndef f():\n    import lazy\n";
         assert_eq!(
             imports("m.py", src),
-            ["os.path", "sys", "pkg.sub.mod_a", "pkg.sub.mod_b", "sibling", "up.thing", "lazy"]
+            [
+                "os.path",
+                "sys",
+                "pkg.sub",
+                "pkg.sub.mod_a",
+                "pkg.sub.mod_b",
+                "sibling",
+                "up",
+                "up.thing",
+                "star",
+                "lazy"
+            ]
         );
     }
 
     fn module<'a>(path: &'a str, imports: &'a [String]) -> Module<'a> {
-        Module { path, lang: Lang::detect(path).unwrap(), runnable: false, imports }
+        Module { path, lang: Lang::detect(path).unwrap(), runnable: false, imports, strings: &[] }
     }
 
     #[test]

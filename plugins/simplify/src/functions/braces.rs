@@ -251,13 +251,17 @@ impl Finder<'_> {
         if self.is(next, "*") {
             next += 1;
         }
-        if self.ident(next) {
-            let private = self.stack.is_empty() && !self.exported(k);
-            return self.pend(next, self.toks[k].line, private);
-        }
         let mut before = k;
         if before > 0 && self.is(before - 1, "async") {
             before -= 1;
+        }
+        if self.ident(next) {
+            // Only a declaration binds its name in the module; the name of a
+            // function expression (`x = function name() {}`) is its own.
+            let declaration =
+                before == 0 || [";", "{", "}", "export", "default"].iter().any(|w| self.is(before - 1, w));
+            let private = declaration && self.stack.is_empty() && !self.exported(k);
+            return self.pend(next, self.toks[k].line, private);
         }
         if before >= 2 && (self.is(before - 1, "=") || self.is(before - 1, ":")) && self.ident(before - 2) {
             self.pend(before - 2, self.toks[before - 2].line, false);
@@ -571,7 +575,8 @@ mod tests {
     fn js_functions_arrows_and_methods() {
         let src = "function local(a) {\n  return a;\n}\nexport function pub1() {}\nconst arrow = (x) => {\n  return x;\n};\n\
                    export const pub2 = async (y) => {\n};\nclass K {\n  method(a) {\n    if (a) {\n    }\n  }\n  \
-                   private hidden(): number { return 1; }\n}\nfoo(function () { });\nconst obj = { key: function () {} };\n";
+                   private hidden(): number { return 1; }\n}\nfoo(function () { });\nconst obj = { key: function () {} };\n\
+                   module.exports = function named() {};\n";
         assert_eq!(
             found("a.ts", src),
             [
@@ -582,6 +587,7 @@ mod tests {
                 s("method", 11, 14, 1, false),
                 s("hidden", 15, 15, 0, true),
                 s("key", 18, 18, 0, false),
+                s("named", 19, 19, 0, false),
             ]
         );
     }
