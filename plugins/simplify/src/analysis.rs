@@ -81,6 +81,12 @@ impl Analyzer {
         }
     }
 
+    /// Make room for about `bytes` of source at once: growing the token
+    /// arrays by doubling would copy them again and again.
+    pub fn expect_bytes(&mut self, bytes: u64) {
+        self.corpus.reserve(bytes as usize / 4);
+    }
+
     /// A file that could not be read or was left out.
     pub fn skip(&mut self) {
         self.skipped += 1;

@@ -8,7 +8,10 @@
 //! covers are skipped: one clone per maximal match, not one per run.
 //! Pairs that share their first copy become one group with every copy. A
 //! group is `exact` when the raw token texts agree too, else `renamed`:
-//! the same code with other names or literals (a type-2 clone).
+//! the same code with other names or literals (a type-2 clone). Renamed
+//! matches that are mostly one short unit repeated (lists, tables) are
+//! dropped, and a match that differs only at its edges is reported as its
+//! exact core.
 
 use std::collections::HashMap;
 
@@ -473,6 +476,72 @@ mod tests {
             ("b.py", "class K:\n    x: int = 3\n    def m(self): return [self.x] * 2\n"),
         ]);
         assert!(detect(&c, 10, 2).is_empty());
+    }
+
+    /// One function per language, with `NAME`, `ACC`, `IDX` and `LIM` to
+    /// fill in: an exact copy keeps them, a renamed one changes them.
+    const EVERY_LANGUAGE: &[(&str, &str)] = &[
+        (
+            "c",
+            "int NAME(int LIM, int step) {\n    int ACC = 0;\n    for (int IDX = 0; IDX < LIM; IDX++) {\n        if (IDX % 3 == 0) {\n            ACC += step * IDX;\n        } else {\n            ACC -= IDX;\n        }\n    }\n    return ACC + 17;\n}\n",
+        ),
+        (
+            "cpp",
+            "auto NAME(int LIM, int step) -> int {\n    int ACC = 0;\n    for (int IDX = 0; IDX < LIM; ++IDX) {\n        if (IDX % 3 == 0) {\n            ACC += step * IDX;\n        } else {\n            ACC -= IDX;\n        }\n    }\n    return ACC + 17;\n}\n",
+        ),
+        (
+            "java",
+            "class K {\n    static int NAME(int LIM, int step) {\n        int ACC = 0;\n        for (int IDX = 0; IDX < LIM; IDX++) {\n            if (IDX % 3 == 0) {\n                ACC += step * IDX;\n            } else {\n                ACC -= IDX;\n            }\n        }\n        return ACC + 17;\n    }\n}\n",
+        ),
+        (
+            "cs",
+            "class K {\n    static int NAME(int LIM, int step) {\n        var ACC = 0;\n        foreach (var IDX in Enumerable.Range(0, LIM)) {\n            if (IDX % 3 == 0) {\n                ACC += step * IDX;\n            } else {\n                ACC -= IDX;\n            }\n        }\n        return ACC + 17;\n    }\n}\n",
+        ),
+        (
+            "go",
+            "func NAME(LIM int, step int) int {\n\tACC := 0\n\tfor IDX := 0; IDX < LIM; IDX++ {\n\t\tif IDX%3 == 0 {\n\t\t\tACC += step * IDX\n\t\t} else {\n\t\t\tACC -= IDX\n\t\t}\n\t}\n\treturn ACC + 17\n}\n",
+        ),
+        (
+            "rs",
+            "fn NAME(LIM: i32, step: i32) -> i32 {\n    let mut ACC = 0;\n    for IDX in 0..LIM {\n        if IDX % 3 == 0 {\n            ACC += step * IDX;\n        } else {\n            ACC -= IDX;\n        }\n    }\n    ACC + 17\n}\n",
+        ),
+        (
+            "js",
+            "function NAME(LIM, step) {\n  let ACC = 0;\n  for (let IDX = 0; IDX < LIM; IDX++) {\n    if (IDX % 3 === 0) {\n      ACC += step * IDX;\n    } else {\n      ACC -= IDX;\n    }\n  }\n  return ACC + 17;\n}\n",
+        ),
+        (
+            "ts",
+            "export function NAME(LIM: number, step: number): number {\n  let ACC = 0;\n  for (let IDX = 0; IDX < LIM; IDX++) {\n    if (IDX % 3 === 0) {\n      ACC += step * IDX;\n    } else {\n      ACC -= IDX;\n    }\n  }\n  return ACC + 17;\n}\n",
+        ),
+        (
+            "py",
+            "def NAME(LIM, step):\n    ACC = 0\n    for IDX in range(LIM):\n        if IDX % 3 == 0:\n            ACC += step * IDX\n        elif IDX > step:\n            ACC -= IDX // 2\n        else:\n            ACC -= IDX\n    return ACC + 17\n",
+        ),
+    ];
+
+    #[test]
+    fn every_language_has_exact_and_renamed_clones() {
+        let fill = |code: &str, names: [&str; 4]| {
+            ["NAME", "LIM", "ACC", "IDX"]
+                .iter()
+                .zip(names)
+                .fold(code.to_string(), |c, (k, v)| c.replace(k, v))
+        };
+        for (ext, code) in EVERY_LANGUAGE {
+            let a = fill(code, ["total", "limit", "acc", "i"]);
+            let b = format!("\n\n{a}");
+            let renamed = fill(code, ["sum_up", "bound", "result", "k"]).replace("17", "42");
+            let (pa, pb) = (format!("a.{ext}"), format!("b.{ext}"));
+            let c = corpus(&[(&pa, &a), (&pb, &b)]);
+            let groups = detect(&c, 30, 5);
+            assert_eq!(groups.len(), 1, "{ext}: {groups:?}");
+            assert!(groups[0].exact, "{ext}");
+            let c = corpus(&[(&pa, &a), (&pb, &renamed)]);
+            let groups = detect(&c, 30, 5);
+            assert_eq!(groups.len(), 1, "{ext}: {groups:?}");
+            assert!(!groups[0].exact, "{ext}");
+            assert_eq!(found(&c, &groups)[0].1[0].1, 1, "{ext}: the whole function");
+        }
     }
 
     #[test]

@@ -33,9 +33,7 @@ impl Corpus {
     /// Add a file and its tokens; returns its index.
     pub fn push(&mut self, path: String, lang: Lang, text: Vec<u8>, toks: &[Tok]) -> usize {
         let start = self.norm.len() as u32;
-        self.norm.reserve(toks.len());
-        self.raw.reserve(toks.len());
-        self.line.reserve(toks.len());
+        self.reserve(toks.len());
         for t in toks {
             let raw = lex::hash(t.text(&text));
             self.raw.push(raw);
@@ -45,6 +43,13 @@ impl Corpus {
         let lines = count_lines(&text);
         self.files.push(File { path, lang, text, tokens: start..self.norm.len() as u32, lines });
         self.files.len() - 1
+    }
+
+    /// Room for `tokens` more tokens.
+    pub fn reserve(&mut self, tokens: usize) {
+        self.norm.reserve(tokens);
+        self.raw.reserve(tokens);
+        self.line.reserve(tokens);
     }
 
     /// The file holding token `tok`.

@@ -68,6 +68,8 @@ grove_sdk::export!(Simplify);
 fn scan(dir: &str, thresholds: findings::Thresholds) -> Result<Findings> {
     let entries = workspace::glob(&scope::glob(dir))?;
     let mut analyzer = Analyzer::new(thresholds);
+    let sources = entries.iter().filter(|e| matches!(Role::of(&e.path, e.size), Role::Source(_)));
+    analyzer.expect_bytes(sources.map(|e| e.size).sum());
     let total = entries.len() as u64;
     for (i, entry) in entries.into_iter().enumerate() {
         match Role::of(&entry.path, entry.size) {
