@@ -69,7 +69,8 @@ fn pairs(group: &Group, a: &Copy, b: &Copy) -> bool {
 }
 
 fn covers(found: &Copy, truth: &Copy) -> bool {
-    overlap(found, truth) * 2 >= truth.end - truth.start + 1
+    let lines = truth.end - truth.start + 1;
+    overlap(found, truth) * 2 >= lines
 }
 
 fn overlap(a: &Copy, b: &Copy) -> u32 {

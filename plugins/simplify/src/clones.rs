@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use crate::corpus::Corpus;
 use crate::fingerprint;
 use crate::lang::Family;
+use crate::lex::{self, Kind};
 
 /// Tokens `start..start + len` of the corpus (global token indices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,8 +161,10 @@ fn grow(c: &Corpus, j: usize, i: usize, k: usize, fi: usize) -> Option<Grown> {
 }
 
 /// Cut a match to whole lines (a clone that starts mid-line reads badly
-/// and usually only drags in a token of unrelated context), then keep it
-/// if it still has `k` tokens and `min_lines` lines in both copies. When
+/// and usually only drags in a token of unrelated context), without the
+/// lines that close the block before it or open one it does not hold,
+/// then keep it if it still has `k` tokens and `min_lines` lines in both
+/// copies. When
 /// the copies differ only near the edges and an exact core holds most of
 /// the tokens, report that core as an exact clone: the differences were
 /// context, not the copy.
@@ -183,8 +186,27 @@ fn refine(c: &Corpus, g: Grown, k: usize, min_lines: u32) -> Option<Pair> {
     while to > from && !line_end(to - 1) {
         to -= 1;
     }
+    let code = |text: &[u8]| lex::normalize(Kind::Punct, lex::hash(text));
+    let closers = [code(b"}"), code(b")"), code(b"]"), code(b";"), code(b",")];
+    let openers = [code(b"{"), code(b"("), code(b"["), code(b":")];
+    let norm = |o: u32| c.norm[(p.a + o) as usize];
+    let trim = |mut from: u32, mut to: u32| {
+        loop {
+            let next = (from + 1..to).find(|&o| line_start(o)).unwrap_or(to);
+            if next == to || !(from..next).all(|o| closers.contains(&norm(o))) {
+                break;
+            }
+            from = next;
+        }
+        while to > from && openers.contains(&norm(to - 1)) {
+            // Drop the whole last line: it opens a block the clone leaves out.
+            to = (from + 1..to).rev().find(|&o| line_start(o)).unwrap_or(from);
+        }
+        (from, to)
+    };
     let same = |o: u32| c.raw[(p.a + o) as usize] == c.raw[(p.b + o) as usize];
     let keep = |from: u32, to: u32, exact: bool| {
+        let (from, to) = trim(from, to);
         let pair = Pair { a: p.a + from, b: p.b + from, len: to - from, exact, ..p };
         (pair.len as usize >= k && pair.lines_at_least(c, min_lines)).then_some(pair)
     };
@@ -542,6 +564,17 @@ mod tests {
             assert!(!groups[0].exact, "{ext}");
             assert_eq!(found(&c, &groups)[0].1[0].1, 1, "{ext}: the whole function");
         }
+    }
+
+    #[test]
+    fn clones_do_not_start_by_closing_a_block_or_end_by_opening_one() {
+        let a = format!("fn before() {{\n    x();\n}}\n{BODY}fn after() {{\n    y();\n}}\n");
+        let b = format!("fn earlier() {{\n    z();\n}}\n{BODY}fn later() {{\n    w();\n}}\n");
+        let c = corpus(&[("a.rs", &a), ("b.rs", &b)]);
+        assert_eq!(
+            found(&c, &detect(&c, 20, 5)),
+            [(true, vec![("a.rs".into(), 4, 12), ("b.rs".into(), 4, 12)])]
+        );
     }
 
     #[test]
