@@ -14,6 +14,7 @@ mod policy;
 mod runtime;
 mod sandbox;
 mod sessions;
+mod simplify;
 mod snapshots;
 mod stats;
 mod worktree;
