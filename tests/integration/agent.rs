@@ -606,3 +606,30 @@ fn cancelling_a_session_cuts_the_model_call_short() {
     assert_eq!(row["state"], "cancelled", "{row}");
     assert!(asked.elapsed() < Duration::from_secs(5), "cancelled in {:?}", asked.elapsed());
 }
+
+#[test]
+fn a_skill_runs_in_a_session_with_its_task() {
+    let lab = Lab::new(
+        &[("notes.md", "draft\n")],
+        vec![
+            Reply::anthropic().tool_use("l1", "list_files", json!({})).into(),
+            Reply::anthropic().text("Looked around.").into(),
+            Reply::anthropic().tool_use("r1", "read_file", json!({"path": "notes.md"})).into(),
+            Reply::anthropic().text("Seen: the session's own notes.").into(),
+        ],
+    );
+    let out = lab.grove(&["new", "side", "--task", "look at the notes", "--json"]).expect(0);
+    let worktree = PathBuf::from(out.json()["path"].as_str().unwrap());
+    lab.wait_final("side");
+    std::fs::write(worktree.join("notes.md"), "edited in the session\n").unwrap();
+    let out = lab.grove(&["run", "agent", "--session", "side", "--json", "and say what you see"]).expect(0);
+    assert_eq!(out.json()["summary"], "Seen: the session's own notes.");
+    // The task of the session comes first, then the words of this run.
+    let task = lab.requests()[2].body["messages"][0]["content"][0]["text"].as_str().unwrap().to_string();
+    assert_eq!(task, "look at the notes\n\nand say what you see");
+    let read = &tool_results(&lab.requests()[3])[0];
+    assert!(read.1.contains("edited in the session"), "it ran in the session's worktree: {read:?}");
+    assert_eq!(lab.read("notes.md"), "draft\n");
+    let gone = lab.grove(&["run", "agent", "--session", "nope", "hi"]).expect(2);
+    assert!(gone.stderr.contains("no session named `nope`"), "{}", gone.stderr);
+}

@@ -69,6 +69,11 @@ pub struct RunOptions {
     #[arg(long, value_name = "AMOUNT", value_parser = parse_budget)]
     pub budget: Option<Budget>,
 
+    /// Run in this session's worktree, as part of the session: the skill
+    /// sees its task and its base, and asks for approvals in its queue.
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+
     /// Record every model exchange to this cassette (JSON lines).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
@@ -136,6 +141,7 @@ impl RunOptions {
                         Some(parse_budget(&value("--budget")?).map_err(|e| CliError::new(Exit::Usage, e))?)
                 }
                 "--record" => self.record = Some(value("--record")?.into()),
+                "--session" => self.session = Some(value("--session")?),
                 "--replay" => self.replay = Some(value("--replay")?.into()),
                 "--output-limit" => {
                     self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?)
@@ -197,7 +203,7 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
     let allow = options.grants()?;
     let cwd =
         std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?;
-    let request = Invoke {
+    let mut request = Invoke {
         skill: args.skill,
         args: skill_args,
         json: options.json,
@@ -211,6 +217,9 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         mode: options.mode,
         model: options.model()?,
     };
+    if let Some(name) = &options.session {
+        in_session(&mut request, &cwd, name)?;
+    }
     // Ctrl-C drops the run: the store, and with it every program the skill
     // started (each in its own process group, killed on drop).
     let invoked = tokio::select! {
@@ -223,6 +232,28 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         eprintln!("model: {}", spend.line());
     }
     report(&invoked.manifest, invoked.result, options.json)
+}
+
+/// Point a run at session `name`: its worktree, its task, its mode unless
+/// `--mode` says otherwise.
+fn in_session(request: &mut Invoke, cwd: &std::path::Path, name: &str) -> Result<(), CliError> {
+    let ctx = crate::cli::session::Ctx::open_at(cwd)?;
+    let session = ctx.session(name)?;
+    if !session.path.is_dir() {
+        return Err(CliError::new(Exit::Usage, format!("the worktree of session `{name}` is gone"))
+            .hint(format!("`grove rm {name}` removes what is left of it")));
+    }
+    request.location = WorkspaceLocation {
+        root: session.path.canonicalize().unwrap_or(session.path.clone()),
+        cwd: String::new(),
+        git_dir: Some(ctx.worktrees.git_dir().to_path_buf()),
+    };
+    request.session = Some(session.name.clone());
+    request.task = session.task.clone();
+    if request.mode.is_none() {
+        request.mode = session.mode.as_deref().and_then(|m| m.parse().ok());
+    }
+    Ok(())
 }
 
 /// The exit code and hint for a skill that could not be run at all.
