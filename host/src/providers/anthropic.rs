@@ -4,7 +4,8 @@
 //! conversation from the cache instead of paying for it again.
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::ProviderError;
 use super::chat::{Block, ChatRequest, ChatResponse, Delta, Role, StopReason, Usage};
@@ -42,8 +43,7 @@ impl Anthropic {
         progress: &mut (dyn FnMut(Delta) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         let url = format!("{}/v1/messages", self.base_url.trim_end_matches('/'));
-        let body = serde_json::to_vec(&body(req, true)).expect("JSON values serialize");
-        let response = self.transport.post(NAME, &url, self.headers(req)?, body).await?;
+        let response = self.transport.post(NAME, &url, self.headers(req)?, body(req, true)).await?;
         let mut answer = Answer::default();
         http::events(NAME, response, |event| answer.event(event, progress)).await?;
         answer.finish()
@@ -65,58 +65,138 @@ impl Anthropic {
     }
 }
 
-/// The request body.
-pub fn body(req: &ChatRequest, stream: bool) -> Value {
-    let cache = || json!({ "type": "ephemeral" });
-    let mut body = Map::new();
-    body.insert("model".into(), json!(req.model));
-    body.insert("max_tokens".into(), json!(req.max_tokens));
-    if let Some(system) = &req.system {
-        body.insert("system".into(), json!([{ "type": "text", "text": system, "cache_control": cache() }]));
-    }
-    if !req.tools.is_empty() {
-        let mut tools: Vec<Value> = req
+/// The request body, serialized. Written through borrowed records rather
+/// than a JSON tree: a long conversation is copied once, into the bytes.
+pub fn body(req: &ChatRequest, stream: bool) -> Vec<u8> {
+    let cache = Some(Cache { kind: "ephemeral" });
+    let last_tool = req.tools.len().wrapping_sub(1);
+    let last_message = req.messages.len().wrapping_sub(1);
+    let body = Body {
+        model: &req.model,
+        max_tokens: req.max_tokens,
+        system: req.system.as_deref().map(|text| [SystemText { kind: "text", text, cache_control: cache }]),
+        tools: req
             .tools
             .iter()
-            .map(|t| json!({ "name": t.name, "description": t.description, "input_schema": t.input_schema }))
-            .collect();
-        tools.last_mut().expect("not empty")["cache_control"] = cache();
-        body.insert("tools".into(), Value::Array(tools));
-    }
-    let mut messages: Vec<Value> = req
-        .messages
-        .iter()
-        .map(|m| {
-            let role = match m.role {
-                Role::User => "user",
-                Role::Assistant => "assistant",
-            };
-            json!({ "role": role, "content": m.content.iter().map(block).collect::<Vec<_>>() })
-        })
-        .collect();
-    // The newest block is where the next turn's cache read can start.
-    if let Some(last) = messages.last_mut().and_then(|m| m["content"].as_array_mut()?.last_mut()) {
-        last["cache_control"] = cache();
-    }
-    body.insert("messages".into(), Value::Array(messages));
-    if let Some(effort) = req.effort {
-        body.insert("output_config".into(), json!({ "effort": effort.as_str() }));
-    }
-    if stream {
-        body.insert("stream".into(), json!(true));
-    }
-    Value::Object(body)
+            .enumerate()
+            .map(|(i, t)| ToolOut {
+                name: &t.name,
+                description: &t.description,
+                input_schema: &t.input_schema,
+                cache_control: if i == last_tool { cache } else { None },
+            })
+            .collect(),
+        messages: req
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let last_block = if i == last_message { m.content.len().wrapping_sub(1) } else { usize::MAX };
+                MessageOut {
+                    role: match m.role {
+                        Role::User => "user",
+                        Role::Assistant => "assistant",
+                    },
+                    // The newest block is where the next turn's cache read can start.
+                    content: m
+                        .content
+                        .iter()
+                        .enumerate()
+                        .map(|(j, b)| BlockOut {
+                            block: b,
+                            cache_control: if j == last_block { cache } else { None },
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        output_config: req.effort.map(|e| OutputConfig { effort: e.as_str() }),
+        stream,
+    };
+    serde_json::to_vec(&body).expect("request records serialize")
 }
 
-fn block(b: &Block) -> Value {
-    match b {
-        Block::Text { text } => json!({ "type": "text", "text": text }),
-        Block::ToolUse { id, name, input } => {
-            json!({ "type": "tool_use", "id": id, "name": name, "input": input })
+#[derive(Serialize)]
+struct Body<'a> {
+    model: &'a str,
+    max_tokens: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<[SystemText<'a>; 1]>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<ToolOut<'a>>,
+    messages: Vec<MessageOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_config: Option<OutputConfig>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stream: bool,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct Cache {
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct SystemText<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: &'a str,
+    cache_control: Option<Cache>,
+}
+
+#[derive(Serialize)]
+struct ToolOut<'a> {
+    name: &'a str,
+    description: &'a str,
+    input_schema: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_control: Option<Cache>,
+}
+
+#[derive(Serialize)]
+struct MessageOut<'a> {
+    role: &'static str,
+    content: Vec<BlockOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct OutputConfig {
+    effort: &'static str,
+}
+
+/// One block as the API spells it, with its cache mark.
+struct BlockOut<'a> {
+    block: &'a Block,
+    cache_control: Option<Cache>,
+}
+
+impl Serialize for BlockOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        match self.block {
+            Block::Text { text } => {
+                map.serialize_entry("type", "text")?;
+                map.serialize_entry("text", text)?;
+            }
+            Block::ToolUse { id, name, input } => {
+                map.serialize_entry("type", "tool_use")?;
+                map.serialize_entry("id", id)?;
+                map.serialize_entry("name", name)?;
+                map.serialize_entry("input", input)?;
+            }
+            Block::ToolResult { id, content, is_error } => {
+                map.serialize_entry("type", "tool_result")?;
+                map.serialize_entry("tool_use_id", id)?;
+                map.serialize_entry("content", content)?;
+                map.serialize_entry("is_error", is_error)?;
+            }
         }
-        Block::ToolResult { id, content, is_error } => {
-            json!({ "type": "tool_result", "tool_use_id": id, "content": content, "is_error": is_error })
+        if let Some(cache) = &self.cache_control {
+            map.serialize_entry("cache_control", cache)?;
         }
+        map.end()
     }
 }
 
@@ -271,6 +351,7 @@ fn decode(message: String) -> ProviderError {
 mod tests {
     use super::*;
     use crate::providers::chat::{Effort, Message, Tool};
+    use serde_json::json;
 
     fn request() -> ChatRequest {
         ChatRequest {
@@ -304,7 +385,7 @@ mod tests {
 
     #[test]
     fn the_body_marks_three_cache_breakpoints() {
-        let b = body(&request(), true);
+        let b: Value = serde_json::from_slice(&body(&request(), true)).unwrap();
         assert_eq!(b["system"][0]["cache_control"]["type"], "ephemeral");
         assert_eq!(b["tools"][0]["cache_control"]["type"], "ephemeral");
         assert_eq!(b["messages"][2]["content"][0]["cache_control"]["type"], "ephemeral");

@@ -4,7 +4,8 @@
 //! calls with a `stop` finish reason, an error object that is a string).
 
 use reqwest::header::HeaderMap;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::ProviderError;
 use super::chat::{Block, ChatRequest, ChatResponse, Delta, Role, StopReason, Usage};
@@ -33,19 +34,19 @@ impl OpenAi {
         if let Some(key) = &self.key {
             headers.insert(reqwest::header::AUTHORIZATION, key.header("Bearer ")?);
         }
-        let body = serde_json::to_vec(&body(req, true)).expect("JSON values serialize");
-        let response = self.transport.post(NAME, &url, headers, body).await?;
+        let response = self.transport.post(NAME, &url, headers, body(req, true)).await?;
         let mut answer = Answer::default();
         http::events(NAME, response, |event| answer.event(event, progress)).await?;
         answer.finish(&req.model)
     }
 }
 
-/// The request body.
-pub fn body(req: &ChatRequest, stream: bool) -> Value {
+/// The request body, serialized, through borrowed records (see
+/// `anthropic::body`).
+pub fn body(req: &ChatRequest, stream: bool) -> Vec<u8> {
     let mut messages = Vec::with_capacity(req.messages.len() + 1);
     if let Some(system) = &req.system {
-        messages.push(json!({ "role": "system", "content": system }));
+        messages.push(MessageOut::Plain { role: "system", content: system.clone() });
     }
     for m in &req.messages {
         let text: Vec<&str> = m
@@ -58,23 +59,20 @@ pub fn body(req: &ChatRequest, stream: bool) -> Value {
             .collect();
         match m.role {
             Role::Assistant => {
-                let calls: Vec<Value> = m
+                let tool_calls = m
                     .content
                     .iter()
                     .filter_map(|b| match b {
-                        Block::ToolUse { id, name, input } => Some(json!({
-                            "id": id, "type": "function",
-                            "function": { "name": name, "arguments": input.to_string() },
-                        })),
+                        Block::ToolUse { id, name, input } => Some(CallOut {
+                            id,
+                            kind: "function",
+                            function: FunctionOut { name, arguments: input.to_string() },
+                        }),
                         _ => None,
                     })
                     .collect();
-                let content = if text.is_empty() { Value::Null } else { json!(text.join("\n")) };
-                let mut message = json!({ "role": "assistant", "content": content });
-                if !calls.is_empty() {
-                    message["tool_calls"] = Value::Array(calls);
-                }
-                messages.push(message);
+                let content = (!text.is_empty()).then(|| text.join("\n"));
+                messages.push(MessageOut::Assistant { role: "assistant", content, tool_calls });
             }
             Role::User => {
                 // Tool answers are messages of their own, and must come right
@@ -82,34 +80,104 @@ pub fn body(req: &ChatRequest, stream: bool) -> Value {
                 for b in &m.content {
                     if let Block::ToolResult { id, content, is_error } = b {
                         let content = if *is_error { format!("Error: {content}") } else { content.clone() };
-                        messages.push(json!({ "role": "tool", "tool_call_id": id, "content": content }));
+                        messages.push(MessageOut::Tool { role: "tool", tool_call_id: id, content });
                     }
                 }
                 if !text.is_empty() {
-                    messages.push(json!({ "role": "user", "content": text.join("\n") }));
+                    messages.push(MessageOut::Plain { role: "user", content: text.join("\n") });
                 }
             }
         }
     }
-    let mut body = Map::new();
-    body.insert("model".into(), json!(req.model));
-    body.insert("max_tokens".into(), json!(req.max_tokens));
-    body.insert("messages".into(), Value::Array(messages));
-    if !req.tools.is_empty() {
-        let tools = req.tools.iter().map(|t| {
-            json!({ "type": "function",
-                    "function": { "name": t.name, "description": t.description, "parameters": t.input_schema } })
-        });
-        body.insert("tools".into(), Value::Array(tools.collect()));
-    }
-    if let Some(effort) = req.effort {
-        body.insert("reasoning_effort".into(), json!(effort.as_str()));
-    }
-    if stream {
-        body.insert("stream".into(), json!(true));
-        body.insert("stream_options".into(), json!({ "include_usage": true }));
-    }
-    Value::Object(body)
+    let body = Body {
+        model: &req.model,
+        max_tokens: req.max_tokens,
+        messages,
+        tools: req
+            .tools
+            .iter()
+            .map(|t| ToolOut {
+                kind: "function",
+                function: FunctionSpec {
+                    name: &t.name,
+                    description: &t.description,
+                    parameters: &t.input_schema,
+                },
+            })
+            .collect(),
+        reasoning_effort: req.effort.map(|e| e.as_str()),
+        stream,
+        stream_options: stream.then_some(StreamOptions { include_usage: true }),
+    };
+    serde_json::to_vec(&body).expect("request records serialize")
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    model: &'a str,
+    max_tokens: u32,
+    messages: Vec<MessageOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<ToolOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream_options: Option<StreamOptions>,
+}
+
+#[derive(Serialize)]
+struct StreamOptions {
+    include_usage: bool,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MessageOut<'a> {
+    Plain {
+        role: &'static str,
+        content: String,
+    },
+    Assistant {
+        role: &'static str,
+        content: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<CallOut<'a>>,
+    },
+    Tool {
+        role: &'static str,
+        tool_call_id: &'a str,
+        content: String,
+    },
+}
+
+#[derive(Serialize)]
+struct CallOut<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: FunctionOut<'a>,
+}
+
+#[derive(Serialize)]
+struct FunctionOut<'a> {
+    name: &'a str,
+    arguments: String,
+}
+
+#[derive(Serialize)]
+struct ToolOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: FunctionSpec<'a>,
+}
+
+#[derive(Serialize)]
+struct FunctionSpec<'a> {
+    name: &'a str,
+    description: &'a str,
+    parameters: &'a Value,
 }
 
 #[derive(Default)]
@@ -237,6 +305,7 @@ impl Answer {
 mod tests {
     use super::*;
     use crate::providers::chat::Message;
+    use serde_json::json;
 
     #[test]
     fn tool_results_become_tool_messages_before_user_text() {
@@ -265,7 +334,7 @@ mod tests {
             effort: None,
             long_context: false,
         };
-        let b = body(&req, true);
+        let b: Value = serde_json::from_slice(&body(&req, true)).unwrap();
         let m = b["messages"].as_array().unwrap();
         assert_eq!(m[0]["role"], "system");
         assert_eq!(m[1]["tool_calls"][0]["function"]["arguments"], "{\"a\":1}");
