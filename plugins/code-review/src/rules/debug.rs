@@ -2,7 +2,7 @@
 //! and TODO / FIXME / XXX comments. Only lines the diff adds are looked
 //! at: what was there before is not this change's doing.
 
-use super::text::{self, find_call, has_word};
+use super::text::{self, View, find_call, has_word};
 use crate::input::{Added, File};
 use crate::paths::{self, Lang};
 use crate::review::{Finding, Severity};
@@ -30,43 +30,32 @@ const ALWAYS: &[(Lang, &str, &str, &str)] = &[
     (Lang::Php, "print_r(", CONSOLE, "print_r"),
 ];
 
-pub fn check(file: &File<'_>, out: &mut Vec<Finding>) {
-    let path = file.path();
-    let lang = file.lang;
-    let library = prints_are_debugging(path, lang);
-    for added in file.added() {
-        let line = added.text();
-        if let Some(what) = todo(lang, line) {
-            out.push(finding(path, &added, Severity::Info, TODO, format!("{what} left in")));
-        }
-        if text::is_comment(lang, line) {
-            continue;
-        }
-        let code = text::bare_code(lang, line);
-        let code = code.as_str();
-        if let Some(&(_, _, rule, what)) =
-            ALWAYS.iter().find(|(l, call, _, _)| *l == lang && find_call(code, call).is_some())
-        {
-            out.push(finding(path, &added, Severity::Warning, rule, format!("{what} added")));
-            continue;
-        }
-        if lang == Lang::Js && is_debugger_statement(code) {
-            out.push(finding(path, &added, Severity::Warning, DEBUGGER, "debugger statement added".into()));
-            continue;
-        }
-        if library
-            && !added.test
-            && let Some(what) = print_call(lang, code)
-            && !(lang == Lang::Python && under_main_guard(&added))
-        {
-            out.push(finding(
-                path,
-                &added,
-                Severity::Info,
-                PRINT,
-                format!("{what} in library code: debugging?"),
-            ));
-        }
+/// Check one added line; `library` from [`prints_are_debugging`] for its file.
+pub fn check_line(file: &File<'_>, view: &View<'_>, library: bool, out: &mut Vec<Finding>) {
+    let (path, lang, added) = (file.path(), view.lang, &view.added);
+    if let Some(what) = todo(view) {
+        out.push(finding(path, added, Severity::Info, TODO, format!("{what} left in")));
+    }
+    if view.is_comment() {
+        return;
+    }
+    let code = view.bare();
+    if let Some(&(_, _, rule, what)) =
+        ALWAYS.iter().find(|(l, call, _, _)| *l == lang && find_call(code, call).is_some())
+    {
+        out.push(finding(path, added, Severity::Warning, rule, format!("{what} added")));
+        return;
+    }
+    if lang == Lang::Js && is_debugger_statement(code) {
+        out.push(finding(path, added, Severity::Warning, DEBUGGER, "debugger statement added".into()));
+        return;
+    }
+    if library
+        && !added.test
+        && let Some(what) = print_call(lang, code)
+        && !(lang == Lang::Python && under_main_guard(added))
+    {
+        out.push(finding(path, added, Severity::Info, PRINT, format!("{what} in library code: debugging?")));
     }
 }
 
@@ -81,14 +70,14 @@ fn finding(
 }
 
 /// `TODO`, `FIXME` or `XXX` in the line's comment, or Rust's `todo!()`.
-fn todo(lang: Lang, line: &str) -> Option<&'static str> {
-    if lang == Lang::Docs {
+fn todo(view: &View<'_>) -> Option<&'static str> {
+    if view.lang == Lang::Docs {
         return None;
     }
-    if lang == Lang::Rust && find_call(&text::bare_code(lang, line), "todo!(").is_some() {
+    if view.lang == Lang::Rust && find_call(view.bare(), "todo!(").is_some() {
         return Some("todo!()");
     }
-    let comment = &line[text::comment_start(lang, line)?..];
+    let comment = view.comment()?;
     [("TODO", "a TODO comment"), ("FIXME", "a FIXME comment"), ("XXX", "an XXX comment")]
         .into_iter()
         .find(|(w, _)| has_word(comment, w))
@@ -103,7 +92,7 @@ fn is_debugger_statement(code: &str) -> bool {
 
 /// Files where a print is likely debugging rather than the program's
 /// output: library code, not entry points, scripts, tools or tests.
-fn prints_are_debugging(path: &str, lang: Lang) -> bool {
+pub fn prints_are_debugging(path: &str, lang: Lang) -> bool {
     let name = paths::file_name(path);
     let in_dir = |dirs: &[&str]| path.split('/').rev().skip(1).any(|d| dirs.contains(&d));
     let entry_point = match lang {

@@ -95,7 +95,8 @@ fn runs(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Check one added line (called when no more specific secret rule hit it).
-pub fn check_line(file: &File<'_>, added: &Added<'_>, line: &str, out: &mut Vec<Finding>) {
+pub fn check_line(file: &File<'_>, added: &Added<'_>, out: &mut Vec<Finding>) {
+    let line = added.text();
     if paths::holds_hashes(file.path()) {
         return;
     }

@@ -2,7 +2,7 @@
 //! Rust `unwrap()` outside tests and `unsafe`; JavaScript `eval`; Python's
 //! bare `except:`; a download piped into a shell.
 
-use super::text::{self, find_call, has_word};
+use super::text::{self, View, find_call, has_word};
 use crate::input::{Added, File};
 use crate::paths::Lang;
 use crate::review::{Finding, Severity};
@@ -13,25 +13,21 @@ pub const JS_EVAL: &str = "js/eval";
 pub const PY_BARE_EXCEPT: &str = "python/bare-except";
 pub const SHELL_PIPE: &str = "shell/pipe-to-shell";
 
-pub fn check(file: &File<'_>, out: &mut Vec<Finding>) {
-    let lang = file.lang;
-    for added in file.added() {
-        if text::is_comment(lang, added.text()) {
-            continue;
-        }
-        let hit = match lang {
-            Lang::Rust => rust(&text::bare_code(lang, added.text()), &added),
-            Lang::Js => js(&text::bare_code(lang, added.text())),
-            Lang::Python => python(&text::bare_code(lang, added.text())),
-            // Commands live in strings here (`run: "curl … | sh"`).
-            Lang::Shell | Lang::Docker | Lang::Make | Lang::Config | Lang::Other => {
-                pipe_to_shell(text::code(lang, added.text()))
-            }
-            _ => None,
-        };
-        if let Some((severity, rule, message)) = hit {
-            out.push(Finding::new(file.path(), Some(added.number()), severity, rule, message.into()));
-        }
+/// Check one added line.
+pub fn check_line(file: &File<'_>, view: &View<'_>, out: &mut Vec<Finding>) {
+    if view.is_comment() {
+        return;
+    }
+    let hit = match view.lang {
+        Lang::Rust => rust(view.bare(), &view.added),
+        Lang::Js => js(view.bare()),
+        Lang::Python => python(view.bare()),
+        // Commands live in strings here (`run: "curl … | sh"`).
+        Lang::Shell | Lang::Docker | Lang::Make | Lang::Config | Lang::Other => pipe_to_shell(view.code()),
+        _ => None,
+    };
+    if let Some((severity, rule, message)) = hit {
+        out.push(Finding::new(file.path(), Some(view.added.number()), severity, rule, message.into()));
     }
 }
 

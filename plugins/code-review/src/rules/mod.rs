@@ -68,9 +68,14 @@ impl Reviewer for Rules {
     fn review(&self, changes: &Changes<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
         for file in &changes.files {
-            secrets::check(file, &mut out);
-            debug::check(file, &mut out);
-            lang::check(file, &mut out);
+            // One pass over the added lines: each is read once for all.
+            let library = debug::prints_are_debugging(file.path(), file.lang);
+            for added in file.added() {
+                let view = text::View::new(file.lang, added);
+                secrets::check_line(file, &view, &mut out);
+                debug::check_line(file, &view, library, &mut out);
+                lang::check_line(file, &view, &mut out);
+            }
             files::check(file, &mut out);
         }
         tests_missing::check(changes, &mut out);

@@ -5,7 +5,7 @@
 
 use super::entropy;
 use super::placeholder::is_placeholder;
-use super::text::{self, redact};
+use super::text::{self, View, redact};
 use crate::input::{Added, File};
 use crate::review::{Finding, Severity};
 
@@ -142,28 +142,24 @@ const KEY_QUALIFIERS: &[&str] =
 /// Shortest literal value worth calling a password.
 const MIN_LITERAL: usize = 6;
 
-/// Check every added line of `file`.
-pub fn check(file: &File<'_>, out: &mut Vec<Finding>) {
-    let path = file.path();
-    for added in file.added() {
-        let before = out.len();
-        let line = added.text();
-        known_formats(path, &added, out);
-        if file.lang.is_code() && text::is_comment(file.lang, line) {
-            // A key's header in a comment of code describes the format;
-            // a real key lives in a string or a key file.
-        } else {
-            private_key(path, &added, out);
-        }
-        aws_secret(path, &added, out);
-        if out.len() > before {
-            continue;
-        }
-        literal_assignments(file, &added, out);
-        url_credentials(path, &added, out);
-        if out.len() == before {
-            entropy::check_line(file, &added, line, out);
-        }
+/// Check one added line.
+pub fn check_line(file: &File<'_>, view: &View<'_>, out: &mut Vec<Finding>) {
+    let (path, added) = (file.path(), &view.added);
+    let before = out.len();
+    known_formats(path, added, out);
+    // A key's header in a comment of code describes the format; a real key
+    // lives in a string or a key file.
+    if !(file.lang.is_code() && view.is_comment()) {
+        private_key(path, added, out);
+    }
+    aws_secret(path, added, out);
+    if out.len() > before {
+        return;
+    }
+    literal_assignments(file, added, out);
+    url_credentials(path, added, out);
+    if out.len() == before {
+        entropy::check_line(file, added, out);
     }
 }
 

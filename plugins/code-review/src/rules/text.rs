@@ -2,6 +2,7 @@
 //! string literals, the key a value is assigned to, words of an
 //! identifier. Good enough for rules that look at single added lines.
 
+use crate::input::Added;
 use crate::paths::Lang;
 
 /// A byte of an identifier.
@@ -62,7 +63,10 @@ fn scan(lang: Lang, line: &str) -> (Vec<u8>, Option<usize>) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if markers.iter().any(|m| bytes[i..].starts_with(m.as_bytes())) {
+        // Every marker starts with one of these: most bytes need no look.
+        if matches!(b, b'/' | b'#' | b'{' | b'<' | b'-')
+            && markers.iter().any(|m| bytes[i..].starts_with(m.as_bytes()))
+        {
             return (out, Some(i));
         }
         // Rust: a raw string (r"…", r#"…"#), whole if it ends on this line.
@@ -112,30 +116,55 @@ fn scan(lang: Lang, line: &str) -> (Vec<u8>, Option<usize>) {
 }
 
 /// Where the comment on this line starts, if it has one.
+#[cfg(test)]
 pub fn comment_start(lang: Lang, line: &str) -> Option<usize> {
     scan(lang, line).1
 }
 
-/// Whether the whole line is a comment (commented-out code included).
-pub fn is_comment(lang: Lang, line: &str) -> bool {
-    comment_start(lang, line).is_some_and(|i| line[..i].trim().is_empty())
+/// One added line, read once for all the line rules: its code with the
+/// insides of string literals blanked (a call named in a string, such as a
+/// test's input, is not a call) and where its comment starts.
+#[derive(Debug)]
+pub struct View<'a> {
+    pub added: Added<'a>,
+    pub lang: Lang,
+    bare: String,
+    comment: Option<usize>,
 }
 
-/// The code of a line with its comment cut off.
-pub fn code(lang: Lang, line: &str) -> &str {
-    match comment_start(lang, line) {
-        Some(i) => &line[..i],
-        None => line,
+impl<'a> View<'a> {
+    pub fn new(lang: Lang, added: Added<'a>) -> View<'a> {
+        let (bytes, comment) = scan(lang, added.text());
+        // Only ASCII bytes are replaced, by spaces, so this is UTF-8 unless
+        // an escape split a character; lossy covers that.
+        let bare = String::from_utf8_lossy(&bytes).into_owned();
+        View { added, lang, bare, comment }
     }
-}
 
-/// The code of a line with its comment cut off and the insides of its
-/// string literals blanked: a call named in a string (`"dbg!("`, a test's
-/// input) is not a call.
-pub fn bare_code(lang: Lang, line: &str) -> String {
-    // Only ASCII bytes are replaced, by spaces, so the text stays UTF-8
-    // unless a string cut a character in two; lossy covers that.
-    String::from_utf8_lossy(&scan(lang, line).0).into_owned()
+    pub fn text(&self) -> &'a str {
+        self.added.text()
+    }
+
+    /// The code with its comment cut off and string insides blanked.
+    pub fn bare(&self) -> &str {
+        &self.bare
+    }
+
+    /// The code with its comment cut off, strings as they are.
+    pub fn code(&self) -> &'a str {
+        let text = self.text();
+        self.comment.map_or(text, |i| &text[..i])
+    }
+
+    /// The comment, from its marker on.
+    pub fn comment(&self) -> Option<&'a str> {
+        self.comment.map(|i| &self.text()[i..])
+    }
+
+    /// Whether the whole line is a comment (commented-out code included).
+    pub fn is_comment(&self) -> bool {
+        self.comment.is_some_and(|i| self.text()[..i].trim().is_empty())
+    }
 }
 
 /// A string literal on a line.
@@ -252,6 +281,26 @@ pub fn redact(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn view_of<T>(lang: Lang, line: &str, f: impl FnOnce(&View<'_>) -> T) -> T {
+        let text = crate::input::fixtures::new_file("x", line);
+        let diff = grove_diff::parse(&text);
+        let changes = crate::input::Changes::new(&diff, |_| None);
+        let added = changes.files[0].added().next().expect("one added line");
+        f(&View::new(lang, added))
+    }
+
+    fn is_comment(lang: Lang, line: &str) -> bool {
+        view_of(lang, line, |v| v.is_comment())
+    }
+
+    fn code(lang: Lang, line: &str) -> String {
+        view_of(lang, line, |v| v.code().to_string())
+    }
+
+    fn bare_code(lang: Lang, line: &str) -> String {
+        view_of(lang, line, |v| v.bare().to_string())
+    }
 
     #[test]
     fn comments() {
