@@ -32,7 +32,7 @@ struct Format {
     min: usize,
     max: usize,
     /// The body must mix upper case, lower case and digits, as random
-    /// keys do and words do not (`sk-` also starts `sk-learn-helper`).
+    /// keys do and words do not (`sk-` also starts `sk-learn-pipeline`).
     mixed: bool,
 }
 
@@ -563,7 +563,7 @@ mod tests {
         let lines = [
             format!("AWS_ACCESS_KEY_ID={}", token("AKIA", "IOSFODNN7EXAMPLE")),
             format!("key = \"{}\"", token("ghp_", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")),
-            "model = \"sk-learn-pipeline-helper-name\"".to_string(),
+            "model = \"sk-learn-pipeline-step-name\"".to_string(),
             "const task = \"risk-assessment-for-large-payloads\"".to_string(),
             "commit = \"3b51cb0a9f1e2d4c5b6a7980f1e2d3c4b5a69788\"".to_string(),
             "let id = \"550e8400-e29b-41d4-a716-446655440000\";".to_string(),
