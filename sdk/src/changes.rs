@@ -10,8 +10,10 @@ use crate::{Error, Invocation, Result};
 
 /// Most commits the host walks in one `git::log`.
 const MAX_LOG: u32 = 10_000;
-/// How far back the base is looked for before walking the whole history:
-/// a branch under review is usually a few commits ahead of its base.
+/// How many commits of HEAD's and the base's histories are walked, in
+/// turn, until HEAD's walk reaches commits the base also has: a branch
+/// under review is usually a few commits ahead of its base, so the first
+/// page almost always does.
 const PAGES: [u32; 3] = [32, 1_000, MAX_LOG];
 
 /// Where the changes under review start.

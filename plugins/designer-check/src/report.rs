@@ -1,5 +1,6 @@
 //! The check written out: a summary line, a markdown report, and JSON.
 
+use grove_sdk::changes::short;
 use serde::Serialize;
 
 use crate::check::{Check, Verdict};
@@ -95,10 +96,6 @@ fn source(source: &Source, covers: &Covers) -> String {
         (Source::File { .. }, Covers::Until(_)) => format!("{what}, dated"),
         _ => what,
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
