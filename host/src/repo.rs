@@ -234,6 +234,16 @@ fn churn(
     Ok(files)
 }
 
+/// The full message of the commit `rev` names.
+pub fn commit_message(repo: &Repository, rev: &str) -> Result<String, GuestError> {
+    let commit = repo
+        .revparse_single(rev)
+        .map_err(|_| GuestError::NotFound(format!("revision {rev:?} not found")))?
+        .peel_to_commit()
+        .map_err(|_| GuestError::Invalid(format!("{rev:?} is not a commit")))?;
+    Ok(String::from_utf8_lossy(commit.message_bytes()).into_owned())
+}
+
 pub fn head(repo: &Repository) -> Result<HeadInfo, GuestError> {
     match repo.head() {
         Ok(head) => Ok(HeadInfo {

@@ -31,11 +31,13 @@ pub use wit_bindgen;
 
 mod args;
 mod builders;
+pub mod changes;
 pub mod log;
 #[doc(hidden)]
 pub mod manifest;
 mod outcome;
 pub mod prelude;
+pub mod trailers;
 
 /// Raw bindings generated from `wit/`.
 #[allow(clippy::too_many_arguments)]

@@ -11,6 +11,7 @@ mod dash;
 mod gate;
 mod packaging;
 mod policy;
+mod review;
 mod runtime;
 mod sandbox;
 mod sessions;

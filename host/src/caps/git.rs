@@ -1,5 +1,5 @@
 //! `git`: the workspace's repository: status, diff, changed files, log,
-//! head, and commits.
+//! head, commit messages, a session's base, and commits.
 //!
 //! libgit2 calls block, so each runs on the blocking pool with its own
 //! handle on the repository: opening one is cheap next to a diff or a walk.
@@ -55,6 +55,18 @@ impl Host for Caps {
 
     async fn head(&mut self) -> R<HeadInfo> {
         Ok(self.git_read("head", "", repo::head).await)
+    }
+
+    async fn commit_message(&mut self, rev: String) -> R<String> {
+        let target = rev.clone();
+        Ok(self.git_read("commit-message", &target, move |r| repo::commit_message(r, &rev)).await)
+    }
+
+    async fn session_base(&mut self) -> R<Option<String>> {
+        if let Err(e) = self.check("git", "session-base", "", Permission::GitRead).await {
+            return Ok(Err(e));
+        }
+        Ok(Ok(self.session_base.clone()))
     }
 
     async fn commit(&mut self, message: String, paths: Option<Vec<String>>) -> R<String> {

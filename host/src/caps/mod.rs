@@ -41,6 +41,9 @@ pub struct Caps {
     pub model: model::ModelAccess,
     /// When the invocation must be over; long host calls are cut short here.
     pub deadline: Instant,
+    /// The commit the session's branch started from, when the invocation
+    /// works in a session (`git.session-base`).
+    pub session_base: Option<String>,
 }
 
 impl Caps {
@@ -61,6 +64,7 @@ impl Caps {
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             deadline: Instant::now() + limits.timeout,
+            session_base: None,
         })
     }
 

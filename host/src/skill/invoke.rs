@@ -190,5 +190,19 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     if let Some(sink) = &req.progress {
         caps.console = caps.console.with_progress_sink(sink.clone());
     }
+    caps.session_base = session_base(req);
     Ok(caps)
+}
+
+/// The commit the session of `req` started from. A store that cannot be
+/// read leaves it unknown: skills then fall back to their own default.
+fn session_base(req: &Invoke) -> Option<String> {
+    let (name, git_dir) = (req.session.as_deref()?, req.location.git_dir.as_deref()?);
+    match Store::open(git_dir).and_then(|store| store.get(name)) {
+        Ok(session) => session.map(|s| s.base_commit).filter(|id| !id.is_empty()),
+        Err(e) => {
+            tracing::warn!(session = %name, error = %e, "could not read the session's base");
+            None
+        }
+    }
 }

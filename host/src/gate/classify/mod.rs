@@ -174,7 +174,8 @@ fn expand_home(raw: &str, home: Option<&str>) -> String {
 fn capability_level(a: &mut Assessment, capability: &str, verb: &str) {
     match (capability, verb) {
         ("log" | "ui", _) => {}
-        ("git", "status" | "diff" | "changed-files" | "log" | "head") => {}
+        ("git", "status" | "diff" | "changed-files" | "log" | "head" | "commit-message" | "session-base") => {
+        }
         ("git", "commit") => a.writes(),
         ("git", _) => a.raise(Level::Medium, "git.unknown", format!("git.{verb} changes the repository")),
         ("sessions", "inspect" | "wait-any" | "wait-all" | "diff") => {}

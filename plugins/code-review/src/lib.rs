@@ -1,0 +1,76 @@
+//! `code-review`: reviews a diff (the working changes, a session since it
+//! started, or everything since `--base REF`) for secrets, debugging left
+//! behind, large and binary files, code changed without tests, lockfiles
+//! changed without their manifest, and a few risky constructs per
+//! language. The verdict fails on any error, and with `--strict` on any
+//! warning.
+//!
+//! The rules read text and return findings, so they are tested natively;
+//! this file is the only one that calls the host.
+
+mod input;
+mod options;
+mod paths;
+mod report;
+mod review;
+mod rules;
+
+use grove_diff::FileDiff;
+use grove_sdk::changes::Base;
+use grove_sdk::prelude::*;
+
+use input::Changes;
+use options::{Format, Options};
+use review::Review;
+use rules::Rules;
+
+struct CodeReview;
+
+impl Skill for CodeReview {
+    const MANIFEST: Manifest = Manifest::new(
+        "code-review",
+        "Reviews a diff for secrets, debug leftovers, large or binary files, untested code, lockfile-only changes and risky constructs",
+    )
+    .usage(options::USAGE)
+    .permissions(&["workspace:read", "git:read"]);
+
+    fn run(invocation: Invocation) -> Result<Outcome> {
+        let options = Options::parse(&invocation)?;
+        let base = Base::choose(&invocation, options.base.clone())?;
+        let text = base.diff()?;
+        let diff = grove_diff::parse(&text);
+        let changes = Changes::new(&diff, size_in_worktree);
+        // Every reviewer's findings merge into one review: the rules today;
+        // a model-written review joins this list.
+        let review = Review::run(base.label().to_string(), base.describe(), &changes, &[&Rules]);
+        Ok(outcome(&review, &options))
+    }
+}
+
+grove_sdk::export!(CodeReview);
+
+/// The size of a binary file in the worktree: the diff does not show it.
+/// A text file's size comes from its added lines, with no host call.
+fn size_in_worktree(file: &FileDiff<'_>) -> Option<u64> {
+    if !file.binary || file.is_deleted() {
+        return None;
+    }
+    workspace::stat(&file.path).ok().map(|meta| meta.size)
+}
+
+fn outcome(review: &Review, options: &Options) -> Outcome {
+    let summary = report::text::summary(review, options.strict);
+    let mut outcome =
+        if review.passes(options.strict) { Outcome::ok(summary) } else { Outcome::fail(summary) };
+    match options.format {
+        Format::Text => {
+            let markdown = report::text::markdown(review);
+            if !markdown.is_empty() {
+                outcome = outcome.with_report(markdown);
+            }
+        }
+        Format::Json => outcome = outcome.with_data(report::json::render(review)),
+        Format::Sarif => outcome = outcome.with_data(report::sarif::render(review)),
+    }
+    outcome
+}

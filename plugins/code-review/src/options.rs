@@ -1,0 +1,78 @@
+//! The command line: `grove run code-review [--base REF] [--strict]
+//! [--json [--sarif]]`.
+
+use grove_sdk::prelude::*;
+
+pub const USAGE: &str = "grove run code-review [--base REF] [--strict] [--json [--sarif]]";
+
+/// What `--json` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The summary line and the markdown report (no `--json`).
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub format: Format,
+    /// Review the changes since this revision rather than the default
+    /// (a session's start, or HEAD).
+    pub base: Option<String>,
+    /// Fail on warnings too.
+    pub strict: bool,
+}
+
+impl Options {
+    pub fn parse(invocation: &Invocation) -> Result<Options> {
+        let mut args = Args::new(invocation.args.clone());
+        // grove lifts `--json` itself; one after `--` reaches the skill.
+        let json = invocation.json | args.flag("--json");
+        let sarif = args.flag("--sarif");
+        let strict = args.flag("--strict");
+        let base = args.value("--base")?;
+        args.finish()?;
+        let format = match (sarif, json) {
+            (true, true) => Format::Sarif,
+            (true, false) => {
+                return Err(Error::invalid(
+                    "--sarif prints SARIF on stdout as grove's JSON output: run `grove run code-review --json --sarif`",
+                ));
+            }
+            (false, true) => Format::Json,
+            (false, false) => Format::Text,
+        };
+        Ok(Options { format, base, strict })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str], json: bool) -> Result<Options> {
+        Options::parse(&Invocation {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            json,
+            cwd: String::new(),
+            session: None,
+            task: None,
+        })
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(parse(&[], false).unwrap(), Options { format: Format::Text, base: None, strict: false });
+        let o = parse(&["--base", "main", "--strict"], true).unwrap();
+        assert_eq!(o, Options { format: Format::Json, base: Some("main".into()), strict: true });
+        assert_eq!(parse(&["--sarif"], true).unwrap().format, Format::Sarif);
+        assert_eq!(
+            parse(&["--json", "--sarif", "--base=HEAD~2"], false).unwrap().base.as_deref(),
+            Some("HEAD~2")
+        );
+        for bad in [&["--sarif"][..], &["--base"], &["--frobnicate"], &["extra"]] {
+            assert!(matches!(parse(bad, false), Err(Error::Invalid(_))), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The command line: `grove run designer-check [--base REF] [--json]`.
+
+use grove_sdk::prelude::*;
+
+pub const USAGE: &str = "grove run designer-check [--base REF] [--json]";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub json: bool,
+    /// Check the changes since this revision rather than the default
+    /// (a session's start, or HEAD).
+    pub base: Option<String>,
+}
+
+impl Options {
+    pub fn parse(invocation: &Invocation) -> Result<Options> {
+        let mut args = Args::new(invocation.args.clone());
+        // grove lifts `--json` itself; one after `--` reaches the skill.
+        let json = invocation.json | args.flag("--json");
+        let base = args.value("--base")?;
+        args.finish()?;
+        Ok(Options { json, base })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options> {
+        Options::parse(&Invocation {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            json: false,
+            cwd: String::new(),
+            session: None,
+            task: None,
+        })
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(parse(&[]).unwrap(), Options { json: false, base: None });
+        assert_eq!(
+            parse(&["--base", "main", "--json"]).unwrap(),
+            Options { json: true, base: Some("main".into()) }
+        );
+        assert!(matches!(parse(&["--strict"]), Err(Error::Invalid(_))));
+        assert!(matches!(parse(&["--base"]), Err(Error::Invalid(_))));
+    }
+}
