@@ -318,3 +318,27 @@ fn bad_arguments_say_what_is_wrong() {
     let run = grove(d, &["run", "simplify", "--sarif"]).expect(1);
     assert!(run.stderr.contains("--json --sarif"), "{}", run.stderr);
 }
+
+#[test]
+fn in_a_session_a_bare_diff_means_the_sessions_whole_work() {
+    use crate::support::{grove_cmd, grove_with, wait_final};
+    let repo =
+        grove_tests::repo_with(&[("src/a.rs", &format!("{CHECKSUM}\npub fn one() -> u8 {{\n    1\n}}\n"))]);
+    let home = tempfile::tempdir().unwrap();
+    let cmd = || grove_cmd(repo.path(), home.path());
+    let out = grove_with(cmd(), &["new", "copy", "--skill", "hello", "--json"], None).expect(0);
+    let worktree = std::path::PathBuf::from(out.json()["path"].as_str().unwrap());
+    wait_final(cmd, "copy");
+    // The session copies the function and commits: nothing is left uncommitted.
+    grove_tests::write(&worktree, "src/b.rs", CHECKSUM);
+    grove_tests::commit_all(&git2::Repository::open(&worktree).unwrap(), "copy checksum");
+
+    let run =
+        grove_with(cmd(), &["run", "simplify", "--session", "copy", "--json", "--diff"], None).expect(1);
+    let json = run.json();
+    let clones = json["clones"].as_array().unwrap();
+    assert_eq!(clones.len(), 1, "{json:#}");
+    assert!(locations(&clones[0]).iter().any(|(path, ..)| path == "src/b.rs"), "{json:#}");
+    // The user's checkout has neither the copy nor a change.
+    grove_with(cmd(), &["run", "simplify", "--json", "--diff"], None).expect(0);
+}

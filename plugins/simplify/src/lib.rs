@@ -24,6 +24,7 @@ use grove_sdk::prelude::*;
 
 use analysis::{Analyzer, Role};
 use findings::Findings;
+use grove_sdk::changes::Base;
 use options::{Format, Options};
 
 /// Report progress once per this many files.
@@ -44,8 +45,10 @@ impl Skill for Simplify {
         let dir = scope::resolve(&invocation.cwd, options.path.as_deref())?;
         scope::check_folder(&dir)?;
         // Ask git first: a bad base should fail before the scan, not after.
-        let changed = match &options.diff {
-            Some(base) => Some(changed_files(base.as_deref())?),
+        // A bare `--diff` in a session means the session's whole work.
+        let base = options.diff.map(|given| Base::choose(&invocation, given)).transpose()?;
+        let changed = match &base {
+            Some(base) => Some(changed_files(base.rev())?),
             None => None,
         };
 
@@ -55,7 +58,7 @@ impl Skill for Simplify {
         }
         let scope = report::Scope {
             root: if dir.is_empty() { ".".into() } else { dir },
-            diff: options.diff.map(|base| base.unwrap_or_else(|| "HEAD".into())),
+            diff: base.map(|base| base.label().to_string()),
             thresholds: options.thresholds,
         };
         Ok(outcome(&findings, &scope, options.format))

@@ -34,7 +34,7 @@ pub fn check_line(file: &File<'_>, view: &View<'_>, out: &mut Vec<Finding>) {
 type Hit = (Severity, &'static str, &'static str);
 
 fn rust(code: &str, added: &Added<'_>) -> Option<Hit> {
-    if is_unsafe(code) {
+    if is_unsafe(code) && !explained(added) {
         return Some((
             Severity::Warning,
             RUST_UNSAFE,
@@ -46,6 +46,24 @@ fn rust(code: &str, added: &Added<'_>) -> Option<Hit> {
         RUST_UNWRAP,
         "unwrap() outside tests panics on the error case: handle it, or expect() with why it cannot fail",
     ))
+}
+
+/// Whether a `SAFETY:` comment says why: on the line itself, or in the
+/// comments (and attributes) right above it.
+fn explained(added: &Added<'_>) -> bool {
+    if added.text().contains("SAFETY:") {
+        return true;
+    }
+    for line in added.before() {
+        let t = line.trim_start();
+        if !(t.starts_with("//") || t.starts_with("/*") || t.starts_with('*') || t.starts_with("#[")) {
+            return false;
+        }
+        if t.contains("SAFETY:") {
+            return true;
+        }
+    }
+    false
 }
 
 /// `unsafe {`, `unsafe fn`, `unsafe impl`, `unsafe extern`, `unsafe trait`.
@@ -106,6 +124,12 @@ mod tests {
         assert_eq!(line_hits("src/lib.rs", "let v = parse(s).unwrap();\n"), [(RUST_UNWRAP, 1)]);
         assert_eq!(line_hits("src/lib.rs", "    unsafe { ptr.read() }\n"), [(RUST_UNSAFE, 1)]);
         assert_eq!(line_hits("src/lib.rs", "pub unsafe fn f() {}\n"), [(RUST_UNSAFE, 1)]);
+        // Explained unsafe code is fine: a SAFETY comment above or beside it.
+        let explained = "// SAFETY: the pointer is valid for reads;\n// it came from a live Vec.\nunsafe { ptr.read() }\n";
+        assert!(line_hits("src/lib.rs", explained).is_empty());
+        assert!(line_hits("src/lib.rs", "unsafe { ptr.read() } // SAFETY: checked above\n").is_empty());
+        let far = "// SAFETY: about something else\nlet x = 1;\nunsafe { ptr.read() }\n";
+        assert_eq!(line_hits("src/lib.rs", far), [(RUST_UNSAFE, 3)]);
         assert!(line_hits("tests/it.rs", "let v = parse(s).unwrap();\n").is_empty());
         assert!(line_hits("src/lib.rs", "#![deny(unsafe_op_in_unsafe_fn)]\n").is_empty());
         assert!(line_hits("src/lib.rs", "// unsafe { not code }\n").is_empty());

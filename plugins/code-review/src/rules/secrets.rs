@@ -174,6 +174,16 @@ fn known_formats(path: &str, added: &Added<'_>, out: &mut Vec<Finding>) {
                 if taken.iter().any(|&(s, e)| start >= s && start < e) {
                     continue;
                 }
+                // A longer prefix (`sk-ant-` within `sk-`) belongs to its own
+                // format, which has judged this token already.
+                let rest = &line[start..];
+                if FORMATS
+                    .iter()
+                    .flat_map(|f| f.prefixes)
+                    .any(|p| p.len() > prefix.len() && p.starts_with(prefix) && rest.starts_with(p))
+                {
+                    continue;
+                }
                 if start > 0 && (base64url(bytes[start - 1]) || bytes[start - 1] == b'.') {
                     continue;
                 }
@@ -492,6 +502,12 @@ mod tests {
             let text = format!("first line\n{line}\n");
             assert_eq!(line_hits("src/config.py", &text), [(rule, 2)], "{line}");
         }
+    }
+
+    #[test]
+    fn a_short_anthropic_prefix_is_not_an_openai_key() {
+        let short = token("sk-ant-", "test-Zq81-very-secret-key");
+        assert!(!rules("x.rs", &format!("const KEY: &str = \"{short}\";\n")).contains(&OPENAI));
     }
 
     #[test]
