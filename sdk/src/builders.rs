@@ -1,6 +1,7 @@
 //! Builders for the records skills construct most: spelling out every
 //! field of a `process::Command` or `git::LogQuery` is noise.
 
+use crate::Invocation;
 use crate::git::LogQuery;
 use crate::process::Command;
 
@@ -94,6 +95,26 @@ impl LogQuery {
     /// Leave out merge commits.
     pub fn skip_merges(mut self) -> Self {
         self.skip_merges = true;
+        self
+    }
+}
+
+impl Invocation {
+    /// An invocation at the workspace root, outside any session, with these
+    /// arguments: what a skill's own tests hand to its argument parser.
+    pub fn with_args<I: IntoIterator<Item = S>, S: Into<String>>(args: I) -> Self {
+        Invocation {
+            args: args.into_iter().map(Into::into).collect(),
+            json: false,
+            cwd: String::new(),
+            session: None,
+            task: None,
+        }
+    }
+
+    /// As if `--json` was given to grove.
+    pub fn json(mut self) -> Self {
+        self.json = true;
         self
     }
 }

@@ -37,6 +37,7 @@ pub mod log;
 pub mod manifest;
 mod outcome;
 pub mod prelude;
+pub mod sarif;
 pub mod trailers;
 
 /// Raw bindings generated from `wit/`.

@@ -28,13 +28,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Options> {
-        Options::parse(&Invocation {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            json: false,
-            cwd: String::new(),
-            session: None,
-            task: None,
-        })
+        Options::parse(&Invocation::with_args(args.iter().copied()))
     }
 
     #[test]

@@ -2,13 +2,11 @@
 //! tool's rules are the whole catalog, so a result's `ruleIndex` is stable
 //! across runs.
 
+use grove_sdk::sarif;
 use serde_json::{Value, json};
 
 use crate::review::{Review, Severity};
 use crate::rules::CATALOG;
-
-const SCHEMA: &str =
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 pub fn render(review: &Review) -> String {
     let rules: Vec<Value> = CATALOG
@@ -26,7 +24,7 @@ pub fn render(review: &Review) -> String {
         .iter()
         .map(|f| {
             let mut location = json!({
-                "artifactLocation": { "uri": uri(&f.path), "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": { "uri": sarif::uri(&f.path), "uriBaseId": "%SRCROOT%" },
             });
             if let Some(line) = f.line {
                 location["region"] = json!({ "startLine": line.max(1) });
@@ -44,8 +42,8 @@ pub fn render(review: &Review) -> String {
         })
         .collect();
     let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
+        "$schema": sarif::SCHEMA,
+        "version": sarif::VERSION,
         "runs": [{
             "tool": {
                 "driver": {
@@ -69,20 +67,6 @@ fn level(severity: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Info => "note",
     }
-}
-
-/// A relative path as a URI reference: bytes outside the unreserved set
-/// and `/` percent-encoded.
-fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,12 +2,10 @@
 //! result per finding; a clone's first copy is its location and the other
 //! copies are related locations.
 
+use grove_sdk::sarif;
 use serde_json::{Value, json};
 
 use crate::findings::{CloneKind, DeadKind, Findings, FunctionShape, Location};
-
-const SCHEMA: &str =
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// (id, name, level, short description, full description), in `ruleIndex` order.
 const RULES: &[(&str, &str, &str, &str, &str)] = &[
@@ -117,8 +115,8 @@ pub fn render(f: &Findings, max_lines: u32, max_depth: u32) -> String {
         })
         .collect();
     let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
+        "$schema": sarif::SCHEMA,
+        "version": sarif::VERSION,
         "runs": [{
             "tool": { "driver": {
                 "name": "grove simplify",
@@ -145,23 +143,9 @@ fn result(rule: usize, text: String, location: &Location) -> Value {
 
 fn physical(l: &Location) -> Value {
     json!({
-        "artifactLocation": { "uri": uri(&l.path), "uriBaseId": "%SRCROOT%" },
+        "artifactLocation": { "uri": sarif::uri(&l.path), "uriBaseId": "%SRCROOT%" },
         "region": { "startLine": l.start_line, "endLine": l.end_line },
     })
-}
-
-/// A workspace path as a relative URI reference: every byte outside the
-/// unreserved set (and `/`) percent-encoded.
-fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &b in path.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
