@@ -32,6 +32,7 @@ pub use wit_bindgen;
 mod args;
 mod builders;
 pub mod changes;
+mod format;
 pub mod log;
 #[doc(hidden)]
 pub mod manifest;
@@ -58,6 +59,7 @@ pub use args::Args;
 pub use bindings::grove::skill::{
     browser, git, http, model, notify, process, review, sessions, types, ui, workspace,
 };
+pub use format::Format;
 pub use manifest::Manifest;
 pub use types::{Error, Invocation, Outcome, SkillInfo};
 

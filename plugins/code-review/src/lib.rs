@@ -19,8 +19,9 @@ use grove_diff::FileDiff;
 use grove_sdk::changes::Base;
 use grove_sdk::prelude::*;
 
+use grove_sdk::Format;
 use input::Changes;
-use options::{Format, Options};
+use options::Options;
 use review::Review;
 use rules::Rules;
 

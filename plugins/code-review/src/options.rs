@@ -1,18 +1,10 @@
 //! The command line: `grove run code-review [--base REF] [--strict]
 //! [--json [--sarif]]`.
 
+use grove_sdk::Format;
 use grove_sdk::prelude::*;
 
 pub const USAGE: &str = "grove run code-review [--base REF] [--strict] [--json [--sarif]]";
-
-/// What `--json` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The summary line and the markdown report (no `--json`).
-    Text,
-    Json,
-    Sarif,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -27,22 +19,10 @@ pub struct Options {
 impl Options {
     pub fn parse(invocation: &Invocation) -> Result<Options> {
         let mut args = Args::new(invocation.args.clone());
-        // grove lifts `--json` itself; one after `--` reaches the skill.
-        let json = invocation.json | args.flag("--json");
-        let sarif = args.flag("--sarif");
+        let format = Format::take(&mut args, invocation, "code-review")?;
         let strict = args.flag("--strict");
         let base = args.value("--base")?;
         args.finish()?;
-        let format = match (sarif, json) {
-            (true, true) => Format::Sarif,
-            (true, false) => {
-                return Err(Error::invalid(
-                    "--sarif prints SARIF on stdout as grove's JSON output: run `grove run code-review --json --sarif`",
-                ));
-            }
-            (false, true) => Format::Json,
-            (false, false) => Format::Text,
-        };
         Ok(Options { format, base, strict })
     }
 }

@@ -24,8 +24,9 @@ use grove_sdk::prelude::*;
 
 use analysis::{Analyzer, Role};
 use findings::Findings;
+use grove_sdk::Format;
 use grove_sdk::changes::Base;
-use options::{Format, Options};
+use options::Options;
 
 /// Report progress once per this many files.
 const PROGRESS_EVERY: usize = 500;

@@ -1,21 +1,13 @@
 //! The command line: `grove run simplify [--json] [--sarif] [--min-lines N]
 //! [--min-tokens N] [--max-lines N] [--max-depth N] [--diff [BASE]] [PATH]`.
 
+use grove_sdk::Format;
 use grove_sdk::prelude::*;
 
 use crate::findings::Thresholds;
 
 pub const USAGE: &str = "grove run simplify [--json] [--sarif] [--min-lines N] [--min-tokens N] \
                          [--max-lines N] [--max-depth N] [PATH] [--diff [BASE]]";
-
-/// Which output `--json` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The markdown report only (no `--json`).
-    Text,
-    Json,
-    Sarif,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -32,9 +24,7 @@ impl Options {
     pub fn parse(invocation: &Invocation) -> Result<Options> {
         let (diff, rest) = take_diff(&invocation.args)?;
         let mut args = Args::new(rest);
-        // grove lifts `--json` itself; one after `--` reaches the skill.
-        let json = invocation.json | args.flag("--json");
-        let sarif = args.flag("--sarif");
+        let format = Format::take(&mut args, invocation, "simplify")?;
         let defaults = Thresholds::default();
         let thresholds = Thresholds {
             min_lines: bounded(&mut args, "--min-lines", defaults.min_lines, 1)?,
@@ -44,16 +34,6 @@ impl Options {
         };
         let path = args.positional();
         args.finish()?;
-        let format = match (sarif, json) {
-            (true, true) => Format::Sarif,
-            (true, false) => {
-                return Err(Error::invalid(
-                    "--sarif prints SARIF on stdout as grove's JSON output: run `grove run simplify --json --sarif`",
-                ));
-            }
-            (false, true) => Format::Json,
-            (false, false) => Format::Text,
-        };
         Ok(Options { format, thresholds, diff, path })
     }
 }
