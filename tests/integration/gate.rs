@@ -22,10 +22,18 @@ fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/risk")
 }
 
-/// A repository that is not under /tmp (where paths beside it would count
-/// as temporary files), with a file or two.
+/// A repository that is not under the temporary folder (where paths beside
+/// it would count as temporary files), with a file or two. The build's own
+/// scratch folder serves unless the checkout itself sits in /tmp; then the
+/// home folder does.
 fn worktree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let temp = std::env::temp_dir();
+    let base = match std::env::var_os("HOME").map(PathBuf::from) {
+        Some(home) if scratch.starts_with(&temp) && !home.starts_with(&temp) => home,
+        _ => scratch,
+    };
+    let dir = tempfile::Builder::new().prefix(".grove-gate-test-").tempdir_in(base).unwrap();
     let repo = git2::Repository::init(dir.path()).unwrap();
     grove_tests::write(dir.path(), "src/lib.rs", "pub fn f() {}\n");
     grove_tests::write(dir.path(), "README.md", "# t\n");
