@@ -589,7 +589,11 @@ fn loop_works_in_a_session_and_commits_there() {
     let repo = git2::Repository::open(lab.root()).unwrap();
     let head =
         repo.find_branch("grove/green", git2::BranchType::Local).unwrap().get().peel_to_commit().unwrap();
-    assert_ne!(head.summary(), Some("initial commit"), "the agent committed on the session's branch");
+    assert_eq!(
+        head.summary(),
+        Some(format!("Make `{CHECK}` pass").as_str()),
+        "committed on the session's branch"
+    );
 }
 
 #[test]

@@ -36,7 +36,8 @@ impl Skill for Loop {
         if max == 0 {
             return Err(Error::invalid("--max-iterations must be at least 1"));
         }
-        let config = Config::from_args(&mut args, invocation.session.is_some())?;
+        let mut config = Config::from_args(&mut args, invocation.session.is_some())?;
+        config.commit_subject = Some(format!("Make `{until}` pass"));
         args.finish()?;
         let start = git::head()?.commit;
         let result =

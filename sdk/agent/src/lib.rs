@@ -35,6 +35,8 @@ pub struct Config {
     pub tool_output: usize,
     /// Offer the `commit` tool and commit what is left at the end.
     pub commit: bool,
+    /// The subject of that last commit; by default the task's first line.
+    pub commit_subject: Option<String>,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             compact_at: 0.7,
             tool_output: 16_000,
             commit: false,
+            commit_subject: None,
         }
     }
 }
@@ -315,7 +318,8 @@ impl Agent {
             return;
         }
         let first = task.lines().next().unwrap_or("work").trim();
-        let message = format!("{}\n\nWorked by grove's agent.", short(first, 72));
+        let subject = self.config.commit_subject.as_deref().unwrap_or(first);
+        let message = format!("{}\n\nWorked by grove's agent.", short(subject, 72));
         match git::commit(&message, None) {
             Ok(_) => report.commits.push(message),
             Err(e) => log::warn(&format!("could not commit the rest: {}", e.message())),
