@@ -67,7 +67,7 @@ fn main() {
          request body) is in both and cancels out of the difference"
     ));
     table.note(&format!(
-        "first token: the server waits {EVENT_DELAY_MS} ms before each SSE event; grove's time is to its first `Delta` \
+        "first token: the server waits {EVENT_DELAY_MS} ms before each SSE event; grove's time is to its first progress \
          callback, the baseline's to the first body chunk holding `text_delta`"
     ));
 

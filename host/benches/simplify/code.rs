@@ -336,42 +336,14 @@ impl Gen<'_> {
         let head: Vec<Piece> = match self.lang {
             Lang::Rust => vec![Text("for "), Name(i), Text(" in 0.."), n],
             Lang::Python => vec![Text("for "), Name(i), Text(" in range("), n, Text(")")],
-            Lang::JavaScript | Lang::TypeScript => {
-                vec![
-                    Text("for (let "),
-                    Name(i),
-                    Text(" = 0; "),
-                    Name(i),
-                    Text(" < "),
-                    n,
-                    Text("; "),
-                    Name(i),
-                    Text("++"),
-                ]
-            }
-            Lang::Go => vec![
-                Text("for "),
-                Name(i),
-                Text(" := 0; "),
-                Name(i),
-                Text(" < "),
-                n,
-                Text("; "),
-                Name(i),
-                Text("++"),
-            ],
-            Lang::Java | Lang::C | Lang::Cpp => {
-                vec![
-                    Text("for (int "),
-                    Name(i),
-                    Text(" = 0; "),
-                    Name(i),
-                    Text(" < "),
-                    n,
-                    Text("; "),
-                    Name(i),
-                    Text("++"),
-                ]
+            // The C family: only the declaration differs.
+            _ => {
+                let (start, init) = match self.lang {
+                    Lang::JavaScript | Lang::TypeScript => ("for (let ", " = 0; "),
+                    Lang::Go => ("for ", " := 0; "),
+                    _ => ("for (int ", " = 0; "),
+                };
+                vec![Text(start), Name(i), Text(init), Name(i), Text(" < "), n, Text("; "), Name(i), Text("++")]
             }
         };
         self.open(indent, &head, Vec::new());

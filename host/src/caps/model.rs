@@ -92,9 +92,8 @@ impl Caps {
         let console = &mut self.console;
         let mut received = 0u64;
         let mut shown = Instant::now();
-        let mut progress = |delta: chat::Delta| {
-            let chat::Delta::Bytes(n) = delta;
-            received += n as u64;
+        let mut progress = |bytes: usize| {
+            received += bytes as u64;
             if shown.elapsed() >= Duration::from_millis(250) {
                 shown = Instant::now();
                 let _ = console.progress(&label, received, 0);

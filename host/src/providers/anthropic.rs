@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ProviderError;
-use super::chat::{Block, ChatRequest, ChatResponse, Delta, Role, StopReason, Usage};
+use super::chat::{Block, ChatRequest, ChatResponse, Role, StopReason, Usage};
 use super::http::{self, Secret, Transport};
 use super::sse::Event;
 
@@ -40,7 +40,7 @@ impl Anthropic {
     pub async fn complete(
         &self,
         req: &ChatRequest,
-        progress: &mut (dyn FnMut(Delta) + Send),
+        progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         let url = format!("{}/v1/messages", self.base_url.trim_end_matches('/'));
         let response = self.transport.post(NAME, &url, self.headers(req)?, body(req, true)).await?;
@@ -223,7 +223,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn event(&mut self, event: Event, progress: &mut (dyn FnMut(Delta) + Send)) -> Result<(), ProviderError> {
+    fn event(&mut self, event: Event, progress: &mut (dyn FnMut(usize) + Send)) -> Result<(), ProviderError> {
         if event.name == "ping" {
             return Ok(());
         }
@@ -259,12 +259,12 @@ impl Answer {
                     (Partial::Text(text), Some("text_delta")) => {
                         let piece = delta["text"].as_str().unwrap_or_default();
                         text.push_str(piece);
-                        progress(Delta::Bytes(piece.len()));
+                        progress(piece.len());
                     }
                     (Partial::Tool { json, .. }, Some("input_json_delta")) => {
                         let piece = delta["partial_json"].as_str().unwrap_or_default();
                         json.push_str(piece);
-                        progress(Delta::Bytes(piece.len()));
+                        progress(piece.len());
                     }
                     _ => {} // thinking, signatures, citations
                 }

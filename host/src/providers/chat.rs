@@ -124,11 +124,3 @@ pub struct ChatResponse {
     pub stop: StopReason,
     pub usage: Usage,
 }
-
-/// What a streaming backend reports as the answer arrives, for progress
-/// and for timing the first token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delta {
-    /// Some text or tool input arrived: this many bytes of it.
-    Bytes(usize),
-}

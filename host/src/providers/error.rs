@@ -57,6 +57,19 @@ impl ProviderError {
         }
     }
 
+    /// Append `(note)` to the message, e.g. how many attempts were made.
+    pub fn add_note(&mut self, note: &str) {
+        let message = match self {
+            ProviderError::Status { message, .. }
+            | ProviderError::Connect { message, .. }
+            | ProviderError::Timeout { message, .. }
+            | ProviderError::Stream { message, .. }
+            | ProviderError::Decode { message, .. } => message,
+            ProviderError::Replay(message) | ProviderError::Config(message) => message,
+        };
+        message.push_str(&format!(" ({note})"));
+    }
+
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             ProviderError::Status { retry_after, .. } => *retry_after,

@@ -38,11 +38,12 @@ impl Budget {
     }
 }
 
+/// As [`Budget::parse`] reads it back: `$2.5` or `200000`.
 impl fmt::Display for Budget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Budget::Tokens(n) => write!(f, "{n} tokens"),
-            Budget::Usd(d) => write!(f, "${d:.2}"),
+            Budget::Tokens(n) => write!(f, "{n}"),
+            Budget::Usd(d) => write!(f, "${d}"),
         }
     }
 }
@@ -184,6 +185,9 @@ mod tests {
         assert_eq!(Budget::parse("200k"), Ok(Budget::Tokens(200_000)));
         assert_eq!(Budget::parse("1.5M"), Ok(Budget::Tokens(1_500_000)));
         assert_eq!(Budget::parse("5000"), Ok(Budget::Tokens(5000)));
+        for b in [Budget::Usd(0.125), Budget::Tokens(200_000)] {
+            assert_eq!(Budget::parse(&b.to_string()), Ok(b), "{b} reads back");
+        }
         for bad in ["", "$", "$-1", "lots", "0", "$nan", "-5k"] {
             assert!(Budget::parse(bad).is_err(), "{bad}");
         }

@@ -19,7 +19,7 @@ pub mod sse;
 
 use std::path::PathBuf;
 
-pub use chat::{ChatRequest, ChatResponse, Delta};
+pub use chat::{ChatRequest, ChatResponse};
 pub use config::{ModelConfig, ProviderKind, Tier};
 pub use error::ProviderError;
 pub use meter::{Budget, Meter, Spend};
@@ -65,13 +65,13 @@ impl ModelClient {
     }
 
     /// One completion, retried with backoff while the failure is worth
-    /// retrying. `progress` hears of each piece of the answer as it
+    /// retrying. `progress` hears the size in bytes of each piece of the answer as it
     /// streams in.
     pub async fn complete(
         &self,
         provider: ProviderKind,
         request: &ChatRequest,
-        progress: &mut (dyn FnMut(Delta) + Send),
+        progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         if let Some(cassette) = &self.replay {
             return cassette.answer(request);
@@ -91,10 +91,13 @@ impl ModelClient {
                         tokio::time::sleep(wait).await;
                         retry += 1;
                     }
-                    None if retry > 0 => {
-                        return Err(with_attempts(error, retry + 1));
+                    None => {
+                        let mut error = error;
+                        if retry > 0 {
+                            error.add_note(&format!("after {} attempts", retry + 1));
+                        }
+                        return Err(error);
                     }
-                    None => return Err(error),
                 },
             }
         };
@@ -129,34 +132,5 @@ impl ModelClient {
                 server such as Ollama (http://127.0.0.1:11434/v1)"
                 .into(),
         }))
-    }
-}
-
-/// Say how many times a failure was tried.
-fn with_attempts(error: ProviderError, attempts: u32) -> ProviderError {
-    match error {
-        ProviderError::Status { provider, status, kind, message, request_id, retry_after, should_retry } => {
-            ProviderError::Status {
-                provider,
-                status,
-                kind,
-                message: format!("{message} (after {attempts} attempts)"),
-                request_id,
-                retry_after,
-                should_retry,
-            }
-        }
-        ProviderError::Stream { provider, message } => {
-            ProviderError::Stream { provider, message: format!("{message} (after {attempts} attempts)") }
-        }
-        ProviderError::Connect { provider, url, message } => ProviderError::Connect {
-            provider,
-            url,
-            message: format!("{message} (after {attempts} attempts)"),
-        },
-        ProviderError::Timeout { provider, message } => {
-            ProviderError::Timeout { provider, message: format!("{message} (after {attempts} attempts)") }
-        }
-        other => other,
     }
 }

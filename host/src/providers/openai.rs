@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ProviderError;
-use super::chat::{Block, ChatRequest, ChatResponse, Delta, Role, StopReason, Usage};
+use super::chat::{Block, ChatRequest, ChatResponse, Role, StopReason, Usage};
 use super::http::{self, Secret, Transport};
 use super::sse::Event;
 
@@ -27,7 +27,7 @@ impl OpenAi {
     pub async fn complete(
         &self,
         req: &ChatRequest,
-        progress: &mut (dyn FnMut(Delta) + Send),
+        progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         let url = format!("{}/chat/completions", self.base_url.trim_end_matches('/'));
         let mut headers = HeaderMap::new();
@@ -198,7 +198,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn event(&mut self, event: Event, progress: &mut (dyn FnMut(Delta) + Send)) -> Result<(), ProviderError> {
+    fn event(&mut self, event: Event, progress: &mut (dyn FnMut(usize) + Send)) -> Result<(), ProviderError> {
         if event.data.trim() == "[DONE]" {
             self.done = true;
             return Ok(());
@@ -233,7 +233,7 @@ impl Answer {
         let delta = &choice["delta"];
         if let Some(piece) = delta.get("content").and_then(Value::as_str) {
             self.text.push_str(piece);
-            progress(Delta::Bytes(piece.len()));
+            progress(piece.len());
         }
         for call in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
             let index = call.get("index").and_then(Value::as_u64).unwrap_or(self.calls.len() as u64) as usize;
@@ -256,7 +256,7 @@ impl Answer {
             }
             if let Some(piece) = function.get("arguments").and_then(Value::as_str) {
                 slot.arguments.push_str(piece);
-                progress(Delta::Bytes(piece.len()));
+                progress(piece.len());
             }
         }
         if let Some(finish) = choice.get("finish_reason").and_then(Value::as_str) {

@@ -21,7 +21,7 @@ use crate::runtime::output::OutputBudget;
 use crate::runtime::{
     GuestError, Invocation, Limits, Outcome, PrepareError, PreparedSkill, RunError, Runtime, RuntimeConfig,
 };
-use crate::session::Store;
+use crate::session::{Session, Store};
 
 /// What to run, where, and with what.
 #[derive(Clone)]
@@ -102,8 +102,11 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let grants = Grants { requested, granted: defaults.union(req.allow) };
     let wants_model = grants.granted.contains(Permission::Model);
     let mut caps = caps_for(&manifest.name, grants, &req, req.json)?;
+    // One read of the session's record serves its base and its spending.
+    let session = session_record(&req);
+    caps.session_base = session.as_ref().map(|(_, s)| s.base_commit.clone()).filter(|id| !id.is_empty());
     let meter = if wants_model {
-        let (access, meter) = model_access(&req)?;
+        let (access, meter) = model_access(&req, session)?;
         caps.model = access;
         Some(meter)
     } else {
@@ -147,21 +150,35 @@ async fn manifest_of(
     })
 }
 
+/// The session this run works in, with the store that holds it. A store
+/// that cannot be read leaves it unknown: skills fall back to their own
+/// defaults, and spending is not kept.
+fn session_record(req: &Invoke) -> Option<(Store, Session)> {
+    let (name, git_dir) = (req.session.as_deref()?, req.location.git_dir.as_deref()?);
+    match Store::open(git_dir).and_then(|store| Ok(store.get(name)?.map(|session| (store, session)))) {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(session = %name, error = %e, "could not read the session's record");
+            None
+        }
+    }
+}
+
 /// The model provider for this run, and the meter that counts its
-/// spending: a session's meter starts from what the session spent before.
-fn model_access(req: &Invoke) -> Result<(ModelAccess, Arc<Mutex<Meter>>), InvokeError> {
+/// spending: a session's meter starts from what the session spent before,
+/// and its store hears of every call.
+fn model_access(
+    req: &Invoke,
+    session: Option<(Store, Session)>,
+) -> Result<(ModelAccess, Arc<Mutex<Meter>>), InvokeError> {
     let config = ModelConfig::load()?;
     let budget = req.model.budget.or(config.budget);
     let client = Arc::new(ModelClient::new(config, &req.model)?);
     let mut meter = Meter { budget, ..Meter::default() };
     let mut sink: Option<SpendSink> = None;
-    if let (Some(name), Some(git_dir)) = (&req.session, &req.location.git_dir)
-        && let Ok(store) = Store::open(git_dir)
-    {
-        if let Ok(Some(session)) = store.get(name) {
-            meter.spend = session.spend();
-        }
-        let name = name.clone();
+    if let Some((store, session)) = session {
+        meter.spend = session.spend();
+        let name = session.name;
         sink = Some(Box::new(move |spend: &Spend| {
             if let Err(e) = store.set_spend(&name, spend) {
                 tracing::warn!(session = %name, error = %e, "could not record the model spending");
@@ -190,19 +207,5 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     if let Some(sink) = &req.progress {
         caps.console = caps.console.with_progress_sink(sink.clone());
     }
-    caps.session_base = session_base(req);
     Ok(caps)
-}
-
-/// The commit the session of `req` started from. A store that cannot be
-/// read leaves it unknown: skills then fall back to their own default.
-fn session_base(req: &Invoke) -> Option<String> {
-    let (name, git_dir) = (req.session.as_deref()?, req.location.git_dir.as_deref()?);
-    match Store::open(git_dir).and_then(|store| store.get(name)) {
-        Ok(session) => session.map(|s| s.base_commit).filter(|id| !id.is_empty()),
-        Err(e) => {
-            tracing::warn!(session = %name, error = %e, "could not read the session's base");
-            None
-        }
-    }
 }

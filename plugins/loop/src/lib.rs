@@ -5,7 +5,7 @@
 
 mod check;
 
-use grove_agent::{Agent, Config, Stop};
+use grove_agent::{Agent, Config, Stop, cap};
 use grove_sdk::prelude::*;
 use serde_json::{Value, json};
 
@@ -205,20 +205,4 @@ impl Finished {
         }
         outcome
     }
-}
-
-/// Keep the head and the tail of long text.
-fn cap(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_string();
-    }
-    let mut head = limit / 2;
-    while !text.is_char_boundary(head) {
-        head -= 1;
-    }
-    let mut tail = text.len() - limit / 2;
-    while !text.is_char_boundary(tail) {
-        tail += 1;
-    }
-    format!("{}\n…\n{}", &text[..head], &text[tail..])
 }

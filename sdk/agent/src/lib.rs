@@ -16,6 +16,7 @@ use grove_sdk::log;
 use grove_sdk::model::{self, Content, Message, Request, Role, StopReason, Tier, ToolResult, Usage};
 use grove_sdk::{Args, Error, git};
 
+pub use context::cap;
 pub use tools::Answer;
 
 /// How the agent works.
@@ -135,9 +136,9 @@ pub struct Report {
 /// (as `loop` does) and the model remembers what it tried.
 pub struct Agent {
     config: Config,
-    system: String,
-    tools: Vec<model::Tool>,
-    messages: Vec<Message>,
+    /// The next request: the conversation lives in it, so asking the model
+    /// sends it as it is instead of copying it every turn.
+    request: Request,
     /// Tokens the conversation held at the last answer, as the provider
     /// counted them.
     context_tokens: u64,
@@ -147,10 +148,17 @@ pub struct Agent {
 impl Agent {
     pub fn new(config: Config) -> Agent {
         Agent {
-            system: prompt::system(config.commit),
-            tools: tools::definitions(config.commit),
+            request: Request {
+                tier: config.tier,
+                model: None,
+                effort: None,
+                long_context: false,
+                system: Some(prompt::system(config.commit)),
+                messages: Vec::new(),
+                tools: tools::definitions(config.commit),
+                max_tokens: config.max_tokens,
+            },
             config,
-            messages: Vec::new(),
             context_tokens: 0,
             usage: Usage { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 },
         }
@@ -159,7 +167,7 @@ impl Agent {
     /// Work `task` until the model is done, the turns run out or the model
     /// cannot be asked any more.
     pub fn work(&mut self, task: &str) -> Report {
-        self.messages.push(user(vec![Content::Text(task.to_string())]));
+        self.request.messages.push(user(vec![Content::Text(task.to_string())]));
         let mut report = Report {
             stop: Stop::MaxTurns,
             summary: String::new(),
@@ -200,13 +208,13 @@ impl Agent {
                 .iter()
                 .filter_map(|c| if let Content::Call(call) = c { Some(call.clone()) } else { None })
                 .collect();
-            self.messages.push(Message { role: Role::Assistant, content: response.content });
+            self.request.messages.push(Message { role: Role::Assistant, content: response.content });
             if calls.is_empty() {
                 report.stop = match response.stop_reason {
                     StopReason::Refusal => Stop::Refused,
                     // Cut off mid-thought: let it go on.
                     StopReason::MaxTokens => {
-                        self.messages.push(user(vec![Content::Text("Go on.".into())]));
+                        self.request.messages.push(user(vec![Content::Text("Go on.".into())]));
                         continue;
                     }
                     _ => Stop::Done,
@@ -236,7 +244,7 @@ impl Agent {
                     is_error: answer.is_error,
                 }));
             }
-            self.messages.push(user(results));
+            self.request.messages.push(user(results));
         }
         if self.config.commit && report.stop == Stop::Done {
             self.commit_rest(task, &mut report);
@@ -245,17 +253,7 @@ impl Agent {
     }
 
     fn ask(&mut self) -> Result<model::Response, Error> {
-        let request = Request {
-            tier: self.config.tier,
-            model: None,
-            effort: None,
-            long_context: false,
-            system: Some(self.system.clone()),
-            messages: self.messages.clone(),
-            tools: self.tools.clone(),
-            max_tokens: self.config.max_tokens,
-        };
-        let response = model::complete(&request)?;
+        let response = model::complete(&self.request)?;
         let u = response.usage;
         self.usage.input_tokens += u.input_tokens;
         self.usage.output_tokens += u.output_tokens;
@@ -265,18 +263,23 @@ impl Agent {
         Ok(response)
     }
 
-    /// The provider's count of the last turn, or an estimate before there
-    /// is one, against the window.
+    /// The provider's count at the last answer plus an estimate of what
+    /// came after it (the tool results), or an estimate of everything
+    /// before there is a count, against the window.
     fn over_window(&self) -> bool {
-        let tokens = self.context_tokens.max(context::estimate(&self.messages));
+        let messages = &self.request.messages;
+        let tokens = match self.context_tokens {
+            0 => context::estimate(messages),
+            counted => counted + context::estimate(&messages[messages.len().saturating_sub(1)..]),
+        };
         tokens as f64 > self.config.context_window as f64 * self.config.compact_at
     }
 
     /// Fold the older turns into a summary made by the fast model. Keeps
     /// the task and the newest turns word for word.
     fn compact(&mut self) -> bool {
-        let Some(cut) = context::cut_point(self.messages.len(), 6) else { return false };
-        let transcript = context::transcript(&self.messages[1..cut], 2_000);
+        let Some(cut) = context::cut_point(self.request.messages.len(), 6) else { return false };
+        let transcript = context::transcript(&self.request.messages[1..cut], 2_000);
         let request = Request {
             tier: Tier::Fast,
             model: None,
@@ -299,12 +302,12 @@ impl Agent {
                 return false;
             }
         };
-        let task = match self.messages[0].content.first() {
+        let task = match self.request.messages[0].content.first() {
             Some(Content::Text(t)) => t.clone(),
             _ => String::new(),
         };
         let head = user(vec![Content::Text(format!("{task}\n\nNotes on the work so far:\n{summary}"))]);
-        self.messages.splice(0..cut, [head]);
+        self.request.messages.splice(0..cut, [head]);
         self.context_tokens = 0;
         log::info(&format!("summarized {} older messages", cut - 1));
         true

@@ -151,10 +151,7 @@ fn model_choice(
             .hint("record one first: grove new NAME --task \"…\" --record FILE"));
     }
     let choice = crate::session::store::ModelChoice {
-        budget: budget.map(|b| match b {
-            crate::providers::Budget::Usd(d) => format!("${d}"),
-            crate::providers::Budget::Tokens(n) => n.to_string(),
-        }),
+        budget: budget.map(|b| b.to_string()),
         record: record.as_ref().map(absolute).transpose()?,
         replay: replay.as_ref().map(absolute).transpose()?,
     };

@@ -110,67 +110,55 @@ pub fn definitions(commit: bool) -> Vec<Tool> {
 /// Run one call. Failures are answers too: the model reads them and tries
 /// something else.
 pub fn call(name: &str, input: &str, output_limit: usize) -> Answer {
-    let input: Value = match serde_json::from_str(input) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return Answer::error(format!("the input of {name} must be a JSON object")),
-    };
-    let text = |key: &str| input.get(key).and_then(Value::as_str);
-    let number = |key: &str| input.get(key).and_then(Value::as_u64);
-    let need = |key: &str| text(key).ok_or_else(|| format!("{name} needs a string `{key}`"));
-    let result = match name {
-        "list_files" => files::list(text("path").unwrap_or("")),
-        "read_file" => need("path").and_then(|p| files::read(p, number("offset"), number("limit"))),
-        "search" => need("pattern").and_then(|p| search::search(p, text("glob").unwrap_or("**/*"))),
-        "edit_file" => {
-            return match (need("path"), need("old_string"), need("new_string")) {
-                (Ok(path), Ok(old), Ok(new)) => {
-                    let all = input.get("replace_all").and_then(Value::as_bool).unwrap_or(false);
-                    edit_file(path, old, new, all)
-                }
-                (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => Answer::error(e),
-            };
-        }
-        "write_file" => {
-            return match (need("path"), need("content")) {
-                (Ok(path), Ok(content)) => match files::write(path, content) {
-                    Ok(text) => Answer { wrote: Some(path.to_string()), ..Answer::ok(text) },
-                    Err(e) => Answer::error(e),
-                },
-                (Err(e), _) | (_, Err(e)) => Answer::error(e),
-            };
-        }
-        "run" => need("command").and_then(|c| shell::run(c, number("timeout_seconds"), output_limit)),
-        "commit" => {
-            return match need("message").and_then(shell::commit) {
-                Ok(text) => {
-                    let committed =
-                        text.starts_with("committed").then(|| need("message").unwrap().to_string());
-                    Answer { committed, ..Answer::ok(text) }
-                }
-                Err(e) => Answer::error(e),
-            };
-        }
-        other => Err(format!("there is no tool named {other:?}")),
-    };
-    match result {
-        Ok(text) => Answer::ok(cap(&text, output_limit)),
-        Err(e) => Answer::error(e),
+    match serde_json::from_str(input) {
+        Ok(input @ Value::Object(_)) => run(name, &input, output_limit).unwrap_or_else(Answer::error),
+        _ => Answer::error(format!("the input of {name} must be a JSON object")),
     }
 }
 
-fn edit_file(path: &str, old: &str, new: &str, all: bool) -> Answer {
-    let text = match workspace::read_text(path) {
-        Ok(t) => t,
-        Err(e) => return Answer::error(e.message().to_string()),
-    };
-    match edit::replace(&text, old, new, all) {
-        Ok((changed, n)) => match workspace::write(path, changed.as_bytes()) {
-            Ok(()) => Answer {
-                wrote: Some(path.to_string()),
-                ..Answer::ok(format!("edited {path} ({n} replacement{})", if n == 1 { "" } else { "s" }))
-            },
-            Err(e) => Answer::error(e.message().to_string()),
-        },
-        Err(e) => Answer::error(e),
-    }
+fn run(name: &str, input: &Value, output_limit: usize) -> Result<Answer, String> {
+    let text = |key: &str| input.get(key).and_then(Value::as_str);
+    let number = |key: &str| input.get(key).and_then(Value::as_u64);
+    let need = |key: &str| text(key).ok_or_else(|| format!("{name} needs a string `{key}`"));
+    let capped = |text: String| Answer::ok(cap(&text, output_limit));
+    Ok(match name {
+        "list_files" => capped(files::list(text("path").unwrap_or(""))?),
+        "read_file" => capped(files::read(need("path")?, number("offset"), number("limit"))?),
+        "search" => capped(search::search(need("pattern")?, text("glob").unwrap_or("**/*"))?),
+        "edit_file" => {
+            let path = need("path")?;
+            let all = input.get("replace_all").and_then(Value::as_bool).unwrap_or(false);
+            let n = edit_file(path, need("old_string")?, need("new_string")?, all)?;
+            let plural = if n == 1 { "" } else { "s" };
+            Answer {
+                wrote: Some(path.into()),
+                ..Answer::ok(format!("edited {path} ({n} replacement{plural})"))
+            }
+        }
+        "write_file" => {
+            let path = need("path")?;
+            Answer { wrote: Some(path.into()), ..Answer::ok(files::write(path, need("content")?)?) }
+        }
+        // Capped by `shell::run` itself, which keeps the exit status on top.
+        "run" => Answer::ok(shell::run(need("command")?, number("timeout_seconds"), output_limit)?),
+        "commit" => {
+            let message = need("message")?;
+            match shell::commit(message)? {
+                Some((id, files)) => Answer {
+                    committed: Some(message.into()),
+                    ..Answer::ok(format!("committed {id} ({files} files)"))
+                },
+                None => Answer::ok("nothing to commit: the worktree is clean".into()),
+            }
+        }
+        other => return Err(format!("there is no tool named {other:?}")),
+    })
+}
+
+/// Replace in a file; how many replacements were made.
+fn edit_file(path: &str, old: &str, new: &str, all: bool) -> Result<usize, String> {
+    let text = workspace::read_text(path).map_err(|e| e.message().to_string())?;
+    let (changed, n) = edit::replace(&text, old, new, all)?;
+    workspace::write(path, changed.as_bytes()).map_err(|e| e.message().to_string())?;
+    Ok(n)
 }

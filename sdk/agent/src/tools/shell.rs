@@ -33,15 +33,16 @@ pub fn run(command: &str, timeout_s: Option<u64>, output_limit: usize) -> Result
     Ok(cap(&text, output_limit))
 }
 
-/// Commit every change; an empty tree is not an error, just news.
-pub fn commit(message: &str) -> Result<String, String> {
+/// Commit every change: the short id and how many files, or `None` for a
+/// clean worktree (not an error, just news).
+pub fn commit(message: &str) -> Result<Option<(String, usize)>, String> {
     if message.trim().is_empty() {
         return Err("the commit message is empty".into());
     }
     let status = git::status().map_err(|e| e.message().to_string())?;
     if status.is_empty() {
-        return Ok("nothing to commit: the worktree is clean".into());
+        return Ok(None);
     }
     let id = git::commit(message, None).map_err(|e| e.message().to_string())?;
-    Ok(format!("committed {} ({} files)", &id[..id.len().min(12)], status.len()))
+    Ok(Some((grove_sdk::changes::short(&id).to_string(), status.len())))
 }
