@@ -343,7 +343,17 @@ impl Gen<'_> {
                     Lang::Go => ("for ", " := 0; "),
                     _ => ("for (int ", " = 0; "),
                 };
-                vec![Text(start), Name(i), Text(init), Name(i), Text(" < "), n, Text("; "), Name(i), Text("++")]
+                vec![
+                    Text(start),
+                    Name(i),
+                    Text(init),
+                    Name(i),
+                    Text(" < "),
+                    n,
+                    Text("; "),
+                    Name(i),
+                    Text("++"),
+                ]
             }
         };
         self.open(indent, &head, Vec::new());
