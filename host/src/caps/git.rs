@@ -7,7 +7,8 @@
 use git2::Repository;
 
 use super::Caps;
-use crate::gate::Permission;
+use crate::gate::classify::Subject;
+use crate::gate::{Action, Permission};
 use crate::repo;
 use crate::runtime::bindings::GuestError;
 use crate::runtime::bindings::grove::skill::git::{
@@ -75,11 +76,61 @@ impl Host for Caps {
             return Ok(Err(e));
         }
         let root = self.workspace.root().to_path_buf();
+        // What the commit would take in, judged as writes: a protected
+        // file (a policy, CI configuration, a secret) is no more routine
+        // to commit than to write.
+        let wanted = paths.clone();
+        let staged = tokio::task::spawn_blocking({
+            let root = root.clone();
+            move || {
+                Ok::<_, GuestError>(committed_paths(&repo::status(&repo::open(&root)?)?, wanted.as_deref()))
+            }
+        })
+        .await
+        .map_err(|e| GuestError::Io(format!("git commit: {e}")))
+        .and_then(|r| r);
+        let staged = match staged {
+            Ok(staged) => staged,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(path) = self.gate.riskiest_write(&staged) {
+            let action = Action {
+                capability: "workspace",
+                verb: "write",
+                target: path,
+                permission: Permission::GitWrite,
+                subject: Subject::Path(path),
+            };
+            if let Err(e) = self.gate.check(action).await {
+                return Ok(Err(e));
+            }
+        }
+        let told = message.clone();
         let done = tokio::task::spawn_blocking(move || {
             repo::commit(&repo::open(&root)?, &message, paths.as_deref())
         })
         .await
-        .map_err(|e| GuestError::Io(format!("git commit: {e}")));
-        Ok(done.and_then(|r| r))
+        .map_err(|e| GuestError::Io(format!("git commit: {e}")))
+        .and_then(|r| r);
+        if let Ok(id) = &done {
+            self.tell(crate::transcript::kind::COMMIT, || serde_json::json!({ "id": id, "message": told }));
+        }
+        Ok(done)
     }
+}
+
+/// The changed paths a commit of `paths` (every change when `None`) takes
+/// in: those named, and those under a named folder.
+fn committed_paths(status: &[StatusEntry], paths: Option<&[String]>) -> Vec<String> {
+    let named = |path: &str| match paths {
+        None => true,
+        Some(paths) => paths.iter().any(|p| {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            p.is_empty()
+                || p == "."
+                || path == p
+                || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
+        }),
+    };
+    status.iter().filter(|e| named(&e.path)).map(|e| e.path.clone()).collect()
 }

@@ -15,6 +15,12 @@ impl Host for Caps {
             Level::Warn => (Verbosity::Quiet, "warn"),
             Level::Error => (Verbosity::Quiet, "error"),
         };
+        if !matches!(level, Level::Trace) {
+            self.tell(
+                crate::transcript::kind::LOG,
+                || serde_json::json!({ "level": tag, "message": message }),
+            );
+        }
         // Skip the formatting for lines nobody will see, but still charge
         // them: a flood of hidden lines is still a flood.
         if self.console.verbosity() < min {

@@ -44,6 +44,8 @@ pub struct Caps {
     /// The commit the session's branch started from, when the invocation
     /// works in a session (`git.session-base`).
     pub session_base: Option<String>,
+    /// Where what happens is told: the session's transcript, the terminal.
+    pub transcript: Option<crate::transcript::Transcript>,
 }
 
 impl Caps {
@@ -65,6 +67,7 @@ impl Caps {
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             deadline: Instant::now() + limits.timeout,
             session_base: None,
+            transcript: None,
         })
     }
 
@@ -78,6 +81,13 @@ impl Caps {
         permission: Permission,
     ) -> Result<(), GuestError> {
         self.gate.check(Action { capability, verb, target, permission, subject: Subject::None }).await
+    }
+
+    /// Tell the transcript, when there is one.
+    fn tell(&self, kind: &str, data: impl FnOnce() -> serde_json::Value) {
+        if let Some(t) = &self.transcript {
+            t.record(kind, data());
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use super::Caps;
 use crate::gate::classify::Subject;
 use crate::gate::{Action, Permission};
 use crate::providers::chat::{self, Block, ChatRequest, ChatResponse, Effort, Message, Role, StopReason};
-use crate::providers::{Meter, ModelClient, ProviderError, Spend, Tier};
+use crate::providers::{Meter, ModelClient, Piece, ProviderError, Spend, Tier};
 use crate::runtime::bindings::GuestError;
 use crate::runtime::bindings::grove::skill::model as wit;
 
@@ -25,16 +25,32 @@ pub struct ModelAccess {
     /// Shared with whoever started the run, to report the spending.
     pub meter: Arc<Mutex<Meter>>,
     sink: Option<SpendSink>,
+    /// The run's choice for default-tier requests: a tier, a model.
+    tier: Option<Tier>,
+    chosen_model: Option<String>,
 }
 
 impl ModelAccess {
     /// No model: every call fails with `why`.
     pub fn unavailable(why: impl Into<String>) -> ModelAccess {
-        ModelAccess { client: Err(why.into()), meter: Arc::default(), sink: None }
+        ModelAccess {
+            client: Err(why.into()),
+            meter: Arc::default(),
+            sink: None,
+            tier: None,
+            chosen_model: None,
+        }
     }
 
     pub fn new(client: Arc<ModelClient>, meter: Arc<Mutex<Meter>>, sink: Option<SpendSink>) -> ModelAccess {
-        ModelAccess { client: Ok(client), meter, sink }
+        ModelAccess { client: Ok(client), meter, sink, tier: None, chosen_model: None }
+    }
+
+    /// Answer default-tier requests with `tier` and `model` instead.
+    pub fn choosing(mut self, tier: Option<Tier>, model: Option<String>) -> ModelAccess {
+        self.tier = tier;
+        self.chosen_model = model.filter(|m| !m.trim().is_empty());
+        self
     }
 }
 
@@ -42,18 +58,26 @@ impl wit::Host for Caps {
     async fn complete(&mut self, req: wit::Request) -> wasmtime::Result<Result<wit::Response, GuestError>> {
         Ok(self.model_complete(req).await)
     }
+
+    async fn history(&mut self) -> wasmtime::Result<Result<Option<Vec<wit::Message>>, GuestError>> {
+        if let Err(e) = self.check("model", "history", "", Permission::Model).await {
+            return Ok(Err(e));
+        }
+        let kept = self.transcript.as_ref().and_then(|t| t.history());
+        Ok(Ok(kept.map(|messages| messages.into_iter().map(wit_message).collect())))
+    }
 }
 
 impl Caps {
     async fn model_complete(&mut self, req: wit::Request) -> Result<wit::Response, GuestError> {
         let client = self.model.client.clone().map_err(GuestError::Failed)?;
-        let tier = match req.tier {
-            wit::Tier::Fast => Tier::Fast,
-            wit::Tier::Default => Tier::Default,
-            wit::Tier::Deep => Tier::Deep,
+        let (tier, chosen) = match req.tier {
+            wit::Tier::Fast => (Tier::Fast, None),
+            wit::Tier::Default => (self.model.tier.unwrap_or(Tier::Default), self.model.chosen_model.clone()),
+            wit::Tier::Deep => (Tier::Deep, None),
         };
         let setting = client.config.tier(tier).clone();
-        let model = req.model.clone().filter(|m| !m.trim().is_empty()).unwrap_or(setting.model);
+        let model = req.model.clone().filter(|m| !m.trim().is_empty()).or(chosen).unwrap_or(setting.model);
         let target = format!("{} {model}", tier.as_str());
         let action = Action {
             capability: "model",
@@ -68,6 +92,9 @@ impl Caps {
         if let Some(why) = self.model.meter.lock().expect("not poisoned").exhausted() {
             return Err(GuestError::Limit(why));
         }
+        if let Some(t) = &self.transcript {
+            t.request(&request);
+        }
         let response = self.stream(&client, setting.provider, &request).await?;
         let spend = {
             let mut meter = self.model.meter.lock().expect("not poisoned");
@@ -76,6 +103,9 @@ impl Caps {
         };
         if let Some(sink) = &mut self.model.sink {
             sink(&spend);
+        }
+        if let Some(t) = &self.transcript {
+            t.answer(&request, &response, &spend);
         }
         Ok(wit_response(response))
     }
@@ -90,11 +120,22 @@ impl Caps {
     ) -> Result<ChatResponse, GuestError> {
         let label = format!("{} answering", request.model);
         let console = &mut self.console;
+        let transcript = self.transcript.as_ref();
+        // Text streaming onto the terminal is progress enough.
+        let progress_line = !transcript.is_some_and(|t| t.on_terminal());
         let mut received = 0u64;
         let mut shown = Instant::now();
-        let mut progress = |bytes: usize| {
-            received += bytes as u64;
-            if shown.elapsed() >= Duration::from_millis(250) {
+        let mut progress = |piece: Piece<'_>| {
+            match (piece, transcript) {
+                (Piece::Text(text), Some(t)) => t.text(text),
+                (Piece::Retry { attempt, error }, Some(t)) => t.record(
+                    crate::transcript::kind::RETRY,
+                    serde_json::json!({ "attempt": attempt, "error": error.to_string() }),
+                ),
+                _ => {}
+            }
+            received += piece.len() as u64;
+            if progress_line && shown.elapsed() >= Duration::from_millis(250) {
                 shown = Instant::now();
                 let _ = console.progress(&label, received, 0);
             }
@@ -172,20 +213,28 @@ fn chat_request(
     })
 }
 
+fn wit_content(b: Block) -> wit::Content {
+    match b {
+        Block::Text { text } => wit::Content::Text(text),
+        Block::ToolUse { id, name, input } => {
+            wit::Content::Call(wit::ToolCall { id, name, input: input.to_string() })
+        }
+        Block::ToolResult { id, content, is_error } => {
+            wit::Content::Result(wit::ToolResult { call_id: id, content, is_error })
+        }
+    }
+}
+
+fn wit_message(m: Message) -> wit::Message {
+    let role = match m.role {
+        Role::User => wit::Role::User,
+        Role::Assistant => wit::Role::Assistant,
+    };
+    wit::Message { role, content: m.content.into_iter().map(wit_content).collect() }
+}
+
 fn wit_response(r: ChatResponse) -> wit::Response {
-    let content = r
-        .content
-        .into_iter()
-        .map(|b| match b {
-            Block::Text { text } => wit::Content::Text(text),
-            Block::ToolUse { id, name, input } => {
-                wit::Content::Call(wit::ToolCall { id, name, input: input.to_string() })
-            }
-            Block::ToolResult { id, content, is_error } => {
-                wit::Content::Result(wit::ToolResult { call_id: id, content, is_error })
-            }
-        })
-        .collect();
+    let content = r.content.into_iter().map(wit_content).collect();
     let stop_reason = match r.stop {
         StopReason::EndTurn => wit::StopReason::EndTurn,
         StopReason::ToolUse => wit::StopReason::ToolUse,

@@ -112,27 +112,34 @@ impl Caps {
         let stderr = capped(child.stderr.take().expect("piped"), limit);
         let work = async { tokio::join!(feed, stdout, stderr, child.wait()) };
 
-        match tokio::time::timeout(timeout, work).await {
+        let output = match tokio::time::timeout(timeout, work).await {
             Ok(((), (out, cut_out), (err, cut_err), status)) => {
                 let status = status.map_err(|e| io_error("waiting for the program", e))?;
-                Ok(Output {
+                Output {
                     code: status.code(),
                     stdout: out,
                     stderr: err,
                     truncated: cut_out || cut_err,
                     timed_out: false,
                     duration_ms: started.elapsed().as_millis() as u64,
-                })
+                }
             }
-            Err(_) => Ok(Output {
+            Err(_) => Output {
                 code: None,
                 stdout: Vec::new(),
                 stderr: format!("killed after {} ms\n", timeout.as_millis()).into_bytes(),
                 truncated: false,
                 timed_out: true,
                 duration_ms: started.elapsed().as_millis() as u64,
-            }),
-        }
+            },
+        };
+        self.tell(crate::transcript::kind::PROCESS, || {
+            serde_json::json!({
+                "command": crate::gate::clip(&line), "code": output.code,
+                "duration_ms": output.duration_ms, "timed_out": output.timed_out,
+            })
+        });
+        Ok(output)
     }
 }
 

@@ -26,6 +26,13 @@ impl Host for Caps {
         Ok(Ok(()))
     }
 
+    async fn messages(&mut self) -> R<Vec<String>> {
+        if let Err(e) = self.check("ui", "messages", "", Permission::Ui).await {
+            return Ok(Err(e));
+        }
+        Ok(Ok(self.transcript.as_ref().map(|t| t.take_messages()).unwrap_or_default()))
+    }
+
     async fn ask(&mut self, question: String, choices: Vec<String>, default: Option<u32>) -> R<u32> {
         if let Err(e) = self.check("ui", "ask", &question, Permission::Ui).await {
             return Ok(Err(e));

@@ -89,8 +89,14 @@ pub enum Command {
     /// Show a session's changes against its base.
     Diff(session::diff::DiffArgs),
 
-    /// Show what a session's process printed.
+    /// Show a session's transcript: what the model said, the tools it
+    /// called and what they answered, the gate's decisions, approvals and
+    /// commits. `-f` follows it live; `-v` shows every decision and cost.
     Logs(session::logs::LogsArgs),
+
+    /// Send a session a message: a running one hears it at its next turn,
+    /// a finished, failed or interrupted one goes on with its conversation.
+    Tell(session::tell::TellArgs),
 
     /// Merge a session's branch into the branch it started from, in your
     /// main worktree (which must be clean and on that branch).
@@ -169,7 +175,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => session::new::new(args),
         Command::Ls(args) => session::ls::ls(args),
         Command::Diff(args) => session::diff::diff(args),
-        Command::Logs(args) => session::logs::logs(args),
+        Command::Logs(args) => session::logs::logs(args, verbosity),
+        Command::Tell(args) => session::tell::tell(args),
         Command::Merge(args) => session::merge::merge(args),
         Command::Rm(args) => session::rm::rm(args),
         Command::Prune(args) => session::rm::prune(args),

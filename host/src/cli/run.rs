@@ -158,7 +158,12 @@ impl RunOptions {
             return Err(CliError::new(Exit::Usage, "--record and --replay cannot be used together")
                 .hint("record once with --record FILE, then replay it with --replay FILE"));
         }
-        Ok(ModelOptions { record: self.record.clone(), replay: self.replay.clone(), budget: self.budget })
+        Ok(ModelOptions {
+            record: self.record.clone(),
+            replay: self.replay.clone(),
+            budget: self.budget,
+            ..ModelOptions::default()
+        })
     }
 
     fn grants(&self) -> Result<PermissionSet, CliError> {
@@ -216,6 +221,7 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
         progress: None,
         mode: options.mode,
         model: options.model()?,
+        foreground: true,
     };
     if let Some(name) = &options.session {
         in_session(&mut request, &cwd, name)?;

@@ -137,6 +137,14 @@ async fn queue(git_dir: &std::path::Path, session: &str, req: &Request<'_>, time
         Err(e) => return failed(e.to_string()),
     };
     let _ = store.set_state(session, State::WaitingApproval, serde_json::json!({ "approval": id }));
+    let _ = store.event(
+        session,
+        crate::transcript::kind::APPROVAL,
+        serde_json::json!({
+            "id": id, "state": "pending", "capability": req.capability, "verb": req.verb,
+            "target": crate::gate::clip(req.target), "level": req.level, "reasons": req.reasons,
+        }),
+    );
     tracing::info!(
         "waiting for approval #{id}: {}.{} {:?} (grove approve {id} / grove deny {id})",
         req.capability,
@@ -174,6 +182,17 @@ async fn queue(git_dir: &std::path::Path, session: &str, req: &Request<'_>, time
         }
         tokio::time::sleep(POLL).await;
     };
+    let (state, reason) = match &answer.answer {
+        Answer::Once | Answer::Always => ("allowed", None),
+        Answer::Deny { reason } => ("denied", reason.clone()),
+        Answer::TimedOut => ("expired", None),
+        Answer::Unanswerable(why) => ("unanswered", Some(why.clone())),
+    };
+    let _ = store.event(
+        session,
+        crate::transcript::kind::APPROVAL,
+        serde_json::json!({ "id": id, "state": state, "by": answer.by, "reason": reason }),
+    );
     // Back to work, unless the session was cancelled meanwhile.
     if store.get(session).ok().flatten().is_some_and(|s| s.state == State::WaitingApproval) {
         let _ = store.set_state(session, State::Running, serde_json::json!({ "approval": id }));

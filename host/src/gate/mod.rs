@@ -153,6 +153,8 @@ pub struct Gate {
     /// Actions a human allowed for the rest of the run.
     remembered: Vec<(&'static str, &'static str, String)>,
     denials_in_a_row: u32,
+    /// Every decision also goes to the run's transcript.
+    transcript: Option<crate::transcript::Transcript>,
 }
 
 /// What was finally decided, and by whom.
@@ -182,7 +184,26 @@ impl Gate {
             approver,
             remembered: Vec::new(),
             denials_in_a_row: 0,
+            transcript: None,
         }
+    }
+
+    /// Tell `transcript` every decision.
+    pub fn set_transcript(&mut self, transcript: crate::transcript::Transcript) {
+        self.transcript = Some(transcript);
+    }
+
+    /// Of `paths`, the one whose write would be judged hardest (denied,
+    /// then asked about, then the highest level), when any would be more
+    /// than routine: committing a file writes it into history, so a commit
+    /// must pass as a write to its riskiest file.
+    pub fn riskiest_write<'p>(&self, paths: &'p [String]) -> Option<&'p str> {
+        paths
+            .iter()
+            .map(|p| (self.judge.decide(&self.skill, "workspace", "write", p, Subject::Path(p)), p))
+            .filter(|(d, _)| d.verdict != Verdict::Allow || d.level > level::Level::Low)
+            .max_by_key(|(d, _)| (d.verdict, d.level))
+            .map(|(_, p)| p.as_str())
     }
 
     /// The mode in force now (auto may have fallen back to manual).
@@ -196,6 +217,21 @@ impl Gate {
     pub async fn check(&mut self, action: Action<'_>) -> Result<(), GuestError> {
         let outcome = self.decide(&action).await;
         self.audit(&action, &outcome)?;
+        if let Some(t) = &self.transcript {
+            t.record(
+                crate::transcript::kind::GATE,
+                serde_json::json!({
+                    "capability": action.capability,
+                    "verb": action.verb,
+                    "target": clip(action.target),
+                    "decision": if outcome.allow { "allow" } else { "deny" },
+                    "level": outcome.level,
+                    "reasons": outcome.reasons,
+                    "decided_by": outcome.decided_by,
+                    "approval": outcome.approval,
+                }),
+            );
+        }
         self.count(outcome.allow);
         if outcome.allow {
             return Ok(());

@@ -40,7 +40,7 @@ impl Anthropic {
     pub async fn complete(
         &self,
         req: &ChatRequest,
-        progress: &mut (dyn FnMut(usize) + Send),
+        progress: &mut (dyn FnMut(super::Piece<'_>) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         let url = format!("{}/v1/messages", self.base_url.trim_end_matches('/'));
         let response = self.transport.post(NAME, &url, self.headers(req)?, body(req, true)).await?;
@@ -223,7 +223,11 @@ struct Answer {
 }
 
 impl Answer {
-    fn event(&mut self, event: Event, progress: &mut (dyn FnMut(usize) + Send)) -> Result<(), ProviderError> {
+    fn event(
+        &mut self,
+        event: Event,
+        progress: &mut (dyn FnMut(super::Piece<'_>) + Send),
+    ) -> Result<(), ProviderError> {
         if event.name == "ping" {
             return Ok(());
         }
@@ -259,12 +263,12 @@ impl Answer {
                     (Partial::Text(text), Some("text_delta")) => {
                         let piece = delta["text"].as_str().unwrap_or_default();
                         text.push_str(piece);
-                        progress(piece.len());
+                        progress(super::Piece::Text(piece));
                     }
                     (Partial::Tool { json, .. }, Some("input_json_delta")) => {
                         let piece = delta["partial_json"].as_str().unwrap_or_default();
                         json.push_str(piece);
-                        progress(piece.len());
+                        progress(super::Piece::ToolInput(piece));
                     }
                     _ => {} // thinking, signatures, citations
                 }

@@ -28,6 +28,19 @@ pub enum Tier {
     Deep,
 }
 
+impl std::str::FromStr for Tier {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Tier, String> {
+        match s {
+            "fast" => Ok(Tier::Fast),
+            "default" => Ok(Tier::Default),
+            "deep" => Ok(Tier::Deep),
+            other => Err(format!("unknown tier {other:?}: use fast, default or deep")),
+        }
+    }
+}
+
 impl Tier {
     pub fn as_str(self) -> &'static str {
         match self {

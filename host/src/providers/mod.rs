@@ -28,6 +28,32 @@ use anthropic::{Anthropic, Auth};
 use openai::OpenAi;
 use replay::{Cassette, Recorder};
 
+/// A piece of an answer as it streams in, or news that the attempt
+/// failed and a new one starts (whose pieces begin again from the start).
+#[derive(Debug, Clone, Copy)]
+pub enum Piece<'a> {
+    /// Text the model wrote.
+    Text(&'a str),
+    /// Part of the JSON input of a tool call.
+    ToolInput(&'a str),
+    /// The attempt failed; attempt number `attempt` follows.
+    Retry { attempt: u32, error: &'a ProviderError },
+}
+
+impl Piece<'_> {
+    /// Bytes of the answer this piece carries.
+    pub fn len(&self) -> usize {
+        match self {
+            Piece::Text(t) | Piece::ToolInput(t) => t.len(),
+            Piece::Retry { .. } => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Per-run choices about the model, from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct ModelOptions {
@@ -37,6 +63,12 @@ pub struct ModelOptions {
     pub replay: Option<PathBuf>,
     /// Overrides the configured budget.
     pub budget: Option<Budget>,
+    /// The tier that answers the skill's default-tier requests (a
+    /// session's `--tier`); fast and deep requests keep theirs.
+    pub tier: Option<Tier>,
+    /// The model that answers the skill's default-tier requests (a
+    /// session's `--model`), unless the skill names one itself.
+    pub model: Option<String>,
 }
 
 /// Talks to the configured providers.
@@ -65,13 +97,13 @@ impl ModelClient {
     }
 
     /// One completion, retried with backoff while the failure is worth
-    /// retrying. `progress` hears the size in bytes of each piece of the answer as it
+    /// retrying. `progress` hears each piece of the answer as it
     /// streams in.
     pub async fn complete(
         &self,
         provider: ProviderKind,
         request: &ChatRequest,
-        progress: &mut (dyn FnMut(usize) + Send),
+        progress: &mut (dyn FnMut(Piece<'_>) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         if let Some(cassette) = &self.replay {
             return cassette.answer(request);
@@ -87,6 +119,7 @@ impl ModelClient {
                 Ok(response) => break response,
                 Err(error) => match self.config.retry.delay(retry, &error) {
                     Some(wait) => {
+                        progress(Piece::Retry { attempt: retry + 2, error: &error });
                         tracing::info!(%error, retry = retry + 1, wait_ms = wait.as_millis() as u64, "model call failed; retrying");
                         tokio::time::sleep(wait).await;
                         retry += 1;

@@ -27,7 +27,7 @@ impl OpenAi {
     pub async fn complete(
         &self,
         req: &ChatRequest,
-        progress: &mut (dyn FnMut(usize) + Send),
+        progress: &mut (dyn FnMut(super::Piece<'_>) + Send),
     ) -> Result<ChatResponse, ProviderError> {
         let url = format!("{}/chat/completions", self.base_url.trim_end_matches('/'));
         let mut headers = HeaderMap::new();
@@ -198,7 +198,11 @@ struct Answer {
 }
 
 impl Answer {
-    fn event(&mut self, event: Event, progress: &mut (dyn FnMut(usize) + Send)) -> Result<(), ProviderError> {
+    fn event(
+        &mut self,
+        event: Event,
+        progress: &mut (dyn FnMut(super::Piece<'_>) + Send),
+    ) -> Result<(), ProviderError> {
         if event.data.trim() == "[DONE]" {
             self.done = true;
             return Ok(());
@@ -233,7 +237,7 @@ impl Answer {
         let delta = &choice["delta"];
         if let Some(piece) = delta.get("content").and_then(Value::as_str) {
             self.text.push_str(piece);
-            progress(piece.len());
+            progress(super::Piece::Text(piece));
         }
         for call in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
             let index = call.get("index").and_then(Value::as_u64).unwrap_or(self.calls.len() as u64) as usize;
@@ -256,7 +260,7 @@ impl Answer {
             }
             if let Some(piece) = function.get("arguments").and_then(Value::as_str) {
                 slot.arguments.push_str(piece);
-                progress(piece.len());
+                progress(super::Piece::ToolInput(piece));
             }
         }
         if let Some(finish) = choice.get("finish_reason").and_then(Value::as_str) {

@@ -88,6 +88,22 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE sessions ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE sessions ADD COLUMN model TEXT;",
+    // 6: the transcript's companions: what the human said to a session
+    // (delivered to its skill at the next turn), and the conversation it
+    // had with the model, so a finished or crashed session can go on.
+    "CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+    );
+    CREATE INDEX messages_pending ON messages(session_id, delivered_at);
+    CREATE TABLE conversations (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        messages TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
 ];
 
 /// One session as stored.
@@ -142,6 +158,12 @@ pub struct ModelChoice {
     pub record: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<String>,
+    /// The tier that works the session (`--tier`): fast, default or deep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// The model that works the session (`--model`), over its tier's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl Session {
@@ -200,9 +222,13 @@ pub struct NewSession {
     pub model: Option<ModelChoice>,
 }
 
-/// One line of a session's history.
+/// One line of a session's history: its life events and its transcript
+/// (see [`crate::transcript`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
+    /// Increases with every event of the store: a reader that has seen
+    /// up to `id` asks for what came after it.
+    pub id: i64,
     pub at: i64,
     pub kind: String,
     pub data: serde_json::Value,
@@ -225,7 +251,7 @@ pub enum StoreError {
 
 /// An open session store.
 pub struct Store {
-    pub(super) conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -260,7 +286,7 @@ impl Store {
         Ok(store)
     }
 
-    pub(super) fn err(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite { path: self.path.clone(), source }
     }
 
@@ -375,7 +401,8 @@ impl Store {
         let changed = self
             .conn
             .execute(
-                "UPDATE sessions SET state = ?2, updated_at = ?3, finished_at = COALESCE(?4, finished_at) WHERE name = ?1",
+                "UPDATE sessions SET state = ?2, updated_at = ?3, finished_at = COALESCE(?4, finished_at), \
+                 progress = CASE WHEN ?4 IS NULL THEN progress END WHERE name = ?1",
                 params![name, state.as_str(), now, finished],
             )
             .map_err(|e| self.err(e))?;
@@ -447,7 +474,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE sessions SET exit_code = ?2, summary = ?3, error = ?4, state = ?5, updated_at = ?6, \
-                 finished_at = ?6 WHERE name = ?1",
+                 finished_at = ?6, progress = NULL WHERE name = ?1",
                 params![name, exit_code, summary, error, state.as_str(), now],
             )
             .map_err(|e| self.err(e))?;
@@ -498,20 +525,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT e.at, e.kind, e.data FROM events e JOIN sessions s ON s.id = e.session_id \
+                "SELECT e.id, e.at, e.kind, e.data FROM events e JOIN sessions s ON s.id = e.session_id \
                  WHERE s.name = ?1 ORDER BY e.id",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([name], |r| {
-                let data: String = r.get(2)?;
-                Ok(Event {
-                    at: r.get(0)?,
-                    kind: r.get(1)?,
-                    data: serde_json::from_str(&data).unwrap_or_default(),
-                })
-            })
-            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([name], event_from_row).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
@@ -556,6 +574,17 @@ impl Store {
         }
         Ok(interrupted)
     }
+}
+
+/// An event from `id, at, kind, data`.
+pub(crate) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
+    let data: String = r.get(3)?;
+    Ok(Event {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        kind: r.get(2)?,
+        data: serde_json::from_str(&data).unwrap_or_default(),
+    })
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {

@@ -22,6 +22,7 @@ use crate::runtime::{
     GuestError, Invocation, Limits, Outcome, PrepareError, PreparedSkill, RunError, Runtime, RuntimeConfig,
 };
 use crate::session::{Session, Store};
+use crate::transcript::Transcript;
 
 /// What to run, where, and with what.
 #[derive(Clone)]
@@ -43,6 +44,8 @@ pub struct Invoke {
     pub mode: Option<Mode>,
     /// Budget and cassettes for the model capability.
     pub model: ModelOptions,
+    /// A human watches this run on the terminal: show its transcript there.
+    pub foreground: bool,
 }
 
 /// How a run ended, with the manifest of the skill that ran.
@@ -102,6 +105,10 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let grants = Grants { requested, granted: defaults.union(req.allow) };
     let wants_model = grants.granted.contains(Permission::Model);
     let mut caps = caps_for(&manifest.name, grants, &req, req.json)?;
+    if let Some(transcript) = transcript_for(&req) {
+        caps.gate.set_transcript(transcript.clone());
+        caps.transcript = Some(transcript);
+    }
     // One read of the session's record serves its base and its spending.
     let session = session_record(&req);
     caps.session_base = session.as_ref().map(|(_, s)| s.base_commit.clone()).filter(|id| !id.is_empty());
@@ -122,6 +129,28 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let result = runtime.run(&prepared, caps, &req.limits, &invocation).await;
     let spend = meter.map(|m| m.lock().expect("not poisoned").spend).filter(|s| s.calls > 0);
     Ok(Invoked { manifest, result, spend })
+}
+
+/// Where the run's transcript goes: the session's store, and the terminal
+/// when the human runs it in the foreground.
+fn transcript_for(req: &Invoke) -> Option<Transcript> {
+    let stored = match (req.session.as_deref(), req.location.git_dir.as_deref()) {
+        (Some(name), Some(git_dir)) => match Transcript::for_session(git_dir, name) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::warn!(session = %name, error = %e, "the session's transcript cannot be written");
+                None
+            }
+        },
+        _ => None,
+    };
+    let verbose = req.verbosity >= Verbosity::Verbose;
+    match (stored, req.foreground && req.verbosity > Verbosity::Quiet) {
+        (Some(t), true) => Some(t.with_terminal(verbose)),
+        (Some(t), false) => Some(t),
+        (None, true) => Some(Transcript::terminal(verbose)),
+        (None, false) => None,
+    }
 }
 
 /// The manifest section, or, for components without one, what `describe`
@@ -186,7 +215,9 @@ fn model_access(
         }));
     }
     let meter = Arc::new(Mutex::new(meter));
-    Ok((ModelAccess::new(client, meter.clone(), sink), meter))
+    let access =
+        ModelAccess::new(client, meter.clone(), sink).choosing(req.model.tier, req.model.model.clone());
+    Ok((access, meter))
 }
 
 fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Caps, InvokeError> {

@@ -14,7 +14,7 @@ impl Skill for AgentSkill {
         "Works a task in the worktree with the configured model: reads, edits, runs the tests, commits",
     )
     .usage("grove run agent [--tier fast|default|deep] [--max-turns N] [--context-window TOKENS] [--commit] \"TASK\"")
-    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model"]);
+    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model", "ui"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = Args::new(invocation.args.clone());
@@ -31,8 +31,16 @@ impl Skill for AgentSkill {
             (None, false) => words.join(" "),
             (None, true) => return Err(Error::invalid("what should the agent do? Give it a task")),
         };
-        let mut agent = Agent::new(config);
-        let report = agent.work(&task);
+        // A session that ran before goes on with its conversation: the
+        // human sent it a message, or resumed it after a crash.
+        let resumed = if invocation.session.is_some() { Agent::resume(config.clone()) } else { None };
+        let (report, agent) = match resumed {
+            Some(mut agent) => (agent.go_on(&task), agent),
+            None => {
+                let mut agent = Agent::new(config);
+                (agent.work(&task), agent)
+            }
+        };
         Ok(outcome(&report, &agent, json))
     }
 }

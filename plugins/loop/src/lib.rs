@@ -23,7 +23,7 @@ impl Skill for Loop {
         "Runs a check and has the agent fix what fails, until it passes, the budget is spent or nothing changes",
     )
     .usage("grove run loop --until \"CMD\" [--goal \"…\"] [--max-iterations N] [--budget AMOUNT]")
-    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model"]);
+    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model", "ui"]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = Args::new(invocation.args.clone());

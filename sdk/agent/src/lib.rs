@@ -9,12 +9,15 @@
 //! is capped, and older turns are summarized once the window fills.
 
 mod context;
+mod instructions;
 mod prompt;
 mod tools;
 
 use grove_sdk::log;
 use grove_sdk::model::{self, Content, Message, Request, Role, StopReason, Tier, ToolResult, Usage};
-use grove_sdk::{Args, Error, git};
+use grove_sdk::{Args, Error, git, ui};
+
+use instructions::Instructions;
 
 pub use context::cap;
 pub use tools::Answer;
@@ -143,17 +146,32 @@ pub struct Agent {
     /// counted them.
     context_tokens: u64,
     pub usage: Usage,
+    /// Paths that had changes before the agent began (the human's work in
+    /// progress): never the agent's to commit. `None` when they could not
+    /// be known, and then the agent commits nothing.
+    theirs: Option<Vec<String>>,
+    instructions: Instructions,
 }
 
 impl Agent {
     pub fn new(config: Config) -> Agent {
+        let mut instructions = Instructions::default();
+        let mut system = prompt::system(config.commit);
+        if let Some(section) = instructions.root() {
+            system.push_str(&section);
+        }
+        let theirs = if config.commit {
+            git::status().ok().map(|status| status.into_iter().map(|e| e.path).collect())
+        } else {
+            Some(Vec::new())
+        };
         Agent {
             request: Request {
                 tier: config.tier,
                 model: None,
                 effort: None,
                 long_context: false,
-                system: Some(prompt::system(config.commit)),
+                system: Some(system),
                 messages: Vec::new(),
                 tools: tools::definitions(config.commit),
                 max_tokens: config.max_tokens,
@@ -161,13 +179,52 @@ impl Agent {
             config,
             context_tokens: 0,
             usage: Usage { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 },
+            theirs,
+            instructions,
         }
+    }
+
+    /// The agent of a session that goes on (`grove tell` after it
+    /// finished, `grove resume` after a crash): the conversation as it
+    /// stood when the session stopped. `None` when there is none to go on
+    /// with.
+    pub fn resume(config: Config) -> Option<Agent> {
+        let history = model::history().ok()??;
+        if history.is_empty() {
+            return None;
+        }
+        let mut agent = Agent::new(config);
+        // Files the conversation wrote are the agent's own work, left
+        // uncommitted when it stopped.
+        let own = tools::written_in(&history);
+        if let Some(theirs) = &mut agent.theirs {
+            theirs.retain(|path| !own.contains(path));
+        }
+        agent.request.messages = history;
+        agent.close_open_calls();
+        log::info(&format!("going on with the conversation ({} messages)", agent.request.messages.len()));
+        Some(agent)
     }
 
     /// Work `task` until the model is done, the turns run out or the model
     /// cannot be asked any more.
     pub fn work(&mut self, task: &str) -> Report {
         self.request.messages.push(user(vec![Content::Text(task.to_string())]));
+        self.turns(task)
+    }
+
+    /// Go on with a resumed conversation: with what the human said since,
+    /// or from where it stopped.
+    pub fn go_on(&mut self, task: &str) -> Report {
+        if !self.hear() {
+            let nudge = "The session stopped before you finished and has been resumed. \
+                         Check the state of the work, then carry on with the task.";
+            self.say(nudge.into());
+        }
+        self.turns(task)
+    }
+
+    fn turns(&mut self, task: &str) -> Report {
         let mut report = Report {
             stop: Stop::MaxTurns,
             summary: String::new(),
@@ -183,6 +240,7 @@ impl Agent {
                 report.compactions += 1;
             }
             report.turns += 1;
+            self.hear();
             log::progress(&format!("turn {}", report.turns), report.turns as u64, 0);
             let response = match self.ask() {
                 Ok(r) => r,
@@ -210,6 +268,10 @@ impl Agent {
                 .collect();
             self.request.messages.push(Message { role: Role::Assistant, content: response.content });
             if calls.is_empty() {
+                // The human spoke while the model wrote its last answer.
+                if response.stop_reason != StopReason::Refusal && self.hear() {
+                    continue;
+                }
                 report.stop = match response.stop_reason {
                     StopReason::Refusal => Stop::Refused,
                     // Cut off mid-thought: let it go on.
@@ -225,10 +287,23 @@ impl Agent {
             for call in calls {
                 report.tool_calls += 1;
                 log::debug(&format!("{} {}", call.name, short(&call.input, 200)));
-                let answer = tools::call(&call.name, &call.input, self.config.tool_output);
+                // A model may call a tool it was not offered (one from an
+                // earlier conversation, or a made-up one): it runs nothing.
+                let mut answer = if self.request.tools.iter().any(|t| t.name == call.name) {
+                    tools::call(&call.name, &call.input, self.config.tool_output, self.theirs.as_deref())
+                } else {
+                    tools::Answer::refused(&call.name)
+                };
                 if answer.is_error {
                     report.tool_errors += 1;
-                    log::info(&format!("{} failed: {}", call.name, short(&answer.content, 300)));
+                    // The transcript shows the failed result (and a gate
+                    // denial as a denial); this is for -v.
+                    log::debug(&format!("{} failed: {}", call.name, short(&answer.content, 300)));
+                }
+                if let Some(path) = &answer.path
+                    && let Some(more) = self.instructions.around(path)
+                {
+                    answer.content.push_str(&more);
                 }
                 if let Some(path) = &answer.wrote
                     && !report.files_written.contains(path)
@@ -314,19 +389,69 @@ impl Agent {
     }
 
     /// Commit what the model left uncommitted, so the session's branch
-    /// holds all of its work.
+    /// holds all of its work (and none of anyone else's).
     fn commit_rest(&self, task: &str, report: &mut Report) {
-        let Ok(status) = git::status() else { return };
-        if status.is_empty() {
-            return;
-        }
         let first = task.lines().next().unwrap_or("work").trim();
         let subject = self.config.commit_subject.as_deref().unwrap_or(first);
         let message = format!("{}\n\nWorked by grove's agent.", short(subject, 72));
-        match git::commit(&message, None) {
-            Ok(_) => report.commits.push(message),
-            Err(e) => log::warn(&format!("could not commit the rest: {}", e.message())),
+        match tools::commit(&message, self.theirs.as_deref()) {
+            Ok(Some(_)) => report.commits.push(message),
+            Ok(None) => {}
+            Err(e) => log::warn(&format!("could not commit the rest: {e}")),
         }
+    }
+
+    /// Take what the human said since the last turn into the conversation.
+    fn hear(&mut self) -> bool {
+        let Ok(messages) = ui::messages() else { return false };
+        if messages.is_empty() {
+            return false;
+        }
+        for message in messages {
+            log::debug(&format!("heard: {}", short(&message, 200)));
+            self.say(format!("Message from the human overseeing this work: {message}"));
+        }
+        true
+    }
+
+    /// Add user text at the end of the conversation: to the last message
+    /// when it is the user's (tool results), else as a new one, so the
+    /// turns keep alternating.
+    fn say(&mut self, text: String) {
+        match self.request.messages.last_mut() {
+            Some(m) if m.role == Role::User => m.content.push(Content::Text(text)),
+            _ => self.request.messages.push(user(vec![Content::Text(text)])),
+        }
+    }
+
+    /// A conversation cut off after the model called tools has no results
+    /// for them: answer each (the provider refuses a call left open).
+    fn close_open_calls(&mut self) {
+        let Some(last) = self.request.messages.last() else { return };
+        if last.role != Role::Assistant {
+            return;
+        }
+        let open: Vec<String> = last
+            .content
+            .iter()
+            .filter_map(|c| if let Content::Call(call) = c { Some(call.id.clone()) } else { None })
+            .collect();
+        if open.is_empty() {
+            return;
+        }
+        let results = open
+            .into_iter()
+            .map(|call_id| {
+                Content::Result(ToolResult {
+                    call_id,
+                    content: "not run: the session stopped before this call ran. Run it again if it is \
+                              still needed."
+                        .into(),
+                    is_error: true,
+                })
+            })
+            .collect();
+        self.request.messages.push(user(results));
     }
 }
 

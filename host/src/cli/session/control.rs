@@ -121,6 +121,7 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
         progress: progress_sink(ctx.worktrees.git_dir(), &session.name),
         mode: session.mode.as_deref().and_then(|m| m.parse().ok()),
         model: model_options(session.model.as_ref()),
+        foreground: false,
     };
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| CliError::new(Exit::Host, e))?;
@@ -128,9 +129,11 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
         invoked = invoke(request) => match invoked {
             Ok(invoked) => match invoked.result {
                 Ok(Ok(outcome)) => {
-                    println!("{}", outcome.summary);
-                    if let Some(report) = &outcome.report {
-                        println!("\n{}", report.trim_end());
+                    // A report usually opens with the summary: print it once.
+                    match &outcome.report {
+                        Some(report) if report.contains(outcome.summary.trim()) => println!("{}", report.trim_end()),
+                        Some(report) => println!("{}\n\n{}", outcome.summary, report.trim_end()),
+                        None => println!("{}", outcome.summary),
                     }
                     let state = if outcome.success { State::Done } else { State::Failed };
                     (state, if outcome.success { 0 } else { 1 }, Some(outcome.summary), None)
@@ -174,5 +177,7 @@ fn model_options(choice: Option<&crate::session::store::ModelChoice>) -> crate::
         record: choice.record.as_ref().map(Into::into),
         replay: choice.replay.as_ref().map(Into::into),
         budget: choice.budget.as_deref().and_then(|b| crate::providers::Budget::parse(b).ok()),
+        tier: choice.tier.as_deref().and_then(|t| t.parse().ok()),
+        model: choice.model.clone(),
     }
 }

@@ -44,6 +44,9 @@ pub struct Row {
     pub progress: Option<String>,
     pub summary: Option<String>,
     pub error: Option<String>,
+    /// The tier and model chosen at `grove new` (`None`: the configured default).
+    pub tier: Option<String>,
+    pub model: Option<String>,
     /// Model calls, tokens and cost so far.
     pub model_calls: u64,
     pub input_tokens: u64,
@@ -66,18 +69,21 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     }
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+    let models: Vec<String> = rows.iter().map(Row::model_label).collect();
+    let model_width = models.iter().map(|m| m.chars().count()).max().unwrap_or(5).max(5);
     println!(
-        "{:width$}  {:<16}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
-        "NAME", "STATE", "AHEAD/BEH", "FILES", "+/-", "COST", "AGE"
+        "{:width$}  {:<16}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
+        "NAME", "STATE", "MODEL", "AHEAD/BEH", "FILES", "+/-", "COST", "AGE"
     );
-    for r in &rows {
+    for (r, model) in rows.iter().zip(&models) {
         let lines = format!("+{} -{}", r.additions, r.deletions);
         let state =
             if r.worktree_missing { format!("{} (no worktree)", r.state) } else { r.state.to_string() };
         println!(
-            "{:width$}  {:<16}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
+            "{:width$}  {:<16}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
             r.name,
             state,
+            model,
             format!("{}/{}", r.ahead, r.behind),
             r.files_changed,
             lines,
@@ -86,6 +92,14 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
         );
     }
     Ok(Exit::Ok)
+}
+
+impl Row {
+    /// What `grove ls` shows of the model choice: the model, else the
+    /// tier, else `default`.
+    pub fn model_label(&self) -> String {
+        self.model.clone().or_else(|| self.tier.clone()).unwrap_or_else(|| "default".into())
+    }
 }
 
 /// Rows for `sessions`. A finished session's changes come from the store
@@ -145,6 +159,8 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
                 progress: s.progress.clone(),
                 summary: s.summary.clone(),
                 error: s.error.clone(),
+                tier: s.model.as_ref().and_then(|m| m.tier.clone()),
+                model: s.model.as_ref().and_then(|m| m.model.clone()),
                 model_calls: s.model_calls,
                 input_tokens: s.input_tokens,
                 output_tokens: s.output_tokens,

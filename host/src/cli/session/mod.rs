@@ -1,5 +1,5 @@
-//! The session commands: new, ls, diff, logs, merge, rm, prune, resume,
-//! cancel, and the hidden `session-run` that a session's process runs.
+//! The session commands: new, ls, diff, logs, tell, merge, rm, prune,
+//! resume, cancel, and the hidden `session-run` that a session's process runs.
 
 pub mod control;
 pub mod diff;
@@ -8,6 +8,7 @@ pub mod ls;
 pub mod merge;
 pub mod new;
 pub mod rm;
+pub mod tell;
 
 use std::path::Path;
 

@@ -48,6 +48,16 @@ pub struct NewArgs {
     #[arg(long, value_name = "AMOUNT", value_parser = crate::cli::run::parse_budget)]
     pub budget: Option<crate::providers::Budget>,
 
+    /// The model tier that works the session: fast, default or deep (the
+    /// tiers of config.toml). Summaries keep the fast tier.
+    #[arg(long, value_parser = ["fast", "default", "deep"])]
+    pub tier: Option<String>,
+
+    /// The model that works the session, e.g. `claude-opus-4-5`, over
+    /// its tier's configured one.
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+
     /// Record the session's model exchanges to this cassette.
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
@@ -66,7 +76,7 @@ pub struct NewArgs {
 }
 
 pub fn new(args: NewArgs) -> Result<Exit, CliError> {
-    let skill = match (args.skill, &args.task) {
+    let skill = match (args.skill.clone(), &args.task) {
         (Some(skill), _) => skill,
         (None, Some(_)) => "agent".to_string(),
         (None, None) => {
@@ -91,6 +101,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         }
         None => repo.head().ok().filter(|h| h.is_branch()).and_then(|h| h.shorthand().map(String::from)),
     };
+    let model = model_choice(&args)?;
     let worktree = ctx.worktrees.create(&name, args.from.as_deref()).map_err(worktree_error)?;
     let base_commit = worktree.head.clone().unwrap_or_default();
     let inserted = ctx.store.insert(&NewSession {
@@ -105,7 +116,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         allow: args.allow,
         timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
         mode: args.mode.map(|m| m.to_string()),
-        model: model_choice(&args.budget, &args.record, &args.replay)?,
+        model,
     });
     let session = match inserted {
         Ok(session) => session,
@@ -130,11 +141,8 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
 
 /// The model choices as the session keeps them. Cassette paths are made
 /// absolute: the session runs in its worktree, not where `grove new` ran.
-fn model_choice(
-    budget: &Option<crate::providers::Budget>,
-    record: &Option<std::path::PathBuf>,
-    replay: &Option<std::path::PathBuf>,
-) -> Result<Option<crate::session::store::ModelChoice>, CliError> {
+fn model_choice(args: &NewArgs) -> Result<Option<crate::session::store::ModelChoice>, CliError> {
+    let (budget, record, replay) = (&args.budget, &args.record, &args.replay);
     let absolute = |p: &std::path::PathBuf| -> Result<String, CliError> {
         let path = std::path::absolute(p)
             .map_err(|e| CliError::new(Exit::Usage, format!("{}: {e}", p.display())))?;
@@ -154,6 +162,8 @@ fn model_choice(
         budget: budget.map(|b| b.to_string()),
         record: record.as_ref().map(absolute).transpose()?,
         replay: replay.as_ref().map(absolute).transpose()?,
+        tier: args.tier.clone().filter(|t| t != "default"),
+        model: args.model.clone().filter(|m| !m.trim().is_empty()),
     };
     Ok((choice != Default::default()).then_some(choice))
 }

@@ -7,7 +7,7 @@ mod files;
 mod search;
 mod shell;
 
-use grove_sdk::model::Tool;
+use grove_sdk::model::{Content, Message, Tool};
 use grove_sdk::workspace;
 use serde_json::{Value, json};
 
@@ -22,16 +22,47 @@ pub struct Answer {
     pub wrote: Option<String>,
     /// The call made a commit: its message.
     pub committed: Option<String>,
+    /// The file or folder the call worked on (its instructions apply).
+    pub path: Option<String>,
 }
 
 impl Answer {
     fn ok(content: String) -> Answer {
-        Answer { content, is_error: false, wrote: None, committed: None }
+        Answer { content, is_error: false, wrote: None, committed: None, path: None }
     }
 
     fn error(content: String) -> Answer {
-        Answer { content, is_error: true, wrote: None, committed: None }
+        Answer { content, is_error: true, wrote: None, committed: None, path: None }
     }
+
+    /// The answer to a call of a tool that was not offered: nothing ran.
+    pub fn refused(name: &str) -> Answer {
+        Answer::error(format!(
+            "there is no tool named {name:?} in this conversation; nothing was run. Use only the tools offered."
+        ))
+    }
+}
+
+pub use shell::commit;
+
+/// Paths the conversation wrote with write_file or edit_file.
+pub fn written_in(messages: &[Message]) -> Vec<String> {
+    let mut paths = Vec::new();
+    for message in messages {
+        for content in &message.content {
+            if let Content::Call(call) = content
+                && matches!(call.name.as_str(), "write_file" | "edit_file")
+                && let Ok(input) = serde_json::from_str::<Value>(&call.input)
+                && let Some(path) = input.get("path").and_then(Value::as_str)
+            {
+                let path = path.trim_start_matches("./").to_string();
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+        }
+    }
+    paths
 }
 
 /// The tool list offered to the model. `commit` only when committing is
@@ -108,15 +139,22 @@ pub fn definitions(commit: bool) -> Vec<Tool> {
 }
 
 /// Run one call. Failures are answers too: the model reads them and tries
-/// something else.
-pub fn call(name: &str, input: &str, output_limit: usize) -> Answer {
+/// something else. `theirs`: paths a commit must leave alone (`None`:
+/// commit nothing).
+pub fn call(name: &str, input: &str, output_limit: usize, theirs: Option<&[String]>) -> Answer {
     match serde_json::from_str(input) {
-        Ok(input @ Value::Object(_)) => run(name, &input, output_limit).unwrap_or_else(Answer::error),
+        Ok(input @ Value::Object(_)) => {
+            let mut answer = run(name, &input, output_limit, theirs).unwrap_or_else(Answer::error);
+            if matches!(name, "list_files" | "read_file" | "edit_file" | "write_file") {
+                answer.path = Some(input.get("path").and_then(Value::as_str).unwrap_or("").to_string());
+            }
+            answer
+        }
         _ => Answer::error(format!("the input of {name} must be a JSON object")),
     }
 }
 
-fn run(name: &str, input: &Value, output_limit: usize) -> Result<Answer, String> {
+fn run(name: &str, input: &Value, output_limit: usize, theirs: Option<&[String]>) -> Result<Answer, String> {
     let text = |key: &str| input.get(key).and_then(Value::as_str);
     let number = |key: &str| input.get(key).and_then(Value::as_u64);
     let need = |key: &str| text(key).ok_or_else(|| format!("{name} needs a string `{key}`"));
@@ -143,12 +181,9 @@ fn run(name: &str, input: &Value, output_limit: usize) -> Result<Answer, String>
         "run" => Answer::ok(shell::run(need("command")?, number("timeout_seconds"), output_limit)?),
         "commit" => {
             let message = need("message")?;
-            match shell::commit(message)? {
-                Some((id, files)) => Answer {
-                    committed: Some(message.into()),
-                    ..Answer::ok(format!("committed {id} ({files} files)"))
-                },
-                None => Answer::ok("nothing to commit: the worktree is clean".into()),
+            match shell::commit(message, theirs)? {
+                Some(done) => Answer { committed: Some(message.into()), ..Answer::ok(done) },
+                None => Answer::ok("nothing to commit: no change of yours since the last commit".into()),
             }
         }
         other => return Err(format!("there is no tool named {other:?}")),

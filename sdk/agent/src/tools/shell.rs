@@ -33,16 +33,36 @@ pub fn run(command: &str, timeout_s: Option<u64>, output_limit: usize) -> Result
     Ok(cap(&text, output_limit))
 }
 
-/// Commit every change: the short id and how many files, or `None` for a
-/// clean worktree (not an error, just news).
-pub fn commit(message: &str) -> Result<Option<(String, usize)>, String> {
+/// Commit the agent's changes: every changed path but `theirs`, the paths
+/// that had changes before the agent began (the human's work in progress
+/// is never swept into the agent's commit). Says what it committed and
+/// what it left, or `None` when nothing of the agent's changed.
+pub fn commit(message: &str, theirs: Option<&[String]>) -> Result<Option<String>, String> {
     if message.trim().is_empty() {
         return Err("the commit message is empty".into());
     }
+    let Some(theirs) = theirs else {
+        return Err(
+            "committing is off: the changes that were there before this run could not be told apart".into()
+        );
+    };
     let status = git::status().map_err(|e| e.message().to_string())?;
-    if status.is_empty() {
+    let (left, mine): (Vec<String>, Vec<String>) =
+        status.into_iter().map(|e| e.path).partition(|path| theirs.contains(path));
+    if mine.is_empty() {
         return Ok(None);
     }
-    let id = git::commit(message, None).map_err(|e| e.message().to_string())?;
-    Ok(Some((grove_sdk::changes::short(&id).to_string(), status.len())))
+    let id = git::commit(message, Some(&mine)).map_err(|e| e.message().to_string())?;
+    let mut said = format!("committed {} ({})", grove_sdk::changes::short(&id), count(mine.len(), "file"));
+    if !left.is_empty() {
+        said.push_str(&format!(
+            "; left uncommitted, as they had changes before you began: {}",
+            left.join(", ")
+        ));
+    }
+    Ok(Some(said))
+}
+
+fn count(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
