@@ -14,14 +14,14 @@ use crate::support::{Run, grove_cmd, grove_with, probe, session_row, wait, wait_
 const KEY: &str = "sk-ant-test-Zq81-very-secret-key";
 
 /// A repository, a private home, and a model server the runs talk to.
-struct Lab {
-    dir: tempfile::TempDir,
-    home: tempfile::TempDir,
-    server: ModelServer,
+pub(crate) struct Lab {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) home: tempfile::TempDir,
+    pub(crate) server: ModelServer,
 }
 
 impl Lab {
-    fn new(files: &[(&str, &str)], replies: Vec<Reply>) -> Lab {
+    pub(crate) fn new(files: &[(&str, &str)], replies: Vec<Reply>) -> Lab {
         let lab = Lab {
             dir: grove_tests::repo_with(files),
             home: tempfile::tempdir().unwrap(),
@@ -32,16 +32,16 @@ impl Lab {
         lab
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    fn config(&self, text: &str) {
+    pub(crate) fn config(&self, text: &str) {
         grove_tests::write(self.home.path(), "grove/config.toml", text);
     }
 
     /// `grove` pointed at the Anthropic-speaking server.
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         let mut cmd = grove_cmd(self.root(), self.home.path());
         for var in grove_tests::model_server::PROVIDER_VARS {
             cmd.env_remove(var);
@@ -50,7 +50,7 @@ impl Lab {
         cmd
     }
 
-    fn grove(&self, args: &[&str]) -> Run {
+    pub(crate) fn grove(&self, args: &[&str]) -> Run {
         grove_with(self.cmd(), args, None)
     }
 
@@ -62,25 +62,25 @@ impl Lab {
         grove_with(cmd, args, None)
     }
 
-    fn requests(&self) -> Vec<Recorded> {
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
         self.server.requests()
     }
 
-    fn read(&self, path: &str) -> String {
+    pub(crate) fn read(&self, path: &str) -> String {
         std::fs::read_to_string(self.root().join(path)).unwrap()
     }
 
-    fn session_row(&self, name: &str) -> Value {
+    pub(crate) fn session_row(&self, name: &str) -> Value {
         session_row(self.cmd(), name)
     }
 
-    fn wait_final(&self, name: &str) -> Value {
+    pub(crate) fn wait_final(&self, name: &str) -> Value {
         wait_final(|| self.cmd(), name)
     }
 }
 
 /// The tool results the agent sent back in a request, by call id.
-fn tool_results(request: &Recorded) -> Vec<(String, String, bool)> {
+pub(crate) fn tool_results(request: &Recorded) -> Vec<(String, String, bool)> {
     let messages = request.body["messages"].as_array().unwrap();
     let last = messages.last().unwrap();
     last["content"]
@@ -99,7 +99,7 @@ fn tool_results(request: &Recorded) -> Vec<(String, String, bool)> {
 }
 
 /// A crate whose one test fails: `add` subtracts.
-fn broken_crate() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn broken_crate() -> Vec<(&'static str, &'static str)> {
     vec![
         ("Cargo.toml", "[package]\nname = \"adder\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
         // The toolchain the project pins, so a fresh machine needs no other.
@@ -628,9 +628,12 @@ fn a_skill_runs_in_a_session_with_its_task() {
     std::fs::write(worktree.join("notes.md"), "edited in the session\n").unwrap();
     let out = lab.grove(&["run", "agent", "--session", "side", "--json", "and say what you see"]).expect(0);
     assert_eq!(out.json()["summary"], "Seen: the session's own notes.");
-    // The task of the session comes first, then the words of this run.
-    let task = lab.requests()[2].body["messages"][0]["content"][0]["text"].as_str().unwrap().to_string();
-    assert_eq!(task, "look at the notes\n\nand say what you see");
+    // The session's conversation goes on: its task first, the words of
+    // this run last.
+    let messages = lab.requests()[2].body["messages"].as_array().unwrap().clone();
+    assert_eq!(messages[0]["content"][0]["text"], "look at the notes");
+    let last = messages.last().unwrap()["content"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["text"], "and say what you see", "{messages:?}");
     let read = &tool_results(&lab.requests()[3])[0];
     assert!(read.1.contains("edited in the session"), "it ran in the session's worktree: {read:?}");
     assert_eq!(lab.read("notes.md"), "draft\n");

@@ -18,4 +18,6 @@ mod sessions;
 mod simplify;
 mod snapshots;
 mod stats;
+mod steer;
+mod transcript;
 mod worktree;

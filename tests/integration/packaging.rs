@@ -15,6 +15,7 @@ fn inspect_shows_manifest_and_real_imports() {
             "workspace:write",
             "process",
             "git:read",
+            "git:write",
             "ui",
             "http",
             "sessions",

@@ -250,11 +250,12 @@ fn a_killed_session_is_interrupted_and_resumes() {
     assert!(run.stdout.contains("resumed; task: finish"), "{}", run.stdout);
     // The event log tells the whole story.
     let run = g.run(dir.path(), &["logs", "long", "--json"]).expect(0);
-    let kinds: Vec<String> = run.json()["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap().to_string())
+    let kinds: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["kind"].as_str().unwrap().to_string()
+        })
         .collect();
     for kind in ["created", "started", "interrupted", "queued", "done"] {
         assert!(kinds.contains(&kind.to_string()), "{kind} missing from {kinds:?}");
@@ -295,8 +296,11 @@ fn worktrees_go_where_grove_worktree_dir_says_and_logs_follow_to_the_end() {
         "{}",
         run.stdout
     );
-    // -f returns once the session is over, with everything it printed.
+    // -f returns once the session is over, with its whole transcript; and
+    // with --raw, everything its process printed.
     let run = grove_with(cmd(), &["logs", "-f", "placed"], None).expect(0);
+    assert!(run.stdout.contains("stdout=late") && run.stdout.contains("── done"), "{}", run.stdout);
+    let run = grove_with(cmd(), &["logs", "-f", "--raw", "placed"], None).expect(0);
     assert!(run.stdout.contains("stdout=late") && run.stdout.contains("── placed done"), "{}", run.stdout);
 }
 

@@ -89,13 +89,18 @@ pub enum Command {
     /// Show a session's changes against its base.
     Diff(session::diff::DiffArgs),
 
-    /// Show a session's transcript: what the model said, the tools it
-    /// called and what they answered, the gate's decisions, approvals and
-    /// commits. `-f` follows it live; `-v` shows every decision and cost.
+    /// Show a session's transcript; -f follows it live.
+    ///
+    /// What the model said, the tools it called and what they answered,
+    /// the gate's decisions, approvals and commits. `-v` shows every
+    /// decision and what each answer cost; `--raw`, what the session's
+    /// process printed.
     Logs(session::logs::LogsArgs),
 
-    /// Send a session a message: a running one hears it at its next turn,
-    /// a finished, failed or interrupted one goes on with its conversation.
+    /// Send a session a message.
+    ///
+    /// A running session hears it at its next turn; a finished, failed or
+    /// interrupted one goes on with its whole conversation.
     Tell(session::tell::TellArgs),
 
     /// Merge a session's branch into the branch it started from, in your

@@ -401,8 +401,7 @@ impl Store {
         let changed = self
             .conn
             .execute(
-                "UPDATE sessions SET state = ?2, updated_at = ?3, finished_at = COALESCE(?4, finished_at), \
-                 progress = CASE WHEN ?4 IS NULL THEN progress END WHERE name = ?1",
+                "UPDATE sessions SET state = ?2, updated_at = ?3, finished_at = COALESCE(?4, finished_at) WHERE name = ?1",
                 params![name, state.as_str(), now, finished],
             )
             .map_err(|e| self.err(e))?;
@@ -474,7 +473,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE sessions SET exit_code = ?2, summary = ?3, error = ?4, state = ?5, updated_at = ?6, \
-                 finished_at = ?6, progress = NULL WHERE name = ?1",
+                 finished_at = ?6 WHERE name = ?1",
                 params![name, exit_code, summary, error, state.as_str(), now],
             )
             .map_err(|e| self.err(e))?;

@@ -25,6 +25,7 @@ impl Skill for AgentSkill {
             words.push(word);
         }
         args.finish()?;
+        let said = (!words.is_empty()).then(|| words.join(" "));
         let task = match (invocation.task.as_deref(), words.is_empty()) {
             (Some(task), true) => task.to_string(),
             (Some(task), false) => format!("{task}\n\n{}", words.join(" ")),
@@ -35,7 +36,7 @@ impl Skill for AgentSkill {
         // human sent it a message, or resumed it after a crash.
         let resumed = if invocation.session.is_some() { Agent::resume(config.clone()) } else { None };
         let (report, agent) = match resumed {
-            Some(mut agent) => (agent.go_on(&task), agent),
+            Some(mut agent) => (agent.go_on(&task, said.as_deref()), agent),
             None => {
                 let mut agent = Agent::new(config);
                 (agent.work(&task), agent)

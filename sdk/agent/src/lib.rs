@@ -213,10 +213,13 @@ impl Agent {
         self.turns(task)
     }
 
-    /// Go on with a resumed conversation: with what the human said since,
-    /// or from where it stopped.
-    pub fn go_on(&mut self, task: &str) -> Report {
-        if !self.hear() {
+    /// Go on with a resumed conversation: with `said` (the words of this
+    /// run) and what the human sent since, or else from where it stopped.
+    pub fn go_on(&mut self, task: &str, said: Option<&str>) -> Report {
+        let heard = self.hear();
+        if let Some(said) = said {
+            self.say(said.to_string());
+        } else if !heard {
             let nudge = "The session stopped before you finished and has been resumed. \
                          Check the state of the work, then carry on with the task.";
             self.say(nudge.into());

@@ -18,8 +18,8 @@ pub struct TellArgs {
     pub name: String,
 
     /// What to say; the words are joined with spaces. `-` reads it from
-    /// standard input.
-    #[arg(required = true, allow_hyphen_values = true)]
+    /// standard input; put `--` before a message that starts with a dash.
+    #[arg(required = true)]
     pub message: Vec<String>,
 
     /// Print JSON: `{name, state, message}`.

@@ -18,6 +18,7 @@ impl Skill for Probe {
             "workspace:write",
             "process",
             "git:read",
+            "git:write",
             "ui",
             "http",
             "sessions",
@@ -89,6 +90,7 @@ impl Skill for Probe {
             }
             "git-status" => git::status().map(|s| Outcome::ok(format!("{} changes", s.len()))),
             "git-head" => git::head().map(|h| Outcome::ok(format!("{:?}", h.branch))),
+            "git-commit" => git::commit(&arg(0), None).map(Outcome::ok),
             "http" => http::send(&http::Request {
                 method: "GET".into(),
                 url: "http://127.0.0.1:9/".into(),
