@@ -142,7 +142,6 @@ impl Judge {
 const DENIALS_BEFORE_MANUAL: u32 = 3;
 
 /// Decides on actions for one invocation and audits every decision.
-#[derive(Debug)]
 pub struct Gate {
     skill: String,
     session: Option<String>,
@@ -153,8 +152,17 @@ pub struct Gate {
     /// Actions a human allowed for the rest of the run.
     remembered: Vec<(&'static str, &'static str, String)>,
     denials_in_a_row: u32,
-    /// Every decision also goes to the run's transcript.
-    transcript: Option<crate::transcript::Transcript>,
+    /// Hears every decision after it is audited (the run's transcript).
+    observer: Option<Observer>,
+}
+
+/// A hook that hears every decision the gate makes, as audited.
+pub type Observer = Box<dyn Fn(&AuditRecord<'_>) + Send + Sync>;
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate").field("skill", &self.skill).field("judge", &self.judge).finish_non_exhaustive()
+    }
 }
 
 /// What was finally decided, and by whom.
@@ -184,13 +192,13 @@ impl Gate {
             approver,
             remembered: Vec::new(),
             denials_in_a_row: 0,
-            transcript: None,
+            observer: None,
         }
     }
 
-    /// Tell `transcript` every decision.
-    pub fn set_transcript(&mut self, transcript: crate::transcript::Transcript) {
-        self.transcript = Some(transcript);
+    /// Let `observer` hear every decision from now on.
+    pub fn observe(&mut self, observer: Observer) {
+        self.observer = Some(observer);
     }
 
     /// Of `paths`, the one whose write would be judged hardest (denied,
@@ -217,21 +225,6 @@ impl Gate {
     pub async fn check(&mut self, action: Action<'_>) -> Result<(), GuestError> {
         let outcome = self.decide(&action).await;
         self.audit(&action, &outcome)?;
-        if let Some(t) = &self.transcript {
-            t.record(
-                crate::transcript::kind::GATE,
-                serde_json::json!({
-                    "capability": action.capability,
-                    "verb": action.verb,
-                    "target": clip(action.target),
-                    "decision": if outcome.allow { "allow" } else { "deny" },
-                    "level": outcome.level,
-                    "reasons": outcome.reasons,
-                    "decided_by": outcome.decided_by,
-                    "approval": outcome.approval,
-                }),
-            );
-        }
         self.count(outcome.allow);
         if outcome.allow {
             return Ok(());
@@ -313,8 +306,11 @@ impl Gate {
         out
     }
 
+    /// Write the decision to the audit log, then tell the observer.
     fn audit(&mut self, action: &Action<'_>, outcome: &Final) -> Result<(), GuestError> {
-        let Some(audit) = &mut self.audit else { return Ok(()) };
+        if self.audit.is_none() && self.observer.is_none() {
+            return Ok(());
+        }
         let record = AuditRecord {
             time: audit::now(),
             skill: &self.skill,
@@ -330,12 +326,18 @@ impl Gate {
             decided_by: &outcome.decided_by,
             approval: outcome.approval,
         };
-        audit.append(&record).map_err(|e| {
-            GuestError::Denied(format!(
-                "the audit log {} could not be written ({e}), so no action may run",
-                audit.path().display()
-            ))
-        })
+        if let Some(audit) = &mut self.audit {
+            audit.append(&record).map_err(|e| {
+                GuestError::Denied(format!(
+                    "the audit log {} could not be written ({e}), so no action may run",
+                    audit.path().display()
+                ))
+            })?;
+        }
+        if let Some(observer) = &self.observer {
+            observer(&record);
+        }
+        Ok(())
     }
 
     /// Count denials in a row; in auto mode, three fall back to manual.

@@ -106,7 +106,11 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let wants_model = grants.granted.contains(Permission::Model);
     let mut caps = caps_for(&manifest.name, grants, &req, req.json)?;
     if let Some(transcript) = transcript_for(&req) {
-        caps.gate.set_transcript(transcript.clone());
+        let told = transcript.clone();
+        caps.gate.observe(Box::new(move |decision| {
+            let data = serde_json::to_value(decision).expect("audit records serialize");
+            told.record(crate::transcript::kind::GATE, data);
+        }));
         caps.transcript = Some(transcript);
     }
     // One read of the session's record serves its base and its spending.

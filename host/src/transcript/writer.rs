@@ -123,7 +123,7 @@ impl Transcript {
             kind::ANSWER,
             json!({
                 "model": response.model,
-                "stop": format!("{:?}", response.stop).to_lowercase(),
+                "stop": response.stop,
                 "input_tokens": u.input_tokens,
                 "output_tokens": u.output_tokens,
                 "cache_read_tokens": u.cache_read_tokens,
