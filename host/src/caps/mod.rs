@@ -44,6 +44,9 @@ pub struct Caps {
     /// The commit the session's branch started from, when the invocation
     /// works in a session (`git.session-base`).
     pub session_base: Option<String>,
+    /// Where the programs of a session's run are recorded while they run,
+    /// so none outlives the session; `None` outside a session.
+    pub processes: Option<crate::session::processes::ProcessLedger>,
 }
 
 impl Caps {
@@ -65,6 +68,7 @@ impl Caps {
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             deadline: Instant::now() + limits.timeout,
             session_base: None,
+            processes: None,
         })
     }
 
