@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{Run, grove_cmd, grove_with};
+use crate::support::{Run, grove_cmd, grove_with, probe, wait_final};
 
 /// A repository, a private home, and an enterprise policy path beside them.
 struct Setup {
@@ -37,10 +37,22 @@ impl Setup {
         std::fs::write(file, text).unwrap();
     }
 
-    fn grove(&self, args: &[&str]) -> Run {
+    fn cmd(&self) -> std::process::Command {
         let mut cmd = grove_cmd(self.repo.path(), self.home.path());
         cmd.env("GROVE_ENTERPRISE_POLICY", self.enterprise());
-        grove_with(cmd, args, None)
+        cmd
+    }
+
+    fn grove(&self, args: &[&str]) -> Run {
+        grove_with(self.cmd(), args, None)
+    }
+
+    /// Run `grove new NAME ARGS` and wait for the session to end; its row.
+    fn session(&self, name: &str, args: &[&str]) -> Value {
+        let mut all = vec!["new", name];
+        all.extend_from_slice(args);
+        self.grove(&all).expect(0);
+        wait_final(|| self.cmd(), name)
     }
 }
 
@@ -205,4 +217,95 @@ fn a_project_file_cannot_raise_the_mode() {
     // Checked on its own, it is still read as the repository's file, among the other layers.
     let run = t.grove(&["policy", "check", ".grove/policy.toml"]).expect(0);
     assert!(run.stdout.contains(".grove/policy.toml:1: warning: max_mode"), "{}", run.stdout);
+}
+
+/// A project policy that refuses `echo`.
+const NO_ECHO: &str = "[[rules]]\nverdict = \"deny\"\ncommand = \"echo\"\nreason = \"no echo here\"\n";
+
+fn probe_echo() -> Vec<&'static str> {
+    vec!["--skill", probe(), "--allow", "process", "--", "run", "echo", "hi"]
+}
+
+#[test]
+fn a_session_is_judged_by_the_uncommitted_policy_in_the_users_checkout() {
+    let t = Setup::new();
+    // Written, not committed: the session's worktree does not hold it.
+    t.write(&t.project(), NO_ECHO);
+    let text = t.grove(&["policy", "show"]).expect(0).stdout;
+    let project = s(t.project());
+    assert!(text.contains(&format!("project     {project}  (main checkout, uncommitted)")), "{text}");
+
+    let row = t.session("held", &probe_echo());
+    assert_eq!(row["state"], "failed", "{row}");
+    assert!(row["error"].as_str().unwrap_or_default().contains("no echo here"), "{row}");
+}
+
+#[test]
+fn a_session_cannot_change_its_own_policy() {
+    let t = Setup::new();
+    t.write(&t.project(), NO_ECHO);
+    let repo = git2::Repository::open(t.repo.path()).unwrap();
+    grove_tests::commit_all(&repo, "No echo");
+    let row = t.session("sly", &probe_echo());
+    assert_eq!(row["state"], "failed", "{row}");
+
+    // What an agent could do in its worktree: put a policy of its own in
+    // place of the repository's, and commit it.
+    let worktree = PathBuf::from(row["path"].as_str().unwrap());
+    grove_tests::write(
+        &worktree,
+        ".grove/policy.toml",
+        "[[rules]]\nverdict = \"deny\"\ncommand = \"true\"\n",
+    );
+    grove_tests::commit_all(&git2::Repository::open(&worktree).unwrap(), "My own policy");
+    t.grove(&["resume", "sly"]).expect(0);
+    let row = wait_final(|| t.cmd(), "sly");
+    assert_eq!(row["state"], "failed", "{row}");
+    assert!(row["error"].as_str().unwrap_or_default().contains("no echo here"), "{row}");
+
+    // The session's policy is the checkout's, rule for rule.
+    let json = t.grove(&["policy", "show", "--session", "sly", "--json"]).expect(0).json();
+    let rules = json["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1, "{json:#}");
+    assert_eq!(origin(&rules[0]["origin"]), ("project".into(), s(t.project()), 1));
+    assert_eq!(json["session"]["name"], "sly");
+    assert_eq!(json["session"]["worktree"], worktree.to_str().unwrap());
+}
+
+#[test]
+fn show_session_prints_what_the_session_gets() {
+    let t = Setup::new();
+    t.write(&t.user(), "max_mode = \"auto\"\n");
+    t.write(&t.project(), NO_ECHO);
+    t.session("look", &["--skill", "hello", "--mode", "bypass", "--allow", "process"]);
+    let json = t.grove(&["policy", "show", "--session", "look", "--json"]).expect(0).json();
+    assert_eq!(json["session"]["mode"]["value"], "auto", "{json:#}");
+    assert_eq!(json["session"]["mode"]["asked"], "bypass", "{json:#}");
+    assert_eq!(origin(&json["session"]["mode"]["capped_by"]), ("user".into(), s(t.user()), 1));
+    assert_eq!(json["session"]["allow"], serde_json::json!(["process"]));
+    let layers: Vec<(&str, &str, bool)> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["layer"].as_str().unwrap(), f["file"].as_str().unwrap(), f["present"] == true))
+        .collect();
+    let (enterprise, user, project) = (s(t.enterprise()), s(t.user()), s(t.project()));
+    assert_eq!(
+        layers,
+        [("enterprise", &*enterprise, false), ("user", &*user, true), ("project", &*project, true)]
+    );
+
+    let worktree = json["session"]["worktree"].as_str().unwrap().to_string();
+    let text = t.grove(&["policy", "show", "--session", "look"]).expect(0).stdout;
+    let repo = s(t.repo.path().canonicalize().unwrap());
+    let home = s(t.home.path().canonicalize().unwrap());
+    let filtered = text
+        .replace(&worktree, "[WORKTREE]")
+        .replace(&repo, "[REPO]")
+        .replace(&home, "[HOME]")
+        .replace(t.home.path().to_str().unwrap(), "[HOME]");
+    insta::assert_snapshot!(filtered);
+
+    let run = t.grove(&["policy", "show", "--session", "nobody"]).expect(2);
+    assert!(run.stderr.contains("no session named `nobody`"), "{}", run.stderr);
 }

@@ -376,3 +376,109 @@ fn a_skill_fans_out_into_sub_sessions_and_waits_for_them() {
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|r| r["state"] == "done" && r["task"].as_str().unwrap().starts_with("variant ")));
 }
+
+/// The pid of the process running `argv` in `dir`, if one is alive.
+fn running_in(dir: &Path, argv: &[&str]) -> Option<u32> {
+    let dir = dir.canonicalize().ok()?;
+    let want: Vec<u8> = argv.iter().flat_map(|a| a.bytes().chain([0])).collect();
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let proc = entry.path();
+        let matches = std::fs::read(proc.join("cmdline")).ok()? == want
+            && std::fs::read_link(proc.join("cwd")).ok()? == dir;
+        (matches && alive(pid)).then_some(pid)
+    })
+}
+
+/// Whether `pid` is a live process (not gone, not a zombie nobody reaped).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')))
+        .unwrap_or(false)
+}
+
+/// Start session `name` running `sleep 30` through the process capability;
+/// the sleep's pid and the runner's, once the sleep runs.
+fn sleeping_session(g: &Grove, dir: &Path, name: &str) -> (u32, u32) {
+    g.run(dir, &["new", name, "--skill", probe(), "--allow", "process", "--", "run", "sleep", "30"])
+        .expect(0);
+    let row = ls(g, dir).into_iter().find(|r| r["name"] == name).unwrap();
+    let path = Path::new(row["path"].as_str().unwrap()).to_path_buf();
+    let sleep = crate::support::wait(|| running_in(&path, &["sleep", "30"]), "the sleep to start");
+    let row = ls(g, dir).into_iter().find(|r| r["name"] == name).unwrap();
+    let runner = row["pid"].as_u64().unwrap_or_else(|| panic!("no pid in {row}")) as u32;
+    (sleep, runner)
+}
+
+/// Wait a little for `pid` to be gone.
+fn gone(pid: u32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    !alive(pid)
+}
+
+#[test]
+fn a_killed_session_leaves_no_program_running() {
+    let dir = project();
+    let g = Grove::new();
+    let (sleep, runner) = sleeping_session(&g, dir.path(), "crash");
+    // SIGKILL the session's process, as a crash would: it ends nothing.
+    unsafe {
+        libc::kill(runner as libc::pid_t, libc::SIGKILL);
+    }
+    assert!(gone(runner), "the runner died");
+    assert_eq!(state(&g, dir.path(), "crash"), "interrupted");
+    let survived = !gone(sleep);
+    if survived {
+        unsafe {
+            libc::kill(sleep as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    assert!(!survived, "the session's sleep outlived it");
+}
+
+#[test]
+fn cancel_ends_the_programs_of_a_session_that_does_not_answer() {
+    let dir = project();
+    let g = Grove::new();
+    let (sleep, runner) = sleeping_session(&g, dir.path(), "hung");
+    // A runner that does not answer SIGTERM: cancel has to SIGKILL it,
+    // and then end what it started itself.
+    unsafe {
+        libc::kill(runner as libc::pid_t, libc::SIGSTOP);
+    }
+    g.run(dir.path(), &["cancel", "hung"]).expect(0);
+    assert_eq!(state(&g, dir.path(), "hung"), "cancelled");
+    assert!(gone(runner), "the runner was killed");
+    let survived = !gone(sleep);
+    if survived {
+        unsafe {
+            libc::kill(sleep as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    assert!(!survived, "the cancelled session's sleep outlived it");
+}
+
+#[test]
+fn a_run_in_a_finished_sessions_worktree_keeps_its_programs() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "over", "--skill", "hello"]).expect(0);
+    let row = wait_final(&g, dir.path(), &["over"]).into_iter().find(|r| r["name"] == "over").unwrap();
+    let path = Path::new(row["path"].as_str().unwrap()).to_path_buf();
+    let mut cmd = grove_cmd(dir.path(), g.home.path());
+    cmd.args(["run", "--session", "over", "--allow", "process", probe(), "run", "sleep", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let run = cmd.spawn().unwrap();
+    crate::support::wait(|| running_in(&path, &["sleep", "2"]), "the sleep to start");
+    // Every session command looks for what dead sessions left; this run's
+    // grove process is alive, so its sleep is its own.
+    ls(&g, dir.path());
+    let out = run.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("code=Some(0)"), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -46,6 +46,9 @@ pub struct Caps {
     pub session_base: Option<String>,
     /// Where what happens is told: the session's transcript, the terminal.
     pub transcript: Option<crate::transcript::Transcript>,
+    /// Where the programs of a session's run are recorded while they run,
+    /// so none outlives the session; `None` outside a session.
+    pub processes: Option<crate::session::processes::ProcessLedger>,
 }
 
 impl Caps {
@@ -68,6 +71,7 @@ impl Caps {
             deadline: Instant::now() + limits.timeout,
             session_base: None,
             transcript: None,
+            processes: None,
         })
     }
 

@@ -98,7 +98,22 @@ impl Caps {
         })?;
         // Whatever happens next (done, timeout, grove interrupted and this
         // future dropped), nothing the program started outlives the call.
-        let _group = GroupKill(child.id());
+        let mut group = GroupKill { pgid: child.id(), recorded: None };
+        // In a session, the store knows the group while it runs, so it is
+        // killed even if this process dies without dropping `group` (see
+        // `session::processes`). Between the spawn and the record the
+        // program runs unrecorded; only a SIGKILL or a crash of this
+        // process at that moment (an insert, usually under a millisecond)
+        // would leave it behind. A cancel cannot land there: its SIGTERM is
+        // handled between polls, and both happen in this one. Closing the
+        // window would mean holding the program before `exec` until it is
+        // recorded, which `spawn` (it waits for the `exec`) does not allow.
+        if let (Some(ledger), Some(pgid)) = (&self.processes, group.pgid) {
+            let recorded = ledger.record(pgid, &line).map_err(|e| {
+                GuestError::Io(format!("recording {:?} in the session store: {e}", cmd.program))
+            })?;
+            group.recorded = Some(recorded);
+        }
         let mut stdin = child.stdin.take();
         let input = cmd.stdin.unwrap_or_default();
         let feed = async move {
@@ -187,12 +202,16 @@ async fn capped(mut pipe: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, boo
     (kept, cut)
 }
 
-/// Kills a program's process group when dropped.
-struct GroupKill(Option<u32>);
+/// Kills a program's process group when dropped, then forgets its record
+/// in the session store (fields drop after `drop` has run).
+struct GroupKill {
+    pgid: Option<u32>,
+    recorded: Option<crate::session::processes::Recorded>,
+}
 
 impl Drop for GroupKill {
     fn drop(&mut self) {
-        if let Some(pid) = self.0 {
+        if let Some(pid) = self.pgid {
             // SAFETY: kill(2) with a negative pid signals the process group
             // created for this child (its id is the group's id); it touches
             // no memory. A group that is already gone is ESRCH, ignored.

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{CliError, Exit, output};
 use crate::gate::policy::{self, Layer, Origin, Policy, PolicyError, Setting, Warning};
 use crate::paths::WorkspaceLocation;
+use crate::session::Session;
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
@@ -25,8 +26,14 @@ pub enum PolicyCommand {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// Show what session NAME is judged by: the files read for it, each
+    /// with its layer, and the mode it runs in.
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+
     /// Print one JSON object (`files`, `max_mode`, `default_mode`,
-    /// `approval_timeout`, `locked`, `hosts`, `rules`, `warnings`).
+    /// `approval_timeout`, `locked`, `hosts`, `rules`, `warnings`; with
+    /// `--session`, `session` too).
     #[arg(long)]
     pub json: bool,
 }
@@ -65,6 +72,14 @@ fn current_dir() -> Result<PathBuf, CliError> {
 }
 
 fn show(root: &Path, args: ShowArgs) -> Result<Exit, CliError> {
+    // A session is judged by the policy of its worktree, which is the
+    // same as the main checkout's (see `policy::main_checkout`): loading
+    // it the way the session's run does shows exactly what it gets.
+    let session = match &args.session {
+        Some(name) => Some(crate::cli::session::Ctx::open()?.session(name)?),
+        None => None,
+    };
+    let root = session.as_ref().map_or(root, |s| s.path.as_path());
     let policy = Policy::load(root).map_err(load_error)?;
     let files: Vec<(Layer, PathBuf, bool)> = Layer::ALL
         .into_iter()
@@ -75,13 +90,64 @@ fn show(root: &Path, args: ShowArgs) -> Result<Exit, CliError> {
         })
         .collect();
     if args.json {
-        output::json(&show_json(&policy, &files));
+        let mut shown = show_json(&policy, &files);
+        if let Some(session) = &session {
+            shown["session"] = session_json(&policy, session);
+        }
+        output::json(&shown);
     } else {
         let mut text = String::new();
-        let _ = show_text(&policy, &files, &mut text);
+        if let Some(session) = &session {
+            let _ = session_text(session, &mut text);
+        }
+        let _ = show_text(&policy, &files, session.as_ref(), &mut text);
         print(&text);
     }
     Ok(Exit::Ok)
+}
+
+/// The mode a session runs in under `policy`: the one it asked for with
+/// `--mode`, else the default, capped by the ceiling.
+fn session_mode(policy: &Policy, session: &Session) -> policy::ModeChoice {
+    policy.mode(session.mode.as_deref().and_then(|m| m.parse().ok()))
+}
+
+fn session_json(policy: &Policy, session: &Session) -> Value {
+    let choice = session_mode(policy, session);
+    json!({
+        "name": session.name,
+        "worktree": session.path,
+        "allow": session.allow,
+        "mode": {
+            "value": choice.mode,
+            "asked": session.mode,
+            "capped_by": origin_json(choice.capped_by.as_ref()),
+        },
+    })
+}
+
+fn session_text(session: &Session, out: &mut String) -> fmt::Result {
+    let allow = match session.allow.as_slice() {
+        [] => String::new(),
+        allow => format!(", --allow {}", allow.join(",")),
+    };
+    writeln!(out, "{:<11} {}, worktree {}{allow}", "session", session.name, session.path.display())
+}
+
+/// What the project line says besides the file: that it is the main
+/// checkout's, and whether it holds changes git has not committed (in
+/// force all the same).
+fn project_notes(file: &Path, present: bool) -> Vec<&'static str> {
+    let Some(root) = file.parent().and_then(Path::parent) else { return Vec::new() };
+    let Some(repo) = git2::Repository::open(root).ok().filter(|r| !r.is_worktree()) else {
+        return Vec::new();
+    };
+    let mut notes = vec!["main checkout"];
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    if present && repo.status_file(rel).is_ok_and(|s| s != git2::Status::CURRENT) {
+        notes.push("uncommitted");
+    }
+    notes
 }
 
 fn origin_json(origin: Option<&Origin>) -> Value {
@@ -144,9 +210,18 @@ fn from<T>(setting: &Setting<T>) -> String {
     setting.origin.as_ref().map_or_else(|| "built in".to_string(), Origin::to_string)
 }
 
-fn show_text(policy: &Policy, files: &[(Layer, PathBuf, bool)], out: &mut String) -> fmt::Result {
+fn show_text(
+    policy: &Policy,
+    files: &[(Layer, PathBuf, bool)],
+    session: Option<&Session>,
+    out: &mut String,
+) -> fmt::Result {
     for (layer, file, present) in files {
-        let note = if *present { "" } else { "  (absent)" };
+        let mut notes = if *layer == Layer::Project { project_notes(file, *present) } else { Vec::new() };
+        if !present {
+            notes.push("absent");
+        }
+        let note = if notes.is_empty() { String::new() } else { format!("  ({})", notes.join(", ")) };
         writeln!(out, "{:<11} {}{note}", layer.as_str(), file.display())?;
     }
     writeln!(out)?;
@@ -158,6 +233,15 @@ fn show_text(policy: &Policy, files: &[(Layer, PathBuf, bool)], out: &mut String
     let timeout = format!("{} s", policy.approval_timeout().value.as_secs());
     writeln!(out, "{:<17} {:<8} {}", "max mode", policy.max_mode().value.as_str(), from(policy.max_mode()))?;
     writeln!(out, "{:<17} {:<8} {default_from}", "default mode", choice.mode.as_str())?;
+    if let Some(session) = session {
+        let choice = session_mode(policy, session);
+        let how = match (&session.mode, &choice.capped_by) {
+            (Some(asked), Some(by)) => format!("--mode {asked}, capped by {by}"),
+            (Some(asked), None) => format!("--mode {asked}"),
+            (None, _) => "the default".to_string(),
+        };
+        writeln!(out, "{:<17} {:<8} {how}", "session mode", choice.mode.as_str())?;
+    }
     writeln!(out, "{:<17} {:<8} {}", "approval timeout", timeout, from(policy.approval_timeout()))?;
     for (key, origin) in policy.locked() {
         writeln!(out, "{:<17} {:<8} {origin}", "locked", key.as_str())?;

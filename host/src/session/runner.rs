@@ -72,25 +72,40 @@ fn launch(git_dir: &Path, repo_root: &Path, name: &str) -> std::io::Result<u32> 
 }
 
 /// Mark a session cancelled, then stop its process: SIGTERM (the runner
-/// drops its run, killing the programs it started), SIGKILL if it lingers.
-/// The order matters: the runner sees `cancelled` when it wakes and leaves
-/// it so.
+/// drops its run, killing the programs it started), SIGKILL to its whole
+/// process group if it lingers; then kill whatever programs it left
+/// recorded (see [`super::processes`]). The order matters: the runner sees
+/// `cancelled` when it wakes and leaves it so.
 pub fn stop(store: &Store, session: &Session) -> Result<(), StoreError> {
     store.set_state(&session.name, super::State::Cancelled, serde_json::json!({ "by": "user" }))?;
-    let Some(pid) = session.pid else { return Ok(()) };
-    // SAFETY: kill(2) on the pid recorded for this session's runner.
-    unsafe {
-        libc::kill(pid as libc::pid_t, libc::SIGTERM);
+    if let Some(pid) = session.pid {
+        // SAFETY: kill(2) on the pid recorded for this session's runner.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+        }
+        if !gone_within(pid, 100) {
+            // SAFETY: as above; the runner leads its own group (see
+            // `launch`), and a live process's pid names no other group.
+            unsafe {
+                libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+            }
+            // Dead, it starts nothing more: what it recorded is all there is.
+            gone_within(pid, 50);
+        }
+        super::processes::kill_dead_runners_group(Some(pid));
     }
-    for _ in 0..100 {
+    store.kill_left_behind(Some(&session.name))?;
+    Ok(())
+}
+
+/// Wait up to `ticks` × 20 ms for a process to be gone.
+fn gone_within(pid: u32, ticks: u32) -> bool {
+    for _ in 0..ticks {
         if !crate::pid::alive(pid) {
-            return Ok(());
+            return true;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // SAFETY: as above.
-    unsafe {
-        libc::kill(pid as libc::pid_t, libc::SIGKILL);
-    }
-    Ok(())
+    !crate::pid::alive(pid)
 }

@@ -104,6 +104,20 @@ const MIGRATIONS: &[&str] = &[
         messages TEXT NOT NULL,
         updated_at INTEGER NOT NULL
     );",
+    // 7: the process groups of the programs a session's skill is running,
+    // and the grove process that started each, so that what a dead one
+    // left behind can be killed (see `processes.rs`).
+    "CREATE TABLE processes (
+        id INTEGER PRIMARY KEY,
+        session TEXT NOT NULL,
+        pgid INTEGER NOT NULL,
+        started INTEGER,
+        owner INTEGER NOT NULL,
+        owner_started INTEGER,
+        program TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX processes_session ON processes(session);",
 ];
 
 /// One session as stored.
@@ -539,8 +553,9 @@ impl Store {
     }
 
     /// Sessions left running by a process that is gone become
-    /// `interrupted`. Returns their names. Run at the start of every
-    /// session command, so a crash is noticed by whoever looks next.
+    /// `interrupted`, and the programs they left running are killed.
+    /// Returns their names. Run at the start of every session command, so
+    /// a crash is noticed by whoever looks next.
     pub fn recover(&self) -> Result<Vec<String>, StoreError> {
         let now = now_ms();
         let mut interrupted = Vec::new();
@@ -568,9 +583,11 @@ impl Store {
                     "interrupted",
                     serde_json::json!({ "pid": s.pid, "reason": "process gone" }),
                 )?;
+                super::processes::kill_dead_runners_group(s.pid);
                 interrupted.push(s.name);
             }
         }
+        self.kill_left_behind(None)?;
         Ok(interrupted)
     }
 }

@@ -21,6 +21,7 @@ use crate::runtime::output::OutputBudget;
 use crate::runtime::{
     GuestError, Invocation, Limits, Outcome, PrepareError, PreparedSkill, RunError, Runtime, RuntimeConfig,
 };
+use crate::session::processes::ProcessLedger;
 use crate::session::{Session, Store};
 use crate::transcript::Transcript;
 
@@ -116,6 +117,7 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     // One read of the session's record serves its base and its spending.
     let session = session_record(&req);
     caps.session_base = session.as_ref().map(|(_, s)| s.base_commit.clone()).filter(|id| !id.is_empty());
+    caps.processes = ProcessLedger::for_run(req.location.git_dir.as_deref(), req.session.as_deref());
     let meter = if wants_model {
         let (access, meter) = model_access(&req, session)?;
         caps.model = access;

@@ -34,12 +34,14 @@ impl Layer {
     }
 
     /// Where this layer's file is for a worktree rooted at `root`; `None`
-    /// for the user layer when there is no home to look in.
+    /// for the user layer when there is no home to look in. The project
+    /// file is the one in the repository's main checkout (see
+    /// [`main_checkout`]), whichever of its worktrees `root` is.
     pub fn path(self, root: &Path) -> Option<PathBuf> {
         match self {
             Layer::Enterprise => Some(enterprise_path()),
             Layer::User => user_path(),
-            Layer::Project => Some(project_path(root)),
+            Layer::Project => Some(project_path(&main_checkout(root))),
         }
     }
 
@@ -107,6 +109,23 @@ pub fn enterprise_path() -> PathBuf {
 /// [`crate::paths::config_dir`]).
 pub fn user_path() -> Option<PathBuf> {
     Some(crate::paths::config_dir()?.join("policy.toml"))
+}
+
+/// The main checkout of the repository whose worktree is rooted at
+/// `root`: `root` itself, unless it is a linked worktree (a session's).
+/// The project layer is read there, as it is on disk: the policy the user
+/// sees and edits is the one every session of the repository is judged by,
+/// committed or not, and an agent cannot change its own by writing in its
+/// worktree. A folder that is no repository's worktree, or a main
+/// worktree that is bare, leaves `root`.
+pub fn main_checkout(root: &Path) -> PathBuf {
+    let main = git2::Repository::open(root)
+        .ok()
+        .filter(git2::Repository::is_worktree)
+        .and_then(|linked| git2::Repository::open(linked.commondir()).ok())
+        .filter(|main| !main.is_bare())
+        .and_then(|main| main.workdir().map(|dir| dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())));
+    main.unwrap_or_else(|| root.to_path_buf())
 }
 
 /// `<root>/.grove/policy.toml`.

@@ -3,7 +3,8 @@
 //!
 //! Layers, strongest first: enterprise ▸ user ▸ project ▸ built-in
 //! defaults. The enterprise layer may lock keys; the user layer may allow;
-//! the project layer (a repository's own `.grove/policy.toml`, possibly
+//! the project layer (a repository's own `.grove/policy.toml`, read from
+//! its main checkout for every worktree, sessions' included; possibly
 //! hostile) can only narrow: its allow rules, allowed hosts and any mode
 //! above what the layers over it give are ignored, with a warning. Every
 //! value remembers the file and line it came from.
@@ -26,7 +27,7 @@ use std::time::Duration;
 pub use error::{PolicyError, Problem, Warning};
 pub use hosts::{HostEntry, HostPattern, HostVerdict, Hosts};
 pub use key::Key;
-pub use layer::{Layer, Origin, enterprise_path, project_path, read, user_path};
+pub use layer::{Layer, Origin, enterprise_path, main_checkout, project_path, read, user_path};
 pub use location::Location;
 pub use rule::{CAPABILITIES, CommandPrefix, Matches, PathPattern, Query, Rule};
 
@@ -90,7 +91,8 @@ impl Policy {
     }
 
     /// The layers that apply to the worktree at `root`, from their usual
-    /// places (see [`Layer::path`]). A missing file is an absent layer; an
+    /// places (see [`Layer::path`]: the project layer of a linked worktree
+    /// is the main checkout's). A missing file is an absent layer; an
     /// error in any present one fails the whole load.
     pub fn load(root: &Path) -> Result<Policy, PolicyError> {
         Policy::load_files(Layer::ALL.into_iter().filter_map(|layer| Some((layer, layer.path(root)?))))
