@@ -11,4 +11,5 @@ pub mod repo;
 pub mod runtime;
 pub mod session;
 pub mod skill;
+pub mod text;
 pub mod worktree;

@@ -1,6 +1,7 @@
 //! The session commands: new, ls, diff, logs, merge, rm, prune, resume,
 //! cancel, and the hidden `session-run` that a session's process runs.
 
+pub mod branch;
 pub mod control;
 pub mod diff;
 pub mod logs;

@@ -83,6 +83,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
     if ctx.store.get(&name).map_err(store_error)?.is_some() {
         return Err(store_error(crate::session::StoreError::Exists(name)));
     }
+    super::branch::check_leftover(&ctx, &name)?;
     let repo =
         git2::Repository::open(ctx.worktrees.root()).map_err(|e| CliError::new(Exit::Host, e.message()))?;
     let base_ref = match &args.from {
