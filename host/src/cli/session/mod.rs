@@ -34,6 +34,8 @@ impl Ctx {
         let worktrees = crate::session::worktrees(dir).map_err(worktree_error)?;
         let store = Store::open(worktrees.git_dir()).map_err(store_error)?;
         let interrupted = store.recover().map_err(store_error)?;
+        // Requests an older grove left waiting on sessions that ended.
+        store.end_stale_approvals().map_err(store_error)?;
         for name in interrupted {
             tracing::warn!(
                 "session {name} was interrupted: its process is gone (resume it with `grove resume {name}`)"
