@@ -115,7 +115,7 @@ fn five_sessions_run_in_parallel_without_touching_each_other_or_the_checkout() {
     let run = g.run(dir.path(), &["diff", "s1"]).expect(0);
     assert!(run.stdout.contains("+s1"), "{}", run.stdout);
     let run = g.run(dir.path(), &["diff", "s1", "--stat"]).expect(0);
-    assert!(run.stdout.contains("s1.txt") && run.stdout.contains("1 files changed, +1 -0"), "{}", run.stdout);
+    assert!(run.stdout.contains("s1.txt") && run.stdout.contains("1 file changed, +1 -0"), "{}", run.stdout);
     let run = g.run(dir.path(), &["merge", "s1", "--json"]).expect(0);
     assert_eq!(run.json()["into"], "main");
     assert_eq!(std::fs::read_to_string(dir.path().join("s1.txt")).unwrap(), "s1");
@@ -493,4 +493,24 @@ fn prune_and_rm_agree_on_branches_and_new_explains_a_leftover_one() {
     std::fs::remove_dir_all(path_of(&g, dir.path(), "empty")).unwrap();
     g.run(dir.path(), &["rm", "empty"]).expect(0);
     assert!(!branch_exists(dir.path(), "grove/empty"));
+}
+
+#[test]
+fn a_name_with_spaces_reaches_the_same_session_in_every_command() {
+    let dir = project();
+    let g = Grove::new();
+    let name = "My Feature";
+    g.run(dir.path(), &["new", name, "--skill", "hello"]).expect(0);
+    wait_final(&g, dir.path(), &["my-feature"]);
+    let run = g.run(dir.path(), &["logs", name]).expect(0);
+    assert!(run.stdout.contains("Hello, world!"), "{}", run.stdout);
+    g.run(dir.path(), &["diff", name, "--stat"]).expect(0);
+    let run = g.run(dir.path(), &["merge", name]).expect(1);
+    assert!(run.stderr.contains("nothing to merge"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["cancel", name]).expect(2);
+    assert!(run.stderr.contains("`my-feature` is already done"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["resume", name]).expect(2);
+    assert!(run.stderr.contains("only interrupted"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["rm", name]).expect(0);
+    assert!(run.stdout.contains("removed my-feature"), "{}", run.stdout);
 }

@@ -44,9 +44,10 @@ impl Ctx {
         Ok(Ctx { worktrees, store })
     }
 
-    /// A session by name, or a usage error with a hint.
+    /// A session by name, as the user typed it (see [`resolve_name`]), or a
+    /// usage error with a hint.
     pub fn session(&self, name: &str) -> Result<Session, CliError> {
-        self.store.get(name).map_err(store_error)?.ok_or_else(|| {
+        self.store.get(&resolve_name(name)).map_err(store_error)?.ok_or_else(|| {
             CliError::new(Exit::Usage, format!("no session named `{name}`"))
                 .hint("`grove ls` lists the sessions")
         })
@@ -59,6 +60,14 @@ impl Ctx {
         runner::pump(&mut self.store, &git_dir, &root, crate::session::concurrency())
             .map_err(|e| CliError::new(Exit::Host, e))
     }
+}
+
+/// The stored name of the session a user names: `grove new` slugs what it
+/// is given ("My Feature" is `my-feature`), so every command that takes a
+/// session name reads it the same way. A name that cannot be slugged is
+/// kept as typed (and then names no session).
+pub fn resolve_name(name: &str) -> String {
+    Worktrees::slug(name).unwrap_or_else(|_| name.to_string())
 }
 
 pub fn store_error(e: StoreError) -> CliError {

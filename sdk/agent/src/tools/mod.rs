@@ -146,7 +146,7 @@ fn run(name: &str, input: &Value, output_limit: usize) -> Result<Answer, String>
             match shell::commit(message)? {
                 Some((id, files)) => Answer {
                     committed: Some(message.into()),
-                    ..Answer::ok(format!("committed {id} ({files} files)"))
+                    ..Answer::ok(format!("committed {id} ({})", grove_sdk::text::count(files, "file")))
                 },
                 None => Answer::ok("nothing to commit: the worktree is clean".into()),
             }
