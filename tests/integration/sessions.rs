@@ -476,7 +476,7 @@ fn prune_and_rm_agree_on_branches_and_new_explains_a_leftover_one() {
     g.run(dir.path(), &["new", "empty", "--skill", "hello"]).expect(0);
     // The one whose branch stayed is refused before anything is made.
     let run = g.run(dir.path(), &["new", "worked", "--skill", "hello"]).expect(2);
-    assert!(run.stderr.contains(&format!("branch grove/worked is left over")), "{}", run.stderr);
+    assert!(run.stderr.contains("branch grove/worked is left over"), "{}", run.stderr);
     assert!(
         run.stderr.contains("--from grove/worked") && run.stderr.contains("git branch -D grove/worked"),
         "{}",
