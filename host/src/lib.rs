@@ -11,5 +11,6 @@ pub mod repo;
 pub mod runtime;
 pub mod session;
 pub mod skill;
+pub mod text;
 pub mod transcript;
 pub mod worktree;

@@ -8,7 +8,8 @@ use grove::cli::{self, Cli, Exit};
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(mut e) => {
+            cli::closest_suggestion(&mut e);
             let code = if e.use_stderr() { Exit::Usage } else { Exit::Ok };
             let _ = e.print();
             return code.into();

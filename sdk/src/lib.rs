@@ -39,6 +39,7 @@ pub mod manifest;
 mod outcome;
 pub mod prelude;
 pub mod sarif;
+pub mod text;
 pub mod trailers;
 
 /// Raw bindings generated from `wit/`.

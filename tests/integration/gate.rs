@@ -398,6 +398,48 @@ fn a_denied_approval_reaches_the_skill_with_its_reason() {
 }
 
 #[test]
+fn an_approval_ends_with_its_session() {
+    let p = Project::new();
+    p.session("stopped", &["run", "chmod", "+x", "README.md"]);
+    p.session("removed", &["run", "chmod", "+x", "README.md"]);
+    let stopped = p.wait_pending("stopped")["id"].as_i64().unwrap().to_string();
+    let removed = p.wait_pending("removed")["id"].as_i64().unwrap().to_string();
+    p.grove(&["cancel", "stopped"]).expect(0);
+    p.grove(&["rm", "--force", "removed"]).expect(0);
+    assert!(p.pending().is_empty(), "{:?}", p.pending());
+    let listed = p.grove(&["approvals"]).expect(0);
+    assert!(listed.stdout.contains("no approvals pending"), "{}", listed.stdout);
+    let all = p.grove(&["approvals", "--all", "--json"]).expect(0).json();
+    let mut states: Vec<(&str, &str, &str)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (a["session"].as_str().unwrap(), a["state"].as_str().unwrap(), a["reason"].as_str().unwrap())
+        })
+        .collect();
+    states.sort();
+    assert_eq!(
+        states,
+        // rm --force stops a running session first.
+        [
+            ("removed", "ended", "its session was cancelled"),
+            ("stopped", "ended", "its session was cancelled")
+        ]
+    );
+    let run = p.grove(&["approve", &stopped]).expect(2);
+    assert!(
+        run.stderr.contains(&format!(
+            "request #{stopped} is no longer pending: ended unanswered: its session was cancelled"
+        )),
+        "{}",
+        run.stderr
+    );
+    let run = p.grove(&["deny", &removed]).expect(2);
+    assert!(run.stderr.contains("no longer pending: ended unanswered"), "{}", run.stderr);
+}
+
+#[test]
 fn an_unanswered_approval_times_out_denied() {
     let p = Project::new();
     grove_tests::write(p.home.path(), "grove/policy.toml", "approval_timeout = 1\n");

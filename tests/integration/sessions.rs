@@ -115,7 +115,7 @@ fn five_sessions_run_in_parallel_without_touching_each_other_or_the_checkout() {
     let run = g.run(dir.path(), &["diff", "s1"]).expect(0);
     assert!(run.stdout.contains("+s1"), "{}", run.stdout);
     let run = g.run(dir.path(), &["diff", "s1", "--stat"]).expect(0);
-    assert!(run.stdout.contains("s1.txt") && run.stdout.contains("1 files changed, +1 -0"), "{}", run.stdout);
+    assert!(run.stdout.contains("s1.txt") && run.stdout.contains("1 file changed, +1 -0"), "{}", run.stdout);
     let run = g.run(dir.path(), &["merge", "s1", "--json"]).expect(0);
     assert_eq!(run.json()["into"], "main");
     assert_eq!(std::fs::read_to_string(dir.path().join("s1.txt")).unwrap(), "s1");
@@ -125,8 +125,18 @@ fn five_sessions_run_in_parallel_without_touching_each_other_or_the_checkout() {
 
     let paths: Vec<String> =
         ls(&g, dir.path()).iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
-    g.run(dir.path(), &["rm", "s1", "s2", "s3", "s4"]).expect(0);
-    g.run(dir.path(), &["rm", "s5", "--keep-branch"]).expect(0);
+    // s2..s5 hold files their skill wrote and nobody committed: rm keeps
+    // them unless told to throw them away.
+    let run = g.run(dir.path(), &["rm", "s1", "s2"]).expect(2);
+    assert!(
+        run.stderr.contains("would lose 1 uncommitted change") && run.stderr.contains("s2.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(ls(&g, dir.path()).iter().any(|r| r["name"] == "s1"), "nothing is removed when one is refused");
+    let run = g.run(dir.path(), &["rm", "s1", "s2", "s3", "s4", "--force"]).expect(0);
+    assert!(run.stdout.contains("removed s2 (threw away 1 uncommitted change)"), "{}", run.stdout);
+    g.run(dir.path(), &["rm", "s5", "--keep-branch", "--force"]).expect(0);
     assert!(ls(&g, dir.path()).is_empty());
     for path in paths {
         assert!(!Path::new(&path).exists(), "{path} removed");
@@ -205,6 +215,9 @@ fn squash_and_rebase_merges() {
     let head = repo.head().unwrap().peel_to_commit().unwrap();
     assert_eq!(head.parent_count(), 1, "rebase keeps history linear");
     assert!(dir.path().join("sq.txt").is_file() && dir.path().join("rb.txt").is_file());
+    // Their commits are not on main, but their work is: rm needs no --force.
+    let run = g.run(dir.path(), &["rm", "sq", "rb"]).expect(0);
+    assert!(!run.stdout.contains("unmerged"), "{}", run.stdout);
 }
 
 #[test]
@@ -481,4 +494,132 @@ fn a_run_in_a_finished_sessions_worktree_keeps_its_programs() {
     let out = run.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("code=Some(0)"), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+
+/// Commit everything in a session's worktree; the new commit's id.
+fn commit_in(path: &Path, file: &str, contents: &str) -> String {
+    grove_tests::write(path, file, contents);
+    grove_tests::commit_all(&git2::Repository::open(path).unwrap(), &format!("add {file}")).to_string()
+}
+
+fn path_of(g: &Grove, dir: &Path, name: &str) -> std::path::PathBuf {
+    let rows = ls(g, dir);
+    let row = rows.iter().find(|r| r["name"] == name).unwrap();
+    Path::new(row["path"].as_str().unwrap()).to_path_buf()
+}
+
+fn branch_exists(dir: &Path, branch: &str) -> bool {
+    git2::Repository::open(dir).unwrap().find_branch(branch, git2::BranchType::Local).is_ok()
+}
+
+#[test]
+fn rm_refuses_to_lose_unmerged_commits_and_names_them_when_forced() {
+    let dir = project();
+    let g = Grove::new();
+    for name in ["a", "b", "c"] {
+        g.run(dir.path(), &["new", name, "--skill", "hello"]).expect(0);
+    }
+    wait_final(&g, dir.path(), &["a", "b", "c"]);
+    let tips: Vec<String> =
+        ["a", "b", "c"].iter().map(|n| commit_in(&path_of(&g, dir.path(), n), "w.txt", n)).collect();
+
+    let run = g.run(dir.path(), &["rm", "a"]).expect(2);
+    let want = format!("would lose 1 unmerged commit on grove/a that main lacks (last {})", tips[0]);
+    assert!(run.stderr.contains(&want), "{}", run.stderr);
+    assert!(run.stderr.contains("--force") && run.stderr.contains("--keep-branch"), "{}", run.stderr);
+    assert!(branch_exists(dir.path(), "grove/a") && path_of(&g, dir.path(), "a").is_dir());
+
+    let run = g.run(dir.path(), &["rm", "a", "--force"]).expect(0);
+    let want = format!(
+        "deleted grove/a with 1 unmerged commit (last {0}); bring it back with `git branch grove/a {0}`",
+        tips[0]
+    );
+    assert!(run.stdout.contains(&want), "{}", run.stdout);
+    assert!(!branch_exists(dir.path(), "grove/a"));
+    // The id printed does bring it back.
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    repo.branch("grove/a", &repo.find_commit(git2::Oid::from_str(&tips[0]).unwrap()).unwrap(), false)
+        .unwrap();
+
+    let run = g.run(dir.path(), &["rm", "b", "--force", "--json"]).expect(0);
+    let json = run.json();
+    assert_eq!(json["removed"], serde_json::json!(["b"]));
+    assert_eq!(json["branches"][0]["fate"], "deleted");
+    assert_eq!(json["branches"][0]["commit"], tips[1].as_str());
+    assert_eq!(json["branches"][0]["unmerged_commits"], 1);
+
+    // Keeping the branch loses nothing: no --force needed.
+    let run = g.run(dir.path(), &["rm", "c", "--keep-branch"]).expect(0);
+    assert!(
+        run.stdout.contains(&format!("kept grove/c: 1 unmerged commit (last {})", tips[2])),
+        "{}",
+        run.stdout
+    );
+    assert!(branch_exists(dir.path(), "grove/c"));
+}
+
+#[test]
+fn prune_and_rm_agree_on_branches_and_new_explains_a_leftover_one() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "empty", "--skill", "hello"]).expect(0);
+    g.run(dir.path(), &["new", "worked", "--skill", "hello"]).expect(0);
+    wait_final(&g, dir.path(), &["empty", "worked"]);
+    let tip = commit_in(&path_of(&g, dir.path(), "worked"), "w.txt", "work");
+    for name in ["empty", "worked"] {
+        std::fs::remove_dir_all(path_of(&g, dir.path(), name)).unwrap();
+    }
+    let run = g.run(dir.path(), &["prune", "--json"]).expect(0);
+    let json = run.json();
+    assert_eq!(json["pruned"], serde_json::json!(["empty", "worked"]));
+    let fates: Vec<(String, String)> = json["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["branch"].as_str().unwrap().to_string(), b["fate"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(fates, [("grove/empty".into(), "deleted".into()), ("grove/worked".into(), "kept".into())]);
+    assert_eq!(json["branches"][1]["commit"], tip.as_str());
+    assert!(!branch_exists(dir.path(), "grove/empty") && branch_exists(dir.path(), "grove/worked"));
+
+    // The name whose branch went is free again.
+    g.run(dir.path(), &["new", "empty", "--skill", "hello"]).expect(0);
+    // The one whose branch stayed is refused before anything is made.
+    let run = g.run(dir.path(), &["new", "worked", "--skill", "hello"]).expect(2);
+    assert!(run.stderr.contains("branch grove/worked is left over"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--from grove/worked") && run.stderr.contains("git branch -D grove/worked"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&tip), "{}", run.stderr);
+    assert!(ls(&g, dir.path()).iter().all(|r| r["name"] != "worked"));
+    // Its advice works: a new session carries the work on.
+    g.run(dir.path(), &["new", "worked-2", "--skill", "hello", "--from", "grove/worked"]).expect(0);
+    assert!(path_of(&g, dir.path(), "worked-2").join("w.txt").is_file());
+
+    // rm of a session whose folder went by hand deletes its empty branch too.
+    wait_final(&g, dir.path(), &["empty", "worked-2"]);
+    std::fs::remove_dir_all(path_of(&g, dir.path(), "empty")).unwrap();
+    g.run(dir.path(), &["rm", "empty"]).expect(0);
+    assert!(!branch_exists(dir.path(), "grove/empty"));
+}
+
+#[test]
+fn a_name_with_spaces_reaches_the_same_session_in_every_command() {
+    let dir = project();
+    let g = Grove::new();
+    let name = "My Feature";
+    g.run(dir.path(), &["new", name, "--skill", "hello"]).expect(0);
+    wait_final(&g, dir.path(), &["my-feature"]);
+    let run = g.run(dir.path(), &["logs", name]).expect(0);
+    assert!(run.stdout.contains("Hello, world!"), "{}", run.stdout);
+    g.run(dir.path(), &["diff", name, "--stat"]).expect(0);
+    let run = g.run(dir.path(), &["merge", name]).expect(1);
+    assert!(run.stderr.contains("nothing to merge"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["cancel", name]).expect(2);
+    assert!(run.stderr.contains("`my-feature` is already done"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["resume", name]).expect(2);
+    assert!(run.stderr.contains("only interrupted"), "{}", run.stderr);
+    let run = g.run(dir.path(), &["rm", name]).expect(0);
+    assert!(run.stdout.contains("removed my-feature"), "{}", run.stdout);
 }

@@ -35,6 +35,8 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
         return Vec::new();
     }
 
+    // Before the nested build, not after minutes of it.
+    ensure_target();
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
@@ -60,10 +62,7 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         if stderr.contains("target may not be installed") || stderr.contains("can't find crate for `std`") {
-            panic!(
-                "\n\nthe {TARGET} target is not installed, and grove's built-in skills are compiled to it.\n\
-                 hint: run `rustup target add {TARGET}` and build again.\n\n{stderr}"
-            );
+            missing_target(&stderr);
         }
         panic!("\n\nbuilding the guest skills failed:\n{stderr}");
     }
@@ -78,6 +77,70 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
             (package.clone(), copied)
         })
         .collect()
+}
+
+/// Make sure the toolchain this build runs on has the standard library
+/// for [`TARGET`]. rustup installs a toolchain file's targets by itself
+/// only where auto-install is on (not with `RUSTUP_AUTO_INSTALL=0`), so a
+/// missing one is added here with `rustup target add`, for the toolchain the
+/// build uses, and the build goes on. Panics with a hint when it cannot be.
+pub fn ensure_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Some(sysroot) = sysroot(Path::new(&rustc)) else {
+        // Cannot tell: let the guest build itself say what is wrong.
+        return;
+    };
+    if target_installed(&sysroot) {
+        return;
+    }
+    let toolchain = toolchain(env::var("RUSTUP_TOOLCHAIN").ok(), &sysroot);
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Some(toolchain) = &toolchain {
+        rustup.args(["--toolchain", toolchain]);
+    }
+    let added = match rustup.output() {
+        Ok(out) if out.status.success() && target_installed(&sysroot) => Ok(()),
+        Ok(out) => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+        Err(e) => Err(format!("rustup could not be run: {e}")),
+    };
+    match added {
+        Ok(()) => println!(
+            "cargo:warning=the {TARGET} target was not installed for {}; grove added it with `rustup target add {TARGET}`",
+            toolchain.as_deref().unwrap_or("this toolchain")
+        ),
+        Err(why) => missing_target(&why),
+    }
+}
+
+/// Whether the toolchain at `sysroot` has the standard library for
+/// [`TARGET`] (`<sysroot>/lib/rustlib/<target>/lib`).
+pub fn target_installed(sysroot: &Path) -> bool {
+    sysroot.join("lib").join("rustlib").join(TARGET).join("lib").is_dir()
+}
+
+/// The rustup toolchain to add the target to: the one rustup runs this
+/// build with, else the one `sysroot` is (`<rustup home>/toolchains/<name>`),
+/// else none (rustup's default).
+pub fn toolchain(rustup_toolchain: Option<String>, sysroot: &Path) -> Option<String> {
+    rustup_toolchain.filter(|t| !t.trim().is_empty()).or_else(|| {
+        let parent = sysroot.parent()?;
+        (parent.file_name()? == "toolchains").then(|| sysroot.file_name()?.to_str().map(String::from))?
+    })
+}
+
+/// `rustc --print sysroot`.
+fn sysroot(rustc: &Path) -> Option<PathBuf> {
+    let out = Command::new(rustc).args(["--print", "sysroot"]).output().ok()?;
+    let path = String::from_utf8(out.stdout).ok()?;
+    (out.status.success() && !path.trim().is_empty()).then(|| PathBuf::from(path.trim()))
+}
+
+fn missing_target(details: &str) -> ! {
+    panic!(
+        "\n\nthe {TARGET} target is not installed, and grove's built-in skills are compiled to it.\n\
+         hint: run `rustup target add {TARGET}` and build again.\n\n{details}"
+    )
 }
 
 /// Names of the crates directly inside `dir` (relative to the workspace
@@ -111,4 +174,32 @@ fn package_dir(root: &Path, package: &str) -> PathBuf {
         .map(|dir| root.join(dir).join(package))
         .find(|dir| dir.is_dir())
         .unwrap_or_else(|| root.join(package))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_target_is_noticed_in_the_sysroot() {
+        let sysroot = std::env::temp_dir().join(format!("grove-guest-build-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&sysroot);
+        fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/lib")).unwrap();
+        assert!(!target_installed(&sysroot));
+        // A folder without the library is not an installed target.
+        fs::create_dir_all(sysroot.join("lib/rustlib").join(TARGET)).unwrap();
+        assert!(!target_installed(&sysroot));
+        fs::create_dir_all(sysroot.join("lib/rustlib").join(TARGET).join("lib")).unwrap();
+        assert!(target_installed(&sysroot));
+        fs::remove_dir_all(&sysroot).unwrap();
+    }
+
+    #[test]
+    fn the_target_goes_to_the_toolchain_the_build_uses() {
+        let rustup = Path::new("/home/me/.rustup/toolchains/1.95.0-x86_64-unknown-linux-gnu");
+        assert_eq!(toolchain(Some("nightly".into()), rustup).as_deref(), Some("nightly"));
+        assert_eq!(toolchain(None, rustup).as_deref(), Some("1.95.0-x86_64-unknown-linux-gnu"));
+        assert_eq!(toolchain(Some(" ".into()), rustup).as_deref(), Some("1.95.0-x86_64-unknown-linux-gnu"));
+        assert_eq!(toolchain(None, Path::new("/usr")), None);
+    }
 }

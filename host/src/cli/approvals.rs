@@ -6,11 +6,10 @@ use serde_json::json;
 
 use super::session::{Ctx, age, store_error};
 use super::{CliError, Exit, output};
-use crate::session::Approval;
 
 #[derive(Debug, Args)]
 pub struct ApprovalsArgs {
-    /// Show answered and expired requests too, not only pending ones.
+    /// Show answered, expired and ended requests too, not only pending ones.
     #[arg(long)]
     pub all: bool,
 
@@ -101,8 +100,9 @@ fn answer(id: i64, allow: bool, always: bool, reason: Option<&str>, json: bool) 
     if !answered {
         return Err(CliError::new(
             Exit::Usage,
-            format!("request #{id} is no longer pending: it was {}", describe(&request)),
-        ));
+            format!("request #{id} is no longer pending: {}", request.outcome()),
+        )
+        .hint("`grove approvals` lists the pending ones"));
     }
     if json {
         output::json(&json!(request));
@@ -118,12 +118,4 @@ fn answer(id: i64, allow: bool, always: bool, reason: Option<&str>, json: bool) 
         );
     }
     Ok(Exit::Ok)
-}
-
-fn describe(r: &Approval) -> String {
-    match (r.state.as_str(), &r.decided_by) {
-        ("expired", _) => "not answered in time, so denied".into(),
-        (state, Some(by)) => format!("{state} by {by}"),
-        (state, None) => state.to_string(),
-    }
 }

@@ -86,7 +86,7 @@ pub fn audit(args: AuditArgs) -> Result<Exit, CliError> {
         || args.decision.is_some()
         || args.capability.is_some();
     let filter = Filter {
-        session: args.session,
+        session: args.session.as_deref().map(super::session::resolve_name),
         since: args.since,
         skill: args.skill,
         decision: args.decision.map(|d| d.as_str().to_string()),
@@ -212,8 +212,7 @@ fn read_error(path: &Path, e: std::io::Error) -> CliError {
 fn report_malformed(path: &Path, malformed: u64, reported: u64) -> u64 {
     let n = malformed.saturating_sub(reported);
     if n > 0 {
-        let s = if n == 1 { "" } else { "s" };
-        eprintln!("grove: skipped {n} malformed line{s} in {}", path.display());
+        eprintln!("grove: skipped {} in {}", crate::text::count(n, "malformed line"), path.display());
     }
     malformed
 }

@@ -207,6 +207,18 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Keep only the closest of the subcommands clap suggests for a typo:
+/// `grove lss` is `ls`, not `logs`, `classify` or `ls`. clap lists them
+/// closest last.
+pub fn closest_suggestion(e: &mut clap::Error) {
+    use clap::error::{ContextKind, ContextValue};
+    if let Some(ContextValue::Strings(names)) = e.get(ContextKind::SuggestedSubcommand)
+        && let Some(closest) = names.last().cloned()
+    {
+        e.insert(ContextKind::SuggestedSubcommand, ContextValue::Strings(vec![closest]));
+    }
+}
+
 /// A single-threaded runtime: a CLI invocation runs one skill, and blocking
 /// work goes to tokio's blocking pool anyway. It starts in microseconds.
 fn block_on<T>(future: impl Future<Output = T>) -> T {

@@ -11,6 +11,7 @@ use super::{CliError, Exit, output};
 use crate::gate::policy::{self, Layer, Origin, Policy, PolicyError, Setting, Warning};
 use crate::paths::WorkspaceLocation;
 use crate::session::Session;
+use crate::text::count;
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
@@ -413,10 +414,10 @@ fn check(root: &Path, args: CheckArgs) -> Result<Exit, CliError> {
             let files = checked.len();
             let _ = writeln!(
                 text,
-                "checked {files} file{}: {errors} error{}, {warnings} warning{}",
-                plural(files),
-                plural(errors),
-                plural(warnings)
+                "checked {}: {}, {}",
+                count(files, "file"),
+                count(errors, "error"),
+                count(warnings, "warning")
             );
         }
         print(&text);
@@ -427,8 +428,4 @@ fn check(root: &Path, args: CheckArgs) -> Result<Exit, CliError> {
 /// Print text on stdout; a closed pipe (`grove policy show | head`) is not an error.
 fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

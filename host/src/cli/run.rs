@@ -262,6 +262,28 @@ fn in_session(request: &mut Invoke, cwd: &std::path::Path, name: &str) -> Result
     Ok(())
 }
 
+/// Refuse a skill that works with a model (`agent`, `loop`, or any whose
+/// manifest requests `model` and gets it: a built-in one, or with `--allow
+/// model`) when no model can be called, before anything is made for it.
+pub fn require_model(skill: &source::SkillSource, allow: PermissionSet) -> Result<(), CliError> {
+    let requests_model = |m: &Manifest| m.permissions.iter().any(|p| p == "model");
+    let granted = skill.origin == source::Origin::Builtin || allow.contains(crate::gate::Permission::Model);
+    let wants_model = matches!(skill.name.as_str(), "agent" | "loop")
+        || (granted && skill.info.manifest.as_ref().is_some_and(requests_model));
+    if !wants_model {
+        return Ok(());
+    }
+    let config = crate::providers::ModelConfig::load().map_err(|e| CliError::new(Exit::Usage, e))?;
+    match config.unusable() {
+        Some(why) => Err(CliError::new(
+            Exit::Usage,
+            format!("`{}` works with a model, and there is {why}", skill.name),
+        )
+        .hint(crate::providers::config::setup_hint())),
+        None => Ok(()),
+    }
+}
+
 /// The exit code and hint for a skill that could not be run at all.
 pub fn invoke_error(e: InvokeError) -> CliError {
     match e {

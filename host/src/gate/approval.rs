@@ -171,6 +171,15 @@ async fn queue(git_dir: &std::path::Path, session: &str, req: &Request<'_>, time
             Ok(Some(a)) if a.state == "expired" => {
                 break Answered { answer: Answer::TimedOut, by: "timeout", id: Some(id) };
             }
+            // Its session ended (cancelled, removed...) first: nobody will answer.
+            Ok(Some(a)) if a.state == crate::session::approvals::ENDED => {
+                let why = a.reason.unwrap_or_else(|| "its session ended".into());
+                break Answered {
+                    answer: Answer::Unanswerable(format!("the request ended unanswered: {why}")),
+                    by: "session:ended",
+                    id: Some(id),
+                };
+            }
             Ok(_) | Err(_) => {}
         }
         if Instant::now() >= deadline {
@@ -198,4 +207,57 @@ async fn queue(git_dir: &std::path::Path, session: &str, req: &Request<'_>, time
         let _ = store.set_state(session, State::Running, serde_json::json!({ "approval": id }));
     }
     answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::NewSession;
+
+    #[tokio::test]
+    async fn a_request_whose_session_ends_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store
+            .insert(&NewSession {
+                name: "s".into(),
+                branch: "grove/s".into(),
+                base_ref: None,
+                base_commit: "abc".into(),
+                path: dir.path().to_path_buf(),
+                task: None,
+                skill: "probe".into(),
+                args: vec![],
+                allow: vec![],
+                timeout_ms: None,
+                mode: None,
+                model: None,
+            })
+            .unwrap();
+        store.claim_queued(1).unwrap();
+        let git_dir = dir.path().to_path_buf();
+        let asking = tokio::spawn(async move {
+            let reasons = Vec::new();
+            let req = Request {
+                session: "",
+                skill: "probe",
+                capability: "process",
+                verb: "run",
+                target: "chmod +x a",
+                level: "medium",
+                reasons: &reasons,
+            };
+            queue(&git_dir, "s", &req, Duration::from_secs(60)).await
+        });
+        while store.approvals(true).unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        store.set_state("s", State::Cancelled, serde_json::json!({})).unwrap();
+        let answered = asking.await.unwrap();
+        assert_eq!(answered.by, "session:ended");
+        assert_eq!(
+            answered.answer,
+            Answer::Unanswerable("the request ended unanswered: its session was cancelled".into())
+        );
+    }
 }

@@ -196,6 +196,46 @@ impl ModelConfig {
     }
 }
 
+impl ModelConfig {
+    /// Why calls to `provider` cannot be made, if they cannot: the official
+    /// endpoint needs a key; a server the user points at may not.
+    pub fn missing_credentials(&self, provider: ProviderKind) -> Option<&'static str> {
+        let missing = match provider {
+            ProviderKind::Anthropic => {
+                matches!(self.anthropic_auth, Auth::None) && self.anthropic_url == anthropic::DEFAULT_BASE_URL
+            }
+            ProviderKind::OpenAi => self.openai_key.is_none() && self.openai_url == openai::DEFAULT_BASE_URL,
+        };
+        missing.then_some(match provider {
+            ProviderKind::Anthropic => "no Anthropic API key",
+            ProviderKind::OpenAi => "no OpenAI API key",
+        })
+    }
+
+    /// Why the default tier's model cannot be called, if it cannot.
+    pub fn unusable(&self) -> Option<&'static str> {
+        self.missing_credentials(self.default.provider)
+    }
+}
+
+/// Where model settings go, in one line: the variables, the file, and the
+/// README section that explains them.
+pub fn setup_hint() -> String {
+    let file = crate::paths::config_dir().map(|dir| dir.join("config.toml"));
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let shown = match (&file, &home) {
+        (Some(file), Some(home)) if file.starts_with(home) => {
+            format!("~/{}", file.strip_prefix(home).expect("starts with it").display())
+        }
+        (Some(file), _) => file.display().to_string(),
+        (None, _) => "~/.config/grove/config.toml".into(),
+    };
+    format!(
+        "set ANTHROPIC_API_KEY, or OPENAI_API_KEY (OPENAI_BASE_URL for a local server such as Ollama), \
+         or put them in {shown}; see \"Pointing grove at a model\" in the README"
+    )
+}
+
 /// The model a tier uses when the configuration names none.
 fn default_model(provider: ProviderKind, tier: Tier) -> &'static str {
     match (provider, tier) {

@@ -48,6 +48,18 @@ impl fmt::Display for Budget {
     }
 }
 
+/// Dollars as a user reads them: cents (`$2.03`), and below a cent two
+/// significant digits (`$0.0004`, `$0.00012`), so a tiny amount is not
+/// shown as `$0.00`.
+pub fn usd(amount: f64) -> String {
+    if amount == 0.0 || amount.abs() >= 0.01 || !amount.is_finite() {
+        return format!("${amount:.2}");
+    }
+    let digits = (-amount.abs().log10()).floor() as usize + 2;
+    let text = format!("{amount:.digits$}");
+    format!("${}", text.trim_end_matches('0'))
+}
+
 /// US dollars per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,14 +137,13 @@ impl Spend {
         let k = |n: u64| if n >= 10_000 { format!("{:.1}k", n as f64 / 1e3) } else { n.to_string() };
         let input = self.usage.input_tokens + self.usage.cache_read_tokens + self.usage.cache_write_tokens;
         let mut line = format!(
-            "{} call{} · {} in · {} out",
-            self.calls,
-            if self.calls == 1 { "" } else { "s" },
+            "{} · {} in · {} out",
+            crate::text::count(self.calls, "call"),
             k(input),
             k(self.usage.output_tokens)
         );
         if self.unpriced_calls < self.calls {
-            line.push_str(&format!(" · ${:.2}", self.cost_usd));
+            line.push_str(&format!(" · {}", usd(self.cost_usd)));
         }
         line
     }
@@ -153,13 +164,13 @@ impl Meter {
                 format!("{} of {limit} tokens", self.spend.usage.total())
             }
             Budget::Usd(limit) if self.spend.cost_usd >= limit => {
-                format!("${:.2} of ${limit:.2}", self.spend.cost_usd)
+                format!("{} of {}", usd(self.spend.cost_usd), usd(limit))
             }
             _ => return None,
         };
         Some(format!(
-            "the model budget is spent ({spent} after {} calls); raise it with --budget",
-            self.spend.calls
+            "the model budget is spent ({spent} after {}); raise it with --budget",
+            crate::text::count(self.spend.calls, "call")
         ))
     }
 
@@ -218,5 +229,19 @@ mod tests {
         assert!(why.contains("110 of 100 tokens"), "{why}");
         assert_eq!(m.spend.unpriced_calls, 1);
         assert_eq!(m.spend.line(), "1 call · 80 in · 30 out");
+    }
+
+    #[test]
+    fn a_tiny_budget_shows_digits_that_mean_something() {
+        let mut m = Meter { budget: Some(Budget::Usd(0.0001)), ..Default::default() };
+        let u = Usage { input_tokens: 100, output_tokens: 60, ..Default::default() };
+        m.record(&Prices::builtin(), "claude-haiku-4-5", u);
+        let why = m.exhausted().unwrap();
+        assert!(why.contains("($0.0004 of $0.0001 after 1 call)"), "{why}");
+        assert_eq!(m.spend.line(), "1 call · 100 in · 60 out · $0.0004");
+        assert_eq!(usd(2.034), "$2.03");
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(0.00012), "$0.00012");
+        assert_eq!(usd(0.05), "$0.05");
     }
 }

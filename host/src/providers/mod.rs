@@ -24,7 +24,7 @@ pub use config::{ModelConfig, ProviderKind, Tier};
 pub use error::ProviderError;
 pub use meter::{Budget, Meter, Spend};
 
-use anthropic::{Anthropic, Auth};
+use anthropic::Anthropic;
 use openai::OpenAi;
 use replay::{Cassette, Recorder};
 
@@ -143,27 +143,9 @@ impl ModelClient {
     /// The official endpoint needs a key; a server the user points at may
     /// not. Say so before sending anything.
     fn check_credentials(&self, provider: ProviderKind) -> Result<(), ProviderError> {
-        let missing = match provider {
-            ProviderKind::Anthropic => {
-                matches!(self.anthropic.auth, Auth::None)
-                    && self.anthropic.base_url == anthropic::DEFAULT_BASE_URL
-            }
-            ProviderKind::OpenAi => {
-                self.openai.key.is_none() && self.openai.base_url == openai::DEFAULT_BASE_URL
-            }
-        };
-        if !missing {
-            return Ok(());
+        match self.config.missing_credentials(provider) {
+            Some(why) => Err(ProviderError::Config(format!("{why}: {}", config::setup_hint()))),
+            None => Ok(()),
         }
-        Err(ProviderError::Config(match provider {
-            ProviderKind::Anthropic => {
-                "no Anthropic API key: set ANTHROPIC_API_KEY, or ANTHROPIC_BASE_URL for a \
-                compatible server (see `grove help` and the README's Models section)"
-                    .into()
-            }
-            ProviderKind::OpenAi => "no OpenAI API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local \
-                server such as Ollama (http://127.0.0.1:11434/v1)"
-                .into(),
-        }))
     }
 }

@@ -1,11 +1,17 @@
 //! Approvals: actions a headless session's skill waits on a human for.
 //! The session's process queues a request and polls it; `grove approve`
 //! and `grove deny` (or the dashboard) answer it from another process.
+//! A request ends with its session: once the session is done, failed,
+//! cancelled, interrupted or removed, nobody is waiting for the answer.
 
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::state::State;
 use super::store::{Store, StoreError, now_ms};
+
+/// The state of a request whose session ended before anyone answered it.
+pub const ENDED: &str = "ended";
 
 /// One request, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -18,12 +24,14 @@ pub struct Approval {
     pub target: String,
     pub level: String,
     pub reasons: Vec<String>,
-    /// `pending`, `allowed`, `denied` or `expired`.
+    /// `pending`, `allowed`, `denied`, `expired`, or `ended` (with its
+    /// session, before anyone answered).
     pub state: String,
     /// Allowed for the rest of the session, not just once.
     pub always: bool,
     pub decided_by: Option<String>,
-    /// Why it was denied, in the human's words.
+    /// Why it was denied, in the human's words; for an ended one, how its
+    /// session ended.
     pub reason: Option<String>,
     pub created_at: i64,
     pub decided_at: Option<i64>,
@@ -102,6 +110,34 @@ impl Store {
         self.settle(id, "expired", false, "timeout", None)
     }
 
+    /// End the pending requests of session `name`, which has just become
+    /// `state` (`None`: it was removed). The store calls this wherever a
+    /// session's state turns final, so no path leaves one waiting.
+    pub fn end_approvals(&self, name: &str, state: Option<State>) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE approvals SET state = ?2, decided_by = 'session', reason = ?3, decided_at = ?4 \
+                 WHERE session = ?1 AND state = 'pending'",
+                params![name, ENDED, session_ended(state), now_ms()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// End pending requests an older grove left behind: of sessions that
+    /// are gone, or that ended after the request was made.
+    pub fn end_stale_approvals(&self) -> Result<(), StoreError> {
+        for a in self.approvals(true)? {
+            let why = match self.get(&a.session)? {
+                None => session_ended(None),
+                Some(s) if s.state.is_final() && s.updated_at >= a.created_at => session_ended(Some(s.state)),
+                Some(_) => continue,
+            };
+            self.settle(a.id, ENDED, false, "session", Some(&why))?;
+        }
+        Ok(())
+    }
+
     /// Move a request out of `pending`, if it still is.
     fn settle(
         &self,
@@ -131,6 +167,29 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         self.event(name, "mode", serde_json::json!({ "mode": mode }))
+    }
+}
+
+impl Approval {
+    /// What became of a request that is no longer pending, in words.
+    pub fn outcome(&self) -> String {
+        match (self.state.as_str(), &self.decided_by, &self.reason) {
+            ("pending", _, _) => "still pending".into(),
+            ("expired", _, _) => "not answered in time, so denied".into(),
+            (ENDED, _, Some(why)) => format!("ended unanswered: {why}"),
+            (state, Some(by), _) => format!("answered already: {state} by {by}"),
+            (state, None, _) => state.to_string(),
+        }
+    }
+}
+
+/// Why a session's requests ended: it became `state`, or (`None`) is gone.
+fn session_ended(state: Option<State>) -> String {
+    match state {
+        Some(State::Done) => "its session finished".into(),
+        Some(State::Cancelled | State::Interrupted) => format!("its session was {}", state.expect("some")),
+        Some(state) => format!("its session {state}"),
+        None => "its session no longer exists".into(),
     }
 }
 
@@ -182,5 +241,79 @@ mod tests {
         let other = store.request_approval(&req).unwrap();
         assert!(store.expire_approval(other).unwrap());
         assert_eq!(store.approval(other).unwrap().unwrap().state, "expired");
+    }
+
+    fn session(name: &str) -> crate::session::NewSession {
+        crate::session::NewSession {
+            name: name.into(),
+            branch: format!("grove/{name}"),
+            base_ref: None,
+            base_commit: "abc".into(),
+            path: "/nowhere".into(),
+            task: None,
+            skill: "probe".into(),
+            args: vec![],
+            allow: vec![],
+            timeout_ms: None,
+            mode: None,
+            model: None,
+        }
+    }
+
+    #[test]
+    fn requests_end_with_their_session_whichever_way_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_file(&dir.path().join("s.db")).unwrap();
+        let ask = |store: &Store, session: &str| {
+            let reasons = Vec::new();
+            let req = NewApproval {
+                session,
+                skill: "probe",
+                capability: "process",
+                verb: "run",
+                target: "chmod +x a",
+                level: "medium",
+                reasons: &reasons,
+            };
+            store.request_approval(&req).unwrap()
+        };
+        for name in ["cancelled", "failed", "done", "interrupted", "removed"] {
+            store.insert(&session(name)).unwrap();
+        }
+        store.claim_queued(5).unwrap();
+        let ids: Vec<i64> = ["cancelled", "failed", "done", "interrupted", "removed"]
+            .iter()
+            .map(|name| ask(&store, name))
+            .collect();
+        store.set_state("cancelled", State::Cancelled, serde_json::json!({})).unwrap();
+        store.finish("failed", State::Failed, 1, None, Some("boom")).unwrap();
+        store.finish("done", State::Done, 0, Some("ok"), None).unwrap();
+        store.set_pid("interrupted", 0x7fff_fff0).unwrap();
+        store.recover().unwrap();
+        store.delete("removed").unwrap();
+        let reasons: Vec<(String, Option<String>)> =
+            ids.iter().map(|id| store.approval(*id).unwrap().unwrap()).map(|a| (a.state, a.reason)).collect();
+        let want = [
+            "its session was cancelled",
+            "its session failed",
+            "its session finished",
+            "its session was interrupted",
+            "its session no longer exists",
+        ];
+        for ((state, reason), want) in reasons.iter().zip(want) {
+            assert_eq!((state.as_str(), reason.as_deref()), (ENDED, Some(want)));
+        }
+        assert!(!store.answer_approval(ids[0], true, false, "human:approve", None).unwrap());
+        assert!(store.approvals(true).unwrap().is_empty());
+        let cancelled = store.approval(ids[0]).unwrap().unwrap();
+        assert_eq!(cancelled.outcome(), "ended unanswered: its session was cancelled");
+
+        // One an older grove left pending for a session now gone.
+        let orphan = ask(&store, "ghost");
+        store.end_stale_approvals().unwrap();
+        assert_eq!(
+            store.approval(orphan).unwrap().unwrap().outcome(),
+            "ended unanswered: its session no longer exists"
+        );
     }
 }

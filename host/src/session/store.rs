@@ -422,6 +422,9 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::NotFound(name.to_string()));
         }
+        if state.is_final() {
+            self.end_approvals(name, Some(state))?;
+        }
         self.event(name, state.as_str(), detail)
     }
 
@@ -491,6 +494,7 @@ impl Store {
                 params![name, exit_code, summary, error, state.as_str(), now],
             )
             .map_err(|e| self.err(e))?;
+        self.end_approvals(name, Some(state))?;
         self.event(
             name,
             state.as_str(),
@@ -546,10 +550,10 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// Forget a session (its events go with it).
+    /// Forget a session (its events go with it, and its pending approvals end).
     pub fn delete(&self, name: &str) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM sessions WHERE name = ?1", [name]).map_err(|e| self.err(e))?;
-        Ok(())
+        self.end_approvals(name, None)
     }
 
     /// Sessions left running by a process that is gone become
@@ -578,6 +582,7 @@ impl Store {
                     .map_err(|e| self.err(e))?
                     > 0;
             if changed {
+                self.end_approvals(&s.name, Some(super::State::Interrupted))?;
                 self.event(
                     &s.name,
                     "interrupted",

@@ -15,6 +15,7 @@
 //! a crashed create (or remove) left behind.
 
 mod admin;
+mod branch;
 mod checkout;
 mod filters;
 mod include;
@@ -28,6 +29,7 @@ use std::path::{Path, PathBuf};
 use git2::{BranchType, Repository};
 
 use admin::Record;
+pub use branch::{Unmerged, uncommitted};
 
 /// A file in a grove worktree's admin folder naming its session, so the
 /// worktree stays grove's even while its HEAD is elsewhere (a rebase

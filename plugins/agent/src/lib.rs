@@ -4,6 +4,7 @@
 
 use grove_agent::{Agent, Config, Report, Stop};
 use grove_sdk::prelude::*;
+use grove_sdk::text::count;
 use serde_json::json;
 
 struct AgentSkill;
@@ -53,7 +54,7 @@ fn outcome(report: &Report, agent: &Agent, json: bool) -> Outcome {
     let summary = match &report.stop {
         Stop::Done if first.is_empty() => "done".to_string(),
         Stop::Done => first.to_string(),
-        Stop::MaxTurns => format!("stopped after {} turns without finishing", report.turns),
+        Stop::MaxTurns => format!("stopped after {} without finishing", count(report.turns, "turn")),
         Stop::Budget(why) | Stop::ModelError(why) => format!("stopped: {why}"),
         Stop::Refused => "the model refused the task".to_string(),
     };
@@ -63,12 +64,12 @@ fn outcome(report: &Report, agent: &Agent, json: bool) -> Outcome {
         md.push_str("\n\n");
     }
     md.push_str(&format!(
-        "{} turns · {} tool calls ({} failed) · {} files written · {} commits",
-        report.turns,
-        report.tool_calls,
+        "{} · {} ({} failed) · {} written · {}",
+        count(report.turns, "turn"),
+        count(report.tool_calls, "tool call"),
         report.tool_errors,
-        report.files_written.len(),
-        report.commits.len()
+        count(report.files_written.len(), "file"),
+        count(report.commits.len(), "commit")
     ));
     let mut outcome = if report.stop == Stop::Done { Outcome::ok(summary) } else { Outcome::fail(summary) };
     outcome = outcome.with_report(md);

@@ -7,6 +7,7 @@ mod check;
 
 use grove_agent::{Agent, Config, Stop, cap};
 use grove_sdk::prelude::*;
+use grove_sdk::text::count;
 use serde_json::{Value, json};
 
 use check::Check;
@@ -156,7 +157,7 @@ impl Run {
 impl Finished {
     fn outcome(self, json: bool) -> Outcome {
         let n = self.run.iterations.len();
-        let its = |n: usize| format!("{n} iteration{}", if n == 1 { "" } else { "s" });
+        let its = |n: usize| count(n, "iteration");
         let summary = match self.end {
             End::Passed if n == 0 => format!("`{}` already passes", self.run.until),
             End::Passed => format!("`{}` passes after {}", self.run.until, its(n)),
@@ -170,12 +171,12 @@ impl Finished {
         let mut md = String::new();
         for it in &self.run.iterations {
             md.push_str(&format!(
-                "{}. check {} → agent {} ({} tool calls, {} files written){}\n",
+                "{}. check {} → agent {} ({}, {} written){}\n",
                 it["iteration"],
                 it["check"].as_str().unwrap_or(""),
                 it["agent"].as_str().unwrap_or(""),
-                it["tool_calls"],
-                it["files_written"].as_array().map_or(0, Vec::len),
+                count(it["tool_calls"].as_u64().unwrap_or(0), "tool call"),
+                count(it["files_written"].as_array().map_or(0, Vec::len), "file"),
                 if it["changed"] == true { "" } else { ", no change" }
             ));
         }

@@ -13,7 +13,7 @@ pub fn cap(text: &str, limit: usize) -> String {
     let head = floor_char(text, half);
     let tail = ceil_char(text, text.len() - half);
     let cut = text[head..tail].lines().count();
-    format!("{}\n… {cut} lines cut …\n{}", &text[..head], &text[tail..])
+    format!("{}\n… {} cut …\n{}", &text[..head], grove_sdk::text::count(cut, "line"), &text[tail..])
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {

@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Constraint::Length(9),
         Constraint::Length(4),
     ];
-    let title = format!(" grove · {} sessions ", app.rows.len());
+    let title = format!(" grove · {} ", crate::text::count(app.rows.len(), "session"));
     frame.render_widget(
         Table::new(rows, widths).header(header).block(Block::new().borders(Borders::ALL).title(title)),
         table_area,

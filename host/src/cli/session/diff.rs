@@ -55,7 +55,7 @@ pub fn diff(args: DiffArgs) -> Result<Exit, CliError> {
         }
         let (add, del): (u64, u64) =
             files.iter().fold((0, 0), |(a, d), f| (a + u64::from(f.additions), d + u64::from(f.deletions)));
-        println!("{} files changed, +{add} -{del}", files.len());
+        println!("{} changed, +{add} -{del}", crate::text::count(files.len(), "file"));
     } else {
         print!("{}", crate::repo::diff_text(&repo, base).map_err(git)?);
     }

@@ -73,7 +73,7 @@ pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
         "merge"
     };
     let commit = match mode {
-        "rebase" => replay(&repo, &session, &ours, &theirs)?,
+        "rebase" => replay(&repo, &session, &base, &ours, &theirs)?,
         _ => {
             let mut index = repo.merge_commits(&ours, &theirs, None).map_err(git)?;
             conflicts(&index, &session, &base)?;
@@ -93,9 +93,12 @@ pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
     repo.checkout_tree(target.as_object(), Some(CheckoutBuilder::new().safe())).map_err(git)?;
     repo.reference(&format!("refs/heads/{base}"), commit, true, &format!("grove merge {}", session.name))
         .map_err(git)?;
-    ctx.store
-        .event(&session.name, "merged", json!({ "into": base, "mode": mode, "commit": commit.to_string() }))
-        .map_err(store_error)?;
+    // `tip` is where the session's branch ended: a squash or a rebase
+    // leaves those commits off the base, and `grove rm` must still know the
+    // work is merged.
+    let event =
+        json!({ "into": base, "mode": mode, "commit": commit.to_string(), "tip": theirs.id().to_string() });
+    ctx.store.event(&session.name, "merged", event).map_err(store_error)?;
     if args.json {
         output::json(
             &json!({ "name": session.name, "into": base, "mode": mode, "commit": commit.to_string() }),
@@ -155,6 +158,7 @@ fn commit_pending(session: &Session) -> Result<(), CliError> {
 fn replay(
     repo: &Repository,
     session: &Session,
+    base: &str,
     onto: &git2::Commit<'_>,
     theirs: &git2::Commit<'_>,
 ) -> Result<Oid, CliError> {
@@ -170,7 +174,7 @@ fn replay(
             continue;
         }
         let mut index = repo.cherrypick_commit(&commit, &current, 0, None).map_err(git)?;
-        conflicts(&index, session, "the base")?;
+        conflicts(&index, session, base)?;
         let tree = repo.find_tree(index.write_tree_to(repo).map_err(git)?).map_err(git)?;
         let id = repo
             .commit(None, &commit.author(), &sig, commit.message().unwrap_or(""), &tree, &[&current])

@@ -1,6 +1,7 @@
 //! The session commands: new, ls, diff, logs, tell, merge, rm, prune,
 //! resume, cancel, and the hidden `session-run` that a session's process runs.
 
+pub mod branch;
 pub mod control;
 pub mod diff;
 pub mod logs;
@@ -34,6 +35,8 @@ impl Ctx {
         let worktrees = crate::session::worktrees(dir).map_err(worktree_error)?;
         let store = Store::open(worktrees.git_dir()).map_err(store_error)?;
         let interrupted = store.recover().map_err(store_error)?;
+        // Requests an older grove left waiting on sessions that ended.
+        store.end_stale_approvals().map_err(store_error)?;
         for name in interrupted {
             tracing::warn!(
                 "session {name} was interrupted: its process is gone (resume it with `grove resume {name}`)"
@@ -42,9 +45,10 @@ impl Ctx {
         Ok(Ctx { worktrees, store })
     }
 
-    /// A session by name, or a usage error with a hint.
+    /// A session by name, as the user typed it (see [`resolve_name`]), or a
+    /// usage error with a hint.
     pub fn session(&self, name: &str) -> Result<Session, CliError> {
-        self.store.get(name).map_err(store_error)?.ok_or_else(|| {
+        self.store.get(&resolve_name(name)).map_err(store_error)?.ok_or_else(|| {
             CliError::new(Exit::Usage, format!("no session named `{name}`"))
                 .hint("`grove ls` lists the sessions")
         })
@@ -57,6 +61,14 @@ impl Ctx {
         runner::pump(&mut self.store, &git_dir, &root, crate::session::concurrency())
             .map_err(|e| CliError::new(Exit::Host, e))
     }
+}
+
+/// The stored name of the session a user names: `grove new` slugs what it
+/// is given ("My Feature" is `my-feature`), so every command that takes a
+/// session name reads it the same way. A name that cannot be slugged is
+/// kept as typed (and then names no session).
+pub fn resolve_name(name: &str) -> String {
+    Worktrees::slug(name).unwrap_or_else(|_| name.to_string())
 }
 
 pub fn store_error(e: StoreError) -> CliError {

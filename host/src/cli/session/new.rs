@@ -14,7 +14,7 @@ use crate::worktree::Worktrees;
 pub struct NewArgs {
     /// Session name; the branch is `grove/NAME`. Spaces and slashes become
     /// dashes.
-    pub name: String,
+    pub name: Option<String>,
 
     /// What the session should do, in your words; handed to the skill.
     #[arg(long, short)]
@@ -76,6 +76,7 @@ pub struct NewArgs {
 }
 
 pub fn new(args: NewArgs) -> Result<Exit, CliError> {
+    let Some(given_name) = &args.name else { return Err(no_name(&args.args)) };
     let skill = match (args.skill.clone(), &args.task) {
         (Some(skill), _) => skill,
         (None, Some(_)) => "agent".to_string(),
@@ -86,13 +87,17 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         }
     };
     // Fail on an unknown skill before creating anything.
-    source::resolve(&skill).map_err(|e| crate::cli::run::invoke_error(e.into()))?;
-    crate::cli::run::parse_grants(&args.allow)?;
-    let name = Worktrees::slug(&args.name).map_err(worktree_error)?;
+    let source = source::resolve(&skill).map_err(|e| crate::cli::run::invoke_error(e.into()))?;
+    let allow = crate::cli::run::parse_grants(&args.allow)?;
+    if args.replay.is_none() {
+        crate::cli::run::require_model(&source, allow)?;
+    }
+    let name = Worktrees::slug(given_name).map_err(worktree_error)?;
     let mut ctx = Ctx::open()?;
     if ctx.store.get(&name).map_err(store_error)?.is_some() {
         return Err(store_error(crate::session::StoreError::Exists(name)));
     }
+    super::branch::check_leftover(&ctx, &name)?;
     let repo =
         git2::Repository::open(ctx.worktrees.root()).map_err(|e| CliError::new(Exit::Host, e.message()))?;
     let base_ref = match &args.from {
@@ -137,6 +142,22 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         println!("{} {} on {} at {}", session.name, session.state, session.branch, session.path.display());
     }
     Ok(Exit::Ok)
+}
+
+/// `grove new` without a name. `grove new -- -x` lands here too (clap's
+/// own advice for `grove new -x`): everything after `--` is the skill's.
+fn no_name(skill_args: &[String]) -> CliError {
+    match skill_args.first() {
+        Some(first) => CliError::new(
+            Exit::Usage,
+            format!(
+                "the session has no name: `{first}` comes after `--`, so it is an argument for the skill"
+            ),
+        )
+        .hint("session names start with a letter or a digit: grove new NAME [OPTIONS] [-- SKILL ARGS]"),
+        None => CliError::new(Exit::Usage, "the session needs a name")
+            .hint("grove new NAME --task \"…\" (the branch is grove/NAME)"),
+    }
 }
 
 /// The model choices as the session keeps them. Cassette paths are made

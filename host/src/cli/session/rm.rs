@@ -3,6 +3,7 @@
 use clap::Args;
 use serde_json::json;
 
+use super::branch::{self, BranchFate};
 use super::control::stop;
 use super::{Ctx, store_error, worktree_error};
 use crate::cli::{CliError, Exit, output};
@@ -19,76 +20,144 @@ pub struct RmArgs {
     #[arg(long)]
     pub keep_branch: bool,
 
-    /// Stop a session that is still running first.
+    /// Remove it even if that loses work: stop a session that is still
+    /// running, throw away uncommitted changes, and delete a branch with
+    /// unmerged commits (its last commit id is printed, to bring it back).
     #[arg(long, short)]
     pub force: bool,
 
-    /// Print JSON: `{removed: [names]}`.
+    /// Print JSON: `{removed: [names], branches: [{name, branch, fate, commit?, unmerged_commits}]}`.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
-    /// Print JSON: `{pruned: [names]}`.
+    /// Print JSON: `{pruned: [names], branches: [{name, branch, fate, commit?, unmerged_commits}]}`.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
-    // Check every name first: a typo in the third must not leave two removed.
-    for name in &args.names {
-        ctx.session(name)?;
-    }
+    // Check every name first: a typo in the third, or work the second
+    // would lose, must not leave the first removed.
+    let mut sessions = Vec::new();
     for name in &args.names {
         let session = ctx.session(name)?;
-        if session.state.is_active() {
-            if !args.force {
-                return Err(CliError::new(Exit::Usage, format!("`{name}` is still {}", session.state))
-                    .hint(format!("`grove cancel {name}` first, or `grove rm --force {name}`")));
+        if !args.force {
+            if session.state.is_active() {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    format!("`{}` is still {}", session.name, session.state),
+                )
+                .hint(format!("`grove cancel {0}` first, or `grove rm --force {0}`", session.name)));
             }
+            if let Some(refusal) =
+                branch::refusal(&session, &branch::at_risk(&ctx, &session)?, args.keep_branch)
+            {
+                return Err(refusal);
+            }
+        }
+        sessions.push(session);
+    }
+    let mut removed = Vec::new();
+    let mut branches = Vec::new();
+    for session in sessions {
+        let name = &session.name;
+        if session.state.is_active() {
             stop(&ctx, &session)?;
         }
+        // Measured once the session's process is gone: it may have
+        // committed until the end.
+        let risk = branch::at_risk(&ctx, &session)?;
+        let had_branch = ctx.worktrees.branch_tip(name).map_err(worktree_error)?.is_some();
         // The session is not running any more: a lock left by its process
         // (killed, or cancelled) is ours to drop.
         let _ = ctx.worktrees.unlock(name);
         match ctx.worktrees.remove(name, args.keep_branch) {
-            Ok(()) | Err(WorktreeError::NotFound(_)) => {}
+            Ok(()) => {}
+            // The worktree went by hand: its branch still follows the rule.
+            Err(WorktreeError::NotFound(_)) if !args.keep_branch => {
+                ctx.worktrees.delete_branch(name).map_err(worktree_error)?;
+            }
+            Err(WorktreeError::NotFound(_)) => {}
             Err(e) => return Err(worktree_error(e)),
         }
         ctx.store.delete(name).map_err(store_error)?;
         let _ = std::fs::remove_file(runner::log_path(ctx.worktrees.git_dir(), name));
-        println!(
-            "removed {name}{}",
-            if args.keep_branch { format!(" (kept {})", session.branch) } else { String::new() }
-        );
+        let still_there = ctx.worktrees.branch_tip(name).map_err(worktree_error)?.is_some();
+        let fate = had_branch.then(|| BranchFate {
+            name: name.clone(),
+            branch: session.branch.clone(),
+            fate: match (args.keep_branch, still_there) {
+                (true, _) => "kept",
+                (false, true) => "in-use",
+                (false, false) => "deleted",
+            },
+            commit: risk.unmerged.as_ref().map(|u| u.tip.clone()),
+            unmerged_commits: risk.unmerged.as_ref().map_or(0, |u| u.commits),
+        });
+        if !args.json {
+            let lost = match risk.uncommitted.len() {
+                0 => String::new(),
+                n => format!(" (threw away {})", crate::text::count(n, "uncommitted change")),
+            };
+            println!("removed {name}{lost}");
+            if let Some(line) = fate.as_ref().and_then(BranchFate::line) {
+                println!("{line}");
+            }
+        }
+        removed.push(name.clone());
+        branches.extend(fate);
+    }
+    if args.json {
+        output::json(&json!({ "removed": removed, "branches": branches }));
     }
     Ok(Exit::Ok)
 }
 
 /// Stale worktrees (folder deleted by hand, a create that crashed) are
-/// unregistered; sessions whose worktree is gone are forgotten. Branches
-/// stay: they hold the work.
+/// unregistered; sessions whose worktree is gone are forgotten. Their
+/// branches follow `grove rm`'s rule: deleted when their base has all of
+/// their commits, kept (and named, with their last commit) when not.
 pub fn prune(args: PruneArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
-    let mut pruned = ctx.worktrees.prune().map_err(worktree_error)?;
-    for session in ctx.store.list().map_err(store_error)? {
+    let unregistered = ctx.worktrees.prune().map_err(worktree_error)?;
+    let sessions = ctx.store.list().map_err(store_error)?;
+    let mut pruned = Vec::new();
+    let mut branches = Vec::new();
+    for session in &sessions {
         if !session.state.is_active() && !session.path.is_dir() {
+            let unmerged = branch::unmerged(&ctx, session)?;
             ctx.store.delete(&session.name).map_err(store_error)?;
-            if !pruned.contains(&session.name) {
-                pruned.push(session.name);
-            }
+            branches.extend(branch::settle(&ctx, &session.name, unmerged)?);
+            pruned.push(session.name.clone());
         }
+    }
+    for name in unregistered {
+        if pruned.contains(&name) {
+            continue;
+        }
+        // A worktree no session knows: measured against the main worktree's HEAD.
+        let orphan = !sessions.iter().any(|s| s.name == name) && ctx.worktrees.get(&name).is_err();
+        if orphan {
+            let unmerged = ctx.worktrees.unmerged(&name, None).map_err(worktree_error)?;
+            branches.extend(branch::settle(&ctx, &name, unmerged)?);
+        }
+        pruned.push(name);
     }
     pruned.sort();
     if args.json {
-        output::json(&json!({ "pruned": pruned }));
+        output::json(&json!({ "pruned": pruned, "branches": branches }));
     } else if pruned.is_empty() {
         println!("nothing to prune");
     } else {
         for name in &pruned {
             println!("pruned {name}");
+            for line in branches.iter().filter(|b| &b.name == name).filter_map(BranchFate::line) {
+                println!("{line}");
+            }
         }
     }
     Ok(Exit::Ok)

@@ -28,7 +28,7 @@ pub fn check(changes: &Changes<'_>, out: &mut Vec<Finding>) {
         RULE,
         format!(
             "{} changed ({}{more}) but no test did: add or update a test for the new behaviour",
-            if code.len() == 1 { "1 code file".to_string() } else { format!("{} code files", code.len()) },
+            grove_sdk::text::count(code.len(), "code file"),
             names.join(", "),
         ),
     ));

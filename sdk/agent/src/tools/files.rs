@@ -1,5 +1,6 @@
 //! Listing, reading and writing files of the workspace.
 
+use grove_sdk::text::count;
 use grove_sdk::workspace;
 
 const MAX_LISTED: usize = 500;
@@ -14,7 +15,7 @@ pub fn list(path: &str) -> Result<String, String> {
     }
     let mut out: String = files.iter().take(MAX_LISTED).map(|f| format!("{}\n", f.path)).collect();
     if files.len() > MAX_LISTED {
-        out.push_str(&format!("… and {} more files; list a subfolder\n", files.len() - MAX_LISTED));
+        out.push_str(&format!("… and {} more; list a subfolder\n", count(files.len() - MAX_LISTED, "file")));
     }
     Ok(out)
 }
@@ -36,17 +37,21 @@ pub fn numbered(text: &str, offset: usize, limit: usize) -> String {
     }
     let shown_to = (offset - 1 + limit).min(total);
     if shown_to < total {
-        out.push_str(&format!("… {} more lines; read on with offset {}\n", total - shown_to, shown_to + 1));
+        out.push_str(&format!(
+            "… {} more; read on with offset {}\n",
+            count(total - shown_to, "line"),
+            shown_to + 1
+        ));
     }
     if out.is_empty() {
-        return format!("the file has {total} lines; offset {offset} is past its end");
+        return format!("the file has {}; offset {offset} is past its end", count(total, "line"));
     }
     out
 }
 
 pub fn write(path: &str, content: &str) -> Result<String, String> {
     workspace::write(path, content.as_bytes()).map_err(|e| e.message().to_string())?;
-    Ok(format!("wrote {path} ({} lines)", content.lines().count()))
+    Ok(format!("wrote {path} ({})", count(content.lines().count(), "line")))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `search`: a regular expression over the workspace's files, inside the
 //! sandbox (no `grep` to run, nothing for the gate to ask about).
 
+use grove_sdk::text::count;
 use grove_sdk::workspace;
 
 /// Files larger than this are skipped: generated or data, not code.
@@ -25,9 +26,9 @@ pub fn search(pattern: &str, glob: &str) -> Result<String, String> {
         }
     }
     Ok(match found {
-        0 => format!("no matches for /{pattern}/ in {} files", files.len()),
+        0 => format!("no matches for /{pattern}/ in {}", count(files.len(), "file")),
         n if n > MAX_MATCHES => {
-            format!("{out}… {} more matches; narrow the pattern or the glob", n - MAX_MATCHES)
+            format!("{out}… {} more; narrow the pattern or the glob", count(n - MAX_MATCHES, "match"))
         }
         _ => out,
     })

@@ -1,0 +1,38 @@
+//! Words for counts in text a user reads: `1 file`, `2 files`.
+
+use std::fmt::Display;
+
+/// `n` and `noun`, plural unless `n` is one: `count(1, "tool call")` is
+/// `1 tool call`, `count(3, "entry")` is `3 entries`.
+pub fn count<N: Display + Copy + TryInto<u64>>(n: N, noun: &str) -> String {
+    format!("{n} {}", noun_for(n.try_into().ok() == Some(1), noun))
+}
+
+/// `noun`, or its plural when `one` is false (the last word gets the ending).
+pub fn noun_for(one: bool, noun: &str) -> String {
+    if one {
+        return noun.to_string();
+    }
+    let consonant_y = noun.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'o', 'u']));
+    match consonant_y {
+        Some(stem) => format!("{stem}ies"),
+        None if ["s", "x", "ch", "sh"].iter().any(|end| noun.ends_with(end)) => format!("{noun}es"),
+        None => format!("{noun}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn one_is_singular_and_everything_else_plural() {
+        assert_eq!(count(1, "file"), "1 file");
+        assert_eq!(count(0, "file"), "0 files");
+        assert_eq!(count(2usize, "tool call"), "2 tool calls");
+        assert_eq!(count(1u64, "unmerged commit"), "1 unmerged commit");
+        assert_eq!(count(3, "entry"), "3 entries");
+        assert_eq!(count(2, "day"), "2 days");
+        assert_eq!(count(2, "match"), "2 matches");
+    }
+}
