@@ -86,3 +86,45 @@ fn an_approval_is_answered_at_the_prompt_and_esc_detaches() {
     let row = lab.wait_final("tidy");
     assert_eq!(row["state"], "done", "{row}");
 }
+
+#[test]
+fn attaching_to_no_session_says_so() {
+    let dir = grove_tests::repo_with(&[("README.md", "# r\n")]);
+    let out = crate::support::grove(dir.path(), &["attach", "nope"]).expect(2);
+    assert!(out.stderr.contains("no session named `nope`"), "{}", out.stderr);
+}
+
+#[test]
+fn a_finished_session_goes_on_when_told_from_attach_or_tell() {
+    let lab = Lab::new(
+        &[("notes.md", "draft\n")],
+        vec![
+            Reply::anthropic().text("First pass done.").into(),
+            Reply::anthropic().text("Docs done too.").into(),
+            Reply::anthropic().text("Changelog done.").into(),
+        ],
+    );
+    lab.grove(&["new", "notes", "--task", "tidy the notes"]).expect(0);
+    assert_eq!(lab.wait_final("notes")["state"], "done");
+
+    let tmux = lab.tmux("attach notes", (80, 24));
+    tmux.wait_for("notes · done");
+    tmux.type_text("now the docs");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("sent: the session goes on with its conversation");
+    wait(|| (lab.requests().len() == 2).then_some(()), "the session to go on");
+    tmux.wait_for("Docs done too.");
+    tmux.keys(&["Escape"]);
+    wait_detached(&tmux);
+    assert_eq!(lab.wait_final("notes")["state"], "done");
+    let went_on = lab.requests()[1].body["messages"].to_string();
+    assert!(went_on.contains("First pass done.") && went_on.contains("now the docs"), "{went_on}");
+
+    // `grove tell` takes the same path.
+    let told = lab.grove(&["tell", "notes", "--json", "and the changelog"]).expect(0).json();
+    assert_eq!(told["name"], "notes");
+    assert!(["queued", "running"].contains(&told["state"].as_str().unwrap()), "{told}");
+    wait(|| (lab.requests().len() == 3).then_some(()), "the session to go on again");
+    assert_eq!(lab.wait_final("notes")["state"], "done");
+    assert!(lab.requests()[2].body["messages"].to_string().contains("and the changelog"));
+}

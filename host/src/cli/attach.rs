@@ -71,7 +71,8 @@ pub fn attach(args: AttachArgs) -> Result<Exit, CliError> {
                 let _ = ctx.store.recover();
                 recovered = Instant::now();
             }
-            let news = view.feed.poll(&ctx.store).map_err(store_error)?;
+            // A busy store is read at the next poll.
+            let news = view.feed.poll(&ctx.store).unwrap_or(false);
             if news || Instant::now() >= next_refresh {
                 refresh(&ctx, &mut view)?;
                 next_refresh = Instant::now() + REFRESH;
@@ -97,8 +98,9 @@ pub fn attach(args: AttachArgs) -> Result<Exit, CliError> {
 /// Read the session's record and its pending approvals again.
 fn refresh(ctx: &Ctx, view: &mut View) -> Result<(), CliError> {
     view.session = ctx.store.require(&view.session.name).map_err(store_error)?;
-    view.approval = live::pending_approval(&ctx.store, &view.session.name);
-    view.pending = live::pending_count(&ctx.store, &view.session.name);
+    let pending = live::pending_approvals(&ctx.store, &view.session.name);
+    view.pending = pending.len();
+    view.approval = pending.into_iter().next();
     Ok(())
 }
 
@@ -117,7 +119,6 @@ fn on_key(ctx: &mut Ctx, view: &mut View, key: KeyEvent) -> bool {
         KeyCode::Backspace => {
             view.input.pop();
         }
-        KeyCode::Char('u') if ctrl => view.input.clear(),
         KeyCode::Char(c) if !ctrl => view.input.push(c),
         KeyCode::PageUp => view.scroll += 10,
         KeyCode::PageDown => view.scroll = view.scroll.saturating_sub(10),

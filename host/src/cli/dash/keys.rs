@@ -124,3 +124,72 @@ fn answer(ctx: &Ctx, id: i64, allow: bool, always: bool, reason: Option<&str>) -
         Err(e) => e.message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::KeyEvent;
+
+    use super::*;
+    use crate::session::NewApproval;
+
+    fn app() -> App {
+        App {
+            rows: Vec::new(),
+            selected: 0,
+            pane: Pane::Transcript,
+            feed: None,
+            detail: String::new(),
+            approval: None,
+            scroll: 0,
+            status: String::new(),
+            confirm: None,
+            reason: None,
+        }
+    }
+
+    fn press(ctx: &mut Ctx, app: &mut App, code: KeyCode) {
+        handle(ctx, app, KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn state(ctx: &Ctx, id: i64) -> String {
+        ctx.store.approval(id).unwrap().unwrap().state
+    }
+
+    #[test]
+    fn keys_answer_the_approval_shown_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        git2::Repository::init(dir.path()).unwrap();
+        let mut ctx = Ctx::open_at(dir.path()).unwrap();
+        fn ask(target: &str) -> NewApproval<'_> {
+            NewApproval {
+                session: "s",
+                skill: "agent",
+                capability: "process",
+                verb: "run",
+                target,
+                level: "high",
+                reasons: &[],
+            }
+        }
+        let older = ctx.store.request_approval(&ask("git push --force")).unwrap();
+        let shown = ctx.store.request_approval(&ask("rm -rf build")).unwrap();
+        let mut app = app();
+
+        // Nothing shown yet: nothing is answered, whatever waits.
+        press(&mut ctx, &mut app, KeyCode::Char('a'));
+        assert_eq!(state(&ctx, older), "pending");
+        assert!(app.status.contains("no approval pending"), "{}", app.status);
+
+        // `n`, a reason, Esc: still waiting.
+        app.approval = ctx.store.approval(shown).unwrap();
+        press(&mut ctx, &mut app, KeyCode::Char('n'));
+        press(&mut ctx, &mut app, KeyCode::Char('x'));
+        press(&mut ctx, &mut app, KeyCode::Esc);
+        assert_eq!(state(&ctx, shown), "pending");
+        assert!(app.reason.is_none());
+
+        press(&mut ctx, &mut app, KeyCode::Char('a'));
+        assert_eq!(state(&ctx, shown), "allowed");
+        assert_eq!(state(&ctx, older), "pending", "only the approval on screen is answered");
+    }
+}

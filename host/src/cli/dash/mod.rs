@@ -105,7 +105,9 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
             // An approval asked for shows in the transcript first: look
             // for it then rather than at the next refresh.
             if poll_feed(&ctx, &mut app) {
-                app.approval = app.selected_name().and_then(|name| live::pending_approval(&ctx.store, name));
+                app.approval = app
+                    .selected_name()
+                    .and_then(|name| live::pending_approvals(&ctx.store, name).into_iter().next());
             }
             terminal.draw(|frame| view::draw(frame, &app)).map_err(|e| CliError::new(Exit::Host, e))?;
             let wait = next_refresh.saturating_duration_since(Instant::now()).min(FEED_POLL);
@@ -142,7 +144,7 @@ fn refresh(ctx: &mut Ctx, app: &mut App) -> Result<(), CliError> {
         app.feed = Feed::open(&ctx.store, &name).ok();
         app.scroll = 0;
     }
-    app.approval = live::pending_approval(&ctx.store, &name);
+    app.approval = live::pending_approvals(&ctx.store, &name).into_iter().next();
     app.detail = match app.pane {
         Pane::Transcript | Pane::Help => String::new(),
         Pane::Output => tail(&runner::log_path(ctx.worktrees.git_dir(), &name), 500),

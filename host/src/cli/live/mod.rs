@@ -9,13 +9,9 @@ pub use feed::Feed;
 
 use crate::session::{Approval, Store};
 
-/// The oldest approval a session waits on, if any: the one a view shows,
-/// and the only one its keys answer.
-pub fn pending_approval(store: &Store, session: &str) -> Option<Approval> {
-    store.approvals(true).ok()?.into_iter().find(|a| a.session == session)
-}
-
-/// How many approvals a session waits on.
-pub fn pending_count(store: &Store, session: &str) -> usize {
-    store.approvals(true).map(|all| all.iter().filter(|a| a.session == session).count()).unwrap_or(0)
+/// The approvals a session waits on, oldest first. A view shows the
+/// first, and its keys answer only that one.
+pub fn pending_approvals(store: &Store, session: &str) -> Vec<Approval> {
+    let all = store.approvals(true).unwrap_or_default();
+    all.into_iter().filter(|a| a.session == session).collect()
 }
