@@ -3,81 +3,12 @@
 //! error bodies, on real repositories.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use grove_tests::model_server::{ModelServer, Recorded, Reply};
-use serde_json::{Value, json};
+use grove_tests::model_server::{Recorded, Reply};
+use serde_json::json;
 
-use crate::support::{Run, grove_cmd, grove_with, probe, session_row, wait, wait_final};
-
-const KEY: &str = "sk-ant-test-Zq81-very-secret-key";
-
-/// A repository, a private home, and a model server the runs talk to.
-pub(crate) struct Lab {
-    pub(crate) dir: tempfile::TempDir,
-    pub(crate) home: tempfile::TempDir,
-    pub(crate) server: ModelServer,
-}
-
-impl Lab {
-    pub(crate) fn new(files: &[(&str, &str)], replies: Vec<Reply>) -> Lab {
-        let lab = Lab {
-            dir: grove_tests::repo_with(files),
-            home: tempfile::tempdir().unwrap(),
-            server: ModelServer::start(replies),
-        };
-        // Retries come quickly in tests; the backoff itself is unit-tested.
-        lab.config("[model]\nretry_base_ms = 10\n");
-        lab
-    }
-
-    pub(crate) fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub(crate) fn config(&self, text: &str) {
-        grove_tests::write(self.home.path(), "grove/config.toml", text);
-    }
-
-    /// `grove` pointed at the Anthropic-speaking server.
-    pub(crate) fn cmd(&self) -> Command {
-        let mut cmd = grove_cmd(self.root(), self.home.path());
-        for var in grove_tests::model_server::PROVIDER_VARS {
-            cmd.env_remove(var);
-        }
-        cmd.env("ANTHROPIC_BASE_URL", self.server.url()).env("ANTHROPIC_API_KEY", KEY);
-        cmd
-    }
-
-    pub(crate) fn grove(&self, args: &[&str]) -> Run {
-        grove_with(self.cmd(), args, None)
-    }
-
-    /// `grove` pointed at the OpenAI-compatible server, without a key.
-    fn grove_openai(&self, args: &[&str]) -> Run {
-        let mut cmd = self.cmd();
-        cmd.env_remove("ANTHROPIC_BASE_URL").env_remove("ANTHROPIC_API_KEY");
-        cmd.env("OPENAI_BASE_URL", format!("{}/v1", self.server.url()));
-        grove_with(cmd, args, None)
-    }
-
-    pub(crate) fn requests(&self) -> Vec<Recorded> {
-        self.server.requests()
-    }
-
-    pub(crate) fn read(&self, path: &str) -> String {
-        std::fs::read_to_string(self.root().join(path)).unwrap()
-    }
-
-    pub(crate) fn session_row(&self, name: &str) -> Value {
-        session_row(self.cmd(), name)
-    }
-
-    pub(crate) fn wait_final(&self, name: &str) -> Value {
-        wait_final(|| self.cmd(), name)
-    }
-}
+use crate::support::{KEY, Lab, grove_with, probe, wait};
 
 /// The tool results the agent sent back in a request, by call id.
 pub(crate) fn tool_results(request: &Recorded) -> Vec<(String, String, bool)> {

@@ -5,6 +5,7 @@
 mod support;
 
 mod agent;
+mod attach;
 mod audit;
 mod cli;
 mod dash;

@@ -494,6 +494,7 @@ fn a_run_in_a_finished_sessions_worktree_keeps_its_programs() {
     let out = run.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("code=Some(0)"), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+}
 
 /// Commit everything in a session's worktree; the new commit's id.
 fn commit_in(path: &Path, file: &str, contents: &str) -> String {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use grove_tests::model_server::{Recorded, Reply};
 use serde_json::{Value, json};
 
-use crate::agent::Lab;
+use crate::support::Lab;
 use crate::support::wait;
 
 fn files() -> Vec<(&'static str, &'static str)> {

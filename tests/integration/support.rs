@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use grove_tests::model_server::{ModelServer, Recorded, Reply};
 use tempfile::TempDir;
 
 /// What one `grove` invocation did.
@@ -158,24 +159,47 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// `command` in a 120x32 terminal.
     pub fn start(dir: &Path, home: &Path, command: &str) -> Tmux {
+        Tmux::start_with(dir, home, command, (120, 32), &[])
+    }
+
+    /// `command` in a terminal of `size` (columns, rows), with `env` set
+    /// beside the private home.
+    pub fn start_with(
+        dir: &Path,
+        home: &Path,
+        command: &str,
+        size: (u16, u16),
+        env: &[(&str, &str)],
+    ) -> Tmux {
         // Unique per test, as tests run in parallel.
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("grove-test-{}-{n}", std::process::id());
-        let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "32", "-c"])
-            .arg(dir)
-            .arg("-e")
-            .arg(format!("GROVE_HOME={}", home.join("grove").display()))
-            .arg("-e")
-            .arg(format!("XDG_STATE_HOME={}", home.join("state").display()))
-            .arg("-e")
-            .arg(format!("GROVE_WORKTREE_DIR={}", home.join("worktrees").display()))
-            .arg(command)
-            .status()
-            .expect("tmux is installed");
+        let mut tmux = Command::new("tmux");
+        tmux.args(["new-session", "-d", "-s", &name])
+            .args(["-x", &size.0.to_string(), "-y", &size.1.to_string(), "-c"])
+            .arg(dir);
+        let home_env = [
+            ("GROVE_HOME", home.join("grove")),
+            ("XDG_STATE_HOME", home.join("state")),
+            ("GROVE_WORKTREE_DIR", home.join("worktrees")),
+        ];
+        for (key, value) in home_env {
+            tmux.arg("-e").arg(format!("{key}={}", value.display()));
+        }
+        for (key, value) in env {
+            tmux.arg("-e").arg(format!("{key}={value}"));
+        }
+        let status = tmux.arg(command).status().expect("tmux is installed");
         assert!(status.success());
+        // Keep the size it was made with, whatever clients the tmux
+        // server has.
+        Command::new("tmux")
+            .args(["set-option", "-w", "-t", &name, "window-size", "manual"])
+            .status()
+            .unwrap();
         Tmux { name }
     }
 
@@ -191,9 +215,16 @@ impl Tmux {
         }
     }
 
-    /// Wait until the screen shows `text`.
+    /// Type `text` as it is (no key names).
+    pub fn type_text(&self, text: &str) {
+        Command::new("tmux").args(["send-keys", "-l", "-t", &self.name, text]).status().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Wait until the screen shows `text` (a minute at most: sessions
+    /// start slowly on a busy machine).
     pub fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let screen = self.screen();
             if screen.contains(text) {
@@ -212,5 +243,89 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+    }
+}
+
+/// The API key the model server is called with in tests.
+pub const KEY: &str = "sk-ant-test-Zq81-very-secret-key";
+
+/// A repository, a private home, and a model server the runs talk to.
+pub struct Lab {
+    pub dir: TempDir,
+    pub home: TempDir,
+    pub server: ModelServer,
+}
+
+impl Lab {
+    pub fn new(files: &[(&str, &str)], replies: Vec<Reply>) -> Lab {
+        let lab = Lab {
+            dir: grove_tests::repo_with(files),
+            home: tempfile::tempdir().unwrap(),
+            server: ModelServer::start(replies),
+        };
+        // Retries come quickly in tests; the backoff itself is unit-tested.
+        lab.config("[model]\nretry_base_ms = 10\n");
+        lab
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config(&self, text: &str) {
+        grove_tests::write(self.home.path(), "grove/config.toml", text);
+    }
+
+    /// `grove` pointed at the Anthropic-speaking server.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = grove_cmd(self.root(), self.home.path());
+        for var in grove_tests::model_server::PROVIDER_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.env("ANTHROPIC_BASE_URL", self.server.url()).env("ANTHROPIC_API_KEY", KEY);
+        cmd
+    }
+
+    pub fn grove(&self, args: &[&str]) -> Run {
+        grove_with(self.cmd(), args, None)
+    }
+
+    /// `grove` pointed at the OpenAI-compatible server, without a key.
+    pub fn grove_openai(&self, args: &[&str]) -> Run {
+        let mut cmd = self.cmd();
+        cmd.env_remove("ANTHROPIC_BASE_URL").env_remove("ANTHROPIC_API_KEY");
+        cmd.env("OPENAI_BASE_URL", format!("{}/v1", self.server.url()));
+        grove_with(cmd, args, None)
+    }
+
+    /// `grove ARGS` in tmux, in a terminal of `size`, pointed at the
+    /// model server like [`Lab::cmd`] (sessions it starts need it).
+    pub fn tmux(&self, args: &str, size: (u16, u16)) -> Tmux {
+        let url = self.server.url();
+        let cache = shared_cache().display().to_string();
+        let env = [
+            ("ANTHROPIC_BASE_URL", url.as_str()),
+            ("ANTHROPIC_API_KEY", KEY),
+            ("GROVE_CACHE_DIR", cache.as_str()),
+            ("NO_COLOR", "1"),
+        ];
+        let command = format!("{} {args}", env!("CARGO_BIN_EXE_grove"));
+        Tmux::start_with(self.root(), self.home.path(), &command, size, &env)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.server.requests()
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.root().join(path)).unwrap()
+    }
+
+    pub fn session_row(&self, name: &str) -> serde_json::Value {
+        session_row(self.cmd(), name)
+    }
+
+    pub fn wait_final(&self, name: &str) -> serde_json::Value {
+        wait_final(|| self.cmd(), name)
     }
 }

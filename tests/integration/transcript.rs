@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use grove_tests::model_server::Reply;
 use serde_json::{Value, json};
 
-use crate::agent::{Lab, tool_results};
+use crate::agent::tool_results;
+use crate::support::Lab;
 use crate::support::{grove_with, probe};
 
 fn files() -> Vec<(&'static str, &'static str)> {

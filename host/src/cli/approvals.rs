@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::session::{Ctx, age, store_error};
 use super::{CliError, Exit, output};
+use crate::session::{Approval, Store};
 
 #[derive(Debug, Args)]
 pub struct ApprovalsArgs {
@@ -90,32 +91,50 @@ pub fn deny(args: DenyArgs) -> Result<Exit, CliError> {
 
 fn answer(id: i64, allow: bool, always: bool, reason: Option<&str>, json: bool) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
+    let request = settle(&ctx.store, id, allow, always, reason)?;
+    if json {
+        output::json(&json!(request));
+    } else {
+        println!("{}", answered(&request));
+    }
+    Ok(Exit::Ok)
+}
+
+/// Answer request `id`: `grove approve`, `grove deny`, the dashboard and
+/// `grove attach` all answer here. Returns the request as answered.
+pub fn settle(
+    store: &Store,
+    id: i64,
+    allow: bool,
+    always: bool,
+    reason: Option<&str>,
+) -> Result<Approval, CliError> {
     let by = if allow { "human:approve" } else { "human:deny" };
-    let answered = ctx.store.answer_approval(id, allow, always, by, reason).map_err(store_error)?;
-    let request = ctx.store.approval(id).map_err(store_error)?;
+    let settled = store.answer_approval(id, allow, always, by, reason).map_err(store_error)?;
+    let request = store.approval(id).map_err(store_error)?;
     let Some(request) = request else {
         return Err(CliError::new(Exit::Usage, format!("no approval request #{id}"))
             .hint("`grove approvals` lists the pending ones"));
     };
-    if !answered {
+    if !settled {
         return Err(CliError::new(
             Exit::Usage,
             format!("request #{id} is no longer pending: {}", request.outcome()),
         )
         .hint("`grove approvals` lists the pending ones"));
     }
-    if json {
-        output::json(&json!(request));
-    } else {
-        let verb = match (allow, always) {
-            (true, true) => "allowed for the rest of the session",
-            (true, false) => "allowed once",
-            (false, _) => "denied",
-        };
-        println!(
-            "#{id} {verb}: {} {}.{} {}",
-            request.session, request.capability, request.verb, request.target
-        );
-    }
-    Ok(Exit::Ok)
+    Ok(request)
+}
+
+/// How a request was answered, in one line.
+pub fn answered(request: &Approval) -> String {
+    let verb = match (request.state.as_str(), request.always) {
+        ("allowed", true) => "allowed for the rest of the session",
+        ("allowed", false) => "allowed once",
+        _ => "denied",
+    };
+    format!(
+        "#{} {verb}: {} {}.{} {}",
+        request.id, request.session, request.capability, request.verb, request.target
+    )
 }

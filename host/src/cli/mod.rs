@@ -2,11 +2,13 @@
 //! text) and one module per subcommand.
 
 mod approvals;
+mod attach;
 mod audit;
 mod classify;
 mod dash;
 pub mod exit;
 mod inspect;
+mod live;
 mod output;
 pub mod policy;
 pub mod run;
@@ -119,9 +121,15 @@ pub enum Command {
     /// Stop a session.
     Cancel(session::control::NameArg),
 
-    /// A live dashboard of every session: state, changes, logs and diffs,
-    /// with keys to merge, remove, cancel and resume.
+    /// A live dashboard of every session: state, changes, the selected
+    /// one's transcript and pending approval, with keys to answer it,
+    /// merge, remove, cancel and resume (`?` lists them).
     Dash(dash::DashArgs),
+
+    /// Watch one session live and steer it: type messages to it, answer
+    /// its approvals (/approve, /always, /deny REASON). Esc, Ctrl-D or
+    /// Ctrl-C detach; the session goes on.
+    Attach(attach::AttachArgs),
 
     /// Work one session (started by grove itself).
     #[command(hide = true)]
@@ -188,6 +196,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Resume(args) => session::control::resume(args),
         Command::Cancel(args) => session::control::cancel(args),
         Command::Dash(args) => dash::dash(args),
+        Command::Attach(args) => attach::attach(args),
         Command::SessionRun(args) => block_on(session::control::session_run(args)),
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),

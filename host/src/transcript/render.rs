@@ -378,21 +378,63 @@ pub fn to_ansi(spans: &[Span], color: bool) -> String {
 
 /// Spans cut into lines at their newlines (for widgets that draw lines).
 pub fn to_lines(spans: &[Span]) -> Vec<Line> {
-    let mut lines = vec![Vec::new()];
+    let mut lines = Vec::new();
+    extend_lines(&mut lines, spans);
+    if lines.last().is_some_and(Vec::is_empty) {
+        lines.pop();
+    }
+    lines
+}
+
+/// Add `spans` to `lines`, cut at their newlines, for views that render a
+/// stream as it comes: the last line stays open (empty after a newline)
+/// for the text that continues it, so streamed pieces of one sentence land
+/// on one line. Start from an empty vector.
+pub fn extend_lines(lines: &mut Vec<Line>, spans: &[Span]) {
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
     for s in spans {
         for (i, piece) in s.text.split('\n').enumerate() {
             if i > 0 {
                 lines.push(Vec::new());
             }
             if !piece.is_empty() {
-                lines.last_mut().expect("never empty").push(span(s.tone, piece.to_string()));
+                let line = lines.last_mut().expect("never empty");
+                // Streamed text arrives in small pieces: grow the last span
+                // of the same tone rather than keep one span per piece.
+                match line.last_mut() {
+                    Some(last) if last.tone == s.tone => last.text.push_str(piece),
+                    _ => line.push(span(s.tone, piece.to_string())),
+                }
             }
         }
     }
-    if lines.last().is_some_and(Vec::is_empty) {
-        lines.pop();
+}
+
+/// A line cut into rows of at most `width` characters, tones kept, for a
+/// view that shows the newest rows and must know how many a line takes.
+/// A character counts as one column: transcript text is mostly ASCII, and
+/// a wider one only makes its row run short.
+pub fn wrap(line: &[Span], width: usize) -> Vec<Line> {
+    let width = width.max(1);
+    let mut rows = vec![Vec::new()];
+    let mut used = 0;
+    for s in line {
+        let mut rest = s.text.as_str();
+        while !rest.is_empty() {
+            if used == width {
+                rows.push(Vec::new());
+                used = 0;
+            }
+            let take = rest.char_indices().nth(width - used).map_or(rest.len(), |(at, _)| at);
+            let (piece, after) = rest.split_at(take);
+            used += piece.chars().count();
+            rows.last_mut().expect("never empty").push(span(s.tone, piece.to_string()));
+            rest = after;
+        }
     }
-    lines
+    rows
 }
 
 #[cfg(test)]
@@ -495,5 +537,26 @@ mod tests {
         let lines = to_lines(&spans);
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1].iter().map(|s| s.text.as_str()).collect::<String>(), "bc");
+    }
+
+    #[test]
+    fn streamed_pieces_join_the_open_line() {
+        let mut lines = Vec::new();
+        extend_lines(&mut lines, &[span(Tone::Plain, "Let me ".into())]);
+        extend_lines(&mut lines, &[span(Tone::Plain, "look.\n".into()), span(Tone::Tool, "● run".into())]);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], vec![span(Tone::Plain, "Let me look.".into())]);
+        assert_eq!(lines[1], vec![span(Tone::Tool, "● run".into())]);
+    }
+
+    #[test]
+    fn wrapping_keeps_tones_and_counts_characters() {
+        let line = vec![span(Tone::Tool, "● run".into()), span(Tone::Plain, " cargo test".into())];
+        let rows = wrap(&line, 6);
+        let text: Vec<String> = rows.iter().map(|r| r.iter().map(|s| s.text.as_str()).collect()).collect();
+        assert_eq!(text, ["● run ", "cargo ", "test"]);
+        assert_eq!(rows[0][0].tone, Tone::Tool);
+        assert_eq!(rows[0][1], span(Tone::Plain, " ".into()));
+        assert_eq!(wrap(&[], 10), vec![Vec::new()], "an empty line is still a row");
     }
 }

@@ -1,32 +1,44 @@
-//! `grove dash`: a live dashboard of every session. It redraws from the
-//! session store twice a second; actions run the same `grove` commands a
-//! user would type, so the dashboard never has behaviour of its own.
+//! `grove dash`: a live dashboard of every session. The table redraws
+//! from the session store twice a second; the selected session's
+//! transcript streams below it, with its pending approval in a box of its
+//! own. Actions do what the `grove` commands a user would type do (most
+//! run them), so the dashboard never has behaviour of its own.
 
+mod keys;
 mod view;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
+use super::live::{self, Feed};
 use super::session::Ctx;
 use super::session::ls::{Row, rows};
 use super::{CliError, Exit};
-use crate::session::runner;
+use crate::session::{Approval, runner};
 
 #[derive(Debug, Args)]
 pub struct DashArgs {
-    /// Redraw interval in milliseconds.
+    /// Redraw interval of the table, in milliseconds (the transcript
+    /// streams as it is written).
     #[arg(long, default_value_t = 500, value_name = "MS")]
     pub interval: u64,
 }
 
+/// How often the transcript is read for new events.
+const FEED_POLL: Duration = Duration::from_millis(50);
+
 /// What the lower pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
-    Log,
+    /// The session's transcript, as `grove logs` shows it.
+    Transcript,
     Diff,
+    /// What the session's process printed (`grove logs --raw`).
+    Output,
+    Help,
 }
 
 /// An action waiting for `y`.
@@ -36,14 +48,36 @@ pub struct Confirm {
     pub name: String,
 }
 
+/// The reason typed for denying approval `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub id: i64,
+    pub text: String,
+}
+
 /// Everything the view draws.
 pub struct App {
     pub rows: Vec<Row>,
     pub selected: usize,
     pub pane: Pane,
+    /// The selected session's transcript.
+    pub feed: Option<Feed>,
+    /// The diff or the process output, when the pane shows one.
     pub detail: String,
+    /// The selected session's pending approval, as shown: the only one
+    /// `a`, `A` and `n` answer.
+    pub approval: Option<Approval>,
+    /// Rows the lower pane is scrolled back from its end.
+    pub scroll: usize,
     pub status: String,
     pub confirm: Option<Confirm>,
+    pub reason: Option<Reason>,
+}
+
+impl App {
+    fn selected_name(&self) -> Option<&str> {
+        self.rows.get(self.selected).map(|r| r.name.as_str())
+    }
 }
 
 pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
@@ -51,11 +85,14 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
     let mut app = App {
         rows: Vec::new(),
         selected: 0,
-        pane: Pane::Log,
+        pane: Pane::Transcript,
+        feed: None,
         detail: String::new(),
-        status: "q quit · ↑↓ select · l log · d diff · m merge · x remove · c cancel · r resume · a approve · n deny"
-            .into(),
+        approval: None,
+        scroll: 0,
+        status: keys::HELP_LINE.into(),
         confirm: None,
+        reason: None,
     };
     let interval = Duration::from_millis(args.interval.max(50));
     ratatui::run(|terminal| -> Result<(), CliError> {
@@ -65,8 +102,15 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
                 refresh(&mut ctx, &mut app)?;
                 next_refresh = Instant::now() + interval;
             }
+            // An approval asked for shows in the transcript first: look
+            // for it then rather than at the next refresh.
+            if poll_feed(&ctx, &mut app) {
+                app.approval = app
+                    .selected_name()
+                    .and_then(|name| live::pending_approvals(&ctx.store, name).into_iter().next());
+            }
             terminal.draw(|frame| view::draw(frame, &app)).map_err(|e| CliError::new(Exit::Host, e))?;
-            let wait = next_refresh.saturating_duration_since(Instant::now());
+            let wait = next_refresh.saturating_duration_since(Instant::now()).min(FEED_POLL);
             if !event::poll(wait).map_err(|e| CliError::new(Exit::Host, e))? {
                 continue;
             }
@@ -74,60 +118,39 @@ pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
             if key.kind != KeyEventKind::Press {
                 continue;
             }
-            if let Some(confirm) = app.confirm.take() {
-                app.status = if key.code == KeyCode::Char('y') {
-                    act(&[confirm.verb, &confirm.name])
-                } else {
-                    format!("{} {}: not done", confirm.verb, confirm.name)
-                };
-                next_refresh = Instant::now();
-                continue;
-            }
-            let name = app.rows.get(app.selected).map(|r| r.name.clone());
-            match (key.code, name) {
-                (KeyCode::Char('q') | KeyCode::Esc, _) => return Ok(()),
-                (KeyCode::Char('c'), _) if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(()),
-                (KeyCode::Down | KeyCode::Char('j'), _) => {
-                    app.selected = (app.selected + 1).min(app.rows.len().saturating_sub(1));
-                    next_refresh = Instant::now();
-                }
-                (KeyCode::Up | KeyCode::Char('k'), _) => {
-                    app.selected = app.selected.saturating_sub(1);
-                    next_refresh = Instant::now();
-                }
-                (KeyCode::Char('l'), _) => {
-                    app.pane = Pane::Log;
-                    next_refresh = Instant::now();
-                }
-                (KeyCode::Char('d'), _) => {
-                    app.pane = Pane::Diff;
-                    next_refresh = Instant::now();
-                }
-                (KeyCode::Char('m'), Some(name)) => app.confirm = Some(Confirm { verb: "merge", name }),
-                (KeyCode::Char('x'), Some(name)) => app.confirm = Some(Confirm { verb: "rm", name }),
-                (KeyCode::Char('c'), Some(name)) => app.status = act(&["cancel", &name]),
-                (KeyCode::Char('r'), Some(name)) => app.status = act(&["resume", &name]),
-                (KeyCode::Char('a'), Some(name)) => app.status = answer(&ctx, &name, "approve"),
-                (KeyCode::Char('n'), Some(name)) => app.status = answer(&ctx, &name, "deny"),
-                _ => {}
+            match keys::handle(&mut ctx, &mut app, key) {
+                keys::Then::Quit => return Ok(()),
+                keys::Then::Refresh => next_refresh = Instant::now(),
+                keys::Then::Stay => {}
             }
         }
     })?;
     Ok(Exit::Ok)
 }
 
-/// Reload the sessions and the selected one's log or diff.
+/// Reload the sessions, the selected one's pending approval, and its diff
+/// or output when the pane shows one. A new selection starts a new feed.
 fn refresh(ctx: &mut Ctx, app: &mut App) -> Result<(), CliError> {
     let _ = ctx.store.recover();
     let sessions = ctx.store.list().map_err(super::session::store_error)?;
     app.rows = rows(ctx.worktrees.root(), &sessions, &ctx.store);
     app.selected = app.selected.min(app.rows.len().saturating_sub(1));
-    app.detail = match (app.rows.get(app.selected), app.pane) {
-        (None, _) => "no sessions: start one with `grove new NAME --skill SKILL --task \"…\"`".into(),
-        (Some(row), Pane::Log) => tail(&runner::log_path(ctx.worktrees.git_dir(), &row.name), 200),
-        (Some(row), Pane::Diff) => sessions
+    let Some(name) = app.selected_name().map(str::to_string) else {
+        app.feed = None;
+        app.approval = None;
+        return Ok(());
+    };
+    if !app.feed.as_ref().is_some_and(|f| f.is_of(&ctx.store, &name)) {
+        app.feed = Feed::open(&ctx.store, &name).ok();
+        app.scroll = 0;
+    }
+    app.approval = live::pending_approvals(&ctx.store, &name).into_iter().next();
+    app.detail = match app.pane {
+        Pane::Transcript | Pane::Help => String::new(),
+        Pane::Output => tail(&runner::log_path(ctx.worktrees.git_dir(), &name), 500),
+        Pane::Diff => sessions
             .iter()
-            .find(|s| s.name == row.name)
+            .find(|s| s.name == name)
             .and_then(|s| crate::repo::open(&s.path).ok().map(|repo| (repo, s.base_commit.clone())))
             .and_then(|(repo, base)| crate::repo::diff_text(&repo, Some(&base)).ok())
             .map(|diff| if diff.is_empty() { "(no changes yet)".into() } else { diff })
@@ -136,20 +159,16 @@ fn refresh(ctx: &mut Ctx, app: &mut App) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Read the selected session's new transcript events. True when any came.
+fn poll_feed(ctx: &Ctx, app: &mut App) -> bool {
+    app.feed.as_mut().is_some_and(|feed| feed.poll(&ctx.store).unwrap_or(false))
+}
+
 /// The last `lines` lines of a file.
 fn tail(path: &std::path::Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// Approve or deny the selected session's oldest pending request.
-fn answer(ctx: &Ctx, name: &str, verb: &str) -> String {
-    let pending = ctx.store.approvals(true).unwrap_or_default();
-    match pending.iter().find(|a| a.session == name) {
-        Some(a) => act(&[verb, &a.id.to_string()]),
-        None => format!("{name}: no approvals pending"),
-    }
 }
 
 /// Run `grove ARGS` and say how it went, in one line.

@@ -1,14 +1,18 @@
-//! Drawing the dashboard.
+//! Drawing the dashboard. It fits an 80-column terminal: the branch is
+//! always `grove/NAME`, so it has no column; the cost is in the lower
+//! pane's title.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Position};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, TableState, Wrap};
 
+use super::keys::{APPROVAL_KEYS, HELP};
 use super::{App, Pane};
+use crate::cli::live::draw;
 use crate::cli::session::age;
 use crate::session::State;
+use crate::transcript::{Line, Span, Tone, sanitize};
 
 fn state_color(state: State) -> Color {
     match state {
@@ -22,81 +26,116 @@ fn state_color(state: State) -> Color {
 }
 
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
-    let [table_area, detail_area, status_area] = Layout::vertical([
-        Constraint::Length(app.rows.len() as u16 + 3),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    let area = frame.area();
+    // Leave the lower pane at least half the screen.
+    let table_height = (app.rows.len() as u16 + 3).min((area.height / 2).max(4));
+    let [table_area, lower_area, status_area] =
+        Layout::vertical([Constraint::Length(table_height), Constraint::Min(3), Constraint::Length(1)])
+            .areas(area);
+    draw_table(frame, app, table_area);
 
-    let header = TableRow::new([
-        "NAME",
-        "STATE",
-        "BRANCH",
-        "PROGRESS",
-        "AHEAD/BEH",
-        "FILES",
-        "+/-",
-        "APPROVALS",
-        "AGE",
-    ])
-    .style(Style::new().add_modifier(Modifier::BOLD));
-    let rows = app.rows.iter().enumerate().map(|(i, r)| {
-        let style =
-            if i == app.selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+    let box_height = match &app.approval {
+        Some(a) => draw::approval_height(a, APPROVAL_KEYS, lower_area.width).min(lower_area.height / 2),
+        None => 0,
+    };
+    let [detail_area, approval_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(box_height)]).areas(lower_area);
+    draw_detail(frame, app, detail_area);
+    if let Some(a) = &app.approval {
+        draw::approval(frame, approval_area, a, APPROVAL_KEYS);
+    }
+
+    let style = Style::new().fg(Color::Yellow);
+    if let Some(reason) = &app.reason {
+        let lead = format!("deny #{} because: ", reason.id);
+        let text = format!("{lead}{}", reason.text);
+        let keys = "  (Enter deny · Esc back)";
+        frame.render_widget(Paragraph::new(format!("{text}{keys}")).style(style), status_area);
+        let x = status_area.x + (text.chars().count() as u16).min(status_area.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, status_area.y));
+        return;
+    }
+    let status = match &app.confirm {
+        Some(c) => format!("{} {}? y to confirm, any other key to leave it", c.verb, c.name),
+        None => app.status.clone(),
+    };
+    frame.render_widget(Paragraph::new(status).style(style), status_area);
+}
+
+fn draw_table(frame: &mut Frame<'_>, app: &App, area: ratatui::layout::Rect) {
+    let header = TableRow::new(["NAME", "STATE", "PROGRESS", "AHEAD/BEH", "CHANGES", "APPROVALS", "AGE"])
+        .style(Style::new().add_modifier(Modifier::BOLD));
+    let rows = app.rows.iter().map(|r| {
+        let approvals =
+            if r.pending_approvals == 0 { String::new() } else { r.pending_approvals.to_string() };
         TableRow::new([
             Cell::from(r.name.clone()),
             Cell::from(r.state.to_string()).style(Style::new().fg(state_color(r.state))),
-            Cell::from(r.branch.clone()),
             Cell::from(r.progress.clone().unwrap_or_default()),
             Cell::from(format!("{}/{}", r.ahead, r.behind)),
-            Cell::from(r.files_changed.to_string()),
-            Cell::from(format!("+{} -{}", r.additions, r.deletions)),
-            Cell::from(r.pending_approvals.to_string()),
+            Cell::from(format!("{} +{} -{}", r.files_changed, r.additions, r.deletions)),
+            Cell::from(approvals).style(Style::new().fg(Color::Yellow)),
             Cell::from(age(r.created_at)),
         ])
-        .style(style)
     });
     let widths = [
-        Constraint::Min(12),
+        Constraint::Fill(3),
         Constraint::Length(16),
-        Constraint::Min(14),
-        Constraint::Min(16),
+        Constraint::Fill(2),
         Constraint::Length(9),
-        Constraint::Length(5),
         Constraint::Length(12),
         Constraint::Length(9),
-        Constraint::Length(4),
+        Constraint::Length(3),
     ];
     let title = format!(" grove · {} ", crate::text::count(app.rows.len(), "session"));
-    frame.render_widget(
-        Table::new(rows, widths).header(header).block(Block::new().borders(Borders::ALL).title(title)),
-        table_area,
-    );
+    let table = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .block(Block::new().borders(Borders::ALL).title(title));
+    let mut state = TableState::new().with_selected((!app.rows.is_empty()).then_some(app.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
 
+fn draw_detail(frame: &mut Frame<'_>, app: &App, area: ratatui::layout::Rect) {
     let selected = app.rows.get(app.selected);
     let what = match app.pane {
-        Pane::Log => "log",
+        Pane::Transcript => "transcript",
         Pane::Diff => "diff",
+        Pane::Output => "output",
+        Pane::Help => "keys",
     };
     let title = match selected {
-        Some(r) => format!(" {} · {what} · {} ", r.name, r.task.as_deref().unwrap_or("no task")),
-        None => " sessions ".into(),
+        Some(r) if app.pane != Pane::Help => {
+            let cost = if r.model_calls == 0 { String::new() } else { format!(" · ${:.2}", r.cost_usd) };
+            let task = r
+                .task
+                .as_deref()
+                .map(|t| format!(" · {}", t.lines().next().unwrap_or("")))
+                .unwrap_or_default();
+            format!(" {} · {what}{cost}{task} ", r.name)
+        }
+        _ => format!(" {what} "),
     };
-    // Show the end of long text: the newest log lines matter most.
-    let height = detail_area.height.saturating_sub(2) as usize;
-    let lines: Vec<Line<'_>> = app.detail.lines().map(Line::raw).collect();
-    let shown = lines[lines.len().saturating_sub(height.max(1))..].to_vec();
-    frame.render_widget(
-        Paragraph::new(shown)
-            .wrap(Wrap { trim: false })
-            .block(Block::new().borders(Borders::ALL).title(title)),
-        detail_area,
-    );
-
-    let status = match &app.confirm {
-        Some(c) => format!("{} {}? y to confirm, any other key to keep it", c.verb, c.name),
-        None => app.status.clone(),
+    let block = Block::new().borders(Borders::ALL).title(title);
+    if app.pane == Pane::Help {
+        frame.render_widget(Paragraph::new(HELP).wrap(Wrap { trim: false }).block(block), area);
+        return;
+    }
+    let Some(_) = selected else {
+        let none = "no sessions: start one with `grove new NAME --task \"…\"`";
+        frame.render_widget(Paragraph::new(none).wrap(Wrap { trim: false }).block(block), area);
+        return;
     };
-    frame.render_widget(Paragraph::new(status).style(Style::new().fg(Color::Yellow)), status_area);
+    if app.pane == Pane::Transcript {
+        let lines = app.feed.as_ref().map(|f| f.lines()).unwrap_or_default();
+        draw::tail(frame, area, block, lines, app.scroll, "(nothing in the transcript yet)");
+        return;
+    }
+    // Diffs and process output are plain text, shown from their end.
+    let lines: Vec<Line> = app
+        .detail
+        .lines()
+        .map(|l| vec![Span { tone: Tone::Plain, text: sanitize(l).into_owned() }])
+        .collect();
+    draw::tail(frame, area, block, &lines, app.scroll, "(nothing printed yet)");
 }

@@ -43,7 +43,34 @@ pub fn tell(args: TellArgs) -> Result<Exit, CliError> {
             .hint(format!("grove tell {} \"what the session should know\"", args.name)));
     }
     let mut ctx = Ctx::open()?;
-    let session = ctx.session(&args.name)?;
+    let told = send(&mut ctx, &args.name, text)?;
+    if args.json {
+        output::json(&json!({ "name": told.name, "state": told.state, "message": told.message }));
+    } else {
+        println!(
+            "told {}: {} (now {}; follow it with `grove logs -f {}`)",
+            told.name, told.said, told.state, told.name
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// What sending a message did.
+#[derive(Debug)]
+pub struct Told {
+    pub name: String,
+    /// The message's id in the store.
+    pub message: i64,
+    /// The session's state after it (a finished one is queued again).
+    pub state: State,
+    /// When the session hears it, in words.
+    pub said: &'static str,
+}
+
+/// Send session `name` a message: `grove tell` and `grove attach` both
+/// come here, so a finished session goes on in the same way from either.
+pub fn send(ctx: &mut Ctx, name: &str, text: &str) -> Result<Told, CliError> {
+    let session = ctx.session(name)?;
     if session.state.is_final() && !session.path.is_dir() {
         return Err(CliError::new(
             Exit::Usage,
@@ -51,7 +78,7 @@ pub fn tell(args: TellArgs) -> Result<Exit, CliError> {
         )
         .hint(format!("`grove rm {}` removes what is left of it", session.name)));
     }
-    let id = ctx.store.send_message(&session.name, text).map_err(store_error)?;
+    let message = ctx.store.send_message(&session.name, text).map_err(store_error)?;
     let said = match session.state {
         State::Running | State::WaitingApproval => "it reaches the model at its next turn",
         State::Queued => "it is read when the session starts",
@@ -62,13 +89,5 @@ pub fn tell(args: TellArgs) -> Result<Exit, CliError> {
         }
     };
     let state = ctx.session(&session.name)?.state;
-    if args.json {
-        output::json(&json!({ "name": session.name, "state": state, "message": id }));
-    } else {
-        println!(
-            "told {}: {said} (now {state}; follow it with `grove logs -f {}`)",
-            session.name, session.name
-        );
-    }
-    Ok(Exit::Ok)
+    Ok(Told { name: session.name, message, state, said })
 }
