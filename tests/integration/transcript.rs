@@ -252,3 +252,26 @@ fn a_commit_of_a_protected_file_is_judged_as_writing_it() {
     grove(&["run", probe(), "--allow", "git:write", "git-commit", "routine"]).expect(0);
     assert_eq!(repo.head().unwrap().peel_to_commit().unwrap().summary(), Some("routine"));
 }
+
+#[test]
+fn a_long_result_is_kept_whole_beside_the_store_until_the_session_goes() {
+    let lab = Lab::new(
+        &files(),
+        vec![
+            Reply::anthropic().tool_use("t1", "run", json!({"command": "seq 1 3000"})).into(),
+            Reply::anthropic().text("Counted.").into(),
+        ],
+    );
+    lab.grove(&["new", "count", "--task", "count to 3000"]).expect(0);
+    assert_eq!(lab.wait_final("count")["state"], "done");
+    let events = events(&lab, "count");
+    let result = events.iter().find(|e| e["kind"] == "result").unwrap();
+    let kept = result["data"]["full"].as_str().unwrap_or_else(|| panic!("{result}"));
+    assert!(result["data"]["content"].as_str().unwrap().len() <= 2_000, "{result}");
+    let whole = std::fs::read_to_string(kept).unwrap();
+    assert!(whole.contains("\n3000\n"), "the whole output: {}", whole.len());
+    let shown = lab.grove(&["logs", "count"]).expect(0).stdout;
+    assert!(shown.contains("bytes in all: ") && shown.contains(kept), "{shown}");
+    lab.grove(&["rm", "count"]).expect(0);
+    assert!(!std::path::Path::new(kept).exists(), "{kept} outlived its session");
+}

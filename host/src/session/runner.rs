@@ -17,6 +17,13 @@ pub fn log_path(git_dir: &Path, name: &str) -> PathBuf {
     git_dir.join("grove").join("logs").join(format!("{name}.log"))
 }
 
+/// Delete what a removed session kept beside the store: its process's
+/// output and the whole tool results of its transcript.
+pub fn remove_files(git_dir: &Path, session: &Session) {
+    let _ = std::fs::remove_file(log_path(git_dir, &session.name));
+    let _ = std::fs::remove_dir_all(crate::transcript::files_dir(git_dir, session.id));
+}
+
 /// Errors starting a session process.
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {

@@ -25,6 +25,11 @@ pub use writer::Transcript;
 /// longer one is kept in a file beside the store.
 pub const RESULT_CAP: usize = 2_000;
 
+/// Where the whole tool results of session `session_id` are kept.
+pub fn files_dir(git_dir: &std::path::Path, session_id: i64) -> std::path::PathBuf {
+    git_dir.join("grove").join("transcripts").join(session_id.to_string())
+}
+
 /// The kinds of event, as stored in `events.kind`.
 pub mod kind {
     /// A piece of the model's answer text, as it streamed in.

@@ -51,7 +51,7 @@ impl Transcript {
     pub fn for_session(git_dir: &Path, name: &str) -> Result<Transcript, StoreError> {
         let store = Store::open(git_dir)?;
         let id = store.session_id(name)?;
-        let files = git_dir.join("grove").join("transcripts").join(id.to_string());
+        let files = super::files_dir(git_dir, id);
         let sink = SessionSink { store, id, name: name.to_string(), files, written: 0, warned: false };
         Ok(Transcript::new(Some(sink), None))
     }

@@ -71,7 +71,8 @@ fn draw_table(frame: &mut Frame<'_>, app: &App, area: ratatui::layout::Rect) {
         TableRow::new([
             Cell::from(r.name.clone()),
             Cell::from(r.state.to_string()).style(Style::new().fg(state_color(r.state))),
-            Cell::from(r.progress.clone().unwrap_or_default()),
+            // Progress is news only while the session works.
+            Cell::from(r.progress.clone().filter(|_| r.state.is_active()).unwrap_or_default()),
             Cell::from(format!("{}/{}", r.ahead, r.behind)),
             Cell::from(format!("{} +{} -{}", r.files_changed, r.additions, r.deletions)),
             Cell::from(approvals).style(Style::new().fg(Color::Yellow)),

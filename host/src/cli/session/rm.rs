@@ -85,7 +85,7 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
             Err(e) => return Err(worktree_error(e)),
         }
         ctx.store.delete(name).map_err(store_error)?;
-        let _ = std::fs::remove_file(runner::log_path(ctx.worktrees.git_dir(), name));
+        runner::remove_files(ctx.worktrees.git_dir(), &session);
         let still_there = ctx.worktrees.branch_tip(name).map_err(worktree_error)?.is_some();
         let fate = had_branch.then(|| BranchFate {
             name: name.clone(),
@@ -131,6 +131,7 @@ pub fn prune(args: PruneArgs) -> Result<Exit, CliError> {
         if !session.state.is_active() && !session.path.is_dir() {
             let unmerged = branch::unmerged(&ctx, session)?;
             ctx.store.delete(&session.name).map_err(store_error)?;
+            runner::remove_files(ctx.worktrees.git_dir(), session);
             branches.extend(branch::settle(&ctx, &session.name, unmerged)?);
             pruned.push(session.name.clone());
         }
