@@ -118,7 +118,9 @@ impl Caps {
         provider: crate::providers::ProviderKind,
         request: &ChatRequest,
     ) -> Result<ChatResponse, GuestError> {
-        let label = format!("{} answering", request.model);
+        // Short: the dashboard's progress column is narrow, and the model
+        // is in the transcript.
+        let label = "answering";
         let console = &mut self.console;
         let transcript = self.transcript.as_ref();
         // Text streaming onto the terminal is progress enough.
@@ -137,7 +139,7 @@ impl Caps {
             received += piece.len() as u64;
             if progress_line && shown.elapsed() >= Duration::from_millis(250) {
                 shown = Instant::now();
-                let _ = console.progress(&label, received, 0);
+                let _ = console.progress(label, received, 0);
             }
         };
         let deadline = tokio::time::Instant::from_std(self.deadline);

@@ -401,11 +401,13 @@ pub fn extend_lines(lines: &mut Vec<Line>, spans: &[Span]) {
             }
             if !piece.is_empty() {
                 let line = lines.last_mut().expect("never empty");
+                // A widget draws no tab: four spaces stand for one.
+                let piece = piece.replace('\t', "    ");
                 // Streamed text arrives in small pieces: grow the last span
                 // of the same tone rather than keep one span per piece.
                 match line.last_mut() {
-                    Some(last) if last.tone == s.tone => last.text.push_str(piece),
-                    _ => line.push(span(s.tone, piece.to_string())),
+                    Some(last) if last.tone == s.tone => last.text.push_str(&piece),
+                    _ => line.push(span(s.tone, piece)),
                 }
             }
         }
@@ -537,6 +539,9 @@ mod tests {
         let lines = to_lines(&spans);
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1].iter().map(|s| s.text.as_str()).collect::<String>(), "bc");
+        // Tabs, which a widget would drop, become spaces.
+        let lines = to_lines(&[span(Tone::Dim, "     1\tfn main".into())]);
+        assert_eq!(lines[0][0].text, "     1    fn main");
     }
 
     #[test]
