@@ -23,3 +23,50 @@ pub fn json<T: Serialize>(value: &T) {
     let _ = serde_json::to_writer_pretty(&mut out, value);
     let _ = writeln!(out);
 }
+
+/// A skill's outcome as text: its summary, then its report. A report that
+/// opens with the summary (the agent's does) prints it once; text the
+/// terminal already `shown` (the model's last answer, streamed) is left out.
+pub fn outcome_text(outcome: &crate::runtime::Outcome, shown: Option<&str>) -> String {
+    let summary = outcome.summary.trim();
+    let seen = |text: &str| shown.is_some_and(|s| !text.is_empty() && s.contains(text));
+    let mut report = outcome.report.as_deref().unwrap_or_default().trim().to_string();
+    if let Some(shown) = shown.filter(|s| !s.is_empty()) {
+        report = report.replace(shown, "").trim().to_string();
+    }
+    let mut text = String::new();
+    if !seen(summary) && !report.contains(summary) {
+        text.push_str(summary);
+        text.push('\n');
+    }
+    if !report.is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&report);
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outcome_text;
+    use crate::runtime::Outcome;
+
+    fn outcome(summary: &str, report: Option<&str>) -> Outcome {
+        Outcome { success: true, summary: summary.into(), report: report.map(Into::into), data: None }
+    }
+
+    #[test]
+    fn the_summary_is_printed_once() {
+        let agent = outcome("Fixed add.", Some("Fixed add.\nIt subtracted.\n\n3 turns · 2 tool calls"));
+        assert_eq!(outcome_text(&agent, None), "Fixed add.\nIt subtracted.\n\n3 turns · 2 tool calls\n");
+        // Streamed already: only what the terminal has not shown.
+        assert_eq!(outcome_text(&agent, Some("Fixed add.\nIt subtracted.")), "3 turns · 2 tool calls\n");
+        let plain = outcome("Hello, world!", None);
+        assert_eq!(outcome_text(&plain, None), "Hello, world!\n");
+        let both = outcome("2 findings", Some("## review\n\n- a\n- b"));
+        assert_eq!(outcome_text(&both, None), "2 findings\n\n## review\n\n- a\n- b\n");
+    }
+}

@@ -237,7 +237,7 @@ pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> 
     {
         eprintln!("model: {}", spend.line());
     }
-    report(&invoked.manifest, invoked.result, options.json)
+    report(&invoked.manifest, invoked.result, options.json, invoked.shown.as_deref())
 }
 
 /// Point a run at session `name`: its worktree, its task, its mode unless
@@ -325,6 +325,7 @@ fn report(
     manifest: &Manifest,
     result: Result<Result<Outcome, GuestError>, RunError>,
     json: bool,
+    shown: Option<&str>,
 ) -> Result<Exit, CliError> {
     // A skill may leave a progress line drawn; the result starts clean.
     if std::io::stderr().is_terminal() {
@@ -363,11 +364,11 @@ fn report(
             })),
         }
     } else {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", outcome.summary);
-        if let Some(report) = &outcome.report {
-            let _ = writeln!(out, "\n{}", report.trim_end());
-        }
+        // What the terminal showed as the model wrote it is not printed
+        // again there; stdout sent elsewhere gets all of it.
+        let shown = shown.map(str::trim).filter(|_| std::io::stdout().is_terminal());
+        let _ =
+            std::io::stdout().lock().write_all(crate::cli::output::outcome_text(&outcome, shown).as_bytes());
     }
     Ok(if outcome.success { Exit::Ok } else { Exit::SkillFailed })
 }

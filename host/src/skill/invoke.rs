@@ -56,6 +56,8 @@ pub struct Invoked {
     pub result: Result<Result<Outcome, GuestError>, RunError>,
     /// What this run spent on models, when it made model calls.
     pub spend: Option<Spend>,
+    /// The model's newest answer, as the terminal already showed it.
+    pub shown: Option<String>,
 }
 
 /// Why a skill could not be run at all.
@@ -106,7 +108,8 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let grants = Grants { requested, granted: defaults.union(req.allow) };
     let wants_model = grants.granted.contains(Permission::Model);
     let mut caps = caps_for(&manifest.name, grants, &req, req.json)?;
-    if let Some(transcript) = transcript_for(&req) {
+    let transcript = transcript_for(&req);
+    if let Some(transcript) = transcript.clone() {
         let told = transcript.clone();
         caps.gate.observe(Box::new(move |decision| {
             let data = serde_json::to_value(decision).expect("audit records serialize");
@@ -134,7 +137,8 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     };
     let result = runtime.run(&prepared, caps, &req.limits, &invocation).await;
     let spend = meter.map(|m| m.lock().expect("not poisoned").spend).filter(|s| s.calls > 0);
-    Ok(Invoked { manifest, result, spend })
+    let shown = transcript.and_then(|t| t.finish());
+    Ok(Invoked { manifest, result, spend, shown })
 }
 
 /// Where the run's transcript goes: the session's store, and the terminal

@@ -55,6 +55,8 @@ pub struct Renderer {
     pub session: Option<String>,
     /// Model text left the last line unfinished.
     open_line: bool,
+    /// The newest events were pieces of one answer's text.
+    in_answer: bool,
     /// The text of the newest answer, so the closing summary is not
     /// printed twice.
     last_text: String,
@@ -74,17 +76,20 @@ impl Renderer {
             if text.is_empty() {
                 return;
             }
-            if !self.open_line {
+            if !self.in_answer {
                 self.last_text.clear();
+                self.in_answer = true;
             }
             self.last_text.push_str(&text);
             self.open_line = !text.ends_with('\n');
             out.push(span(Tone::Plain, text.into_owned()));
             return;
         }
+        self.in_answer = false;
         let mut lines = Vec::new();
         self.lines(&event.kind, d, &mut lines);
-        if lines.is_empty() {
+        // The end of an answer ends its last line, shown or not.
+        if lines.is_empty() && event.kind != kind::ANSWER {
             return;
         }
         if self.open_line {
@@ -94,6 +99,19 @@ impl Renderer {
         for line in lines {
             out.extend(line);
             out.push(span(Tone::Plain, "\n".into()));
+        }
+    }
+
+    /// The text of the newest answer rendered.
+    pub fn last_text(&self) -> &str {
+        &self.last_text
+    }
+
+    /// End a line that model text left open.
+    pub fn close(&mut self, out: &mut Vec<Span>) {
+        if self.open_line {
+            out.push(span(Tone::Plain, "\n".into()));
+            self.open_line = false;
         }
     }
 

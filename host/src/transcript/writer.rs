@@ -167,6 +167,18 @@ impl Transcript {
         }
     }
 
+    /// The run is over: end a line left open on the terminal, and say
+    /// what the model's newest answer showed there, if anything.
+    pub fn finish(&self) -> Option<String> {
+        let mut inner = self.lock();
+        let color = inner.color;
+        let renderer = inner.terminal.as_mut()?;
+        let mut spans = Vec::new();
+        renderer.close(&mut spans);
+        let _ = std::io::stderr().lock().write_all(to_ansi(&spans, color).as_bytes());
+        Some(renderer.last_text().to_string()).filter(|t| !t.trim().is_empty())
+    }
+
     /// What the human said to this session since the last call.
     pub fn take_messages(&self) -> Vec<String> {
         let mut inner = self.lock();

@@ -129,12 +129,7 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
         invoked = invoke(request) => match invoked {
             Ok(invoked) => match invoked.result {
                 Ok(Ok(outcome)) => {
-                    // A report usually opens with the summary: print it once.
-                    match &outcome.report {
-                        Some(report) if report.contains(outcome.summary.trim()) => println!("{}", report.trim_end()),
-                        Some(report) => println!("{}\n\n{}", outcome.summary, report.trim_end()),
-                        None => println!("{}", outcome.summary),
-                    }
+                    print!("{}", crate::cli::output::outcome_text(&outcome, None));
                     let state = if outcome.success { State::Done } else { State::Failed };
                     (state, if outcome.success { 0 } else { 1 }, Some(outcome.summary), None)
                 }
