@@ -1,15 +1,25 @@
 //! Session benchmark: five parallel session starts, `grove ls` with 50
-//! sessions, and the memory of an idle session's process.
+//! sessions (with and without transcripts), the memory of an idle
+//! session's process, and the transcript's costs (see [`transcript`]).
 //!
 //! Run: `cargo bench -p grove --bench sessions`. Medians; the machine is
 //! noisy.
 
-use grove_tests::bench::{fmt, median, timed};
+mod sessions {
+    pub mod transcript;
+}
+
+use grove_tests::bench::{Table, median, timed};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use sessions::transcript;
+
 const LS_RUNS: usize = 21;
+/// Events in the transcript of each of the 50 sessions `grove ls` lists
+/// the second time.
+const EVENTS_PER_SESSION: usize = 300;
 
 fn main() {
     let scratch = tempfile::tempdir().unwrap();
@@ -28,17 +38,17 @@ fn main() {
     }
     grove_tests::commit_all(&git, "init");
     let home = scratch.path().join("home");
-    let grove = |args: &[&str]| -> Output {
-        Command::new(env!("CARGO_BIN_EXE_grove"))
-            .args(args)
-            .current_dir(&repo)
+    let git_dir = repo.join(".git");
+    let cmd = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_grove"));
+        cmd.current_dir(&repo)
             .env("GROVE_HOME", &home)
             .env("GROVE_CACHE_DIR", home.join("cache"))
             .env("GROVE_MAX_SESSIONS", "64")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+            .stdin(Stdio::null());
+        cmd
     };
+    let grove = |args: &[&str]| -> Output { cmd().args(args).output().unwrap() };
     let ok = |out: Output| {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         out
@@ -72,6 +82,12 @@ fn main() {
     let sessions = count.as_array().unwrap().len();
     let ls = median((0..LS_RUNS).map(|_| timed(|| drop(ok(grove(&["ls"]))))).collect());
     let ls_json = median((0..LS_RUNS).map(|_| timed(|| drop(ok(grove(&["ls", "--json"]))))).collect());
+    // The same sessions, each with a transcript.
+    for row in count.as_array().unwrap() {
+        transcript::fill(&git_dir, row["name"].as_str().unwrap(), EVENTS_PER_SESSION);
+    }
+    let ls_full = median((0..LS_RUNS).map(|_| timed(|| drop(ok(grove(&["ls"]))))).collect());
+    let ls_full_json = median((0..LS_RUNS).map(|_| timed(|| drop(ok(grove(&["ls", "--json"]))))).collect());
 
     // Idle sessions: each process waits on a program that sleeps.
     const IDLE: usize = 5;
@@ -98,24 +114,54 @@ fn main() {
     for i in 0..IDLE {
         ok(grove(&["cancel", &format!("idle{i}")]));
     }
-    println!("| measurement | median | target |");
-    println!("|---|---|---|");
-    println!("| five `grove new` at once (300-file repo) | {} | |", fmt(five));
-    println!("| `grove ls` with {sessions} sessions | {} | ≤ 50 ms |", fmt(ls));
-    println!("| `grove ls --json` with {sessions} sessions | {} | ≤ 50 ms |", fmt(ls_json));
+
+    let mut table = Table::default();
+    table.row("five `grove new` at once (300-file repo)", five, "", None);
+    table.row(&format!("`grove ls` with {sessions} sessions"), ls, "≤ 50 ms", None);
+    table.row(&format!("`grove ls --json` with {sessions} sessions"), ls_json, "≤ 50 ms", None);
+    let without = "the same sessions without transcripts";
+    table.row(
+        &format!("`grove ls` with {sessions} sessions of {EVENTS_PER_SESSION} transcript events each"),
+        ls_full,
+        "≤ 50 ms",
+        Some((without, ls)),
+    );
+    table.row(
+        &format!("`grove ls --json`, the same {sessions} sessions with transcripts"),
+        ls_full_json,
+        "≤ 50 ms",
+        Some((without, ls_json)),
+    );
     let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
     let mean =
         |f: fn(&(u64, u64, u64)) -> u64| memory.iter().map(f).sum::<u64>() / memory.len().max(1) as u64;
-    println!(
-        "| memory an idle session adds: its process's private dirty pages (mean of {}) | {} | ≤ 5 MiB |",
-        memory.len(),
-        mib(mean(|m| m.2))
+    table.text_row(
+        &format!("memory an idle session adds: its process's private dirty pages (mean of {})", memory.len()),
+        &mib(mean(|m| m.2)),
+        "≤ 5 MiB",
+        "",
     );
-    println!(
-        "| proportional set size per idle session process (shared pages split) | {} | |",
-        mib(mean(|m| m.1))
+    table.text_row(
+        "proportional set size per idle session process (shared pages split)",
+        &mib(mean(|m| m.1)),
+        "",
+        "",
     );
-    println!("| RSS of one idle session process (shared pages counted in full) | {} | |", mib(mean(|m| m.0)));
+    table.text_row(
+        "RSS of one idle session process (shared pages counted in full)",
+        &mib(mean(|m| m.0)),
+        "",
+        "",
+    );
+
+    // A session with a long transcript, then `grove logs` of it.
+    ok(grove(&["new", "long", "--skill", "hello"]));
+    wait_idle(&repo, &grove);
+    transcript::fill(&git_dir, "long", transcript::LONG_TRANSCRIPT);
+    transcript::logs_cost(&mut table, &grove, "long", scratch.path());
+    transcript::follow_latency(&mut table, &cmd, &git_dir);
+    transcript::append_cost(&mut table);
+    table.print();
 }
 
 fn wait_idle(repo: &Path, grove: &dyn Fn(&[&str]) -> Output) {

@@ -15,6 +15,10 @@
 //! back as one JSON body is decided by the request's `"stream": true`, as
 //! with the real APIs.
 //!
+//! The server records each request, and when it wrote each SSE event
+//! ([`ModelServer::sent`]), so a benchmark can time how long a streamed
+//! piece takes to reach whatever shows it.
+//!
 //! ```no_run
 //! use grove_tests::model_server::{ModelServer, Reply};
 //! use serde_json::json;
@@ -38,7 +42,7 @@ use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -72,6 +76,26 @@ pub struct Recorded {
     pub body: Value,
     /// The body as text (lossily decoded).
     pub raw_body: String,
+}
+
+/// One SSE event as the server sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sent {
+    /// The 1-based number of the request it answers.
+    pub request: usize,
+    /// When its write to the socket returned: the moment a client could
+    /// first have it (benches measure how long it takes to show up).
+    pub at: Instant,
+    /// The whole event as written: `event: …\ndata: …\n\n`.
+    pub event: String,
+}
+
+impl Sent {
+    /// The event's data as JSON (`Null` for OpenAI's `[DONE]`).
+    pub fn data(&self) -> Value {
+        let data = self.event.lines().find_map(|line| line.strip_prefix("data: ")).unwrap_or_default();
+        serde_json::from_str(data).unwrap_or(Value::Null)
+    }
 }
 
 impl Recorded {
@@ -163,7 +187,7 @@ impl ModelServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("model server: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("model server: local address");
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { replies: replies.into(), requests: Vec::new() }),
+            state: Mutex::new(State { replies: replies.into(), requests: Vec::new(), sent: Vec::new() }),
             stopping: AtomicBool::new(false),
             connections: Mutex::new(HashMap::new()),
         });
@@ -201,6 +225,11 @@ impl ModelServer {
     pub fn remaining(&self) -> usize {
         self.shared.state().replies.len()
     }
+
+    /// Every SSE event sent so far, in the order written.
+    pub fn sent(&self) -> Vec<Sent> {
+        self.shared.state().sent.clone()
+    }
 }
 
 impl Drop for ModelServer {
@@ -232,6 +261,7 @@ struct Shared {
 struct State {
     replies: VecDeque<Reply>,
     requests: Vec<Recorded>,
+    sent: Vec<Sent>,
 }
 
 impl Shared {
@@ -295,7 +325,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         let recorded = request.into_recorded();
         let ctx = Ctx::new(&recorded);
         let (n, reply) = shared.take(recorded);
-        match respond(&mut stream, Ctx { n, ..ctx }, reply, close) {
+        match respond(&mut stream, shared, Ctx { n, ..ctx }, reply, close) {
             Ok(Next::KeepAlive) if !close => continue,
             Ok(Next::Cut) => {
                 let _ = stream.shutdown(Shutdown::Both);
@@ -349,7 +379,13 @@ struct Playback {
     headers: Vec<(String, String)>,
 }
 
-fn respond(out: &mut TcpStream, ctx: Ctx, reply: Option<Reply>, close: bool) -> io::Result<Next> {
+fn respond(
+    out: &mut TcpStream,
+    shared: &Shared,
+    ctx: Ctx,
+    reply: Option<Reply>,
+    close: bool,
+) -> io::Result<Next> {
     let request_id = ("request-id".to_owned(), format!("req_{}", ctx.n));
     let (playback, plain, events) = match reply {
         None => {
@@ -395,6 +431,8 @@ fn respond(out: &mut TcpStream, ctx: Ctx, reply: Option<Reply>, close: bool) -> 
         }
         thread::sleep(playback.delay);
         stream.chunk(event.as_bytes())?;
+        let sent = Sent { request: ctx.n, at: Instant::now(), event: event.clone() };
+        shared.state().sent.push(sent);
     }
     if playback.cut_after == Some(events.len()) {
         return Ok(Next::Cut);

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -425,6 +425,31 @@ fn requests_are_recorded() {
     assert_eq!(first.body, anthropic_request(false));
     assert_eq!(first.raw_body, body);
     assert_eq!((requests[1].method.as_str(), &requests[1].body), ("GET", &Value::Null));
+}
+
+#[test]
+fn streamed_events_are_recorded_with_when_they_went_out() {
+    let server = ModelServer::start(vec![Reply::anthropic().text("one two three four").delay_ms(30).into()]);
+    let started = Instant::now();
+    let response = Client::connect(&server).post("/v1/messages", &anthropic_request(true));
+    let sent = server.sent();
+    let names: Vec<String> = response.events().into_iter().map(|(name, _)| name).collect();
+    let sent_names: Vec<String> =
+        sent.iter().map(|s| s.data()["type"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(sent_names, names, "every event, in the order written");
+    assert!(sent.iter().all(|s| s.request == 1));
+    let texts: Vec<String> =
+        sent.iter().filter_map(|s| s.data()["delta"]["text"].as_str().map(str::to_owned)).collect();
+    assert_eq!(texts, ["one two three ", "four"]);
+    // Each event waits its delay first, and is stamped after its write.
+    assert!(sent[0].at >= started + Duration::from_millis(30));
+    for pair in sent.windows(2) {
+        assert!(pair[1].at >= pair[0].at + Duration::from_millis(30), "{pair:?}");
+    }
+    // Plain bodies are not events.
+    let server = ModelServer::start(vec![Reply::anthropic().text("ok").into()]);
+    Client::connect(&server).post("/v1/messages", &anthropic_request(false));
+    assert!(server.sent().is_empty());
 }
 
 #[test]
