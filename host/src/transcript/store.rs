@@ -44,6 +44,22 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Stop this connection from folding the write-ahead log back into the
+    /// database on its own: SQLite does it every 1,000 pages, inside
+    /// whichever insert crosses the line, and with its flush to disk that
+    /// insert takes milliseconds instead of microseconds. The transcript's
+    /// writer calls [`Store::checkpoint`] at the end of each model answer
+    /// instead, off the path of the streamed pieces.
+    pub fn defer_checkpoints(&self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(|e| self.err(e))
+    }
+
+    /// Fold the write-ahead log back into the database as far as readers
+    /// allow, without waiting for them.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(|e| self.err(e))
+    }
+
     /// Up to `limit` events of a session after event `after`, oldest first.
     pub fn events_after(&self, session_id: i64, after: i64, limit: usize) -> Result<Vec<Event>, StoreError> {
         let mut stmt = self

@@ -50,6 +50,7 @@ impl Transcript {
     /// The transcript of session `name`, kept in the store under `git_dir`.
     pub fn for_session(git_dir: &Path, name: &str) -> Result<Transcript, StoreError> {
         let store = Store::open(git_dir)?;
+        store.defer_checkpoints()?;
         let id = store.session_id(name)?;
         let files = super::files_dir(git_dir, id);
         let sink = SessionSink { store, id, name: name.to_string(), files, written: 0, warned: false };
@@ -138,6 +139,11 @@ impl Transcript {
                 inner.record(kind::TOOL, json!({ "id": id, "name": name, "input": input.to_string() }));
             }
         }
+        if let Some(sink) = &mut inner.session
+            && let Err(e) = sink.store.checkpoint()
+        {
+            sink.warn(&e);
+        }
         // The skill's main conversation is the one that offers tools; a
         // summary request on the side must not replace it.
         if !request.tools.is_empty()
@@ -171,6 +177,9 @@ impl Transcript {
     /// what the model's newest answer showed there, if anything.
     pub fn finish(&self) -> Option<String> {
         let mut inner = self.lock();
+        if let Some(sink) = &inner.session {
+            let _ = sink.store.checkpoint();
+        }
         let color = inner.color;
         let renderer = inner.terminal.as_mut()?;
         let mut spans = Vec::new();
