@@ -67,6 +67,14 @@ fn logs_tell_the_story_of_a_session() {
     }
     // The model's closing words once, not again as the summary.
     assert_eq!(shown.matches("Changed hello to bye").count(), 1, "{shown}");
+    // What a person reads, word for word.
+    insta::with_settings!({filters => vec![
+        (r"pid \d+", "pid [PID]"),
+        (r"committed [0-9a-f]{8}", "committed [ID]"),
+        (r"\(\d+ ms\)", "([N] ms)"),
+    ]}, {
+        insta::assert_snapshot!(shown);
+    });
     // No escape codes when stdout is not a terminal.
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
 

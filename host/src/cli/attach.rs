@@ -18,7 +18,6 @@ use super::live::{self, Feed, draw};
 use super::session::{Ctx, store_error, tell};
 use super::{CliError, Exit};
 use crate::session::{Approval, Session};
-use crate::transcript::render::plural;
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
@@ -177,7 +176,7 @@ fn draw_view(frame: &mut Frame<'_>, view: &View) {
     let s = &view.session;
     let waiting = match view.pending {
         0 => "no approvals pending".to_string(),
-        n => format!("{} pending", plural(n, "approval")),
+        n => format!("{} pending", crate::text::count(n, "approval")),
     };
     let title = format!(" {} · {} · ${:.2} · {waiting} ", s.name, s.state, s.spend().cost_usd);
     let block = Block::new().borders(Borders::ALL).title(title);

@@ -218,22 +218,7 @@ mod tests {
     async fn a_request_whose_session_ends_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        store
-            .insert(&NewSession {
-                name: "s".into(),
-                branch: "grove/s".into(),
-                base_ref: None,
-                base_commit: "abc".into(),
-                path: dir.path().to_path_buf(),
-                task: None,
-                skill: "probe".into(),
-                args: vec![],
-                allow: vec![],
-                timeout_ms: None,
-                mode: None,
-                model: None,
-            })
-            .unwrap();
+        store.insert(&NewSession { path: dir.path().to_path_buf(), ..NewSession::example("s") }).unwrap();
         store.claim_queued(1).unwrap();
         let git_dir = dir.path().to_path_buf();
         let asking = tokio::spawn(async move {

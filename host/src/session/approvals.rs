@@ -244,20 +244,7 @@ mod tests {
     }
 
     fn session(name: &str) -> crate::session::NewSession {
-        crate::session::NewSession {
-            name: name.into(),
-            branch: format!("grove/{name}"),
-            base_ref: None,
-            base_commit: "abc".into(),
-            path: "/nowhere".into(),
-            task: None,
-            skill: "probe".into(),
-            args: vec![],
-            allow: vec![],
-            timeout_ms: None,
-            mode: None,
-            model: None,
-        }
+        crate::session::NewSession::example(name)
     }
 
     #[test]

@@ -236,6 +236,27 @@ pub struct NewSession {
     pub model: Option<ModelChoice>,
 }
 
+#[cfg(test)]
+impl NewSession {
+    /// A session for tests: branch `grove/NAME`, nothing else to say.
+    pub(crate) fn example(name: &str) -> NewSession {
+        NewSession {
+            name: name.into(),
+            branch: format!("grove/{name}"),
+            base_ref: None,
+            base_commit: "abc".into(),
+            path: PathBuf::from("/nowhere"),
+            task: None,
+            skill: "probe".into(),
+            args: vec![],
+            allow: vec![],
+            timeout_ms: None,
+            mode: None,
+            model: None,
+        }
+    }
+}
+
 /// One line of a session's history: its life events and its transcript
 /// (see [`crate::transcript`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -664,18 +685,11 @@ mod tests {
 
     fn new(name: &str) -> NewSession {
         NewSession {
-            name: name.into(),
-            branch: format!("grove/{name}"),
             base_ref: Some("main".into()),
-            base_commit: "abc".into(),
-            path: PathBuf::from("/tmp/x"),
             task: Some("do it".into()),
             skill: "hello".into(),
             args: vec!["a".into()],
-            allow: vec![],
-            timeout_ms: None,
-            mode: None,
-            model: None,
+            ..NewSession::example(name)
         }
     }
 

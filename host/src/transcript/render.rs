@@ -248,8 +248,11 @@ impl Renderer {
         let kept = d.get("full").and_then(Value::as_str);
         if all.len() > shown || kept.is_some() {
             let more = all.len().saturating_sub(shown);
-            let mut note =
-                if more > 0 { format!("    … {}", plural(more, "more line")) } else { "    …".into() };
+            let mut note = if more > 0 {
+                format!("    … {}", crate::text::count(more, "more line"))
+            } else {
+                "    …".into()
+            };
             if let Some(path) = kept {
                 note.push_str(&format!(" ({bytes} bytes in all: {})", clean(path)));
             }
@@ -356,11 +359,6 @@ fn clip(text: &str, width: usize) -> String {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),
     }
-}
-
-/// "1 line", "3 lines".
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// Spans as terminal text, with ANSI colours when `color`.

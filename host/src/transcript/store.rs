@@ -166,18 +166,9 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         store
             .insert(&NewSession {
-                name: name.into(),
-                branch: format!("grove/{name}"),
-                base_ref: None,
-                base_commit: "abc".into(),
                 path: dir.path().into(),
-                task: None,
                 skill: "agent".into(),
-                args: vec![],
-                allow: vec![],
-                timeout_ms: None,
-                mode: None,
-                model: None,
+                ..NewSession::example(name)
             })
             .unwrap();
         (dir, store)

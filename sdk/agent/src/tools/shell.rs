@@ -53,7 +53,11 @@ pub fn commit(message: &str, theirs: Option<&[String]>) -> Result<Option<String>
         return Ok(None);
     }
     let id = git::commit(message, Some(&mine)).map_err(|e| e.message().to_string())?;
-    let mut said = format!("committed {} ({})", grove_sdk::changes::short(&id), count(mine.len(), "file"));
+    let mut said = format!(
+        "committed {} ({})",
+        grove_sdk::changes::short(&id),
+        grove_sdk::text::count(mine.len(), "file")
+    );
     if !left.is_empty() {
         said.push_str(&format!(
             "; left uncommitted, as they had changes before you began: {}",
@@ -61,8 +65,4 @@ pub fn commit(message: &str, theirs: Option<&[String]>) -> Result<Option<String>
         ));
     }
     Ok(Some(said))
-}
-
-fn count(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
