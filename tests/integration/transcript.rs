@@ -283,3 +283,23 @@ fn a_long_result_is_kept_whole_beside_the_store_until_the_session_goes() {
     lab.grove(&["rm", "count"]).expect(0);
     assert!(!std::path::Path::new(kept).exists(), "{kept} outlived its session");
 }
+
+#[test]
+fn a_denial_reads_as_a_denial() {
+    let lab = Lab::new(
+        &files(),
+        vec![
+            Reply::anthropic()
+                .tool_use("t1", "run", json!({"command": "git push --force origin main"}))
+                .into(),
+            Reply::anthropic().text("I will not push.").into(),
+        ],
+    );
+    lab.grove(&["new", "pushy", "--task", "publish it"]).expect(0);
+    assert_eq!(lab.wait_final("pushy")["state"], "done");
+    let shown = lab.grove(&["logs", "pushy"]).expect(0).stdout;
+    assert!(shown.contains("✗ denied process.run") && shown.contains("git.push"), "{shown}");
+    // Not a failed tool dressed as news in the process's own output.
+    let raw = lab.grove(&["logs", "--raw", "pushy"]).expect(0).stdout;
+    assert!(!raw.contains("info: run failed"), "{raw}");
+}

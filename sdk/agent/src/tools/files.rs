@@ -15,7 +15,7 @@ pub fn list(path: &str) -> Result<String, String> {
     }
     let mut out: String = files.iter().take(MAX_LISTED).map(|f| format!("{}\n", f.path)).collect();
     if files.len() > MAX_LISTED {
-        out.push_str(&format!("… and {} more; list a subfolder\n", count(files.len() - MAX_LISTED, "file")));
+        out.push_str(&format!("… and {}; list a subfolder\n", count(files.len() - MAX_LISTED, "more file")));
     }
     Ok(out)
 }
@@ -38,8 +38,8 @@ pub fn numbered(text: &str, offset: usize, limit: usize) -> String {
     let shown_to = (offset - 1 + limit).min(total);
     if shown_to < total {
         out.push_str(&format!(
-            "… {} more; read on with offset {}\n",
-            count(total - shown_to, "line"),
+            "… {}; read on with offset {}\n",
+            count(total - shown_to, "more line"),
             shown_to + 1
         ));
     }
@@ -62,7 +62,7 @@ mod tests {
     fn lines_are_numbered_and_paged() {
         let text = "a\nb\nc\n";
         assert_eq!(numbered(text, 1, 10), "     1\ta\n     2\tb\n     3\tc\n");
-        assert_eq!(numbered(text, 2, 1), "     2\tb\n… 1 more lines; read on with offset 3\n");
+        assert_eq!(numbered(text, 2, 1), "     2\tb\n… 1 more line; read on with offset 3\n");
         assert!(numbered(text, 9, 1).contains("past its end"));
         assert_eq!(numbered("", 1, 1), "(empty file)");
     }
