@@ -149,7 +149,7 @@ fn hostile_model_text_is_escaped_in_logs() {
                 .text("innocent\u{1b}]52;c;cm0gLXJmIH4K\u{7} \u{1b}[2J\u{1b}[1A\u{1b}[2Kall good\r")
                 .tool_use("t1", "run", json!({"command": "printf '\\033]0;pwned\\007ok'"}))
                 .into(),
-            Reply::anthropic().text("done").into(),
+            Reply::anthropic().text("finished\u{1b}]0;pwned\u{7} all good\u{1b}[2J").into(),
         ],
     );
     lab.grove(&["new", "evil", "--task", "x"]).expect(0);
@@ -161,6 +161,9 @@ fn hostile_model_text_is_escaped_in_logs() {
     let shown = grove_with(cmd, &["logs", "evil"], None).expect(0).stdout;
     assert!(shown.contains("innocent") && shown.contains("all good"), "{shown:?}");
     assert!(!shown.contains('\u{1b}') && !shown.contains('\r') && !shown.contains('\u{7}'), "{shown:?}");
+    // The process's own output holds the model's words too (the summary).
+    let raw = lab.grove(&["logs", "--raw", "evil"]).expect(0).stdout;
+    assert!(raw.contains("all good") && !raw.contains('\u{1b}') && !raw.contains('\u{7}'), "{raw:?}");
 }
 
 #[test]

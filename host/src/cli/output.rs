@@ -27,6 +27,7 @@ pub fn json<T: Serialize>(value: &T) {
 /// A skill's outcome as text: its summary, then its report. A report that
 /// opens with the summary (the agent's does) prints it once; text the
 /// terminal already `shown` (the model's last answer, streamed) is left out.
+/// The skill's words are untrusted: no escape sequence of theirs is kept.
 pub fn outcome_text(outcome: &crate::runtime::Outcome, shown: Option<&str>) -> String {
     let summary = outcome.summary.trim();
     let seen = |text: &str| shown.is_some_and(|s| !text.is_empty() && s.contains(text));
@@ -46,7 +47,7 @@ pub fn outcome_text(outcome: &crate::runtime::Outcome, shown: Option<&str>) -> S
         text.push_str(&report);
         text.push('\n');
     }
-    text
+    crate::transcript::sanitize(&text).into_owned()
 }
 
 #[cfg(test)]
@@ -66,6 +67,8 @@ mod tests {
         assert_eq!(outcome_text(&agent, Some("Fixed add.\nIt subtracted.")), "3 turns · 2 tool calls\n");
         let plain = outcome("Hello, world!", None);
         assert_eq!(outcome_text(&plain, None), "Hello, world!\n");
+        let hostile = outcome("ok\u{1b}]0;title\u{7}\u{1b}[2J", None);
+        assert_eq!(outcome_text(&hostile, None), "ok\n");
         let both = outcome("2 findings", Some("## review\n\n- a\n- b"));
         assert_eq!(outcome_text(&both, None), "2 findings\n\n## review\n\n- a\n- b\n");
     }
