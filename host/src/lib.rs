@@ -4,6 +4,7 @@
 pub mod caps;
 pub mod cli;
 pub mod gate;
+mod layers;
 pub mod paths;
 pub mod pid;
 pub mod providers;

@@ -79,7 +79,7 @@ impl Console {
             self.clear_progress();
             // A skill's words are untrusted: no escape sequence of its
             // reaches the terminal.
-            let _ = writeln!(std::io::stderr().lock(), "{}", crate::transcript::sanitize(text));
+            let _ = writeln!(std::io::stderr().lock(), "{}", crate::text::sanitize(text));
         }
         Ok(())
     }
@@ -94,7 +94,7 @@ impl Console {
             return Ok(());
         }
         let count = if total == 0 { format!("{done}") } else { format!("{done}/{total}") };
-        let label = crate::transcript::sanitize(label).replace('\n', " ");
+        let label = crate::text::sanitize(label).replace('\n', " ");
         let _ = write!(std::io::stderr().lock(), "\r\x1b[2K{}: {label} {count}", self.skill);
         self.progress_shown = total == 0 || done < total;
         if !self.progress_shown {
@@ -107,7 +107,7 @@ impl Console {
     pub fn report(&mut self, text: &str) -> Result<(), LimitExceeded> {
         self.budget.charge(text.len())?;
         self.clear_progress();
-        let text = crate::transcript::sanitize(text);
+        let text = crate::text::sanitize(text);
         if self.json {
             let _ = writeln!(std::io::stderr().lock(), "{text}");
         } else {

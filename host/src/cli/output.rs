@@ -47,7 +47,7 @@ pub fn outcome_text(outcome: &crate::runtime::Outcome, shown: Option<&str>) -> S
         text.push_str(&report);
         text.push('\n');
     }
-    crate::transcript::sanitize(&text).into_owned()
+    crate::text::sanitize(&text).into_owned()
 }
 
 #[cfg(test)]

@@ -154,6 +154,8 @@ pub struct Gate {
     denials_in_a_row: u32,
     /// Hears every decision after it is audited (the run's transcript).
     observer: Option<Observer>,
+    /// Hears the mode the gate falls back to (a session records it).
+    on_fallback: Option<Box<dyn Fn(Mode) + Send + Sync>>,
 }
 
 /// A hook that hears every decision the gate makes, as audited.
@@ -193,7 +195,13 @@ impl Gate {
             remembered: Vec::new(),
             denials_in_a_row: 0,
             observer: None,
+            on_fallback: None,
         }
+    }
+
+    /// Let `hook` hear when auto mode falls back to manual.
+    pub fn on_fallback(&mut self, hook: Box<dyn Fn(Mode) + Send + Sync>) {
+        self.on_fallback = Some(hook);
     }
 
     /// Let `observer` hear every decision from now on.
@@ -356,10 +364,8 @@ impl Gate {
             eprintln!(
                 "grove: {DENIALS_BEFORE_MANUAL} actions in a row were denied; switching to manual mode"
             );
-            if let Approver::Queue { git_dir, session } = &self.approver
-                && let Ok(store) = crate::session::Store::open(git_dir)
-            {
-                let _ = store.set_mode(session, Mode::Manual.as_str());
+            if let Some(on_fallback) = &self.on_fallback {
+                on_fallback(Mode::Manual);
             }
         }
     }

@@ -37,17 +37,8 @@ pub struct Approval {
     pub decided_at: Option<i64>,
 }
 
-/// What a session asks for.
-#[derive(Debug, Clone)]
-pub struct NewApproval<'a> {
-    pub session: &'a str,
-    pub skill: &'a str,
-    pub capability: &'a str,
-    pub verb: &'a str,
-    pub target: &'a str,
-    pub level: &'a str,
-    pub reasons: &'a [String],
-}
+/// What a session asks for: the gate's request, as it is stored.
+pub type NewApproval<'a> = crate::gate::approval::Request<'a>;
 
 const COLUMNS: &str = "id, session, skill, capability, verb, target, level, reasons, state, always, decided_by, reason, created_at, decided_at";
 

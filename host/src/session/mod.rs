@@ -2,6 +2,7 @@
 //! it, a state and a history, kept in SQLite so they survive crashes.
 
 pub mod approvals;
+pub mod approver;
 pub mod processes;
 pub mod runner;
 pub mod state;

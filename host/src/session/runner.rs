@@ -17,11 +17,17 @@ pub fn log_path(git_dir: &Path, name: &str) -> PathBuf {
     git_dir.join("grove").join("logs").join(format!("{name}.log"))
 }
 
+/// Where the whole tool results of session `session_id`'s transcript are
+/// kept: `<git dir>/grove/transcripts/<id>/` (by id: names can be reused).
+pub fn transcript_dir(git_dir: &Path, session_id: i64) -> PathBuf {
+    git_dir.join("grove").join("transcripts").join(session_id.to_string())
+}
+
 /// Delete what a removed session kept beside the store: its process's
 /// output and the whole tool results of its transcript.
 pub fn remove_files(git_dir: &Path, session: &Session) {
     let _ = std::fs::remove_file(log_path(git_dir, &session.name));
-    let _ = std::fs::remove_dir_all(crate::transcript::files_dir(git_dir, session.id));
+    let _ = std::fs::remove_dir_all(transcript_dir(git_dir, session.id));
 }
 
 /// Errors starting a session process.

@@ -258,7 +258,7 @@ impl NewSession {
 }
 
 /// One line of a session's history: its life events and its transcript
-/// (see [`crate::transcript`]).
+/// (the transcript module writes and renders them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     /// Increases with every event of the store: a reader that has seen

@@ -21,6 +21,7 @@ use crate::runtime::output::OutputBudget;
 use crate::runtime::{
     GuestError, Invocation, Limits, Outcome, PrepareError, PreparedSkill, RunError, Runtime, RuntimeConfig,
 };
+use crate::session::approver::QueueApprover;
 use crate::session::processes::ProcessLedger;
 use crate::session::{Session, Store};
 use crate::transcript::Transcript;
@@ -240,8 +241,26 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     // decides on half a policy.
     let policy = Policy::load(root)?;
     let judge = Judge::new(root, policy, req.mode);
-    let approver = Approver::for_run(req.location.git_dir.as_deref(), req.session.as_deref());
-    let gate = Gate::new(skill, req.session.clone(), grants, audit, judge, approver);
+    // In a session, questions wait in its store, and a fall-back to manual
+    // mode is recorded there for the rest of its runs.
+    let queue = match (req.location.git_dir.as_deref(), req.session.as_deref()) {
+        (Some(git_dir), Some(session)) => {
+            Some(QueueApprover { git_dir: git_dir.to_path_buf(), session: session.to_string() })
+        }
+        _ => None,
+    };
+    let approver = match &queue {
+        Some(queue) => Approver::Elsewhere(Arc::new(queue.clone())),
+        None => Approver::terminal_or_nobody(),
+    };
+    let mut gate = Gate::new(skill, req.session.clone(), grants, audit, judge, approver);
+    if let Some(queue) = queue {
+        gate.on_fallback(Box::new(move |mode| {
+            if let Ok(store) = Store::open(&queue.git_dir) {
+                let _ = store.set_mode(&queue.session, mode.as_str());
+            }
+        }));
+    }
     let mut caps = Caps::with_gate(skill, root, gate, &req.limits)
         .map_err(|source| InvokeError::Workspace { path: root.clone(), source })?;
     caps.console = Console::new(skill, req.verbosity, OutputBudget::new(req.limits.output), json);

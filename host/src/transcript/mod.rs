@@ -12,23 +12,17 @@
 //! terminal.
 
 pub mod render;
-mod sanitize;
 mod store;
 mod writer;
 
+pub use crate::text::sanitize;
 pub use render::{Line, Renderer, Span, Tone};
-pub use sanitize::sanitize;
 pub use store::{Message, StoredEvent};
 pub use writer::Transcript;
 
 /// Characters of a tool result kept in the event itself; the whole of a
 /// longer one is kept in a file beside the store.
 pub const RESULT_CAP: usize = 2_000;
-
-/// Where the whole tool results of session `session_id` are kept.
-pub fn files_dir(git_dir: &std::path::Path, session_id: i64) -> std::path::PathBuf {
-    git_dir.join("grove").join("transcripts").join(session_id.to_string())
-}
 
 /// The kinds of event, as stored in `events.kind`.
 pub mod kind {
@@ -44,8 +38,9 @@ pub mod kind {
     pub const RESULT: &str = "result";
     /// A gate decision: `{capability, verb, target, decision, level, reasons, decided_by}`.
     pub const GATE: &str = "gate";
-    /// An approval asked for or answered: `{id, state, …}`.
-    pub const APPROVAL: &str = "approval";
+    /// An approval asked for or answered: `{id, state, …}`; the session's
+    /// approval queue writes them.
+    pub const APPROVAL: &str = crate::session::approver::EVENT;
     /// A commit the skill made: `{id, message}`.
     pub const COMMIT: &str = "commit";
     /// A program the skill ran: `{command, code, duration_ms, timed_out}`.

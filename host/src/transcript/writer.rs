@@ -52,7 +52,7 @@ impl Transcript {
         let store = Store::open(git_dir)?;
         store.defer_checkpoints()?;
         let id = store.session_id(name)?;
-        let files = super::files_dir(git_dir, id);
+        let files = crate::session::runner::transcript_dir(git_dir, id);
         let sink = SessionSink { store, id, name: name.to_string(), files, written: 0, warned: false };
         Ok(Transcript::new(Some(sink), None))
     }

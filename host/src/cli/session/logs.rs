@@ -103,7 +103,7 @@ fn raw(ctx: &Ctx, name: &str, follow: bool) -> Result<Exit, CliError> {
         let finished = ctx.store.require(name).map_err(store_error)?.state.is_final();
         // What the process printed holds the skill's words: untrusted.
         let chunk = read_from(&path, &mut offset);
-        let _ = out.write_all(crate::transcript::sanitize(&String::from_utf8_lossy(&chunk)).as_bytes());
+        let _ = out.write_all(crate::text::sanitize(&String::from_utf8_lossy(&chunk)).as_bytes());
         let _ = out.flush();
         if !follow || finished {
             return Ok(Exit::Ok);

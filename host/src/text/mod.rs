@@ -1,6 +1,11 @@
-//! Words for counts in text a user reads: `1 file`, `2 files`.
+//! Text a user reads: words for counts (`1 file`, `2 files`), and untrusted
+//! text made safe to print.
+
+mod sanitize;
 
 use std::fmt::Display;
+
+pub use sanitize::sanitize;
 
 /// `n` and `noun`, plural unless `n` is one: `count(1, "tool call")` is
 /// `1 tool call`, `count(3, "entry")` is `3 entries`.
