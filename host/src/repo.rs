@@ -68,6 +68,20 @@ fn change_kind(delta: Delta) -> ChangeKind {
     }
 }
 
+/// A change's name as the WIT enum spells it: `added`, `type-changed`, …
+pub fn change_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Added => "added",
+        ChangeKind::Modified => "modified",
+        ChangeKind::Deleted => "deleted",
+        ChangeKind::Renamed => "renamed",
+        ChangeKind::Copied => "copied",
+        ChangeKind::TypeChanged => "type-changed",
+        ChangeKind::Untracked => "untracked",
+        ChangeKind::Conflicted => "conflicted",
+    }
+}
+
 fn path_of(p: Option<&Path>) -> String {
     p.map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
 }
