@@ -180,6 +180,8 @@ fn capability_level(a: &mut Assessment, capability: &str, verb: &str) {
         ("git", _) => a.raise(Level::Medium, "git.unknown", format!("git.{verb} changes the repository")),
         ("sessions", "inspect" | "wait-any" | "wait-all" | "diff") => {}
         ("sessions", _) => a.writes(),
+        // The session's own conversation, read back from its store.
+        ("model", "history") => {}
         ("model", _) => {
             a.raise(Level::Low, "model.call", "sends the conversation to the configured model provider")
         }
@@ -198,6 +200,50 @@ fn capability_level(a: &mut Assessment, capability: &str, verb: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every function of every interface in `wit/`, as `(interface, verb)`;
+    /// methods of resources as `resource.method`.
+    fn contract() -> Vec<(String, String)> {
+        let mut resolve = wit_parser::Resolve::default();
+        let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        resolve.push_dir(&wit).expect("wit/ parses");
+        let mut verbs = Vec::new();
+        for (_, interface) in &resolve.interfaces {
+            let Some(name) = &interface.name else { continue };
+            for function in interface.functions.values() {
+                let verb = function.name.rsplit(']').next().unwrap_or(&function.name).to_string();
+                verbs.push((name.clone(), verb));
+            }
+        }
+        verbs
+    }
+
+    #[test]
+    fn every_function_of_the_contract_is_known_to_the_classifier() {
+        let classifier = Classifier::new(Path::new("/nonexistent/repo")).with_home(Some("/home/u"));
+        let argv = ["true".to_string()];
+        let mut unknown = Vec::new();
+        let verbs = contract();
+        assert!(verbs.len() > 40, "the contract was not read: {verbs:?}");
+        for (capability, verb) in &verbs {
+            // Judged by their subject: any verb of theirs names one.
+            let subject = match capability.as_str() {
+                "process" => Subject::Argv(&argv),
+                "workspace" => Subject::Path("src/lib.rs"),
+                "http" | "browser" => Subject::Url { method: "GET", url: "https://example.com/" },
+                _ => Subject::None,
+            };
+            let a = classifier.classify(capability, verb, subject);
+            if a.reasons.iter().any(|r| r.rule.ends_with(".unknown")) {
+                unknown.push(format!("{capability}.{verb}: {}", a.reasons[0]));
+            }
+        }
+        assert!(
+            unknown.is_empty(),
+            "functions of wit/ the classifier does not know:\n{}",
+            unknown.join("\n")
+        );
+    }
 
     fn level(capability: &str, verb: &str, subject: Subject<'_>) -> Level {
         Classifier::new(Path::new("/nonexistent/repo"))
