@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{Run, grove, grove_cmd, grove_with, probe};
+use grove_tests::model_server::Reply;
+
+use crate::support::{Lab, Run, grove, grove_cmd, grove_with, probe};
 
 /// A repository on branch `main` with two files committed.
 fn project() -> tempfile::TempDir {
@@ -388,6 +390,23 @@ fn a_skill_fans_out_into_sub_sessions_and_waits_for_them() {
     let rows = ls(&g, dir.path());
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|r| r["state"] == "done" && r["task"].as_str().unwrap().starts_with("variant ")));
+}
+
+#[test]
+fn a_sub_session_spawned_without_a_skill_is_worked_by_the_agent() {
+    let lab = Lab::new(
+        &[("README.md", "# project\n")],
+        vec![Reply::anthropic().text("Read it: nothing to change.").into()],
+    );
+    let run = lab
+        .grove(&["run", probe(), "delegate", "helper", "read the README", "--allow", "sessions"])
+        .expect(0);
+    assert!(run.stdout.contains("helper=State::Done:Read it: nothing to change."), "{}", run.stdout);
+    let row = lab.session_row("helper");
+    assert_eq!((row["skill"].as_str(), row["task"].as_str()), (Some("agent"), Some("read the README")));
+    let requests = lab.requests();
+    assert_eq!(requests.len(), 1, "the agent asked the model once");
+    assert!(requests[0].body.to_string().contains("read the README"), "{}", requests[0].body);
 }
 
 /// The pid of the process running `argv` in `dir`, if one is alive.

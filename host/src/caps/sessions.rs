@@ -80,11 +80,8 @@ async fn blocking<T: Send + 'static>(
 impl Caps {
     async fn spawn_session(&mut self, spec: Spec) -> Result<String, GuestError> {
         self.check("sessions", "spawn", &spec.name, Permission::Sessions).await?;
-        let Some(skill) = spec.skill.clone() else {
-            return Err(GuestError::Unsupported(
-                "sessions need a skill until the agent skill lands: set spec.skill".into(),
-            ));
-        };
+        // No skill: the agent works the task, as for `grove new --task`.
+        let skill = spec.skill.clone().unwrap_or_else(|| "agent".to_string());
         let root = self.workspace.root().to_path_buf();
         // A sub-session works in the mode this one is in now.
         let mode = Some(self.gate.mode().to_string());

@@ -51,8 +51,6 @@ impl Default for RuntimeConfig {
 pub enum RunError {
     #[error("{0}")]
     Limit(#[from] LimitExceeded),
-    #[error("the skill imports `{0}`, which this grove does not provide")]
-    MissingImport(String),
     #[error("the skill exited early with code {0}")]
     Exit(i32),
     #[error("the skill crashed: {0}")]

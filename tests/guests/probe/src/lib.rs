@@ -168,6 +168,20 @@ impl Skill for Probe {
                     .collect();
                 Ok(Outcome::ok(format!("{} first={}", summaries.join(" "), first.name)))
             }
+            // One sub-session named ARG0 with the task ARG1 and no skill
+            // (the default one works it), waited for.
+            "delegate" => {
+                use grove_sdk::sessions;
+                let name =
+                    sessions::spawn(&sessions::Spec { name: arg(0), task: arg(1), skill: None, base: None })?;
+                let done = sessions::wait_any(std::slice::from_ref(&name))?;
+                Ok(Outcome::ok(format!(
+                    "{}={:?}:{}",
+                    done.name,
+                    done.state,
+                    done.summary.unwrap_or_default()
+                )))
+            }
             "progress" => {
                 for i in 1..=count(0) {
                     log::progress("steps", i, count(0));
