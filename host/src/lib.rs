@@ -3,6 +3,7 @@
 
 pub mod caps;
 pub mod cli;
+pub mod env;
 pub mod gate;
 mod layers;
 pub mod paths;

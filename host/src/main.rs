@@ -24,7 +24,7 @@ fn main() -> ExitCode {
 fn init_tracing(verbose: u8) {
     use tracing_subscriber::filter::LevelFilter;
     let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).without_time();
-    match std::env::var("GROVE_LOG") {
+    match std::env::var(grove::env::GROVE_LOG) {
         Ok(directive) => builder.with_env_filter(tracing_subscriber::EnvFilter::new(directive)).init(),
         Err(_) => {
             let level = match verbose {

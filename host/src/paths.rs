@@ -31,7 +31,7 @@ impl WorkspaceLocation {
     /// The audit log: `$GROVE_AUDIT_LOG`, else `<git dir>/grove/audit.jsonl`,
     /// else `<state dir>/grove/audit.jsonl`.
     pub fn audit_log(&self) -> Option<PathBuf> {
-        if let Some(path) = std::env::var_os("GROVE_AUDIT_LOG") {
+        if let Some(path) = std::env::var_os(crate::env::GROVE_AUDIT_LOG) {
             return Some(PathBuf::from(path));
         }
         match &self.git_dir {
@@ -45,19 +45,20 @@ impl WorkspaceLocation {
 /// `$XDG_CONFIG_HOME/grove`, else `~/.config/grove`.
 pub fn config_dir() -> Option<PathBuf> {
     let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(home) = var("GROVE_HOME") {
+    if let Some(home) = var(crate::env::GROVE_HOME) {
         return Some(home);
     }
     // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
-    let config =
-        var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()).or_else(|| Some(var("HOME")?.join(".config")))?;
+    let config = var(crate::env::XDG_CONFIG_HOME)
+        .filter(|p| p.is_absolute())
+        .or_else(|| Some(var(crate::env::HOME)?.join(".config")))?;
     Some(config.join("grove"))
 }
 
 /// `$XDG_STATE_HOME/grove`, else `~/.local/state/grove`.
 pub fn state_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
+    let base = std::env::var_os(crate::env::XDG_STATE_HOME)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))?;
+        .or_else(|| std::env::var_os(crate::env::HOME).map(|h| Path::new(&h).join(".local/state")))?;
     Some(base.join("grove"))
 }

@@ -86,6 +86,21 @@ fn json_output_is_the_skills_data_or_a_summary() {
 }
 
 #[test]
+fn run_flags_stand_on_either_side_of_the_skill() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // After a skill argument, and split across both sides.
+    let run = grove(d, &["run", "--json", probe(), "echo", "hi", "--output-limit", "64"]).expect(0);
+    assert_eq!(run.json()["success"], true);
+    grove(d, &["run", "--allow", "process", probe(), "run", "true", "--allow=ui"]).expect(0);
+    let run = grove(d, &["run", probe(), "echo", "x", "--timeout"]).expect(2);
+    assert!(run.stderr.contains("--timeout needs a value"), "{}", run.stderr);
+    // An unknown flag before SKILL is not taken for a skill.
+    let run = grove(d, &["run", "--jsn", "hello"]).expect(2);
+    assert!(run.stderr.contains("`--jsn`"), "{}", run.stderr);
+}
+
+#[test]
 fn ui_ask_reads_the_answer_or_takes_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();

@@ -14,6 +14,16 @@ fn help() {
     insta::assert_snapshot!(grove(dir.path(), &["run", "--help"]).expect(0).stdout);
 }
 
+/// `grove run SKILL --help` is the skill's usage and grove's run flags;
+/// after `--` it is the skill's argument.
+#[test]
+fn run_skill_help() {
+    let dir = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!(grove(dir.path(), &["run", "hello", "--help"]).expect(0).stdout);
+    let run = grove(dir.path(), &["run", "hello", "--", "--help"]).expect(0);
+    assert_eq!(run.stdout, "Hello, --help!\n");
+}
+
 #[test]
 fn inspect_hello() {
     let dir = tempfile::tempdir().unwrap();

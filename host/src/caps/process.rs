@@ -20,7 +20,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const MAX_OUTPUT: usize = 8 << 20;
 /// The variables a program sees besides those the skill passes. Everything
 /// else of the host's environment (tokens, keys, proxies) stays out.
-const PASSED_THROUGH: [&str; 2] = ["PATH", "HOME"];
+const PASSED_THROUGH: [&str; 2] = [crate::env::PATH, crate::env::HOME];
 const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Host for Caps {
@@ -72,7 +72,7 @@ impl Caps {
         for name in PASSED_THROUGH {
             match std::env::var_os(name) {
                 Some(value) => command.env(name, value),
-                None if name == "PATH" => command.env(name, FALLBACK_PATH),
+                None if name == crate::env::PATH => command.env(name, FALLBACK_PATH),
                 None => &mut command,
             };
         }

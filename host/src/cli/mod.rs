@@ -72,9 +72,9 @@ pub enum Command {
     ///
     /// SKILL is a built-in or installed skill name, or a path to a `.wasm`
     /// component. Everything after it goes to the skill, except grove's own
-    /// run flags (--json, --allow, --timeout, --memory, --output-limit),
-    /// which may appear on either side of SKILL; put `--` before skill
-    /// arguments that would collide with them.
+    /// flags (the options below), which may appear on either side of SKILL;
+    /// put `--` before skill arguments that would collide with them.
+    /// `grove run SKILL --help` shows the skill's own usage.
     Run(run::RunArgs),
 
     /// List the built-in and installed skills.
@@ -183,7 +183,7 @@ pub enum SkillCommand {
 pub fn run(cli: Cli) -> ExitCode {
     let verbosity = cli.global.verbosity();
     let result = match cli.command {
-        Command::Run(args) => block_on(run::run(args, verbosity)),
+        Command::Run(args) => block_on(run::run(args)),
         Command::Skills(args) => skills::list(args),
         Command::New(args) => session::new::new(args),
         Command::Ls(args) => session::ls::ls(args),

@@ -8,7 +8,7 @@ use super::CliError;
 
 /// Print `error: …` and `hint: …` on stderr, in colour on a terminal.
 pub fn error(e: &CliError) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::stderr().is_terminal() && std::env::var_os(crate::env::NO_COLOR).is_none();
     let (red, yellow, reset) = if color { ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m") } else { ("", "", "") };
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{red}error{reset}: {}", e.message);

@@ -1,5 +1,6 @@
 //! `grove run SKILL [ARGS...]`.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,17 +18,64 @@ use crate::runtime::{GuestError, Limits, Outcome, RunError};
 use crate::skill::invoke::{Invoke, InvokeError, invoke};
 use crate::skill::{Manifest, SourceError, source};
 
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Skill name (`grove skills` lists them) or path to a `.wasm` component.
-    pub skill: String,
+mod flags;
+mod help;
 
-    /// Arguments for the skill.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+/// `grove run`'s command line as clap reads it. The flags before SKILL are
+/// parsed again with those after it (see `flags`), so only SKILL and the
+/// arguments after it are kept from here.
+#[derive(Debug, Args)]
+struct RunLine {
+    /// The skill: a name (`grove skills` lists them) or the path to a
+    /// `.wasm` component. Then its arguments.
+    // One trailing positional from SKILL on, so that what follows SKILL
+    // reaches the skill as written: grove's flags are lifted from it
+    // (see `flags`), and `--help` there asks for the skill's help.
+    #[arg(
+        value_names = ["SKILL", "ARGS"],
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    skill_and_args: Vec<String>,
 
     #[command(flatten)]
-    pub options: RunOptions,
+    options: RunOptions,
+}
+
+#[derive(Debug)]
+pub struct RunArgs {
+    pub skill: String,
+    /// Everything after SKILL: the skill's arguments and any of grove's
+    /// flags among them.
+    pub args: Vec<String>,
+    /// grove's flags given before SKILL, as tokens.
+    given: Vec<OsString>,
+}
+
+impl clap::FromArgMatches for RunArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let given = flags::given(&flags::command(), matches);
+        let mut words = RunLine::from_arg_matches(matches)?.skill_and_args.into_iter();
+        let skill = words.next().unwrap_or_default();
+        Ok(RunArgs { skill, args: words.collect(), given })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for RunArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        RunLine::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        RunLine::augment_args_for_update(cmd)
+    }
 }
 
 /// grove's own flags for a run.
@@ -100,58 +148,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl RunOptions {
-    /// Lift grove's run flags out of the skill's arguments. Stops at `--`,
-    /// which is dropped; everything after it belongs to the skill.
-    fn lift(&mut self, args: Vec<String>) -> Result<Vec<String>, CliError> {
-        let mut rest = Vec::with_capacity(args.len());
-        let mut it = args.into_iter();
-        while let Some(arg) = it.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-                _ => (arg.clone(), None),
-            };
-            let mut value = |name: &str| {
-                inline.clone().or_else(|| it.next()).ok_or_else(|| {
-                    CliError::new(Exit::Usage, format!("{name} needs a value"))
-                        .hint(format!("grove run SKILL {name} VALUE"))
-                })
-            };
-            match flag.as_str() {
-                "--" => {
-                    rest.extend(it);
-                    break;
-                }
-                "--json" if inline.is_none() => self.json = true,
-                "--allow" => self.allow.extend(value("--allow")?.split(',').map(String::from)),
-                "--timeout" => {
-                    self.timeout = Some(
-                        parse_duration(&value("--timeout")?)
-                            .map_err(|e| CliError::new(Exit::Usage, format!("--timeout: {e}")))?,
-                    )
-                }
-                "--memory" => self.memory = Some(number("--memory", &value("--memory")?)?),
-                "--mode" => {
-                    self.mode = Some(
-                        parse_mode(&value("--mode")?)
-                            .map_err(|e| CliError::new(Exit::Usage, format!("--mode: {e}")))?,
-                    )
-                }
-                "--budget" => {
-                    self.budget =
-                        Some(parse_budget(&value("--budget")?).map_err(|e| CliError::new(Exit::Usage, e))?)
-                }
-                "--record" => self.record = Some(value("--record")?.into()),
-                "--session" => self.session = Some(value("--session")?),
-                "--replay" => self.replay = Some(value("--replay")?.into()),
-                "--output-limit" => {
-                    self.output_limit = Some(number("--output-limit", &value("--output-limit")?)?)
-                }
-                _ => rest.push(arg),
-            }
-        }
-        Ok(rest)
-    }
-
     /// The model choices, checked: a cassette cannot be both.
     pub fn model(&self) -> Result<ModelOptions, CliError> {
         if self.record.is_some() && self.replay.is_some() {
@@ -196,15 +192,21 @@ pub fn parse_grants(names: &[String]) -> Result<PermissionSet, CliError> {
     Ok(set)
 }
 
-fn number(flag: &str, value: &str) -> Result<usize, CliError> {
-    value
-        .parse()
-        .map_err(|_| CliError::new(Exit::Usage, format!("{flag} takes a whole number, not {value:?}")))
-}
-
-pub async fn run(args: RunArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
-    let mut options = args.options;
-    let skill_args = options.lift(args.args)?;
+/// Run the skill. The verbosity comes from the global flags given with it,
+/// before or after SKILL.
+pub async fn run(args: RunArgs) -> Result<Exit, CliError> {
+    if args.skill.starts_with('-') {
+        return Err(CliError::new(Exit::Usage, format!("unexpected argument `{}`", args.skill))
+            .hint("`grove run --help` lists grove's run flags"));
+    }
+    let command = flags::command();
+    let split = flags::split(&command, args.args)?;
+    if let Some(asked) = split.help {
+        return help::skill_help(&args.skill, asked);
+    }
+    let (options, global) = flags::parse(command, args.given.into_iter().chain(split.flags))?;
+    let verbosity = global.verbosity();
+    let skill_args = split.rest;
     let allow = options.grants()?;
     let cwd =
         std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?;
@@ -390,17 +392,25 @@ pub fn describe_error(e: &GuestError) -> (&'static str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
 
     fn strings(s: &[&str]) -> Vec<String> {
         s.iter().map(|s| s.to_string()).collect()
     }
 
+    /// Lift grove's flags from what follows SKILL, none given before it.
+    fn lift(args: &[&str]) -> Result<(RunOptions, Vec<String>), CliError> {
+        let command = flags::command();
+        let split = flags::split(&command, strings(args))?;
+        let (options, _) = flags::parse(command, split.flags)?;
+        Ok((options, split.rest))
+    }
+
     #[test]
     fn run_flags_are_lifted_until_double_dash() {
-        let mut o = RunOptions::default();
-        let rest = o
-            .lift(strings(&["src", "--json", "--allow", "process,http", "--timeout=5s", "--", "--json"]))
-            .unwrap();
+        let (o, rest) =
+            lift(&["src", "--json", "--allow", "process,http", "--timeout=5s", "--", "--json"]).unwrap();
         assert_eq!(rest, strings(&["src", "--json"]));
         assert!(o.json);
         assert_eq!(o.allow, strings(&["process", "http"]));
@@ -409,9 +419,70 @@ mod tests {
 
     #[test]
     fn bad_run_flags_are_usage_errors() {
-        assert_eq!(RunOptions::default().lift(strings(&["--timeout"])).unwrap_err().exit, Exit::Usage);
-        assert_eq!(RunOptions::default().lift(strings(&["--memory", "lots"])).unwrap_err().exit, Exit::Usage);
+        assert_eq!(lift(&["--timeout"]).unwrap_err().exit, Exit::Usage);
+        assert_eq!(lift(&["--memory", "lots"]).unwrap_err().exit, Exit::Usage);
         let o = RunOptions { allow: strings(&["proces"]), ..Default::default() };
         assert_eq!(o.grants().unwrap_err().exit, Exit::Usage);
+    }
+
+    /// Every field of `RunOptions` is a flag that is lifted from after
+    /// SKILL, value and all, without being named anywhere else.
+    #[test]
+    fn every_run_flag_is_lifted_from_after_the_skill() {
+        let definitions = RunOptions::augment_args(clap::Command::new("run"));
+        let mut seen = 0;
+        for arg in definitions.get_arguments() {
+            let long = format!("--{}", arg.get_long().expect("a run flag has a long name"));
+            let mut args = strings(&["src", &long]);
+            if arg.get_action().takes_values() {
+                args.push("VALUE".into());
+            }
+            args.push("tail".into());
+            let split = flags::split(&flags::command(), args).unwrap();
+            assert_eq!(split.rest, strings(&["src", "tail"]), "{long} was left to the skill");
+            seen += 1;
+        }
+        assert!(seen >= 10, "only {seen} run flags");
+    }
+
+    /// Flags before SKILL and after it make one set: lists add up, a
+    /// value after SKILL wins, and global flags count on either side.
+    #[test]
+    fn flags_on_both_sides_of_the_skill_are_parsed_together() {
+        let argv = [
+            "grove",
+            "-v",
+            "run",
+            "--allow",
+            "process",
+            "--timeout",
+            "5s",
+            "probe",
+            "echo",
+            "--allow",
+            "http",
+            "--timeout=7s",
+            "-v",
+            "hi",
+        ];
+        let Command::Run(args) = Cli::try_parse_from(argv).unwrap().command else { panic!("not a run") };
+        assert_eq!(args.skill, "probe");
+        let command = flags::command();
+        let split = flags::split(&command, args.args).unwrap();
+        assert_eq!(split.rest, strings(&["echo", "hi"]));
+        let (o, global) = flags::parse(command, args.given.into_iter().chain(split.flags)).unwrap();
+        assert_eq!(o.allow, strings(&["process", "http"]));
+        assert_eq!(o.timeout, Some(Duration::from_secs(7)));
+        assert_eq!(global.verbosity(), Verbosity::Trace);
+    }
+
+    #[test]
+    fn help_after_the_skill_is_the_skills_help() {
+        let split = flags::split(&flags::command(), strings(&["x", "--help"])).unwrap();
+        assert_eq!(split.help, Some(flags::HelpAsked::Long));
+        let split = flags::split(&flags::command(), strings(&["-h"])).unwrap();
+        assert_eq!(split.help, Some(flags::HelpAsked::Short));
+        let split = flags::split(&flags::command(), strings(&["--", "--help"])).unwrap();
+        assert_eq!((split.help, split.rest), (None, strings(&["--help"])));
     }
 }

@@ -125,8 +125,9 @@ impl ModelConfig {
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         let invalid = |message: String| ConfigError::Invalid { path: file.clone(), message };
 
-        let anthropic_env = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"];
-        let openai_env = ["OPENAI_API_KEY", "OPENAI_BASE_URL"];
+        let anthropic_env =
+            [crate::env::ANTHROPIC_API_KEY, crate::env::ANTHROPIC_AUTH_TOKEN, crate::env::ANTHROPIC_BASE_URL];
+        let openai_env = [crate::env::OPENAI_API_KEY, crate::env::OPENAI_BASE_URL];
         let provider = section.provider.unwrap_or(
             if anthropic_env.iter().any(|v| env(v).is_some()) || openai_env.iter().all(|v| env(v).is_none()) {
                 ProviderKind::Anthropic
@@ -135,20 +136,22 @@ impl ModelConfig {
             },
         );
 
-        let anthropic_url = env("ANTHROPIC_BASE_URL")
+        let anthropic_url = env(crate::env::ANTHROPIC_BASE_URL)
             .or(section.anthropic.base_url.clone())
             .unwrap_or_else(|| anthropic::DEFAULT_BASE_URL.into());
-        let anthropic_auth = match (env("ANTHROPIC_API_KEY"), env("ANTHROPIC_AUTH_TOKEN")) {
+        let anthropic_auth = match (env(crate::env::ANTHROPIC_API_KEY), env(crate::env::ANTHROPIC_AUTH_TOKEN))
+        {
             (Some(key), _) => Auth::ApiKey(Secret::new(key).expect("non-empty")),
             (None, Some(token)) => Auth::Bearer(Secret::new(token).expect("non-empty")),
             (None, None) => {
                 section.anthropic.api_key.clone().and_then(Secret::new).map_or(Auth::None, Auth::ApiKey)
             }
         };
-        let openai_url = env("OPENAI_BASE_URL")
+        let openai_url = env(crate::env::OPENAI_BASE_URL)
             .or(section.openai.base_url.clone())
             .unwrap_or_else(|| openai::DEFAULT_BASE_URL.into());
-        let openai_key = env("OPENAI_API_KEY").or(section.openai.api_key.clone()).and_then(Secret::new);
+        let openai_key =
+            env(crate::env::OPENAI_API_KEY).or(section.openai.api_key.clone()).and_then(Secret::new);
         for (name, url) in [("anthropic", &anthropic_url), ("openai", &openai_url)] {
             if reqwest::Url::parse(url).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
                 return Err(invalid(format!("the {name} base URL {url:?} is not an http(s) URL")));
@@ -222,7 +225,7 @@ impl ModelConfig {
 /// README section that explains them.
 pub fn setup_hint() -> String {
     let file = crate::paths::config_dir().map(|dir| dir.join("config.toml"));
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = std::env::var_os(crate::env::HOME).map(PathBuf::from);
     let shown = match (&file, &home) {
         (Some(file), Some(home)) if file.starts_with(home) => {
             format!("~/{}", file.strip_prefix(home).expect("starts with it").display())

@@ -42,12 +42,12 @@ impl ComponentCache {
     /// The default location: `$GROVE_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/grove/components`, else `~/.cache/grove/components`.
     pub fn default_dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os("GROVE_CACHE_DIR") {
+        if let Some(dir) = std::env::var_os(crate::env::GROVE_CACHE_DIR) {
             return Some(PathBuf::from(dir));
         }
-        let base = std::env::var_os("XDG_CACHE_HOME")
+        let base = std::env::var_os(crate::env::XDG_CACHE_HOME)
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+            .or_else(|| std::env::var_os(crate::env::HOME).map(|home| Path::new(&home).join(".cache")))?;
         Some(base.join("grove").join("components"))
     }
 

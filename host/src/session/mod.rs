@@ -25,7 +25,7 @@ pub fn worktrees(
     path: &std::path::Path,
 ) -> Result<crate::worktree::Worktrees, crate::worktree::WorktreeError> {
     let worktrees = crate::worktree::Worktrees::open(path)?;
-    Ok(match std::env::var_os("GROVE_WORKTREE_DIR") {
+    Ok(match std::env::var_os(crate::env::GROVE_WORKTREE_DIR) {
         Some(dir) => worktrees.with_base(std::path::PathBuf::from(dir)),
         None => worktrees,
     })
@@ -37,7 +37,7 @@ pub const DEFAULT_CONCURRENCY: usize = 5;
 
 /// The concurrency cap in force.
 pub fn concurrency() -> usize {
-    std::env::var("GROVE_MAX_SESSIONS")
+    std::env::var(crate::env::GROVE_MAX_SESSIONS)
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)

@@ -52,12 +52,12 @@ pub enum SourceError {
 /// Where installed skills live: `$GROVE_HOME/skills`, else
 /// `$XDG_DATA_HOME/grove/skills`, else `~/.local/share/grove/skills`.
 pub fn installed_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("GROVE_HOME") {
+    if let Some(home) = std::env::var_os(crate::env::GROVE_HOME) {
         return Some(PathBuf::from(home).join("skills"));
     }
-    let base = std::env::var_os("XDG_DATA_HOME")
+    let base = std::env::var_os(crate::env::XDG_DATA_HOME)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/share")))?;
+        .or_else(|| std::env::var_os(crate::env::HOME).map(|h| Path::new(&h).join(".local/share")))?;
     Some(base.join("grove").join("skills"))
 }
 

@@ -70,7 +70,7 @@ impl Transcript {
     }
 
     fn new(session: Option<SessionSink>, terminal: Option<Renderer>) -> Transcript {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let color = std::io::stderr().is_terminal() && std::env::var_os(crate::env::NO_COLOR).is_none();
         Transcript(Arc::new(Mutex::new(Inner { session, terminal, color, calls: Vec::new() })))
     }
 

@@ -46,9 +46,9 @@ fn attribute_files(config: &Config, git_dir: &Path) -> Vec<PathBuf> {
     let mut files = vec![git_dir.join("info").join("attributes")];
     if let Ok(path) = config.get_path("core.attributesfile") {
         files.push(path);
-    } else if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| !x.is_empty()) {
+    } else if let Some(xdg) = std::env::var_os(crate::env::XDG_CONFIG_HOME).filter(|x| !x.is_empty()) {
         files.push(Path::new(&xdg).join("git").join("attributes"));
-    } else if let Some(home) = std::env::var_os("HOME") {
+    } else if let Some(home) = std::env::var_os(crate::env::HOME) {
         files.push(Path::new(&home).join(".config").join("git").join("attributes"));
     }
     files

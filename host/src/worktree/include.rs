@@ -108,10 +108,10 @@ impl Ignores {
             .and_then(|c| c.get_path("core.excludesfile"))
             .ok()
             .or_else(|| {
-                let config = std::env::var_os("XDG_CONFIG_HOME")
+                let config = std::env::var_os(crate::env::XDG_CONFIG_HOME)
                     .filter(|x| !x.is_empty())
                     .map(PathBuf::from)
-                    .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))?;
+                    .or_else(|| std::env::var_os(crate::env::HOME).map(|h| Path::new(&h).join(".config")))?;
                 Some(config.join("git").join("ignore"))
             })
             .map(|path| matcher(root, &path))

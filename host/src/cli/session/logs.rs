@@ -48,7 +48,8 @@ pub fn logs(args: LogsArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
         return raw(&ctx, &session.name, args.follow);
     }
     let id = ctx.store.session_id(&session.name).map_err(store_error)?;
-    let color = !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color =
+        !args.json && std::io::stdout().is_terminal() && std::env::var_os(crate::env::NO_COLOR).is_none();
     let mut renderer = Renderer::new(Some(session.name.clone()), verbosity >= Verbosity::Verbose);
     let mut out = std::io::stdout().lock();
     let mut seen = 0i64;

@@ -99,7 +99,7 @@ impl fmt::Display for Origin {
 
 /// `$GROVE_ENTERPRISE_POLICY`, else `/etc/grove/policy.toml`.
 pub fn enterprise_path() -> PathBuf {
-    match std::env::var_os("GROVE_ENTERPRISE_POLICY").filter(|p| !p.is_empty()) {
+    match std::env::var_os(crate::env::GROVE_ENTERPRISE_POLICY).filter(|p| !p.is_empty()) {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from("/etc/grove/policy.toml"),
     }
