@@ -16,13 +16,14 @@ mod tests {
     /// Each module and the modules it may use.
     const ALLOWED: &[(&str, &[&str])] = &[
         ("text", &[]),
+        ("env", &[]),
         ("pid", &[]),
-        ("paths", &[]),
-        ("worktree", &["pid"]),
-        ("providers", &["paths", "text"]),
-        ("gate", &["paths", "runtime", "text"]),
-        ("session", &["gate", "pid", "providers", "repo", "runtime", "worktree", "text"]),
-        ("transcript", &["session", "providers", "text"]),
+        ("paths", &["env"]),
+        ("worktree", &["env", "pid"]),
+        ("providers", &["env", "paths", "text"]),
+        ("gate", &["env", "paths", "runtime", "text"]),
+        ("session", &["env", "gate", "pid", "providers", "repo", "runtime", "worktree", "text"]),
+        ("transcript", &["env", "session", "providers", "text"]),
     ];
 
     /// The `crate::X` modules named in the sources of `module`.

@@ -59,7 +59,7 @@ impl Classifier {
     /// environment and every host unlisted.
     pub fn new(root: &Path) -> Classifier {
         let root = root.canonicalize().unwrap_or_else(|_| paths::normalize(root));
-        let home = std::env::var("HOME").ok().filter(|h| h.starts_with('/')).map(|h| {
+        let home = std::env::var(crate::env::HOME).ok().filter(|h| h.starts_with('/')).map(|h| {
             let p = PathBuf::from(&h);
             p.canonicalize().unwrap_or(p).to_string_lossy().into_owned()
         });
