@@ -62,3 +62,46 @@ pub fn state_dir() -> Option<PathBuf> {
         .or_else(|| std::env::var_os(crate::env::HOME).map(|h| Path::new(&h).join(".local/state")))?;
     Some(base.join("grove"))
 }
+
+/// Why a path meant to be relative to a workspace root was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelativeError {
+    #[error("path {0:?} contains a NUL byte")]
+    Nul(String),
+    #[error("absolute path {0:?} refused: paths are relative to the workspace root")]
+    Absolute(String),
+    #[error("path {0:?} leads outside the workspace")]
+    Outside(String),
+}
+
+/// Check a path lexically and normalize it: relative, no NUL, not
+/// climbing above the root. The root itself is `.`.
+pub fn relative(path: &str) -> Result<std::path::PathBuf, RelativeError> {
+    use std::path::Component;
+    if path.contains('\0') {
+        return Err(RelativeError::Nul(path.to_string()));
+    }
+    let p = Path::new(path);
+    if p.has_root() || p.is_absolute() {
+        return Err(RelativeError::Absolute(path.to_string()));
+    }
+    let mut out = std::path::PathBuf::new();
+    for component in p.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return Err(RelativeError::Outside(path.to_string()));
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(RelativeError::Absolute(path.to_string()));
+            }
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Ok(out)
+}

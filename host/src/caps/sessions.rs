@@ -187,7 +187,7 @@ impl Host for Caps {
         let root = self.workspace.root().to_path_buf();
         Ok(blocking(root, move |_, store| {
             let s = store.require(&name).map_err(store_error)?;
-            crate::repo::diff_text(&crate::repo::open(&s.path)?, Some(&s.base_commit))
+            Ok(crate::repo::diff_text(&crate::repo::open(&s.path)?, Some(&s.base_commit))?)
         })
         .await)
     }

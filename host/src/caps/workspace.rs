@@ -10,7 +10,7 @@
 //! which walks a whole tree, runs on the blocking pool.
 
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use cap_std::ambient_authority;
@@ -19,6 +19,7 @@ use cap_std::fs::{Dir, FileType, Metadata};
 use super::{Caps, io_error};
 use crate::gate::classify::Subject;
 use crate::gate::{Action, Permission};
+use crate::paths;
 use crate::runtime::bindings::GuestError;
 use crate::runtime::bindings::grove::skill::workspace::{Entry, EntryKind, Host, Metadata as Meta};
 
@@ -56,37 +57,12 @@ impl Workspace {
     }
 }
 
-/// Check a guest path lexically and normalize it: relative, no NUL, not
-/// climbing above the root. The root itself is `.`.
+/// Check a guest path lexically and normalize it (see [`paths::relative`]).
 pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
-    if path.contains('\0') {
-        return Err(GuestError::Invalid(format!("path {path:?} contains a NUL byte")));
-    }
-    let p = Path::new(path);
-    if p.has_root() || p.is_absolute() {
-        return Err(GuestError::Invalid(format!(
-            "absolute path {path:?} refused: paths are relative to the workspace root"
-        )));
-    }
-    let mut out = PathBuf::new();
-    for component in p.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return Err(GuestError::Denied(format!("path {path:?} leads outside the workspace")));
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => {
-                return Err(GuestError::Invalid(format!("absolute path {path:?} refused")));
-            }
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    Ok(out)
+    paths::relative(path).map_err(|e| match e {
+        paths::RelativeError::Outside(_) => GuestError::Denied(e.to_string()),
+        _ => GuestError::Invalid(e.to_string()),
+    })
 }
 
 /// Like [`io_error`], but recognizes cap-std's refusal of a path that

@@ -30,8 +30,7 @@ pub fn diff(args: DiffArgs) -> Result<Exit, CliError> {
     }
     let repo = git2::Repository::open(&session.path).map_err(|e| CliError::new(Exit::Host, e.message()))?;
     let base = Some(session.base_commit.as_str());
-    let git =
-        |e: crate::runtime::GuestError| CliError::new(Exit::Host, crate::cli::run::describe_error(&e).1);
+    let git = |e: crate::repo::Error| CliError::new(Exit::Host, e);
     let files = crate::repo::changed_files(&repo, base).map_err(git)?;
     // What was just measured is the freshest figure `grove ls` can show.
     let _ = ctx.store.set_stats(&session.name, crate::session::DiffStats::of(&files));
@@ -41,7 +40,7 @@ pub fn diff(args: DiffArgs) -> Result<Exit, CliError> {
             .iter()
             .map(|f| {
                 json!({
-                    "path": f.path, "old_path": f.old_path, "change": crate::repo::change_name(f.change),
+                    "path": f.path, "old_path": f.old_path, "change": f.change.as_str(),
                     "additions": f.additions, "deletions": f.deletions, "binary": f.binary,
                 })
             })

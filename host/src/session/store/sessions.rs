@@ -98,7 +98,7 @@ pub struct DiffStats {
 
 impl DiffStats {
     /// Sum up changed files, measured now.
-    pub fn of(files: &[crate::runtime::bindings::grove::skill::git::ChangedFile]) -> DiffStats {
+    pub fn of(files: &[crate::repo::ChangedFile]) -> DiffStats {
         DiffStats {
             files_changed: files.len() as u64,
             additions: files.iter().map(|f| u64::from(f.additions)).sum(),

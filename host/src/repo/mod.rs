@@ -1,52 +1,47 @@
-//! Read-only queries on a git repository (status, diffs, log, head),
-//! shared by the `git` capability and the session commands. Errors are the
-//! guest error type: they say what went wrong in words a skill can show.
+//! Queries on a git repository (status, diffs, log, head) and commits,
+//! shared by the `git` capability and the session commands, in grove's own
+//! records (`types.rs`): the capability converts them to the contract's.
 
 use std::path::Path;
 
 use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, Repository, Sort, Status, StatusOptions};
 
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::git::{
-    ChangeKind, ChangedFile, CommitInfo, FileChurn, HeadInfo, LogQuery, StatusEntry,
-};
+mod types;
+
+pub use types::{ChangeKind, ChangedFile, CommitInfo, Error, FileChurn, HeadInfo, LogQuery, StatusEntry};
 
 /// Most commits one `log` call walks.
 const MAX_LOG: u32 = 10_000;
 /// Largest diff text handed to a guest.
 const MAX_DIFF: usize = 64 << 20;
 
-pub fn open(root: &Path) -> Result<Repository, GuestError> {
+pub fn open(root: &Path) -> Result<Repository, Error> {
     Repository::open(root).map_err(|e| match e.code() {
-        git2::ErrorCode::NotFound => {
-            GuestError::NotFound(format!("{} is not a git repository", root.display()))
-        }
+        git2::ErrorCode::NotFound => Error::NotFound(format!("{} is not a git repository", root.display())),
         _ => git_error(e),
     })
 }
 
-pub fn git_error(e: git2::Error) -> GuestError {
+pub fn git_error(e: git2::Error) -> Error {
     match e.code() {
-        git2::ErrorCode::NotFound => GuestError::NotFound(e.message().to_string()),
-        git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous => {
-            GuestError::Invalid(e.message().to_string())
-        }
-        _ => GuestError::Io(e.message().to_string()),
+        git2::ErrorCode::NotFound => Error::NotFound(e.message().to_string()),
+        git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous => Error::Invalid(e.message().to_string()),
+        _ => Error::Git(e.message().to_string()),
     }
 }
 
 /// The tree a diff starts from: `base` (any revision) or HEAD; none on an
 /// unborn branch, so everything shows as added.
-pub fn base_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Result<Option<git2::Tree<'r>>, GuestError> {
+pub fn base_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Result<Option<git2::Tree<'r>>, Error> {
     let spec = base.unwrap_or("HEAD");
     match repo.revparse_single(spec) {
         Ok(obj) => obj.peel_to_tree().map(Some).map_err(git_error),
         Err(e) if base.is_none() && e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(_) => Err(GuestError::NotFound(format!("revision {spec:?} not found"))),
+        Err(_) => Err(Error::NotFound(format!("revision {spec:?} not found"))),
     }
 }
 
-pub fn workdir_diff<'r>(repo: &'r Repository, base: Option<&str>) -> Result<git2::Diff<'r>, GuestError> {
+pub fn workdir_diff<'r>(repo: &'r Repository, base: Option<&str>) -> Result<git2::Diff<'r>, Error> {
     let tree = base_tree(repo, base)?;
     let mut opts = DiffOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
@@ -68,25 +63,11 @@ fn change_kind(delta: Delta) -> ChangeKind {
     }
 }
 
-/// A change's name as the WIT enum spells it: `added`, `type-changed`, …
-pub fn change_name(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Added => "added",
-        ChangeKind::Modified => "modified",
-        ChangeKind::Deleted => "deleted",
-        ChangeKind::Renamed => "renamed",
-        ChangeKind::Copied => "copied",
-        ChangeKind::TypeChanged => "type-changed",
-        ChangeKind::Untracked => "untracked",
-        ChangeKind::Conflicted => "conflicted",
-    }
-}
-
 fn path_of(p: Option<&Path>) -> String {
     p.map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
 }
 
-pub fn status(repo: &Repository) -> Result<Vec<StatusEntry>, GuestError> {
+pub fn status(repo: &Repository) -> Result<Vec<StatusEntry>, Error> {
     let mut opts = StatusOptions::new();
     opts.include_untracked(true)
         .recurse_untracked_dirs(true)
@@ -135,7 +116,7 @@ pub fn status(repo: &Repository) -> Result<Vec<StatusEntry>, GuestError> {
         .collect())
 }
 
-pub fn diff_text(repo: &Repository, base: Option<&str>) -> Result<String, GuestError> {
+pub fn diff_text(repo: &Repository, base: Option<&str>) -> Result<String, Error> {
     let diff = workdir_diff(repo, base)?;
     let mut text = Vec::new();
     let mut too_big = false;
@@ -153,12 +134,12 @@ pub fn diff_text(repo: &Repository, base: Option<&str>) -> Result<String, GuestE
     .or_else(|e| if too_big { Ok(()) } else { Err(e) })
     .map_err(git_error)?;
     if too_big {
-        return Err(GuestError::Limit(format!("the diff is larger than {} MiB", MAX_DIFF >> 20)));
+        return Err(Error::TooLarge(format!("the diff is larger than {} MiB", MAX_DIFF >> 20)));
     }
     Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
-pub fn changed_files(repo: &Repository, base: Option<&str>) -> Result<Vec<ChangedFile>, GuestError> {
+pub fn changed_files(repo: &Repository, base: Option<&str>) -> Result<Vec<ChangedFile>, Error> {
     let diff = workdir_diff(repo, base)?;
     let mut out = Vec::new();
     for i in 0..diff.deltas().len() {
@@ -183,7 +164,7 @@ pub fn changed_files(repo: &Repository, base: Option<&str>) -> Result<Vec<Change
     Ok(out)
 }
 
-pub fn log(repo: &Repository, q: &LogQuery) -> Result<Vec<CommitInfo>, GuestError> {
+pub fn log(repo: &Repository, q: &LogQuery) -> Result<Vec<CommitInfo>, Error> {
     let mut walk = repo.revwalk().map_err(git_error)?;
     walk.set_sorting(Sort::TIME).map_err(git_error)?;
     let start = q.from.as_deref().unwrap_or("HEAD");
@@ -192,10 +173,10 @@ pub fn log(repo: &Repository, q: &LogQuery) -> Result<Vec<CommitInfo>, GuestErro
         // An unborn HEAD has no history: an empty log, not an error.
         Err(_) if q.from.is_none() => return Ok(Vec::new()),
         Err(_) => {
-            return Err(GuestError::NotFound(format!("revision {start:?} not found")));
+            return Err(Error::NotFound(format!("revision {start:?} not found")));
         }
     }
-    let path = q.path.as_deref().map(crate::caps::workspace::relative).transpose()?;
+    let path = q.path.as_deref().map(crate::paths::relative).transpose()?;
     let max = q.max_count.clamp(1, MAX_LOG) as usize;
     let mut out = Vec::new();
     for oid in walk {
@@ -224,11 +205,7 @@ pub fn log(repo: &Repository, q: &LogQuery) -> Result<Vec<CommitInfo>, GuestErro
 
 /// Per-file lines added and removed by `commit` against its first parent,
 /// limited to `only` when given.
-fn churn(
-    repo: &Repository,
-    commit: &git2::Commit<'_>,
-    only: Option<&Path>,
-) -> Result<Vec<FileChurn>, GuestError> {
+fn churn(repo: &Repository, commit: &git2::Commit<'_>, only: Option<&Path>) -> Result<Vec<FileChurn>, Error> {
     let parent = commit.parents().next().map(|p| p.tree()).transpose().map_err(git_error)?;
     let tree = commit.tree().map_err(git_error)?;
     let mut opts = DiffOptions::new();
@@ -249,16 +226,16 @@ fn churn(
 }
 
 /// The full message of the commit `rev` names.
-pub fn commit_message(repo: &Repository, rev: &str) -> Result<String, GuestError> {
+pub fn commit_message(repo: &Repository, rev: &str) -> Result<String, Error> {
     let commit = repo
         .revparse_single(rev)
-        .map_err(|_| GuestError::NotFound(format!("revision {rev:?} not found")))?
+        .map_err(|_| Error::NotFound(format!("revision {rev:?} not found")))?
         .peel_to_commit()
-        .map_err(|_| GuestError::Invalid(format!("{rev:?} is not a commit")))?;
+        .map_err(|_| Error::Invalid(format!("{rev:?} is not a commit")))?;
     Ok(String::from_utf8_lossy(commit.message_bytes()).into_owned())
 }
 
-pub fn head(repo: &Repository) -> Result<HeadInfo, GuestError> {
+pub fn head(repo: &Repository) -> Result<HeadInfo, Error> {
     match repo.head() {
         Ok(head) => Ok(HeadInfo {
             branch: head.is_branch().then(|| head.shorthand().map(String::from)).flatten(),
@@ -279,9 +256,9 @@ pub fn head(repo: &Repository) -> Result<HeadInfo, GuestError> {
 /// Stage `paths` (every change when `None`: new, modified and deleted
 /// files, ignored ones left out) and commit them on HEAD. Returns the new
 /// commit's id.
-pub fn commit(repo: &Repository, message: &str, paths: Option<&[String]>) -> Result<String, GuestError> {
+pub fn commit(repo: &Repository, message: &str, paths: Option<&[String]>) -> Result<String, Error> {
     if message.trim().is_empty() {
-        return Err(GuestError::Invalid("a commit needs a message".into()));
+        return Err(Error::Invalid("a commit needs a message".into()));
     }
     let mut index = repo.index().map_err(git_error)?;
     match paths {
@@ -291,7 +268,7 @@ pub fn commit(repo: &Repository, message: &str, paths: Option<&[String]>) -> Res
         }
         Some(paths) => {
             for path in paths {
-                let rel = crate::caps::workspace::relative(path)?;
+                let rel = crate::paths::relative(path)?;
                 let pattern = rel.to_string_lossy().into_owned();
                 index.add_all([&pattern], git2::IndexAddOption::DEFAULT, None).map_err(git_error)?;
                 index.update_all([&pattern], None).map_err(git_error)?;
@@ -302,7 +279,7 @@ pub fn commit(repo: &Repository, message: &str, paths: Option<&[String]>) -> Res
     let tree = repo.find_tree(index.write_tree().map_err(git_error)?).map_err(git_error)?;
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     if parent.as_ref().is_some_and(|p| p.tree_id() == tree.id()) {
-        return Err(GuestError::Invalid("nothing to commit: no change since the last commit".into()));
+        return Err(Error::Invalid("nothing to commit: no change since the last commit".into()));
     }
     // The user's identity when git knows it, else grove's own.
     let signature =
