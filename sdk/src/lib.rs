@@ -37,6 +37,7 @@ pub mod log;
 #[doc(hidden)]
 pub mod manifest;
 mod outcome;
+pub mod permission;
 pub mod prelude;
 pub mod sarif;
 pub mod text;

@@ -24,11 +24,11 @@ impl Skill for Loop {
         "Runs a check and has the agent fix what fails, until it passes, the budget is spent or nothing changes",
     )
     .usage("grove run loop --until \"CMD\" [--goal \"…\"] [--max-iterations N] [--budget AMOUNT]")
-    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model", "ui"]);
+    .permissions(grove_agent::PERMISSIONS);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = Args::new(invocation.args.clone());
-        let json = invocation.json | args.flag("--json");
+        let json = Format::take_json(&mut args, &invocation);
         let until = args.value("--until")?.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
             Error::invalid("which check? Pass --until \"CMD\", e.g. --until \"cargo test\"")
         })?;

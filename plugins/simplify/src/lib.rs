@@ -39,7 +39,7 @@ impl Skill for Simplify {
         "Duplicated code (exact and renamed-identifier clones), dead-code hints, and overly long or deeply nested functions",
     )
     .usage(options::USAGE)
-    .permissions(&["workspace:read", "git:read"]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
