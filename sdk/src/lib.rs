@@ -40,6 +40,7 @@ mod outcome;
 pub mod permission;
 pub mod prelude;
 pub mod sarif;
+pub mod scope;
 pub mod text;
 pub mod trailers;
 

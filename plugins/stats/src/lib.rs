@@ -7,15 +7,14 @@ mod churn;
 mod languages;
 mod lines;
 mod report;
-mod scope;
 mod toolchains;
 
 use std::collections::BTreeSet;
 
 use grove_sdk::prelude::*;
+use grove_sdk::scope::Scope;
 
 use report::Report;
-use scope::Scope;
 
 const DEFAULT_TOP: u64 = 10;
 const DEFAULT_COMMITS: u64 = 500;
