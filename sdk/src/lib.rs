@@ -33,6 +33,7 @@ mod args;
 mod builders;
 pub mod changes;
 mod format;
+pub mod lang;
 pub mod log;
 #[doc(hidden)]
 pub mod manifest;
