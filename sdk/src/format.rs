@@ -19,8 +19,7 @@ impl Format {
     /// the skill, so it is taken here too. SARIF is data, so it needs
     /// `--json`: without it, say so rather than print nothing.
     pub fn take(args: &mut Args, invocation: &Invocation, skill: &str) -> Result<Format> {
-        // `|`, not `||`: both flags must be taken off either way.
-        let json = invocation.json | args.flag("--json");
+        let json = Format::take_json(args, invocation);
         let sarif = args.flag("--sarif");
         match (sarif, json) {
             (true, true) => Ok(Format::Sarif),
@@ -30,6 +29,14 @@ impl Format {
             (false, true) => Ok(Format::Json),
             (false, false) => Ok(Format::Text),
         }
+    }
+
+    /// Whether the run asks for JSON, for a skill with no SARIF: grove's
+    /// own `--json` (it prints a skill's data only then), or one after
+    /// `--`, which is taken out of `args` rather than refused.
+    pub fn take_json(args: &mut Args, invocation: &Invocation) -> bool {
+        // `|`, not `||`: the flag must be taken off either way.
+        invocation.json | args.flag("--json")
     }
 }
 
@@ -42,6 +49,23 @@ mod tests {
         let mut args = Args::new(invocation.args.clone());
         let format = Format::take(&mut args, &invocation, "x")?;
         args.finish().map(|()| format)
+    }
+
+    #[test]
+    fn json_alone() {
+        for (given, json, expected) in
+            [(&[][..], false, false), (&[], true, true), (&["--json"], false, true)]
+        {
+            let invocation = Invocation { json, ..Invocation::with_args(given.iter().copied()) };
+            let mut args = Args::new(invocation.args.clone());
+            assert_eq!(Format::take_json(&mut args, &invocation), expected, "{given:?} {json}");
+            args.finish().unwrap();
+        }
+        // Taken off even when grove already lifted one.
+        let invocation = Invocation { json: true, ..Invocation::with_args(["--json"]) };
+        let mut args = Args::new(invocation.args.clone());
+        assert!(Format::take_json(&mut args, &invocation));
+        args.finish().unwrap();
     }
 
     #[test]

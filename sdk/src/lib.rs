@@ -33,12 +33,15 @@ mod args;
 mod builders;
 pub mod changes;
 mod format;
+pub mod lang;
 pub mod log;
 #[doc(hidden)]
 pub mod manifest;
 mod outcome;
+pub mod permission;
 pub mod prelude;
 pub mod sarif;
+pub mod scope;
 pub mod text;
 pub mod trailers;
 

@@ -5,7 +5,7 @@
 //! so the section is plain data in the binary: no code runs to make it, and
 //! a host can read it without instantiating the skill.
 
-use crate::SkillInfo;
+use crate::{SkillInfo, permission};
 
 /// Name, summary, usage and the permissions a skill asks for.
 #[derive(Debug, Clone, Copy)]
@@ -18,9 +18,7 @@ pub struct Manifest {
     pub summary: &'static str,
     /// How to call it.
     pub usage: &'static str,
-    /// Permissions asked for: `workspace:read`, `workspace:write`,
-    /// `process`, `git:read`, `git:write`, `ui`, `model`, `sessions`,
-    /// `browser`, `review`, `notify`, `http`.
+    /// Permissions asked for: names from [`crate::permission`].
     pub permissions: &'static [&'static str],
 }
 
@@ -36,8 +34,23 @@ impl Manifest {
         self
     }
 
-    /// Set the permissions asked for.
+    /// Set the permissions asked for, from [`crate::permission`]. A name
+    /// grove does not know panics; in a skill's `const MANIFEST` that
+    /// panic happens at compile time, so a typo fails the build:
+    ///
+    /// ```compile_fail
+    /// const M: grove_sdk::Manifest = grove_sdk::Manifest::new("x", "y").permissions(&["workspace:raed"]);
+    /// const _: () = assert!(M.permissions.len() == 1);
+    /// ```
     pub const fn permissions(mut self, permissions: &'static [&'static str]) -> Self {
+        let mut i = 0;
+        while i < permissions.len() {
+            assert!(
+                permission::is_known(permissions[i]),
+                "unknown permission in Manifest::permissions: use the constants of grove_sdk::permission"
+            );
+            i += 1;
+        }
         self.permissions = permissions;
         self
     }
@@ -151,7 +164,8 @@ impl Json<'_> {
 mod tests {
     use super::*;
 
-    const M: Manifest = Manifest::new("x", "say \"hi\"\n\\").permissions(&["log", "process"]);
+    const M: Manifest =
+        Manifest::new("x", "say \"hi\"\n\\").permissions(&[permission::UI, permission::PROCESS]);
 
     #[test]
     fn encodes_json_with_escapes() {
@@ -159,7 +173,14 @@ mod tests {
         let bytes: [u8; N] = encode(&M, "1.2.3");
         assert_eq!(
             std::str::from_utf8(&bytes).unwrap(),
-            r#"{"name":"x","version":"1.2.3","summary":"say \"hi\"\u000a\\","usage":"","permissions":["log","process"]}"#
+            r#"{"name":"x","version":"1.2.3","summary":"say \"hi\"\u000a\\","usage":"","permissions":["ui","process"]}"#
         );
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown permission")]
+    fn unknown_permissions_are_refused() {
+        let names: &'static [&'static str] = std::hint::black_box(&["workspace:read", "workspace:raed"]);
+        let _ = Manifest::new("x", "y").permissions(names);
     }
 }

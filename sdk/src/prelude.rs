@@ -1,5 +1,6 @@
 //! `use grove_sdk::prelude::*;` brings in what almost every skill uses.
 
 pub use crate::{
-    Args, Error, Invocation, Manifest, Outcome, Result, Skill, git, log, process, ui, workspace,
+    Args, Error, Format, Invocation, Manifest, Outcome, Result, Skill, git, log, permission, process, ui,
+    workspace,
 };

@@ -15,11 +15,11 @@ impl Skill for AgentSkill {
         "Works a task in the worktree with the configured model: reads, edits, runs the tests, commits",
     )
     .usage("grove run agent [--tier fast|default|deep] [--max-turns N] [--context-window TOKENS] [--commit] \"TASK\"")
-    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model", "ui"]);
+    .permissions(grove_agent::PERMISSIONS);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = Args::new(invocation.args.clone());
-        let json = invocation.json | args.flag("--json");
+        let json = Format::take_json(&mut args, &invocation);
         let config = Config::from_args(&mut args, invocation.session.is_some())?;
         let mut words = Vec::new();
         while let Some(word) = args.positional() {

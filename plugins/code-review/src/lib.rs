@@ -33,7 +33,7 @@ impl Skill for CodeReview {
         "Reviews a diff for secrets, debug leftovers, large or binary files, untested code, lockfile-only changes and risky constructs",
     )
     .usage(options::USAGE)
-    .permissions(&["workspace:read", "git:read"]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;

@@ -28,6 +28,8 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// By whole file name first (any case), then by the extension's
+    /// language in `grove_sdk::lang`'s table.
     pub fn of(path: &str) -> Lang {
         let name = file_name(path);
         let lower = name.to_ascii_lowercase();
@@ -43,27 +45,24 @@ impl Lang {
         if lower.starts_with("dockerfile.") {
             return Lang::Docker;
         }
-        match extension(&lower) {
-            "rs" => Lang::Rust,
-            "py" | "pyi" => Lang::Python,
-            "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" | "vue" | "svelte" | "astro" => {
-                Lang::Js
-            }
-            "go" => Lang::Go,
-            "java" => Lang::Java,
-            "kt" | "kts" => Lang::Kotlin,
-            "rb" | "erb" | "rake" => Lang::Ruby,
-            "php" => Lang::Php,
-            "cs" => Lang::CSharp,
-            "c" | "h" | "cc" | "cpp" | "cxx" | "hh" | "hpp" | "hxx" | "m" | "mm" => Lang::C,
-            "swift" => Lang::Swift,
-            "scala" | "sc" => Lang::Scala,
-            "sh" | "bash" | "zsh" | "ksh" | "fish" => Lang::Shell,
-            "mk" => Lang::Make,
-            "yml" | "yaml" | "toml" | "ini" | "cfg" | "conf" | "properties" | "json" | "jsonc" | "env" => {
-                Lang::Config
-            }
-            "md" | "markdown" | "rst" | "txt" | "adoc" | "org" => Lang::Docs,
+        let language = grove_sdk::lang::of_extension(extension(&lower));
+        match language.unwrap_or_default() {
+            "Rust" => Lang::Rust,
+            "Python" => Lang::Python,
+            "JavaScript" | "TypeScript" | "Vue" | "Svelte" | "Astro" => Lang::Js,
+            "Go" => Lang::Go,
+            "Java" => Lang::Java,
+            "Kotlin" => Lang::Kotlin,
+            "Ruby" | "HTML+ERB" => Lang::Ruby,
+            "PHP" => Lang::Php,
+            "C#" => Lang::CSharp,
+            "C" | "C++" | "Objective-C" | "Objective-C++" => Lang::C,
+            "Swift" => Lang::Swift,
+            "Scala" => Lang::Scala,
+            "Shell" => Lang::Shell,
+            "Makefile" => Lang::Make,
+            "YAML" | "TOML" | "INI" | "Config" | "Java Properties" | "JSON" => Lang::Config,
+            "Markdown" | "reStructuredText" | "Text" | "AsciiDoc" | "Org" => Lang::Docs,
             _ => Lang::Other,
         }
     }

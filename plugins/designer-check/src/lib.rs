@@ -39,7 +39,7 @@ impl Skill for DesignerCheck {
         "Finds front-end and design changes in a diff and checks that a designer signed them off",
     )
     .usage(options::USAGE)
-    .permissions(&["workspace:read", "git:read"]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;

@@ -15,8 +15,7 @@ pub struct Options {
 impl Options {
     pub fn parse(invocation: &Invocation) -> Result<Options> {
         let mut args = Args::new(invocation.args.clone());
-        // grove lifts `--json` itself; one after `--` reaches the skill.
-        let json = invocation.json | args.flag("--json");
+        let json = Format::take_json(&mut args, invocation);
         let base = args.value("--base")?;
         args.finish()?;
         Ok(Options { json, base })

@@ -8,7 +8,8 @@ mod check;
 use grove_agent::{Agent, Config, Stop, cap};
 use grove_sdk::prelude::*;
 use grove_sdk::text::count;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
 use check::Check;
 
@@ -24,11 +25,11 @@ impl Skill for Loop {
         "Runs a check and has the agent fix what fails, until it passes, the budget is spent or nothing changes",
     )
     .usage("grove run loop --until \"CMD\" [--goal \"…\"] [--max-iterations N] [--budget AMOUNT]")
-    .permissions(&["workspace:read", "workspace:write", "process", "git:read", "git:write", "model", "ui"]);
+    .permissions(grove_agent::PERMISSIONS);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let mut args = Args::new(invocation.args.clone());
-        let json = invocation.json | args.flag("--json");
+        let json = Format::take_json(&mut args, &invocation);
         let until = args.value("--until")?.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
             Error::invalid("which check? Pass --until \"CMD\", e.g. --until \"cargo test\"")
         })?;
@@ -79,7 +80,27 @@ struct Run {
     /// commits do not hide its changes.
     start: Option<String>,
     agent: Agent,
-    iterations: Vec<Value>,
+    iterations: Vec<Iteration>,
+}
+
+/// One turn of the loop: the check failed, the agent worked, and what
+/// came of it. Serialized as is into the JSON report.
+#[derive(Debug, Serialize)]
+struct Iteration {
+    /// From 1.
+    iteration: u64,
+    /// How the check went before the agent took over.
+    check: String,
+    /// Why the agent stopped.
+    agent: &'static str,
+    agent_summary: String,
+    tool_calls: u32,
+    files_written: Vec<String>,
+    commits: Vec<String>,
+    /// Whether the worktree differs from before this iteration.
+    changed: bool,
+    /// The changes since the loop started, capped.
+    diff: String,
 }
 
 struct Finished {
@@ -103,17 +124,17 @@ impl Run {
             let report = self.agent.work(&self.prompt(&check));
             let after = self.diff()?;
             let next = Check::run(&self.until)?;
-            self.iterations.push(json!({
-                "iteration": n,
-                "check": check.status(),
-                "agent": report.stop.as_str(),
-                "agent_summary": report.summary,
-                "tool_calls": report.tool_calls,
-                "files_written": report.files_written,
-                "commits": report.commits,
-                "changed": after != tree,
-                "diff": cap(&after, OUTPUT_SHOWN),
-            }));
+            self.iterations.push(Iteration {
+                iteration: n,
+                check: check.status(),
+                agent: report.stop.as_str(),
+                agent_summary: report.summary,
+                tool_calls: report.tool_calls,
+                files_written: report.files_written,
+                commits: report.commits,
+                changed: after != tree,
+                diff: cap(&after, OUTPUT_SHOWN),
+            });
             match report.stop {
                 Stop::Budget(why) => return Ok(self.finish(End::Budget, Some(why), next)),
                 Stop::ModelError(why) => return Ok(self.finish(End::AgentStopped, Some(why), next)),
@@ -172,15 +193,15 @@ impl Finished {
         for it in &self.run.iterations {
             md.push_str(&format!(
                 "{}. check {} → agent {} ({}, {} written){}\n",
-                it["iteration"],
-                it["check"].as_str().unwrap_or(""),
-                it["agent"].as_str().unwrap_or(""),
-                count(it["tool_calls"].as_u64().unwrap_or(0), "tool call"),
-                count(it["files_written"].as_array().map_or(0, Vec::len), "file"),
-                if it["changed"] == true { "" } else { ", no change" }
+                it.iteration,
+                it.check,
+                it.agent,
+                count(it.tool_calls, "tool call"),
+                count(it.files_written.len(), "file"),
+                if it.changed { "" } else { ", no change" }
             ));
         }
-        let last_diff = self.run.iterations.last().and_then(|it| it["diff"].as_str()).unwrap_or("");
+        let last_diff = self.run.iterations.last().map_or("", |it| it.diff.as_str());
         if !last_diff.is_empty() {
             md.push_str(&format!("\nChanges:\n```diff\n{}\n```\n", last_diff.trim_end()));
         }
@@ -205,5 +226,29 @@ impl Finished {
             outcome = outcome.with_data(data.to_string());
         }
         outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_iteration_keeps_its_json_shape() {
+        let it = Iteration {
+            iteration: 2,
+            check: "fails with exit code 1".into(),
+            agent: Stop::Done.as_str(),
+            agent_summary: "fixed it".into(),
+            tool_calls: 3,
+            files_written: vec!["src/lib.rs".into()],
+            commits: vec![],
+            changed: true,
+            diff: "+x".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&it).unwrap(),
+            r#"{"iteration":2,"check":"fails with exit code 1","agent":"done","agent_summary":"fixed it","tool_calls":3,"files_written":["src/lib.rs"],"commits":[],"changed":true,"diff":"+x"}"#
+        );
     }
 }

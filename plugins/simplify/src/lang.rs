@@ -30,29 +30,35 @@ pub enum Family {
 }
 
 impl Lang {
-    /// The language of a file, by its name; `None` for anything else.
+    /// Every language, in the order of [`Lang::NAMES`].
+    pub const ALL: [Lang; 9] = [
+        Lang::Rust,
+        Lang::Python,
+        Lang::JavaScript,
+        Lang::TypeScript,
+        Lang::Go,
+        Lang::Java,
+        Lang::C,
+        Lang::Cpp,
+        Lang::CSharp,
+    ];
+
+    /// Their names in `grove_sdk::lang`'s table, as [`Lang::name`] gives them.
+    const NAMES: &'static [&'static str] =
+        &["Rust", "Python", "JavaScript", "TypeScript", "Go", "Java", "C", "C++", "C#"];
+
+    /// The language of a file, by its extension in `grove_sdk::lang`'s
+    /// table; `None` for anything else.
     pub fn detect(path: &str) -> Option<Lang> {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let ext = name.rsplit_once('.')?.1;
-        Some(match ext {
-            "rs" => Lang::Rust,
-            "py" | "pyi" => Lang::Python,
-            "js" | "jsx" | "mjs" | "cjs" => Lang::JavaScript,
-            "ts" | "tsx" | "mts" | "cts" => Lang::TypeScript,
-            "go" => Lang::Go,
-            "java" => Lang::Java,
-            "c" | "h" => Lang::C,
-            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" => Lang::Cpp,
-            "cs" => Lang::CSharp,
-            _ => return None,
-        })
+        let language =
+            grove_sdk::lang::of_extension(grove_sdk::lang::extension(grove_sdk::lang::file_name(path))?)?;
+        let i = Lang::NAMES.iter().position(|name| *name == language)?;
+        Some(Lang::ALL[i])
     }
 
     /// The extensions `detect` knows, for one glob that reads them all.
-    pub const EXTENSIONS: &'static [&'static str] = &[
-        "rs", "py", "pyi", "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "go", "java", "c", "h",
-        "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp", "cs",
-    ];
+    pub const EXTENSIONS: &'static [&'static str] =
+        &grove_sdk::lang::extensions_of::<{ grove_sdk::lang::count_extensions(Lang::NAMES) }>(Lang::NAMES);
 
     pub fn name(self) -> &'static str {
         match self {
@@ -445,6 +451,14 @@ fn csharp_keyword(w: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_the_sdk_tables() {
+        for (lang, name) in Lang::ALL.iter().zip(Lang::NAMES) {
+            assert_eq!(lang.name(), *name);
+        }
+        assert_eq!(Lang::detect("x.ipp"), Some(Lang::Cpp));
+    }
 
     #[test]
     fn detects_by_extension() {

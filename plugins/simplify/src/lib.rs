@@ -20,12 +20,12 @@ mod skip;
 
 use std::collections::HashSet;
 
+use grove_sdk::changes::Base;
 use grove_sdk::prelude::*;
+use grove_sdk::scope::Scope;
 
 use analysis::{Analyzer, Role};
 use findings::Findings;
-use grove_sdk::Format;
-use grove_sdk::changes::Base;
 use options::Options;
 
 /// Report progress once per this many files.
@@ -39,12 +39,12 @@ impl Skill for Simplify {
         "Duplicated code (exact and renamed-identifier clones), dead-code hints, and overly long or deeply nested functions",
     )
     .usage(options::USAGE)
-    .permissions(&["workspace:read", "git:read"]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
-        let dir = scope::resolve(&invocation.cwd, options.path.as_deref())?;
-        scope::check_folder(&dir)?;
+        let folder = Scope::resolve(&invocation.cwd, options.path.as_deref())?;
+        folder.check_exists()?;
         // Ask git first: a bad base should fail before the scan, not after.
         // A bare `--diff` in a session means the session's whole work.
         let base = options.diff.map(|given| Base::choose(&invocation, given)).transpose()?;
@@ -53,12 +53,12 @@ impl Skill for Simplify {
             None => None,
         };
 
-        let mut findings = scan(&dir, options.thresholds)?;
+        let mut findings = scan(&folder, options.thresholds)?;
         if let Some(changed) = &changed {
             findings.retain_paths(|path| changed.contains(path));
         }
         let scope = report::Scope {
-            root: if dir.is_empty() { ".".into() } else { dir },
+            root: folder.display().to_string(),
             diff: base.map(|base| base.label().to_string()),
             thresholds: options.thresholds,
         };
@@ -68,9 +68,9 @@ impl Skill for Simplify {
 
 grove_sdk::export!(Simplify);
 
-/// Read every file under `dir` (one glob, one read per file) and analyze it.
-fn scan(dir: &str, thresholds: findings::Thresholds) -> Result<Findings> {
-    let entries = workspace::glob(&scope::glob(dir))?;
+/// Read every file under `folder` (one glob, one read per file) and analyze it.
+fn scan(folder: &Scope, thresholds: findings::Thresholds) -> Result<Findings> {
+    let entries = workspace::glob(&scope::glob(folder))?;
     let mut analyzer = Analyzer::new(thresholds);
     let sources = entries.iter().filter(|e| matches!(Role::of(&e.path, e.size), Role::Source(_)));
     analyzer.expect_bytes(sources.map(|e| e.size).sum());

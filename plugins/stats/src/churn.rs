@@ -4,9 +4,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use grove_sdk::git::{CommitInfo, LogQuery};
 use grove_sdk::prelude::*;
+use grove_sdk::scope::Scope;
 use serde::Serialize;
-
-use crate::scope::Scope;
 
 /// Lines added plus lines removed in one file over the commits looked at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,15 +7,14 @@ mod churn;
 mod languages;
 mod lines;
 mod report;
-mod scope;
 mod toolchains;
 
 use std::collections::BTreeSet;
 
 use grove_sdk::prelude::*;
+use grove_sdk::scope::Scope;
 
 use report::Report;
-use scope::Scope;
 
 const DEFAULT_TOP: u64 = 10;
 const DEFAULT_COMMITS: u64 = 500;
@@ -30,7 +29,7 @@ impl Skill for Stats {
         "Files and lines by language, churn from git history, and the build and test commands this repository uses",
     )
     .usage("grove run stats [--json] [--top N] [--since-commits N] [PATH]")
-    .permissions(&["workspace:read", "git:read", "process"]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ, permission::PROCESS]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
@@ -68,10 +67,7 @@ struct Options {
 impl Options {
     fn parse(invocation: &Invocation) -> Result<Options> {
         let mut args = Args::new(invocation.args.clone());
-        // grove lifts `--json` itself (and prints `data` only then); one after
-        // `--` reaches us, so take it rather than fail on it. `|`, not `||`:
-        // the flag must be taken off either way.
-        let json = invocation.json | args.flag("--json");
+        let json = Format::take_json(&mut args, invocation);
         let top = args.number("--top")?.unwrap_or(DEFAULT_TOP);
         let commits = args.number("--since-commits")?.unwrap_or(DEFAULT_COMMITS);
         let path = args.positional();

@@ -13,14 +13,26 @@ mod instructions;
 mod prompt;
 mod tools;
 
-use grove_sdk::log;
 use grove_sdk::model::{self, Content, Message, Request, Role, StopReason, Tier, ToolResult, Usage};
-use grove_sdk::{Args, Error, git, ui};
+use grove_sdk::{Args, Error, git, log, permission, ui};
 
 use instructions::Instructions;
 
 pub use context::cap;
 pub use tools::Answer;
+
+/// What a skill that runs the agent asks for: its tools read and write the
+/// workspace, run commands and commit; it calls the model, and hears the
+/// human through `ui`.
+pub const PERMISSIONS: &[&str] = &[
+    permission::WORKSPACE_READ,
+    permission::WORKSPACE_WRITE,
+    permission::PROCESS,
+    permission::GIT_READ,
+    permission::GIT_WRITE,
+    permission::MODEL,
+    permission::UI,
+];
 
 /// How the agent works.
 #[derive(Debug, Clone)]
@@ -468,4 +480,15 @@ fn short(s: &str, n: usize) -> String {
     }
     let cut: String = s.chars().take(n).collect();
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_permissions_read_as_the_names_manifests_always_listed() {
+        assert_eq!(
+            super::PERMISSIONS,
+            ["workspace:read", "workspace:write", "process", "git:read", "git:write", "model", "ui"]
+        );
+    }
 }

@@ -2,70 +2,39 @@
 //! tool's rules are the whole catalog, so a result's `ruleIndex` is stable
 //! across runs.
 
-use grove_sdk::sarif;
-use serde_json::{Value, json};
+use grove_sdk::sarif::{self, Level, Region, Rule, Run};
+use serde_json::json;
 
 use crate::review::{Review, Severity};
 use crate::rules::CATALOG;
 
 pub fn render(review: &Review) -> String {
-    let rules: Vec<Value> = CATALOG
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "shortDescription": { "text": r.description },
-                "defaultConfiguration": { "level": level(r.severity) },
-            })
-        })
-        .collect();
-    let results: Vec<Value> = review
+    let rules: Vec<Rule<'_>> =
+        CATALOG.iter().map(|r| Rule::new(r.id, r.description, level(r.severity))).collect();
+    let results = review
         .findings
         .iter()
         .map(|f| {
-            let mut location = json!({
-                "artifactLocation": { "uri": sarif::uri(&f.path), "uriBaseId": "%SRCROOT%" },
-            });
-            if let Some(line) = f.line {
-                location["region"] = json!({ "startLine": line.max(1) });
-            }
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": { "text": f.message },
-                "locations": [{ "physicalLocation": location }],
-            });
-            if let Some(index) = CATALOG.iter().position(|r| r.id == f.rule) {
-                result["ruleIndex"] = json!(index);
-            }
-            result
+            let location = sarif::location(&f.path, f.line.map(Region::line));
+            let index = CATALOG.iter().position(|r| r.id == f.rule);
+            sarif::result(f.rule, index, level(f.severity), &f.message, location)
         })
         .collect();
-    let log = json!({
-        "$schema": sarif::SCHEMA,
-        "version": sarif::VERSION,
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "grove code-review",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/grove-dev/grove",
-                    "rules": rules,
-                }
-            },
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The repository root" } } },
-            "results": results,
-            "properties": { "base": review.base },
-        }],
-    });
-    serde_json::to_string(&log).expect("plain data serializes")
+    Run::new("grove code-review", env!("CARGO_PKG_VERSION"), &rules)
+        .set(
+            "originalUriBaseIds",
+            json!({ sarif::SRCROOT: { "description": { "text": "The repository root" } } }),
+        )
+        .results(results)
+        .set("properties", json!({ "base": review.base }))
+        .render()
 }
 
-fn level(severity: Severity) -> &'static str {
+fn level(severity: Severity) -> Level {
     match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Note,
     }
 }
 
@@ -73,6 +42,7 @@ fn level(severity: Severity) -> &'static str {
 mod tests {
     use super::*;
     use crate::review::Finding;
+    use serde_json::Value;
 
     #[test]
     fn results_point_at_rules_and_lines() {

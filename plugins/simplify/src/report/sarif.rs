@@ -2,41 +2,43 @@
 //! result per finding; a clone's first copy is its location and the other
 //! copies are related locations.
 
-use grove_sdk::sarif;
+use grove_sdk::sarif::{self, Level, Region, Rule, Run};
 use serde_json::{Value, json};
 
 use crate::findings::{CloneKind, DeadKind, Findings, FunctionShape, Location};
 
-/// (id, name, level, short description, full description), in `ruleIndex` order.
-const RULES: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "simplify/clone",
-        "DuplicatedCode",
-        "warning",
-        "Duplicated code",
-        "The same code, or the same code with other names and literals, appears more than once. Extract it once and call it.",
-    ),
-    (
-        "simplify/dead-code",
-        "PossiblyDeadCode",
-        "note",
-        "Possibly unused code",
-        "A private function nothing else names, or a module nothing imports. Found without a compiler: a hint, which may be wrong.",
-    ),
-    (
-        "simplify/long-function",
-        "LongFunction",
-        "warning",
-        "Overly long function",
-        "A function longer than the limit. Split it into functions that each do one thing.",
-    ),
-    (
-        "simplify/deep-nesting",
-        "DeepNesting",
-        "warning",
-        "Deeply nested function",
-        "Blocks nested deeper than the limit. Return early or extract the inner blocks.",
-    ),
+const TAGS: &[&str] = &["maintainability"];
+
+/// The rules, in `ruleIndex` order.
+const RULES: &[Rule<'static>] = &[
+    Rule {
+        name: Some("DuplicatedCode"),
+        full: Some(
+            "The same code, or the same code with other names and literals, appears more than once. Extract it once and call it.",
+        ),
+        tags: TAGS,
+        ..Rule::new("simplify/clone", "Duplicated code", Level::Warning)
+    },
+    Rule {
+        name: Some("PossiblyDeadCode"),
+        full: Some(
+            "A private function nothing else names, or a module nothing imports. Found without a compiler: a hint, which may be wrong.",
+        ),
+        tags: TAGS,
+        ..Rule::new("simplify/dead-code", "Possibly unused code", Level::Note)
+    },
+    Rule {
+        name: Some("LongFunction"),
+        full: Some("A function longer than the limit. Split it into functions that each do one thing."),
+        tags: TAGS,
+        ..Rule::new("simplify/long-function", "Overly long function", Level::Warning)
+    },
+    Rule {
+        name: Some("DeepNesting"),
+        full: Some("Blocks nested deeper than the limit. Return early or extract the inner blocks."),
+        tags: TAGS,
+        ..Rule::new("simplify/deep-nesting", "Deeply nested function", Level::Warning)
+    },
 ];
 
 pub fn render(f: &Findings, max_lines: u32, max_depth: u32) -> String {
@@ -101,51 +103,19 @@ pub fn render(f: &Findings, max_lines: u32, max_depth: u32) -> String {
         );
         results.push(shape(3, s, text));
     }
-    let rules: Vec<Value> = RULES
-        .iter()
-        .map(|(id, name, level, short, full)| {
-            json!({
-                "id": id,
-                "name": name,
-                "shortDescription": { "text": short },
-                "fullDescription": { "text": full },
-                "defaultConfiguration": { "level": level },
-                "properties": { "tags": ["maintainability"] },
-            })
-        })
-        .collect();
-    let log = json!({
-        "$schema": sarif::SCHEMA,
-        "version": sarif::VERSION,
-        "runs": [{
-            "tool": { "driver": {
-                "name": "grove simplify",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/grove-dev/grove",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    serde_json::to_string(&log).expect("plain data serializes")
+    Run::new("grove simplify", env!("CARGO_PKG_VERSION"), RULES)
+        .set("columnKind", "unicodeCodePoints".into())
+        .results(results)
+        .render()
 }
 
 fn result(rule: usize, text: String, location: &Location) -> Value {
-    json!({
-        "ruleId": RULES[rule].0,
-        "ruleIndex": rule,
-        "level": RULES[rule].2,
-        "message": { "text": text },
-        "locations": [{ "physicalLocation": physical(location) }],
-    })
+    let r = &RULES[rule];
+    sarif::result(r.id, Some(rule), r.level, &text, physical(location))
 }
 
 fn physical(l: &Location) -> Value {
-    json!({
-        "artifactLocation": { "uri": sarif::uri(&l.path), "uriBaseId": "%SRCROOT%" },
-        "region": { "startLine": l.start_line, "endLine": l.end_line },
-    })
+    sarif::location(&l.path, Some(Region::lines(l.start_line, l.end_line)))
 }
 
 #[cfg(test)]

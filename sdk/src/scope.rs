@@ -1,8 +1,9 @@
-//! The folder being measured: where the user ran grove, or the PATH they
-//! named from there, as a workspace-relative path.
+//! The folder a skill works on: where the user ran grove, or the PATH they
+//! named from there, as a workspace-relative path. Skills that read a tree
+//! (`stats`, `simplify`) limit their work to it.
 
-use grove_sdk::prelude::*;
-use grove_sdk::workspace::EntryKind;
+use crate::workspace::{self, EntryKind};
+use crate::{Error, Result};
 
 /// A folder inside the workspace. Empty for the workspace root; otherwise
 /// `/`-separated with no `.`, `..` or trailing slash.
@@ -48,6 +49,11 @@ impl Scope {
         if self.dir.is_empty() { "." } else { &self.dir }
     }
 
+    /// The folder as a workspace-relative path: empty for the root.
+    pub fn dir(&self) -> &str {
+        &self.dir
+    }
+
     /// The folder for capabilities that take "none for the root".
     pub fn as_option(&self) -> Option<String> {
         (!self.dir.is_empty()).then(|| self.dir.clone())
@@ -56,6 +62,14 @@ impl Scope {
     /// A glob for every file under the folder.
     pub fn glob(&self) -> String {
         if self.dir.is_empty() { "**/*".into() } else { format!("{}/**/*", escape_glob(&self.dir)) }
+    }
+
+    /// One glob for the files under the folder (at any depth) whose names
+    /// match one of `names` (each a glob of its own, such as `*.rs`).
+    pub fn glob_of<S: AsRef<str>>(&self, names: &[S]) -> String {
+        let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+        let under = if self.dir.is_empty() { String::new() } else { format!("{}/", escape_glob(&self.dir)) };
+        format!("{under}**/{{{}}}", names.join(","))
     }
 
     /// `name` inside the folder, as a workspace-relative path.
@@ -137,5 +151,15 @@ mod tests {
         assert_eq!(s.relative("docs/[draft]/a.md"), Some("a.md"));
         assert_eq!(s.relative("docs/[draft]x/a.md"), None);
         assert_eq!(s.join("a.md"), "docs/[draft]/a.md");
+        assert_eq!(s.dir(), "docs/[draft]");
+        assert_eq!(root.dir(), "");
+    }
+
+    #[test]
+    fn one_glob_for_many_names() {
+        let root = Scope::resolve("", None).unwrap();
+        assert_eq!(root.glob_of(&["*.rs", "Cargo.toml"]), "**/{*.rs,Cargo.toml}");
+        let s = Scope::resolve("a{b}", Some("src")).unwrap();
+        assert_eq!(s.glob_of(&[String::from("*.py")]), r"a\{b\}/src/**/{*.py}");
     }
 }
