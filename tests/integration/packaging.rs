@@ -27,6 +27,14 @@ fn inspect_shows_manifest_and_real_imports() {
     for needed in ["grove:skill/workspace@0.1.0", "grove:skill/process@0.1.0", "grove:skill/http@0.1.0"] {
         assert!(imports.contains(&needed), "{needed} missing from {imports:?}");
     }
+    // What those imports let it do, from the verbs table.
+    let verbs = json["verbs"].as_array().unwrap();
+    let run = verbs.iter().find(|v| v["capability"] == "process" && v["name"] == "run").unwrap();
+    assert_eq!(
+        (&run["permission"], &run["effect"]),
+        (&serde_json::json!("process"), &serde_json::json!("write"))
+    );
+    assert!(verbs.iter().any(|v| v["capability"] == "http" && v["effect"] == "external"), "{verbs:?}");
     // hello touches nothing: its imports are the proof.
     let run = grove(dir.path(), &["skill", "inspect", "hello", "--json"]).expect(0);
     let imports = run.json()["imports"].to_string();

@@ -21,12 +21,31 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
         SourceError::Unknown(_) | SourceError::Read { .. } => CliError::new(Exit::Usage, e),
         _ => CliError::new(Exit::SkillBroken, e),
     })?;
+    // What each grove interface it imports lets it do, from the verbs table.
+    let verbs: Vec<&crate::gate::verbs::Verb> = s
+        .info
+        .imports
+        .iter()
+        .filter_map(|import| grove_interface(import))
+        .flat_map(|interface| crate::gate::verbs::VERBS.iter().filter(move |v| v.capability == interface))
+        .collect();
     if args.json {
+        let verbs: Vec<_> = verbs
+            .iter()
+            .map(|v| {
+                json!({
+                    "capability": v.capability, "name": v.name,
+                    "permission": v.permission.map(|p| p.as_str()),
+                    "effect": format!("{:?}", v.effect).to_lowercase(),
+                })
+            })
+            .collect();
         output::json(&json!({
             "name": s.name,
             "origin": s.origin.label(),
             "manifest": s.info.manifest,
             "imports": s.info.imports,
+            "verbs": verbs,
         }));
         return Ok(Exit::Ok);
     }
@@ -47,7 +66,21 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
     println!("origin:      {}", s.origin.label());
     println!("imports:");
     for import in &s.info.imports {
-        println!("  {import}");
+        let theirs: Vec<&str> = match grove_interface(import) {
+            Some(interface) => verbs.iter().filter(|v| v.capability == interface).map(|v| v.name).collect(),
+            None => Vec::new(),
+        };
+        if theirs.is_empty() {
+            println!("  {import}");
+        } else {
+            println!("  {import}: {}", theirs.join(", "));
+        }
     }
     Ok(Exit::Ok)
+}
+
+/// `git` of `grove:skill/git@0.1.0`; `None` for other packages' interfaces.
+fn grove_interface(import: &str) -> Option<&str> {
+    let rest = import.strip_prefix("grove:skill/")?;
+    Some(rest.split('@').next().unwrap_or(rest))
 }

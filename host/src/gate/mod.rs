@@ -17,6 +17,7 @@ pub mod level;
 pub mod mode;
 mod permission;
 pub mod policy;
+pub mod verbs;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -231,6 +232,14 @@ impl Gate {
     /// gets. The decision is audited before it takes effect; if it cannot
     /// be audited the action is refused.
     pub async fn check(&mut self, action: Action<'_>) -> Result<(), GuestError> {
+        // A capability's calls are the rows of the verbs table; a verb
+        // missing there would be judged as unknown.
+        debug_assert!(
+            verbs::find(action.capability, action.verb).is_some(),
+            "{}.{} has no row in the verbs table",
+            action.capability,
+            action.verb
+        );
         let outcome = self.decide(&action).await;
         self.audit(&action, &outcome)?;
         self.count(outcome.allow);

@@ -20,6 +20,7 @@ pub use paths::{Located, Paths, Zone};
 pub use url::HostStanding;
 
 use crate::gate::level::{Access, Assessment, Level};
+use crate::gate::verbs::{Effect, Judged};
 use walk::Walker;
 
 /// What an action acts on, as the classifier sees it.
@@ -132,8 +133,9 @@ impl Classifier {
 
     /// `workspace` calls: reads, and writes, removes and renames.
     fn workspace(&self, a: &mut Assessment, verb: &str, raw: &str) {
-        let access = match verb {
-            "read" | "read-text" | "list" | "stat" | "glob" => Access::Read,
+        // Anything the table does not call a read is judged as a write.
+        let access = match crate::gate::verbs::find("workspace", verb).map(|v| v.effect) {
+            Some(Effect::Read) => Access::Read,
             _ => Access::Write,
         };
         if raw.contains('\0') {
@@ -171,28 +173,22 @@ fn expand_home(raw: &str, home: Option<&str>) -> String {
 }
 
 /// Capabilities whose calls carry no subject worth parsing.
+/// A call judged by its verb alone, as the verbs table says.
 fn capability_level(a: &mut Assessment, capability: &str, verb: &str) {
-    match (capability, verb) {
-        ("log" | "ui", _) => {}
-        ("git", "status" | "diff" | "changed-files" | "log" | "head" | "commit-message" | "session-base") => {
+    match crate::gate::verbs::find(capability, verb).map(|v| v.judged) {
+        Some(Judged::Safe) => {}
+        Some(Judged::Writes) => a.writes(),
+        Some(Judged::Level(level, rule, why)) => a.raise(level, rule, format!("{capability}.{verb} {why}")),
+        // Judged by a subject it did not name.
+        Some(Judged::Path) => {
+            a.raise(Level::High, "fs.unknown", format!("{capability}.{verb} without a path"))
         }
-        ("git", "commit") => a.writes(),
-        ("git", _) => a.raise(Level::Medium, "git.unknown", format!("git.{verb} changes the repository")),
-        ("sessions", "inspect" | "wait-any" | "wait-all" | "diff") => {}
-        ("sessions", _) => a.writes(),
-        // The session's own conversation, read back from its store.
-        ("model", "history") => {}
-        ("model", _) => {
-            a.raise(Level::Low, "model.call", "sends the conversation to the configured model provider")
-        }
-        ("review" | "notify", _) => {
-            a.raise(Level::Medium, "share.external", format!("{capability}.{verb} is seen by other people"))
-        }
-        ("workspace", _) => a.raise(Level::High, "fs.unknown", format!("workspace.{verb} without a path")),
-        _ => a.raise(
+        Some(Judged::Command) => a.raise(Level::High, "shell.unknown", "no command to judge"),
+        Some(Judged::Url) => a.raise(Level::High, "net.unknown", "no URL to judge"),
+        None => a.raise(
             Level::Medium,
             "capability.unknown",
-            format!("`{capability}.{verb}` is not known to the classifier"),
+            format!("`{capability}.{verb}` is not in the verbs table"),
         ),
     }
 }
@@ -200,50 +196,6 @@ fn capability_level(a: &mut Assessment, capability: &str, verb: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every function of every interface in `wit/`, as `(interface, verb)`;
-    /// methods of resources as `resource.method`.
-    fn contract() -> Vec<(String, String)> {
-        let mut resolve = wit_parser::Resolve::default();
-        let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
-        resolve.push_dir(&wit).expect("wit/ parses");
-        let mut verbs = Vec::new();
-        for (_, interface) in &resolve.interfaces {
-            let Some(name) = &interface.name else { continue };
-            for function in interface.functions.values() {
-                let verb = function.name.rsplit(']').next().unwrap_or(&function.name).to_string();
-                verbs.push((name.clone(), verb));
-            }
-        }
-        verbs
-    }
-
-    #[test]
-    fn every_function_of_the_contract_is_known_to_the_classifier() {
-        let classifier = Classifier::new(Path::new("/nonexistent/repo")).with_home(Some("/home/u"));
-        let argv = ["true".to_string()];
-        let mut unknown = Vec::new();
-        let verbs = contract();
-        assert!(verbs.len() > 40, "the contract was not read: {verbs:?}");
-        for (capability, verb) in &verbs {
-            // Judged by their subject: any verb of theirs names one.
-            let subject = match capability.as_str() {
-                "process" => Subject::Argv(&argv),
-                "workspace" => Subject::Path("src/lib.rs"),
-                "http" | "browser" => Subject::Url { method: "GET", url: "https://example.com/" },
-                _ => Subject::None,
-            };
-            let a = classifier.classify(capability, verb, subject);
-            if a.reasons.iter().any(|r| r.rule.ends_with(".unknown")) {
-                unknown.push(format!("{capability}.{verb}: {}", a.reasons[0]));
-            }
-        }
-        assert!(
-            unknown.is_empty(),
-            "functions of wit/ the classifier does not know:\n{}",
-            unknown.join("\n")
-        );
-    }
 
     fn level(capability: &str, verb: &str, subject: Subject<'_>) -> Level {
         Classifier::new(Path::new("/nonexistent/repo"))
