@@ -528,3 +528,17 @@ fn a_broken_policy_file_stops_the_run_with_a_pointer_to_it() {
     assert!(run.stderr.contains(".grove/policy.toml:3:") && run.stderr.contains("maybe"), "{}", run.stderr);
     assert!(run.stderr.contains("grove policy check"), "{}", run.stderr);
 }
+
+#[test]
+fn a_hostile_target_cannot_redraw_the_approvals_listing() {
+    let p = Project::new();
+    // A command held for approval whose argument carries escape sequences:
+    // a title change, a screen clear, a line that moves up to paint over.
+    p.session("sly", &["run", "chmod", "+x", "README.md\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[1Aworkspace.read"]);
+    let id = p.wait_pending("sly")["id"].as_i64().unwrap().to_string();
+    let listed = p.grove(&["approvals"]).expect(0).stdout;
+    assert!(listed.contains("README.md") && listed.contains(&format!("#{id}")), "{listed}");
+    assert!(!listed.contains('\u{1b}') && !listed.contains('\u{7}'), "{listed:?}");
+    let answered = p.grove(&["deny", &id, "--reason", "no"]).expect(0).stdout;
+    assert!(!answered.contains('\u{1b}'), "{answered:?}");
+}

@@ -67,12 +67,12 @@ pub fn list(args: ApprovalsArgs) -> Result<Exit, CliError> {
             r.skill,
             r.capability,
             r.verb,
-            crate::gate::clip(&r.target),
+            safe(crate::gate::clip(&r.target)),
             r.level,
             age(r.created_at)
         );
         if let Some(reason) = r.reasons.first() {
-            println!("      {reason}");
+            println!("      {}", safe(reason));
         }
     }
     if !args.all {
@@ -135,6 +135,16 @@ pub fn answered(request: &Approval) -> String {
     };
     format!(
         "#{} {verb}: {} {}.{} {}",
-        request.id, request.session, request.capability, request.verb, request.target
+        request.id,
+        request.session,
+        request.capability,
+        request.verb,
+        safe(&request.target)
     )
+}
+
+/// What a skill asked for, on one line, with nothing a terminal acts on:
+/// a target cannot redraw the listing around itself.
+fn safe(text: &str) -> String {
+    crate::text::sanitize(text).replace('\n', " ⏎ ")
 }
