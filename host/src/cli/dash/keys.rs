@@ -133,18 +133,7 @@ mod tests {
     use crate::session::NewApproval;
 
     fn app() -> App {
-        App {
-            rows: Vec::new(),
-            selected: 0,
-            pane: Pane::Transcript,
-            feed: None,
-            detail: String::new(),
-            approval: None,
-            scroll: 0,
-            status: String::new(),
-            confirm: None,
-            reason: None,
-        }
+        App::new("")
     }
 
     fn press(ctx: &mut Ctx, app: &mut App, code: KeyCode) {

@@ -80,20 +80,27 @@ impl App {
     }
 }
 
+impl App {
+    /// A dashboard with no sessions read yet, on the transcript pane.
+    pub fn new(status: &str) -> App {
+        App {
+            rows: Vec::new(),
+            selected: 0,
+            pane: Pane::Transcript,
+            feed: None,
+            detail: String::new(),
+            approval: None,
+            scroll: 0,
+            status: status.into(),
+            confirm: None,
+            reason: None,
+        }
+    }
+}
+
 pub fn dash(args: DashArgs) -> Result<Exit, CliError> {
     let mut ctx = Ctx::open()?;
-    let mut app = App {
-        rows: Vec::new(),
-        selected: 0,
-        pane: Pane::Transcript,
-        feed: None,
-        detail: String::new(),
-        approval: None,
-        scroll: 0,
-        status: keys::HELP_LINE.into(),
-        confirm: None,
-        reason: None,
-    };
+    let mut app = App::new(keys::HELP_LINE);
     let interval = Duration::from_millis(args.interval.max(50));
     ratatui::run(|terminal| -> Result<(), CliError> {
         let mut next_refresh = Instant::now();
