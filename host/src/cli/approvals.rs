@@ -7,6 +7,8 @@ use serde_json::json;
 use super::session::{Ctx, age, store_error};
 use super::{CliError, Exit, output};
 use crate::session::{Approval, Store};
+// A skill's target cannot redraw the listing around itself.
+use crate::text::one_line;
 
 #[derive(Debug, Args)]
 pub struct ApprovalsArgs {
@@ -67,12 +69,12 @@ pub fn list(args: ApprovalsArgs) -> Result<Exit, CliError> {
             r.skill,
             r.capability,
             r.verb,
-            safe(crate::gate::clip(&r.target)),
+            one_line(crate::gate::clip(&r.target)),
             r.level,
             age(r.created_at)
         );
         if let Some(reason) = r.reasons.first() {
-            println!("      {}", safe(reason));
+            println!("      {}", one_line(reason));
         }
     }
     if !args.all {
@@ -139,12 +141,6 @@ pub fn answered(request: &Approval) -> String {
         request.session,
         request.capability,
         request.verb,
-        safe(&request.target)
+        one_line(&request.target)
     )
-}
-
-/// What a skill asked for, on one line, with nothing a terminal acts on:
-/// a target cannot redraw the listing around itself.
-fn safe(text: &str) -> String {
-    crate::text::sanitize(text).replace('\n', " ⏎ ")
 }

@@ -106,7 +106,7 @@ impl Approver {
 async fn prompt(req: &Request<'_>, timeout: Duration) -> Answer {
     // The target and reasons quote what the skill asked for: made safe,
     // so they cannot redraw the prompt around themselves.
-    let safe = |text: &str| crate::text::sanitize(text).replace('\n', " ⏎ ");
+    let safe = crate::text::one_line;
     let mut text = format!(
         "\n{} wants to {}.{} `{}` ({} risk)\n",
         safe(req.skill),

@@ -7,6 +7,13 @@ use std::fmt::Display;
 
 pub use sanitize::sanitize;
 
+/// Untrusted text made safe and kept on one line (a line break shows as
+/// `⏎`): for a target, a reason or a name inside a line grove prints.
+pub fn one_line(text: &str) -> String {
+    let safe = sanitize(text);
+    if safe.contains('\n') { safe.replace('\n', " ⏎ ") } else { safe.into_owned() }
+}
+
 /// `n` and `noun`, plural unless `n` is one: `count(1, "tool call")` is
 /// `1 tool call`, `count(3, "entry")` is `3 entries`.
 pub fn count<N: Display + Copy + TryInto<u64>>(n: N, noun: &str) -> String {

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use super::{kind, sanitize};
 use crate::session::Event;
+// Untrusted text made safe, on one line.
+use crate::text::one_line as clean;
 
 /// How a span should look. Meaning, not colour: each front end maps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,12 +348,6 @@ fn span(tone: Tone, text: String) -> Span {
 
 fn str_of<'a>(d: &'a Value, key: &str) -> &'a str {
     d.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// Untrusted text made safe, on one line.
-fn clean(text: &str) -> String {
-    let safe = sanitize(text);
-    if safe.contains('\n') { safe.replace('\n', " ⏎ ") } else { safe.into_owned() }
 }
 
 fn clip(text: &str, width: usize) -> String {

@@ -98,7 +98,6 @@ impl Classifier {
                     Walker::new(self, &mut a).argv(argv);
                 }
             }
-            ("process", _) => a.raise(Level::High, "shell.unknown", "no command to judge"),
             ("workspace", Subject::Path(p)) => self.workspace(&mut a, verb, p),
             ("workspace", Subject::Rename(from, to)) => {
                 self.workspace(&mut a, "remove", from);
@@ -107,7 +106,8 @@ impl Classifier {
             ("http" | "browser", Subject::Url { method, url }) => {
                 url::judge(&mut a, method, url, &*self.hosts)
             }
-            ("http", _) => a.raise(Level::High, "net.unknown", "no URL to judge"),
+            // Everything else by its row in the verbs table (a call that
+            // should name a command, path or URL and does not is asked about).
             (cap, _) => capability_level(&mut a, cap, verb),
         }
         a
