@@ -93,11 +93,10 @@ impl Host for Caps {
         // What the commit would take in, judged as writes: a protected
         // file (a policy, CI configuration, a secret) is no more routine
         // to commit than to write.
-        let wanted = paths.clone();
         let staged = tokio::task::spawn_blocking({
             let root = root.clone();
             move || {
-                Ok::<_, GuestError>(committed_paths(&repo::status(&repo::open(&root)?)?, wanted.as_deref()))
+                Ok::<_, GuestError>(committed_paths(&repo::status(&repo::open(&root)?)?, paths.as_deref()))
             }
         })
         .await
@@ -120,8 +119,10 @@ impl Host for Caps {
             }
         }
         let told = message.clone();
+        // Exactly the files that were judged: one that changes after the
+        // judgement is not swept in with them.
         let done = tokio::task::spawn_blocking(move || {
-            Ok::<_, GuestError>(repo::commit(&repo::open(&root)?, &message, paths.as_deref())?)
+            Ok::<_, GuestError>(repo::commit(&repo::open(&root)?, &message, Some(&staged))?)
         })
         .await
         .map_err(|e| GuestError::Io(format!("git commit: {e}")))
