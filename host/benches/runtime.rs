@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use grove::caps::console::Verbosity;
-use grove::caps::{Caps, Console};
+use grove::caps::{self, Caps, Console};
 use grove::gate::{Grants, PermissionSet};
 use grove::runtime::output::OutputBudget;
 use grove::runtime::{ComponentCache, Invocation, Limits, Runtime, RuntimeConfig};
@@ -30,7 +30,7 @@ fn main() {
     let mut table = Table::default();
 
     // Cold compile: Cranelift on every load, no cache.
-    let rt = Runtime::new(&config(None, false)).unwrap();
+    let rt = Runtime::new(&config(None, false), caps::link).unwrap();
     for (name, wasm) in [("hello", &hello), ("probe", &probe)] {
         let t = sample(5, || timed(|| drop(ComponentCache::new(None).load(rt.engine(), wasm).unwrap())));
         table.row(&format!("cold compile, {name} ({} KiB)", wasm.len() >> 10), t, "", None);
@@ -48,7 +48,7 @@ fn main() {
     std::fs::create_dir_all(&root).unwrap();
     let limits = Limits::default();
     for (label, pooling) in [("pooling", true), ("on-demand", false)] {
-        let rt = Runtime::new(&config(None, pooling)).unwrap();
+        let rt = Runtime::new(&config(None, pooling), caps::link).unwrap();
         let skill = rt.prepare(&probe).unwrap();
         let caps_proto = || caps(&root, &limits);
         let t = tokio.block_on(async {
@@ -68,7 +68,7 @@ fn main() {
 
     // Host calls, measured inside one instance: the whole `run` call with N
     // iterations minus the same call with none, divided by N.
-    let rt = Runtime::new(&config(None, true)).unwrap();
+    let rt = Runtime::new(&config(None, true), caps::link).unwrap();
     let skill = rt.prepare(&probe).unwrap();
     let file = root.join("mib.bin");
     std::fs::write(&file, vec![7u8; 1 << 20]).unwrap();

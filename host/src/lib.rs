@@ -15,4 +15,5 @@ pub mod session;
 pub mod skill;
 pub mod text;
 pub mod transcript;
+pub mod wit;
 pub mod worktree;

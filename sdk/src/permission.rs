@@ -6,29 +6,29 @@
 //! The set is exactly the host's: a name grove does not know would make it
 //! refuse the skill.
 
-/// Read the workspace (`workspace` reads).
+/// Lets a skill call workspace.{read, read-text, list, glob, stat}.
 pub const WORKSPACE_READ: &str = "workspace:read";
-/// Change the workspace (`workspace` writes).
+/// Lets a skill call workspace.{write, remove, rename}.
 pub const WORKSPACE_WRITE: &str = "workspace:write";
-/// Run programs (`process`).
+/// Lets a skill call process.run.
 pub const PROCESS: &str = "process";
-/// Read git (`git` reads).
+/// Lets a skill call git.{status, diff, changed-files, log, head, commit-message, session-base}.
 pub const GIT_READ: &str = "git:read";
-/// Change git (`git` writes).
+/// Lets a skill call git.commit.
 pub const GIT_WRITE: &str = "git:write";
-/// Talk to the human (`ui`).
+/// Lets a skill call ui.{report, ask, messages}.
 pub const UI: &str = "ui";
-/// Call the model (`model`).
+/// Lets a skill call model.{complete, history}.
 pub const MODEL: &str = "model";
-/// grove sessions (`sessions`).
+/// Lets a skill call sessions.{spawn, wait-any, wait-all, inspect, diff, cancel}.
 pub const SESSIONS: &str = "sessions";
-/// The browser (`browser`).
+/// Lets a skill call browser.{open, goto, click, type, wait-for, screenshot, record-start, record-stop}.
 pub const BROWSER: &str = "browser";
-/// Reviews (`review`).
+/// Lets a skill call review.{open, comment, set-status, attach}.
 pub const REVIEW: &str = "review";
-/// Notifications (`notify`).
+/// Lets a skill call notify.send.
 pub const NOTIFY: &str = "notify";
-/// HTTP requests (`http`).
+/// Lets a skill call http.send.
 pub const HTTP: &str = "http";
 
 /// Every permission, in the host's order.

@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
         bail!("usage: embed SKILL.wasm FOLDER [ARGS...]");
     };
 
-    let runtime = Runtime::new(&RuntimeConfig::default())?;
+    let runtime = Runtime::new(&RuntimeConfig::default(), grove::caps::link)?;
     let skill = runtime.prepare(&std::fs::read(&wasm).with_context(|| format!("reading {wasm}"))?)?;
 
     // The skill may read the folder and nothing else, whatever it asks for.

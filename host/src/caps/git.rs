@@ -6,16 +6,13 @@
 
 use git2::Repository;
 
-use super::Caps;
+use super::{CapError, Caps, ErrorKind};
 use crate::gate::classify::Subject;
-use crate::gate::{Action, Permission};
+use crate::gate::{Action, Permission, Permit};
 use crate::repo;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::git::{
+use crate::wit::grove::skill::git::{
     ChangeKind, ChangedFile, CommitInfo, FileChurn, HeadInfo, Host, LogQuery, StatusEntry,
 };
-
-type R<T> = wasmtime::Result<Result<T, GuestError>>;
 
 impl Caps {
     /// Gate a git read, then run `f` on a fresh repository handle off the
@@ -24,35 +21,44 @@ impl Caps {
         &mut self,
         verb: &'static str,
         target: &str,
-        f: impl FnOnce(&Repository) -> Result<T, GuestError> + Send + 'static,
-    ) -> Result<T, GuestError> {
-        self.check("git", verb, target, Permission::GitRead).await?;
-        let root = self.workspace.root().to_path_buf();
-        tokio::task::spawn_blocking(move || f(&repo::open(&root).map_err(GuestError::from)?))
-            .await
-            .map_err(|e| GuestError::Io(format!("git {verb}: {e}")))?
+        f: impl FnOnce(&Repository) -> Result<T, CapError> + Send + 'static,
+    ) -> Result<T, CapError> {
+        let permit = self.check("git", verb, target, Permission::GitRead).await?;
+        in_repo(&permit, self.workspace.root(), f).await
     }
 }
 
+/// Run `f` on a fresh handle on the repository at `root`, off the async
+/// threads, for work the gate allowed.
+async fn in_repo<T: Send + 'static>(
+    permit: &Permit,
+    root: &std::path::Path,
+    f: impl FnOnce(&Repository) -> Result<T, CapError> + Send + 'static,
+) -> Result<T, CapError> {
+    debug_assert!(matches!(permit.permission(), Permission::GitRead | Permission::GitWrite));
+    let root = root.to_path_buf();
+    tokio::task::spawn_blocking(move || f(&repo::open(&root)?)).await?
+}
+
 impl Host for Caps {
-    async fn status(&mut self) -> R<Vec<StatusEntry>> {
-        Ok(self.git_read("status", "", |r| Ok(repo::status(r)?.into_iter().map(Into::into).collect())).await)
+    async fn status(&mut self) -> Result<Vec<StatusEntry>, CapError> {
+        self.git_read("status", "", |r| Ok(repo::status(r)?.into_iter().map(Into::into).collect())).await
     }
 
-    async fn diff(&mut self, base: Option<String>) -> R<String> {
+    async fn diff(&mut self, base: Option<String>) -> Result<String, CapError> {
         let target = base.clone().unwrap_or_default();
-        Ok(self.git_read("diff", &target, move |r| Ok(repo::diff_text(r, base.as_deref())?)).await)
+        self.git_read("diff", &target, move |r| Ok(repo::diff_text(r, base.as_deref())?)).await
     }
 
-    async fn changed_files(&mut self, base: Option<String>) -> R<Vec<ChangedFile>> {
+    async fn changed_files(&mut self, base: Option<String>) -> Result<Vec<ChangedFile>, CapError> {
         let target = base.clone().unwrap_or_default();
         let files = move |r: &Repository| {
             Ok(repo::changed_files(r, base.as_deref())?.into_iter().map(Into::into).collect())
         };
-        Ok(self.git_read("changed-files", &target, files).await)
+        self.git_read("changed-files", &target, files).await
     }
 
-    async fn log(&mut self, query: LogQuery) -> R<Vec<CommitInfo>> {
+    async fn log(&mut self, query: LogQuery) -> Result<Vec<CommitInfo>, CapError> {
         let target = query.from.clone().unwrap_or_default();
         let query = repo::LogQuery {
             from: query.from,
@@ -61,51 +67,36 @@ impl Host for Caps {
             with_files: query.with_files,
             skip_merges: query.skip_merges,
         };
-        Ok(self
-            .git_read("log", &target, move |r| {
-                Ok(repo::log(r, &query)?.into_iter().map(Into::into).collect())
-            })
-            .await)
+        self.git_read("log", &target, move |r| {
+            Ok(repo::log(r, &query)?.into_iter().map(Into::into).collect())
+        })
+        .await
     }
 
-    async fn head(&mut self) -> R<HeadInfo> {
-        Ok(self.git_read("head", "", |r| Ok(repo::head(r)?.into())).await)
+    async fn head(&mut self) -> Result<HeadInfo, CapError> {
+        self.git_read("head", "", |r| Ok(repo::head(r)?.into())).await
     }
 
-    async fn commit_message(&mut self, rev: String) -> R<String> {
+    async fn commit_message(&mut self, rev: String) -> Result<String, CapError> {
         let target = rev.clone();
-        Ok(self.git_read("commit-message", &target, move |r| Ok(repo::commit_message(r, &rev)?)).await)
+        self.git_read("commit-message", &target, move |r| Ok(repo::commit_message(r, &rev)?)).await
     }
 
-    async fn session_base(&mut self) -> R<Option<String>> {
-        if let Err(e) = self.check("git", "session-base", "", Permission::GitRead).await {
-            return Ok(Err(e));
-        }
-        Ok(Ok(self.session_base.clone()))
+    async fn session_base(&mut self) -> Result<Option<String>, CapError> {
+        self.check("git", "session-base", "", Permission::GitRead).await?;
+        Ok(self.session_base.clone())
     }
 
-    async fn commit(&mut self, message: String, paths: Option<Vec<String>>) -> R<String> {
+    async fn commit(&mut self, message: String, paths: Option<Vec<String>>) -> Result<String, CapError> {
         let summary = message.lines().next().unwrap_or_default().to_string();
-        if let Err(e) = self.check("git", "commit", &summary, Permission::GitWrite).await {
-            return Ok(Err(e));
-        }
-        let root = self.workspace.root().to_path_buf();
+        let permit = self.check("git", "commit", &summary, Permission::GitWrite).await?;
         // What the commit would take in, judged as writes: a protected
         // file (a policy, CI configuration, a secret) is no more routine
         // to commit than to write.
-        let staged = tokio::task::spawn_blocking({
-            let root = root.clone();
-            move || {
-                Ok::<_, GuestError>(committed_paths(&repo::status(&repo::open(&root)?)?, paths.as_deref()))
-            }
-        })
-        .await
-        .map_err(|e| GuestError::Io(format!("git commit: {e}")))
-        .and_then(|r| r);
-        let staged = match staged {
-            Ok(staged) => staged,
-            Err(e) => return Ok(Err(e)),
-        };
+        let root = self.workspace.root().to_path_buf();
+        let staged =
+            in_repo(&permit, &root, move |r| Ok(committed_paths(&repo::status(r)?, paths.as_deref())))
+                .await?;
         if let Some(path) = self.gate.riskiest_write(&staged) {
             let action = Action {
                 capability: "workspace",
@@ -114,23 +105,14 @@ impl Host for Caps {
                 permission: Permission::GitWrite,
                 subject: Subject::Path(path),
             };
-            if let Err(e) = self.gate.check(action).await {
-                return Ok(Err(e));
-            }
+            self.gate.check(action).await?;
         }
         let told = message.clone();
         // Exactly the files that were judged: one that changes after the
         // judgement is not swept in with them.
-        let done = tokio::task::spawn_blocking(move || {
-            Ok::<_, GuestError>(repo::commit(&repo::open(&root)?, &message, Some(&staged))?)
-        })
-        .await
-        .map_err(|e| GuestError::Io(format!("git commit: {e}")))
-        .and_then(|r| r);
-        if let Ok(id) = &done {
-            self.tell(crate::transcript::kind::COMMIT, || serde_json::json!({ "id": id, "message": told }));
-        }
-        Ok(done)
+        let id = in_repo(&permit, &root, move |r| Ok(repo::commit(r, &message, Some(&staged))?)).await?;
+        self.tell(crate::transcript::kind::COMMIT, || serde_json::json!({ "id": id, "message": told }));
+        Ok(id)
     }
 }
 
@@ -152,16 +134,16 @@ fn committed_paths(status: &[repo::StatusEntry], paths: Option<&[String]>) -> Ve
 
 // The contract's types stop here: the repository answers in its own.
 
-impl From<repo::Error> for GuestError {
-    fn from(e: repo::Error) -> GuestError {
-        let text = e.to_string();
-        match e {
-            repo::Error::NotFound(_) => GuestError::NotFound(text),
-            repo::Error::Invalid(_) => GuestError::Invalid(text),
-            repo::Error::Outside(_) => GuestError::Denied(text),
-            repo::Error::TooLarge(_) => GuestError::Limit(text),
-            repo::Error::Git(_) => GuestError::Io(text),
-        }
+impl From<repo::Error> for CapError {
+    fn from(e: repo::Error) -> CapError {
+        let kind = match e {
+            repo::Error::NotFound(_) => ErrorKind::NotFound,
+            repo::Error::Invalid(_) => ErrorKind::Invalid,
+            repo::Error::Outside(_) => ErrorKind::Denied,
+            repo::Error::TooLarge(_) => ErrorKind::Limit,
+            repo::Error::Git(_) => ErrorKind::Io,
+        };
+        CapError::of(kind, e)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::Caps;
 use super::console::Verbosity;
-use crate::runtime::bindings::grove::skill::log::{Host, Level};
+use crate::wit::grove::skill::log::{Host, Level};
 
 impl Host for Caps {
     async fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {

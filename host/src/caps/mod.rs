@@ -2,8 +2,11 @@
 //!
 //! Every capability is implemented on [`Caps`], the per-invocation context
 //! that owns the gate, the workspace root and the console. Each function
-//! first turns its call into a gate `Action`, then does the work; failures
-//! become typed [`GuestError`]s, never traps.
+//! first turns its call into a gate `Action`; the gate's [`Permit`] opens
+//! the handle that does the work. Failures are [`CapError`]s: the typed
+//! error the guest handles, or a trap only for host bugs and exhausted
+//! limits. The contract's generated types stop in these files: each
+//! converts them to and from the host's own.
 
 pub mod console;
 mod git;
@@ -24,10 +27,11 @@ use wasmtime::component::{HasData, Linker};
 use crate::gate::approval::Approver;
 use crate::gate::classify::Subject;
 use crate::gate::policy::Policy;
-use crate::gate::{Action, Gate, Grants, Judge, Permission};
-use crate::runtime::Limits;
-use crate::runtime::bindings::{GuestError, grove::skill};
+use crate::gate::{Action, Gate, Grants, Judge, Permission, Permit, Refusal};
 use crate::runtime::output::OutputBudget;
+use crate::runtime::{Limits, SkillState, StoreData};
+use crate::wit::grove::skill;
+pub use crate::wit::{CapError, ErrorKind};
 
 pub use console::Console;
 pub use workspace::Workspace;
@@ -36,6 +40,8 @@ pub use workspace::Workspace;
 pub struct Caps {
     pub gate: Gate,
     pub workspace: Workspace,
+    /// Starts the programs of `process.run`.
+    pub spawner: process::Spawner,
     pub console: Console,
     /// The model provider and the spending meter.
     pub model: model::ModelAccess,
@@ -66,6 +72,7 @@ impl Caps {
         Ok(Caps {
             gate,
             workspace: Workspace::open(root)?,
+            spawner: process::Spawner::default(),
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             deadline: Instant::now() + limits.timeout,
@@ -83,8 +90,8 @@ impl Caps {
         verb: &'static str,
         target: &str,
         permission: Permission,
-    ) -> Result<(), GuestError> {
-        self.gate.check(Action { capability, verb, target, permission, subject: Subject::None }).await
+    ) -> Result<Permit, CapError> {
+        Ok(self.gate.check(Action { capability, verb, target, permission, subject: Subject::None }).await?)
     }
 
     /// Tell the transcript, when there is one.
@@ -95,11 +102,27 @@ impl Caps {
     }
 }
 
+impl StoreData for Caps {
+    fn skill(&self) -> &str {
+        self.console.skill()
+    }
+
+    fn output(&self) -> &OutputBudget {
+        self.console.budget()
+    }
+}
+
 /// `HasData` marker: the linker hands each capability `&mut Caps`.
 struct HasCaps;
 
 impl HasData for HasCaps {
     type Data<'a> = &'a mut Caps;
+}
+
+/// The runtime's `link` for grove: every grove interface (the runtime
+/// itself provides WASI, which grants nothing).
+pub fn link(linker: &mut Linker<SkillState<Caps>>) -> wasmtime::Result<()> {
+    add_to_linker(linker, |state: &mut SkillState<Caps>| &mut state.data)
 }
 
 /// Link every grove interface into `linker`, reaching `Caps` through `get`.
@@ -118,17 +141,36 @@ pub fn add_to_linker<T: Send + 'static>(
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 
-impl skill::types::Host for Caps {}
+impl skill::types::Host for Caps {
+    fn convert_error(&mut self, e: CapError) -> wasmtime::Result<crate::wit::GuestError> {
+        e.into_guest()
+    }
+}
 
-/// Map an I/O error to the guest error that says the most about it.
-pub(crate) fn io_error(context: &str, e: io::Error) -> GuestError {
+/// A refusal is what the guest hears as `denied`, its cause kept (an audit
+/// log that could not be written).
+impl From<Refusal> for CapError {
+    fn from(r: Refusal) -> CapError {
+        CapError::of(ErrorKind::Denied, r)
+    }
+}
+
+/// Running past a limit of the invocation (its output budget) stops the
+/// guest.
+impl From<crate::runtime::LimitExceeded> for CapError {
+    fn from(e: crate::runtime::LimitExceeded) -> CapError {
+        CapError::Trap(wasmtime::Error::new(e))
+    }
+}
+
+/// Map an I/O error to the guest error that says the most about it, by its
+/// kind.
+pub(crate) fn io_error(context: &str, e: io::Error) -> CapError {
     match e.kind() {
-        io::ErrorKind::NotFound => GuestError::NotFound(format!("{context}: not found")),
-        io::ErrorKind::PermissionDenied => GuestError::Denied(format!("{context}: {e}")),
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
-            GuestError::Invalid(format!("{context}: {e}"))
-        }
-        io::ErrorKind::TimedOut => GuestError::Timeout(format!("{context}: {e}")),
-        _ => GuestError::Io(format!("{context}: {e}")),
+        io::ErrorKind::NotFound => CapError::not_found(format!("{context}: not found")),
+        io::ErrorKind::PermissionDenied => CapError::denied(context).because(e),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => CapError::invalid(context).because(e),
+        io::ErrorKind::TimedOut => CapError::timeout(context).because(e),
+        _ => CapError::io(context).because(e),
     }
 }

@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::Caps;
+use super::{CapError, Caps, ErrorKind};
 use crate::gate::classify::Subject;
-use crate::gate::{Action, Permission};
+use crate::gate::{Action, Permission, Permit};
 use crate::providers::chat::{self, Block, ChatRequest, ChatResponse, Effort, Message, Role, StopReason};
 use crate::providers::{Meter, ModelClient, Piece, ProviderError, Spend, Tier};
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::model as wit;
+use crate::wit::grove::skill::model as wit;
 
 /// Hears the session's spending after every call (the session store keeps it).
 pub type SpendSink = Box<dyn FnMut(&Spend) + Send>;
@@ -52,31 +51,53 @@ impl ModelAccess {
         self.chosen_model = model.filter(|m| !m.trim().is_empty());
         self
     }
+
+    /// The models and prices set up, when a provider is.
+    fn settings(&self) -> Option<&crate::providers::ModelConfig> {
+        self.client.as_ref().ok().map(|c| &c.config)
+    }
+
+    /// The provider's client, for a call the gate allowed.
+    fn client(&self, permit: &Permit) -> Arc<ModelClient> {
+        debug_assert_eq!(permit.permission(), Permission::Model, "only a model permit reaches the provider");
+        self.client.clone().expect("a permit is only given with a client")
+    }
 }
 
 impl wit::Host for Caps {
-    async fn complete(&mut self, req: wit::Request) -> wasmtime::Result<Result<wit::Response, GuestError>> {
-        Ok(self.model_complete(req).await)
-    }
-
-    async fn history(&mut self) -> wasmtime::Result<Result<Option<Vec<wit::Message>>, GuestError>> {
-        if let Err(e) = self.check("model", "history", "", Permission::Model).await {
-            return Ok(Err(e));
-        }
+    async fn history(&mut self) -> Result<Option<Vec<wit::Message>>, CapError> {
+        self.check("model", "history", "", Permission::Model).await?;
         let kept = self.transcript.as_ref().and_then(|t| t.history());
-        Ok(Ok(kept.map(|messages| messages.into_iter().map(wit_message).collect())))
+        Ok(kept.map(|messages| messages.into_iter().map(wit_message).collect()))
     }
-}
 
-impl Caps {
-    async fn model_complete(&mut self, req: wit::Request) -> Result<wit::Response, GuestError> {
-        let client = self.model.client.clone().map_err(GuestError::Failed)?;
-        let (tier, chosen) = match req.tier {
-            wit::Tier::Fast => (Tier::Fast, None),
-            wit::Tier::Default => (self.model.tier.unwrap_or(Tier::Default), self.model.chosen_model.clone()),
-            wit::Tier::Deep => (Tier::Deep, None),
+    async fn complete(&mut self, req: wit::Request) -> Result<wit::Response, CapError> {
+        let tier = match req.tier {
+            wit::Tier::Fast => Tier::Fast,
+            wit::Tier::Default => self.model.tier.unwrap_or(Tier::Default),
+            wit::Tier::Deep => Tier::Deep,
         };
-        let setting = client.config.tier(tier).clone();
+        let unset = match &self.model.client {
+            Ok(_) => None,
+            Err(why) => Some(why.clone()),
+        };
+        if let Some(why) = unset {
+            // Refused before any model is chosen, and audited like every refusal.
+            let target = tier.as_str();
+            let action = Action {
+                capability: "model",
+                verb: "complete",
+                target,
+                permission: Permission::Model,
+                subject: Subject::None,
+            };
+            return Err(CapError::of(ErrorKind::Failed, self.gate.refuse(action, why)));
+        }
+        let chosen = match req.tier {
+            wit::Tier::Default => self.model.chosen_model.clone(),
+            _ => None,
+        };
+        let setting = self.model.settings().expect("checked above").tier(tier).clone();
         let model = req.model.clone().filter(|m| !m.trim().is_empty()).or(chosen).unwrap_or(setting.model);
         let target = format!("{} {model}", tier.as_str());
         let action = Action {
@@ -86,11 +107,12 @@ impl Caps {
             permission: Permission::Model,
             subject: Subject::None,
         };
-        self.gate.check(action).await?;
+        let permit = self.gate.check(action).await?;
+        let client = self.model.client(&permit);
 
         let request = chat_request(req, model, setting.effort, setting.long_context)?;
         if let Some(why) = self.model.meter.lock().expect("not poisoned").exhausted() {
-            return Err(GuestError::Limit(why));
+            return Err(CapError::limit(why));
         }
         if let Some(t) = &self.transcript {
             t.request(&request);
@@ -109,7 +131,9 @@ impl Caps {
         }
         Ok(wit_response(response))
     }
+}
 
+impl Caps {
     /// Call the provider before the invocation's deadline, showing the
     /// answer's progress as it streams in.
     async fn stream(
@@ -117,7 +141,7 @@ impl Caps {
         client: &ModelClient,
         provider: crate::providers::ProviderKind,
         request: &ChatRequest,
-    ) -> Result<ChatResponse, GuestError> {
+    ) -> Result<ChatResponse, CapError> {
         // Short: the dashboard's progress column is narrow, and the model
         // is in the transcript.
         let label = "answering";
@@ -149,7 +173,7 @@ impl Caps {
         match result {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(e)) => Err(guest_error(e)),
-            Err(_) => Err(GuestError::Timeout("the model did not answer before the run's deadline".into())),
+            Err(_) => Err(CapError::timeout("the model did not answer before the run's deadline")),
         }
     }
 }
@@ -161,16 +185,16 @@ fn chat_request(
     model: String,
     effort: Option<Effort>,
     long_context: bool,
-) -> Result<ChatRequest, GuestError> {
+) -> Result<ChatRequest, CapError> {
     if req.messages.is_empty() {
-        return Err(GuestError::Invalid("model.complete needs at least one message".into()));
+        return Err(CapError::invalid("model.complete needs at least one message"));
     }
     if req.max_tokens == 0 {
-        return Err(GuestError::Invalid("model.complete needs max-tokens above 0".into()));
+        return Err(CapError::invalid("model.complete needs max-tokens above 0"));
     }
     let json = |what: &str, text: &str| {
         serde_json::from_str::<Value>(text)
-            .map_err(|e| GuestError::Invalid(format!("{what} is not JSON: {e}")))
+            .map_err(|e| CapError::invalid(format!("{what} is not JSON")).because(e))
     };
     let mut tools = Vec::with_capacity(req.tools.len());
     for t in req.tools {
@@ -253,15 +277,15 @@ fn wit_response(r: ChatResponse) -> wit::Response {
 }
 
 /// The guest error that says the most about a provider failure.
-fn guest_error(e: ProviderError) -> GuestError {
-    let text = e.to_string();
-    match e {
-        ProviderError::Timeout { .. } => GuestError::Timeout(text),
-        ProviderError::Status { status: 400 | 413 | 422, .. } => GuestError::Invalid(text),
-        ProviderError::Status { status: 401 | 403, .. } => GuestError::Denied(text),
-        ProviderError::Status { status: 429 | 529, .. } => GuestError::Limit(text),
-        ProviderError::Replay(_) => GuestError::Invalid(text),
-        ProviderError::Config(_) => GuestError::Failed(text),
-        _ => GuestError::Io(text),
-    }
+fn guest_error(e: ProviderError) -> CapError {
+    let kind = match e {
+        ProviderError::Timeout { .. } => ErrorKind::Timeout,
+        ProviderError::Status { status: 400 | 413 | 422, .. } => ErrorKind::Invalid,
+        ProviderError::Status { status: 401 | 403, .. } => ErrorKind::Denied,
+        ProviderError::Status { status: 429 | 529, .. } => ErrorKind::Limit,
+        ProviderError::Replay(_) => ErrorKind::Invalid,
+        ProviderError::Config(_) => ErrorKind::Failed,
+        _ => ErrorKind::Io,
+    };
+    CapError::of(kind, e)
 }

@@ -8,11 +8,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
-use super::{Caps, io_error, workspace};
+use super::{CapError, Caps, io_error, workspace};
 use crate::gate::classify::Subject;
-use crate::gate::{Action, Permission};
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::process::{Command as Cmd, Host, Output};
+use crate::gate::{Action, Permission, Permit};
+use crate::wit::grove::skill::process::{Command as Cmd, Host, Output};
 
 /// Timeout when the skill names none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -23,18 +22,29 @@ const MAX_OUTPUT: usize = 8 << 20;
 const PASSED_THROUGH: [&str; 2] = [crate::env::PATH, crate::env::HOME];
 const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
-impl Host for Caps {
-    async fn run(&mut self, cmd: Cmd) -> wasmtime::Result<Result<Output, GuestError>> {
-        Ok(self.process_run(cmd).await)
+/// Starts programs; only for actions the gate allowed.
+#[derive(Debug, Default)]
+pub struct Spawner {
+    _only_here: (),
+}
+
+impl Spawner {
+    /// A command for `program`, with nothing of the host's environment.
+    fn command(&self, permit: &Permit, program: &Path) -> Command {
+        debug_assert_eq!(permit.permission(), Permission::Process, "only a process permit starts a program");
+        let mut command = Command::new(program);
+        command.env_clear();
+        command
     }
 }
 
-impl Caps {
-    async fn process_run(&mut self, cmd: Cmd) -> Result<Output, GuestError> {
+impl Host for Caps {
+    async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
         let line = command_line(&cmd);
         let argv: Vec<String> = std::iter::once(&cmd.program).chain(&cmd.args).cloned().collect();
         let subject = Subject::Argv(&argv);
-        self.gate
+        let permit = self
+            .gate
             .check(Action {
                 capability: "process",
                 verb: "run",
@@ -44,7 +54,7 @@ impl Caps {
             })
             .await?;
         if cmd.program.is_empty() {
-            return Err(GuestError::Invalid("process.run needs a program".into()));
+            return Err(CapError::invalid("process.run needs a program"));
         }
         let root = self.workspace.root().to_path_buf();
         let cwd = match &cmd.cwd {
@@ -57,11 +67,10 @@ impl Caps {
             PathBuf::from(&cmd.program)
         };
 
-        let mut command = Command::new(&program);
+        let mut command = self.spawner.command(&permit, &program);
         command
             .args(&cmd.args)
             .current_dir(&cwd)
-            .env_clear()
             .env("LANG", "C.UTF-8")
             .stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
@@ -78,7 +87,7 @@ impl Caps {
         }
         for (name, value) in &cmd.env {
             if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
-                return Err(GuestError::Invalid(format!("bad environment variable name {name:?}")));
+                return Err(CapError::invalid(format!("bad environment variable name {name:?}")));
             }
             command.env(name, value);
         }
@@ -90,7 +99,7 @@ impl Caps {
 
         let started = Instant::now();
         let mut child = command.spawn().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => GuestError::NotFound(format!(
+            std::io::ErrorKind::NotFound => CapError::not_found(format!(
                 "program {:?} not found on PATH or in the workspace",
                 cmd.program
             )),
@@ -110,7 +119,7 @@ impl Caps {
         // recorded, which `spawn` (it waits for the `exec`) does not allow.
         if let (Some(ledger), Some(pgid)) = (&self.processes, group.pgid) {
             let recorded = ledger.record(pgid, &line).map_err(|e| {
-                GuestError::Io(format!("recording {:?} in the session store: {e}", cmd.program))
+                CapError::io(format!("recording {:?} in the session store", cmd.program)).because(e)
             })?;
             group.recorded = Some(recorded);
         }
@@ -173,12 +182,12 @@ fn quote(arg: &str) -> String {
 
 /// Resolve a normalized relative path on the host and make sure symlinks
 /// did not carry it out of the root.
-fn inside(root: &Path, rel: &Path) -> Result<PathBuf, GuestError> {
+fn inside(root: &Path, rel: &Path) -> Result<PathBuf, CapError> {
     let full = root.join(rel);
     let real = full.canonicalize().map_err(|e| io_error(&rel.display().to_string(), e))?;
     let real_root = root.canonicalize().map_err(|e| io_error("workspace root", e))?;
     if !real.starts_with(&real_root) {
-        return Err(GuestError::Denied(format!("{:?} leads outside the workspace", rel.display())));
+        return Err(CapError::denied(format!("{:?} leads outside the workspace", rel.display())));
     }
     Ok(real)
 }

@@ -6,14 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::Caps;
-use crate::gate::Permission;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::sessions::{Host, Info, Spec, State as WitState};
-use crate::session::{NewSession, Session, State, Store, runner};
+use super::{CapError, Caps, ErrorKind};
+use crate::gate::{Permission, Permit};
+use crate::session::{NewSession, Session, State, Store, StoreError, runner};
+use crate::wit::grove::skill::sessions::{Host, Info, Spec, State as WitState};
 use crate::worktree::{WorktreeError, Worktrees};
 
-type R<T> = wasmtime::Result<Result<T, GuestError>>;
+type R<T> = Result<T, CapError>;
 
 /// How often waits look at the store.
 const POLL: Duration = Duration::from_millis(100);
@@ -39,47 +38,54 @@ fn info(s: &Session) -> Info {
     }
 }
 
-fn worktree_error(e: WorktreeError) -> GuestError {
-    match e {
-        WorktreeError::InvalidName { .. } => GuestError::Invalid(e.to_string()),
-        WorktreeError::Exists(_) => GuestError::Invalid(e.to_string()),
-        WorktreeError::NotFound(_) | WorktreeError::NotARepository(_) => GuestError::NotFound(e.to_string()),
-        _ => GuestError::Io(e.to_string()),
+impl From<WorktreeError> for CapError {
+    fn from(e: WorktreeError) -> CapError {
+        let kind = match e {
+            WorktreeError::InvalidName { .. } | WorktreeError::Exists(_) => ErrorKind::Invalid,
+            WorktreeError::NotFound(_) | WorktreeError::NotARepository(_) => ErrorKind::NotFound,
+            _ => ErrorKind::Io,
+        };
+        CapError::of(kind, e)
     }
 }
 
-fn store_error(e: crate::session::StoreError) -> GuestError {
-    match e {
-        crate::session::StoreError::NotFound(_) => GuestError::NotFound(e.to_string()),
-        crate::session::StoreError::Exists(_) => GuestError::Invalid(e.to_string()),
-        _ => GuestError::Io(e.to_string()),
+impl From<StoreError> for CapError {
+    fn from(e: StoreError) -> CapError {
+        let kind = match e {
+            StoreError::NotFound(_) => ErrorKind::NotFound,
+            StoreError::Exists(_) => ErrorKind::Invalid,
+            _ => ErrorKind::Io,
+        };
+        CapError::of(kind, e)
     }
 }
 
 /// The repository's worktrees and store, opened from any of its worktrees.
-fn open(root: &Path) -> Result<(Worktrees, Store), GuestError> {
-    let worktrees = crate::session::worktrees(root).map_err(worktree_error)?;
-    let store = Store::open(worktrees.git_dir()).map_err(store_error)?;
-    store.recover().map_err(store_error)?;
+fn open(root: &Path) -> Result<(Worktrees, Store), CapError> {
+    let worktrees = crate::session::worktrees(root)?;
+    let store = Store::open(worktrees.git_dir())?;
+    store.recover()?;
     Ok((worktrees, store))
 }
 
-/// Run `f` on the blocking pool with the repository's worktrees and store.
+/// Run `f` on the blocking pool with the repository's worktrees and store,
+/// for work the gate allowed.
 async fn blocking<T: Send + 'static>(
+    permit: &Permit,
     root: PathBuf,
-    f: impl FnOnce(&Worktrees, &mut Store) -> Result<T, GuestError> + Send + 'static,
-) -> Result<T, GuestError> {
+    f: impl FnOnce(&Worktrees, &mut Store) -> Result<T, CapError> + Send + 'static,
+) -> Result<T, CapError> {
+    debug_assert_eq!(permit.permission(), Permission::Sessions);
     tokio::task::spawn_blocking(move || {
         let (worktrees, mut store) = open(&root)?;
         f(&worktrees, &mut store)
     })
-    .await
-    .map_err(|e| GuestError::Io(format!("sessions: {e}")))?
+    .await?
 }
 
 impl Caps {
-    async fn spawn_session(&mut self, spec: Spec) -> Result<String, GuestError> {
-        self.check("sessions", "spawn", &spec.name, Permission::Sessions).await?;
+    async fn spawn_session(&mut self, spec: Spec) -> Result<String, CapError> {
+        let permit = self.check("sessions", "spawn", &spec.name, Permission::Sessions).await?;
         // No skill: the agent works the task, as for `grove new --task`.
         let skill = spec.skill.clone().unwrap_or_else(|| "agent".to_string());
         let root = self.workspace.root().to_path_buf();
@@ -90,33 +96,31 @@ impl Caps {
             Some(base) => base,
             None => crate::repo::head(&crate::repo::open(&root)?)?
                 .commit
-                .ok_or_else(|| GuestError::Invalid("this workspace has no commit to branch from".into()))?,
+                .ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?,
         };
-        blocking(root, move |worktrees, store| {
-            let name = Worktrees::slug(&spec.name).map_err(worktree_error)?;
-            if store.get(&name).map_err(store_error)?.is_some() {
-                return Err(GuestError::Invalid(format!("a session named `{name}` already exists")));
+        blocking(&permit, root, move |worktrees, store| {
+            let name = Worktrees::slug(&spec.name)?;
+            if store.get(&name)?.is_some() {
+                return Err(CapError::invalid(format!("a session named `{name}` already exists")));
             }
-            let worktree = worktrees.create(&name, Some(&from)).map_err(worktree_error)?;
-            store
-                .insert(&NewSession {
-                    name: name.clone(),
-                    branch: worktree.branch.clone(),
-                    base_ref: None,
-                    base_commit: worktree.head.clone().unwrap_or_default(),
-                    path: worktree.path.clone(),
-                    task: Some(spec.task.clone()),
-                    skill,
-                    args: Vec::new(),
-                    allow: Vec::new(),
-                    timeout_ms: None,
-                    mode: mode.clone(),
-                    model: None,
-                })
-                .map_err(store_error)?;
+            let worktree = worktrees.create(&name, Some(&from))?;
+            store.insert(&NewSession {
+                name: name.clone(),
+                branch: worktree.branch.clone(),
+                base_ref: None,
+                base_commit: worktree.head.clone().unwrap_or_default(),
+                path: worktree.path.clone(),
+                task: Some(spec.task.clone()),
+                skill,
+                args: Vec::new(),
+                allow: Vec::new(),
+                timeout_ms: None,
+                mode: mode.clone(),
+                model: None,
+            })?;
             let git_dir = worktrees.git_dir().to_path_buf();
             runner::pump(store, &git_dir, worktrees.root(), crate::session::concurrency())
-                .map_err(|e| GuestError::Io(e.to_string()))?;
+                .map_err(|e| CapError::io("starting the session").because(e))?;
             Ok(name)
         })
         .await
@@ -130,19 +134,15 @@ impl Caps {
         verb: &'static str,
         names: Vec<String>,
         any: bool,
-    ) -> Result<Vec<Info>, GuestError> {
-        self.check("sessions", verb, &names.join(" "), Permission::Sessions).await?;
+    ) -> Result<Vec<Info>, CapError> {
+        let permit = self.check("sessions", verb, &names.join(" "), Permission::Sessions).await?;
         if names.is_empty() {
-            return Err(GuestError::Invalid(format!("sessions.{verb} needs at least one name")));
+            return Err(CapError::invalid(format!("sessions.{verb} needs at least one name")));
         }
         let root = self.workspace.root().to_path_buf();
-        blocking(root, move |_, store| {
+        blocking(&permit, root, move |_, store| {
             loop {
-                let sessions = names.iter().map(|n| store.require(n).map_err(store_error)).collect::<Result<
-                    Vec<_>,
-                    _,
-                >>(
-                )?;
+                let sessions = names.iter().map(|n| store.require(n)).collect::<Result<Vec<_>, _>>()?;
                 let finished: Vec<Info> = sessions.iter().filter(|s| s.state.is_final()).map(info).collect();
                 if any && !finished.is_empty() {
                     return Ok(finished);
@@ -152,7 +152,7 @@ impl Caps {
                 }
                 std::thread::sleep(POLL);
                 // A sub-session whose process died must not be waited on forever.
-                store.recover().map_err(store_error)?;
+                store.recover()?;
             }
         })
         .await
@@ -161,49 +161,43 @@ impl Caps {
 
 impl Host for Caps {
     async fn spawn(&mut self, spec: Spec) -> R<String> {
-        Ok(self.spawn_session(spec).await)
+        self.spawn_session(spec).await
     }
 
     async fn wait_any(&mut self, names: Vec<String>) -> R<Info> {
-        Ok(self.wait_for("wait-any", names, true).await.map(|mut done| done.remove(0)))
+        self.wait_for("wait-any", names, true).await.map(|mut done| done.remove(0))
     }
 
     async fn wait_all(&mut self, names: Vec<String>) -> R<Vec<Info>> {
-        Ok(self.wait_for("wait-all", names, false).await)
+        self.wait_for("wait-all", names, false).await
     }
 
     async fn inspect(&mut self, name: String) -> R<Info> {
-        if let Err(e) = self.check("sessions", "inspect", &name, Permission::Sessions).await {
-            return Ok(Err(e));
-        }
+        let permit = self.check("sessions", "inspect", &name, Permission::Sessions).await?;
         let root = self.workspace.root().to_path_buf();
-        Ok(blocking(root, move |_, store| store.require(&name).map(|s| info(&s)).map_err(store_error)).await)
+        blocking(&permit, root, move |_, store| Ok(info(&store.require(&name)?))).await
     }
 
     async fn diff(&mut self, name: String) -> R<String> {
-        if let Err(e) = self.check("sessions", "diff", &name, Permission::Sessions).await {
-            return Ok(Err(e));
-        }
+        let permit = self.check("sessions", "diff", &name, Permission::Sessions).await?;
         let root = self.workspace.root().to_path_buf();
-        Ok(blocking(root, move |_, store| {
-            let s = store.require(&name).map_err(store_error)?;
+        blocking(&permit, root, move |_, store| {
+            let s = store.require(&name)?;
             Ok(crate::repo::diff_text(&crate::repo::open(&s.path)?, Some(&s.base_commit))?)
         })
-        .await)
+        .await
     }
 
     async fn cancel(&mut self, name: String) -> R<()> {
-        if let Err(e) = self.check("sessions", "cancel", &name, Permission::Sessions).await {
-            return Ok(Err(e));
-        }
+        let permit = self.check("sessions", "cancel", &name, Permission::Sessions).await?;
         let root = self.workspace.root().to_path_buf();
-        Ok(blocking(root, move |_, store| {
-            let s = store.require(&name).map_err(store_error)?;
+        blocking(&permit, root, move |_, store| {
+            let s = store.require(&name)?;
             if s.state.is_final() {
                 return Ok(());
             }
-            runner::stop(store, &s).map_err(store_error)
+            Ok(runner::stop(store, &s)?)
         })
-        .await)
+        .await
     }
 }

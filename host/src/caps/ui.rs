@@ -3,42 +3,36 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use super::Caps;
+use super::{CapError, Caps};
 use crate::gate::Permission;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::ui::{Host, ReportFormat};
+use crate::wit::grove::skill::ui::{Host, ReportFormat};
 
-type R<T> = wasmtime::Result<Result<T, GuestError>>;
+type R<T> = Result<T, CapError>;
 
 impl Host for Caps {
     async fn report(&mut self, title: String, body: String, format: ReportFormat) -> R<()> {
-        if let Err(e) = self.check("ui", "report", &title, Permission::Ui).await {
-            return Ok(Err(e));
-        }
+        self.check("ui", "report", &title, Permission::Ui).await?;
         let text = match format {
-            ReportFormat::Html => match save_html(self.console.skill(), &body) {
-                Ok(path) => format!("{title}: {}", path.display()),
-                Err(e) => return Ok(Err(super::io_error("saving the HTML report", e))),
-            },
+            ReportFormat::Html => {
+                let path = save_html(self.console.skill(), &body)
+                    .map_err(|e| super::io_error("saving the HTML report", e))?;
+                format!("{title}: {}", path.display())
+            }
             ReportFormat::Text | ReportFormat::Markdown => format!("## {title}\n\n{body}"),
         };
         self.console.report(&text)?;
-        Ok(Ok(()))
+        Ok(())
     }
 
     async fn messages(&mut self) -> R<Vec<String>> {
-        if let Err(e) = self.check("ui", "messages", "", Permission::Ui).await {
-            return Ok(Err(e));
-        }
-        Ok(Ok(self.transcript.as_ref().map(|t| t.take_messages()).unwrap_or_default()))
+        self.check("ui", "messages", "", Permission::Ui).await?;
+        Ok(self.transcript.as_ref().map(|t| t.take_messages()).unwrap_or_default())
     }
 
     async fn ask(&mut self, question: String, choices: Vec<String>, default: Option<u32>) -> R<u32> {
-        if let Err(e) = self.check("ui", "ask", &question, Permission::Ui).await {
-            return Ok(Err(e));
-        }
+        self.check("ui", "ask", &question, Permission::Ui).await?;
         if choices.is_empty() || default.is_some_and(|d| d as usize >= choices.len()) {
-            return Ok(Err(GuestError::Invalid("ask needs choices, and a default among them".into())));
+            return Err(CapError::invalid("ask needs choices, and a default among them"));
         }
         let mut prompt = format!("{question}\n");
         for (i, choice) in choices.iter().enumerate() {
@@ -53,21 +47,21 @@ impl Host for Caps {
             std::io::stdin().lock().read_line(&mut line).map(|n| (n > 0).then_some(line))
         })
         .await?;
-        Ok(match answer {
+        match answer {
             Ok(Some(line)) => parse_choice(line.trim(), &choices, default),
             Ok(None) | Err(_) => default.ok_or_else(|| {
-                GuestError::Unsupported(
-                    "no one to ask: standard input is closed and the question has no default".into(),
+                CapError::unsupported(
+                    "no one to ask: standard input is closed and the question has no default",
                 )
             }),
-        })
+        }
     }
 }
 
 /// Accept a 1-based number, a choice's text, or an empty line for the default.
-fn parse_choice(answer: &str, choices: &[String], default: Option<u32>) -> Result<u32, GuestError> {
+fn parse_choice(answer: &str, choices: &[String], default: Option<u32>) -> Result<u32, CapError> {
     if answer.is_empty() {
-        return default.ok_or_else(|| GuestError::Invalid("no answer given and no default".into()));
+        return default.ok_or_else(|| CapError::invalid("no answer given and no default"));
     }
     if let Ok(n) = answer.parse::<usize>()
         && (1..=choices.len()).contains(&n)
@@ -78,7 +72,7 @@ fn parse_choice(answer: &str, choices: &[String], default: Option<u32>) -> Resul
         .iter()
         .position(|c| c.eq_ignore_ascii_case(answer))
         .map(|i| i as u32)
-        .ok_or_else(|| GuestError::Invalid(format!("{answer:?} is not one of the choices")))
+        .ok_or_else(|| CapError::invalid(format!("{answer:?} is not one of the choices")))
 }
 
 fn save_html(skill: &str, body: &str) -> std::io::Result<PathBuf> {

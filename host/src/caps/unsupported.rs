@@ -5,15 +5,12 @@
 
 use wasmtime::component::{HasData, Linker, Resource};
 
-use super::Caps;
+use super::{CapError, Caps};
 use crate::gate::classify::Subject;
 use crate::gate::{Action, Permission};
-use crate::runtime::bindings::{GuestError, grove::skill};
+use crate::wit::{Page, grove::skill};
 
-type R<T> = wasmtime::Result<Result<T, GuestError>>;
-
-/// The host side of `browser.page`; no page can be opened yet.
-pub struct Page;
+type R<T> = Result<T, CapError>;
 
 impl Caps {
     async fn unsupported<T>(
@@ -21,7 +18,7 @@ impl Caps {
         capability: &'static str,
         verb: &'static str,
         permission: Permission,
-    ) -> Result<T, GuestError> {
+    ) -> Result<T, CapError> {
         self.unsupported_on(capability, verb, "", permission, Subject::None).await
     }
 
@@ -33,9 +30,9 @@ impl Caps {
         target: &str,
         permission: Permission,
         subject: Subject<'_>,
-    ) -> Result<T, GuestError> {
+    ) -> Result<T, CapError> {
         self.gate.check(Action { capability, verb, target, permission, subject }).await?;
-        Err(GuestError::Unsupported(format!("{capability}.{verb} is not available in this version of grove")))
+        Err(CapError::unsupported(format!("{capability}.{verb} is not available in this version of grove")))
     }
 }
 
@@ -45,7 +42,11 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 ) -> wasmtime::Result<()>
 where
     D: HasData + Send,
-    for<'a> D::Data<'a>: skill::browser::Host + skill::review::Host + skill::notify::Host + skill::http::Host,
+    for<'a> D::Data<'a>: skill::types::Host
+        + skill::browser::Host
+        + skill::review::Host
+        + skill::notify::Host
+        + skill::http::Host,
 {
     skill::browser::add_to_linker::<T, D>(linker, get)?;
     skill::review::add_to_linker::<T, D>(linker, get)?;
@@ -58,29 +59,29 @@ impl skill::browser::Host for Caps {}
 impl skill::browser::HostPage for Caps {
     async fn open(&mut self, url: String) -> R<Resource<Page>> {
         let subject = Subject::Url { method: "GET", url: &url };
-        Ok(self.unsupported_on("browser", "open", &url, Permission::Browser, subject).await)
+        self.unsupported_on("browser", "open", &url, Permission::Browser, subject).await
     }
     async fn goto(&mut self, _: Resource<Page>, url: String) -> R<()> {
         let subject = Subject::Url { method: "GET", url: &url };
-        Ok(self.unsupported_on("browser", "goto", &url, Permission::Browser, subject).await)
+        self.unsupported_on("browser", "goto", &url, Permission::Browser, subject).await
     }
     async fn click(&mut self, _: Resource<Page>, _: String) -> R<()> {
-        Ok(self.unsupported("browser", "click", Permission::Browser).await)
+        self.unsupported("browser", "click", Permission::Browser).await
     }
     async fn type_(&mut self, _: Resource<Page>, _: String, _: String) -> R<()> {
-        Ok(self.unsupported("browser", "type", Permission::Browser).await)
+        self.unsupported("browser", "type", Permission::Browser).await
     }
     async fn wait_for(&mut self, _: Resource<Page>, _: String, _: u32) -> R<()> {
-        Ok(self.unsupported("browser", "wait-for", Permission::Browser).await)
+        self.unsupported("browser", "wait-for", Permission::Browser).await
     }
     async fn screenshot(&mut self, _: Resource<Page>) -> R<Vec<u8>> {
-        Ok(self.unsupported("browser", "screenshot", Permission::Browser).await)
+        self.unsupported("browser", "screenshot", Permission::Browser).await
     }
     async fn record_start(&mut self, _: Resource<Page>) -> R<()> {
-        Ok(self.unsupported("browser", "record-start", Permission::Browser).await)
+        self.unsupported("browser", "record-start", Permission::Browser).await
     }
     async fn record_stop(&mut self, _: Resource<Page>) -> R<Vec<u8>> {
-        Ok(self.unsupported("browser", "record-stop", Permission::Browser).await)
+        self.unsupported("browser", "record-stop", Permission::Browser).await
     }
     async fn drop(&mut self, _: Resource<Page>) -> wasmtime::Result<()> {
         // No page is ever created, so a guest can only hand us a forged
@@ -91,28 +92,28 @@ impl skill::browser::HostPage for Caps {
 
 impl skill::review::Host for Caps {
     async fn open(&mut self, _: skill::review::PullRequest) -> R<u64> {
-        Ok(self.unsupported("review", "open", Permission::Review).await)
+        self.unsupported("review", "open", Permission::Review).await
     }
     async fn comment(&mut self, _: u64, _: String) -> R<()> {
-        Ok(self.unsupported("review", "comment", Permission::Review).await)
+        self.unsupported("review", "comment", Permission::Review).await
     }
     async fn set_status(&mut self, _: u64, _: String, _: skill::review::StatusState, _: String) -> R<()> {
-        Ok(self.unsupported("review", "set-status", Permission::Review).await)
+        self.unsupported("review", "set-status", Permission::Review).await
     }
     async fn attach(&mut self, _: u64, _: String, _: Vec<u8>) -> R<String> {
-        Ok(self.unsupported("review", "attach", Permission::Review).await)
+        self.unsupported("review", "attach", Permission::Review).await
     }
 }
 
 impl skill::notify::Host for Caps {
     async fn send(&mut self, _: skill::notify::Recipient, _: String) -> R<String> {
-        Ok(self.unsupported("notify", "send", Permission::Notify).await)
+        self.unsupported("notify", "send", Permission::Notify).await
     }
 }
 
 impl skill::http::Host for Caps {
     async fn send(&mut self, req: skill::http::Request) -> R<skill::http::Response> {
         let subject = Subject::Url { method: &req.method, url: &req.url };
-        Ok(self.unsupported_on("http", "send", &req.url, Permission::Http, subject).await)
+        self.unsupported_on("http", "send", &req.url, Permission::Http, subject).await
     }
 }

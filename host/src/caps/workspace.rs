@@ -16,14 +16,11 @@ use std::time::UNIX_EPOCH;
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, FileType, Metadata};
 
-use super::{Caps, io_error};
+use super::{CapError, Caps, io_error};
 use crate::gate::classify::Subject;
-use crate::gate::{Action, Permission};
+use crate::gate::{Action, Permission, Permit};
 use crate::paths;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::grove::skill::workspace::{Entry, EntryKind, Host, Metadata as Meta};
-
-type R<T> = wasmtime::Result<Result<T, GuestError>>;
+use crate::wit::grove::skill::workspace::{Entry, EntryKind, Host, Metadata as Meta};
 
 /// Most paths one `glob` returns.
 const MAX_GLOB_RESULTS: usize = 200_000;
@@ -47,29 +44,43 @@ impl Workspace {
         &self.root
     }
 
+    /// The root directory handle, for work the gate allowed.
+    pub fn dir(&self, permit: &Permit) -> &Dir {
+        debug_assert!(
+            matches!(
+                permit.permission(),
+                Permission::WorkspaceRead | Permission::WorkspaceWrite | Permission::Process
+            ),
+            "a {} permit opens no workspace",
+            permit.permission()
+        );
+        &self.dir
+    }
+
     /// Create the folders above a normalized path, so writes and renames
     /// into new folders work.
-    fn create_parent(&self, path: &Path) -> Result<(), GuestError> {
+    fn create_parent(&self, permit: &Permit, path: &Path) -> Result<(), CapError> {
         match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            Some(parent) => self.dir.create_dir_all(parent).map_err(|e| fs_error(parent, e)),
+            Some(parent) => self.dir(permit).create_dir_all(parent).map_err(|e| fs_error(parent, e)),
             None => Ok(()),
         }
     }
 }
 
 /// Check a guest path lexically and normalize it (see [`paths::relative`]).
-pub fn relative(path: &str) -> Result<PathBuf, GuestError> {
+pub fn relative(path: &str) -> Result<PathBuf, CapError> {
     paths::relative(path).map_err(|e| match e {
-        paths::RelativeError::Outside(_) => GuestError::Denied(e.to_string()),
-        _ => GuestError::Invalid(e.to_string()),
+        paths::RelativeError::Outside(_) => CapError::of(super::ErrorKind::Denied, e),
+        _ => CapError::of(super::ErrorKind::Invalid, e),
     })
 }
 
 /// Like [`io_error`], but recognizes cap-std's refusal of a path that
-/// escapes the root (through a symlink, typically).
-fn fs_error(path: &Path, e: io::Error) -> GuestError {
-    if e.kind() == io::ErrorKind::PermissionDenied && e.to_string().contains("outside of the filesystem") {
-        return GuestError::Denied(format!("path {:?} leads outside the workspace", path.display()));
+/// escapes the root (through a symlink, typically): a permission error the
+/// operating system did not raise, so it carries no OS error code.
+fn fs_error(path: &Path, e: io::Error) -> CapError {
+    if e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none() {
+        return CapError::denied(format!("path {:?} leads outside the workspace", path.display()));
     }
     io_error(&format!("{}", path.display()), e)
 }
@@ -104,38 +115,48 @@ fn slash(p: &Path) -> String {
 }
 
 impl Caps {
-    /// Gate a workspace call on `path`, returning the normalized path.
+    /// Gate a workspace call on `path`: the permit and the normalized path.
     async fn ws_path(
         &mut self,
         verb: &'static str,
         path: &str,
         permission: Permission,
-    ) -> Result<PathBuf, GuestError> {
+    ) -> Result<(Permit, PathBuf), CapError> {
         let rel = relative(path);
         // Audit what was asked for even when it is malformed.
         let subject = Subject::Path(path);
-        self.gate.check(Action { capability: "workspace", verb, target: path, permission, subject }).await?;
-        rel
+        let permit = self
+            .gate
+            .check(Action { capability: "workspace", verb, target: path, permission, subject })
+            .await?;
+        Ok((permit, rel?))
+    }
+}
+
+impl Host for Caps {
+    async fn read(&mut self, path: String) -> Result<Vec<u8>, CapError> {
+        let (permit, p) = self.ws_path("read", &path, Permission::WorkspaceRead).await?;
+        self.workspace.dir(&permit).read(&p).map_err(|e| fs_error(&p, e))
     }
 
-    async fn ws_read(&mut self, path: &str) -> Result<Vec<u8>, GuestError> {
-        let p = self.ws_path("read", path, Permission::WorkspaceRead).await?;
-        self.workspace.dir.read(&p).map_err(|e| fs_error(&p, e))
+    async fn read_text(&mut self, path: String) -> Result<String, CapError> {
+        let bytes = self.read(path.clone()).await?;
+        String::from_utf8(bytes).map_err(|_| CapError::invalid(format!("{path:?} is not UTF-8 text")))
     }
 
-    async fn ws_write(&mut self, path: &str, contents: &[u8]) -> Result<(), GuestError> {
-        let p = self.ws_path("write", path, Permission::WorkspaceWrite).await?;
+    async fn write(&mut self, path: String, contents: Vec<u8>) -> Result<(), CapError> {
+        let (permit, p) = self.ws_path("write", &path, Permission::WorkspaceWrite).await?;
         if p == Path::new(".") {
-            return Err(GuestError::Invalid("cannot write to the workspace root itself".into()));
+            return Err(CapError::invalid("cannot write to the workspace root itself"));
         }
-        self.workspace.create_parent(&p)?;
-        self.workspace.dir.write(&p, contents).map_err(|e| fs_error(&p, e))
+        self.workspace.create_parent(&permit, &p)?;
+        self.workspace.dir(&permit).write(&p, contents).map_err(|e| fs_error(&p, e))
     }
 
-    async fn ws_list(&mut self, path: &str) -> Result<Vec<Entry>, GuestError> {
-        let p = self.ws_path("list", path, Permission::WorkspaceRead).await?;
+    async fn list(&mut self, path: String) -> Result<Vec<Entry>, CapError> {
+        let (permit, p) = self.ws_path("list", &path, Permission::WorkspaceRead).await?;
         let mut entries = Vec::new();
-        for entry in self.workspace.dir.read_dir(&p).map_err(|e| fs_error(&p, e))? {
+        for entry in self.workspace.dir(&permit).read_dir(&p).map_err(|e| fs_error(&p, e))? {
             let entry = entry.map_err(|e| fs_error(&p, e))?;
             let meta = entry.metadata().map_err(|e| fs_error(&p, e))?;
             let name = p.join(entry.file_name());
@@ -146,59 +167,63 @@ impl Caps {
         Ok(entries)
     }
 
-    async fn ws_stat(&mut self, path: &str) -> Result<Meta, GuestError> {
-        let p = self.ws_path("stat", path, Permission::WorkspaceRead).await?;
-        self.workspace.dir.symlink_metadata(&p).map(|m| to_meta(&m)).map_err(|e| fs_error(&p, e))
-    }
-
-    async fn ws_remove(&mut self, path: &str) -> Result<(), GuestError> {
-        let p = self.ws_path("remove", path, Permission::WorkspaceWrite).await?;
-        if p == Path::new(".") {
-            return Err(GuestError::Invalid("cannot remove the workspace root".into()));
-        }
-        let meta = self.workspace.dir.symlink_metadata(&p).map_err(|e| fs_error(&p, e))?;
-        if meta.is_dir() { self.workspace.dir.remove_dir_all(&p) } else { self.workspace.dir.remove_file(&p) }
-            .map_err(|e| fs_error(&p, e))
-    }
-
-    async fn ws_rename(&mut self, from: &str, to: &str) -> Result<(), GuestError> {
-        let target = format!("{from} -> {to}");
-        let (a, b) = (relative(from), relative(to));
-        let (capability, verb, permission) = ("workspace", "rename", Permission::WorkspaceWrite);
-        let subject = Subject::Rename(from, to);
-        self.gate.check(Action { capability, verb, target: &target, permission, subject }).await?;
-        let (a, b) = (a?, b?);
-        if a == Path::new(".") || b == Path::new(".") {
-            return Err(GuestError::Invalid("cannot rename the workspace root".into()));
-        }
-        self.workspace.create_parent(&b)?;
-        self.workspace.dir.rename(&a, &self.workspace.dir, &b).map_err(|e| fs_error(&a, e))
-    }
-
-    async fn ws_glob(&mut self, pattern: &str) -> Result<Vec<Entry>, GuestError> {
+    async fn glob(&mut self, pattern: String) -> Result<Vec<Entry>, CapError> {
         let (capability, verb, permission) = ("workspace", "glob", Permission::WorkspaceRead);
-        let subject = Subject::Path(pattern);
-        self.gate.check(Action { capability, verb, target: pattern, permission, subject }).await?;
+        let subject = Subject::Path(&pattern);
+        let permit =
+            self.gate.check(Action { capability, verb, target: &pattern, permission, subject }).await?;
         if pattern.starts_with('/') || pattern.split('/').any(|part| part == "..") {
-            return Err(GuestError::Invalid(format!(
+            return Err(CapError::invalid(format!(
                 "glob {pattern:?} refused: patterns are relative to the workspace root and stay inside it"
             )));
         }
-        let matcher = globset::GlobBuilder::new(pattern)
+        let matcher = globset::GlobBuilder::new(&pattern)
             .literal_separator(true)
             .build()
-            .map_err(|e| GuestError::Invalid(format!("glob {pattern:?}: {e}")))?
+            .map_err(|e| CapError::invalid(format!("glob {pattern:?}")).because(e))?
             .compile_matcher();
+        // The walk needs the root by path (the `ignore` crate walks paths);
+        // it follows no symlink, so it stays beneath the handle's root.
+        let _ = self.workspace.dir(&permit);
         let root = self.workspace.root.clone();
-        tokio::task::spawn_blocking(move || walk(&root, &matcher))
-            .await
-            .map_err(|e| GuestError::Io(format!("glob: {e}")))?
+        tokio::task::spawn_blocking(move || walk(&root, &matcher)).await?
+    }
+
+    async fn stat(&mut self, path: String) -> Result<Meta, CapError> {
+        let (permit, p) = self.ws_path("stat", &path, Permission::WorkspaceRead).await?;
+        self.workspace.dir(&permit).symlink_metadata(&p).map(|m| to_meta(&m)).map_err(|e| fs_error(&p, e))
+    }
+
+    async fn remove(&mut self, path: String) -> Result<(), CapError> {
+        let (permit, p) = self.ws_path("remove", &path, Permission::WorkspaceWrite).await?;
+        if p == Path::new(".") {
+            return Err(CapError::invalid("cannot remove the workspace root"));
+        }
+        let dir = self.workspace.dir(&permit);
+        let meta = dir.symlink_metadata(&p).map_err(|e| fs_error(&p, e))?;
+        if meta.is_dir() { dir.remove_dir_all(&p) } else { dir.remove_file(&p) }.map_err(|e| fs_error(&p, e))
+    }
+
+    async fn rename(&mut self, from: String, to: String) -> Result<(), CapError> {
+        let target = format!("{from} -> {to}");
+        let (a, b) = (relative(&from), relative(&to));
+        let (capability, verb, permission) = ("workspace", "rename", Permission::WorkspaceWrite);
+        let subject = Subject::Rename(&from, &to);
+        let permit =
+            self.gate.check(Action { capability, verb, target: &target, permission, subject }).await?;
+        let (a, b) = (a?, b?);
+        if a == Path::new(".") || b == Path::new(".") {
+            return Err(CapError::invalid("cannot rename the workspace root"));
+        }
+        self.workspace.create_parent(&permit, &b)?;
+        let dir = self.workspace.dir(&permit);
+        dir.rename(&a, dir, &b).map_err(|e| fs_error(&a, e))
     }
 }
 
 /// Walk the tree without following symlinks (so it cannot leave the root),
 /// honouring ignore files, never entering `.git`.
-fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, GuestError> {
+fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, CapError> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
@@ -216,7 +241,7 @@ fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, Guest
         };
         if matcher.is_match(rel) {
             if out.len() == MAX_GLOB_RESULTS {
-                return Err(GuestError::Limit(format!("glob matched more than {MAX_GLOB_RESULTS} files")));
+                return Err(CapError::limit(format!("glob matched more than {MAX_GLOB_RESULTS} files")));
             }
             let size = entry.metadata().map_or(0, |m| m.len());
             out.push(Entry { path: slash(rel), kind: EntryKind::File, size });
@@ -224,42 +249,6 @@ fn walk(root: &Path, matcher: &globset::GlobMatcher) -> Result<Vec<Entry>, Guest
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-impl Host for Caps {
-    async fn read(&mut self, path: String) -> R<Vec<u8>> {
-        Ok(self.ws_read(&path).await)
-    }
-
-    async fn read_text(&mut self, path: String) -> R<String> {
-        Ok(self.ws_read(&path).await.and_then(|bytes| {
-            String::from_utf8(bytes).map_err(|_| GuestError::Invalid(format!("{path:?} is not UTF-8 text")))
-        }))
-    }
-
-    async fn write(&mut self, path: String, contents: Vec<u8>) -> R<()> {
-        Ok(self.ws_write(&path, &contents).await)
-    }
-
-    async fn list(&mut self, path: String) -> R<Vec<Entry>> {
-        Ok(self.ws_list(&path).await)
-    }
-
-    async fn glob(&mut self, pattern: String) -> R<Vec<Entry>> {
-        Ok(self.ws_glob(&pattern).await)
-    }
-
-    async fn stat(&mut self, path: String) -> R<Meta> {
-        Ok(self.ws_stat(&path).await)
-    }
-
-    async fn remove(&mut self, path: String) -> R<()> {
-        Ok(self.ws_remove(&path).await)
-    }
-
-    async fn rename(&mut self, from: String, to: String) -> R<()> {
-        Ok(self.ws_rename(&from, &to).await)
-    }
 }
 
 #[cfg(test)]
@@ -270,8 +259,9 @@ mod tests {
     fn lexical_checks() {
         assert_eq!(relative("a/./b/../c").unwrap(), PathBuf::from("a/c"));
         assert_eq!(relative("").unwrap(), PathBuf::from("."));
-        assert!(matches!(relative("/etc/passwd"), Err(GuestError::Invalid(_))));
-        assert!(matches!(relative("a/../../x"), Err(GuestError::Denied(_))));
-        assert!(matches!(relative("a\0b"), Err(GuestError::Invalid(_))));
+        let kind = |p: &str| relative(p).unwrap_err().kind();
+        assert_eq!(kind("/etc/passwd"), Some(super::super::ErrorKind::Invalid));
+        assert_eq!(kind("a/../../x"), Some(super::super::ErrorKind::Denied));
+        assert_eq!(kind("a\0b"), Some(super::super::ErrorKind::Invalid));
     }
 }

@@ -86,11 +86,9 @@ pub struct RunOptions {
     #[arg(long)]
     pub json: bool,
 
-    /// Grant a permission the skill requests: workspace:read,
-    /// workspace:write, process, git:read, git:write, ui, model, sessions,
-    /// browser, review, notify, http; `workspace` or `git` for both halves;
-    /// `all`. Repeat or separate with commas.
-    #[arg(long, value_name = "PERMISSION", value_delimiter = ',')]
+    /// Grant a permission the skill requests (`--help` lists them and what
+    /// each lets a skill call); `all` grants every one.
+    #[arg(long, value_name = "PERMISSION", value_delimiter = ',', long_help = crate::gate::verbs::allow_help())]
     pub allow: Vec<String>,
 
     /// Wall-clock limit for the whole run, e.g. `30s`, `5m`.

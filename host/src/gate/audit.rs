@@ -21,6 +21,9 @@ pub struct AuditRecord<'a> {
     pub verb: &'a str,
     pub target: &'a str,
     pub permission: &'a str,
+    /// What the call does to the world, from the verbs table: `read`,
+    /// `write` or `external`.
+    pub effect: &'a str,
     /// The permission mode in force.
     pub mode: &'a str,
     /// The classifier's level.

@@ -30,7 +30,9 @@ use classify::{Classifier, HostStanding, Subject};
 use mode::{Mode, Verdict};
 use policy::{HostVerdict, Policy, Query};
 
-use crate::runtime::bindings::GuestError;
+mod permit;
+
+pub use permit::{Permit, Refusal};
 
 /// One capability call, as the gate sees it.
 #[derive(Debug, Clone, Copy)]
@@ -228,10 +230,10 @@ impl Gate {
         self.judge.mode
     }
 
-    /// Decide on `action`: `Ok` to go ahead, or the typed error the guest
-    /// gets. The decision is audited before it takes effect; if it cannot
-    /// be audited the action is refused.
-    pub async fn check(&mut self, action: Action<'_>) -> Result<(), GuestError> {
+    /// Decide on `action`: a permit for the work, or why not. The decision
+    /// is audited before it takes effect; if it cannot be audited the
+    /// action is refused.
+    pub async fn check(&mut self, action: Action<'_>) -> Result<Permit, Refusal> {
         // A capability's calls are the rows of the verbs table; a verb
         // missing there would be judged as unknown.
         debug_assert!(
@@ -244,7 +246,7 @@ impl Gate {
         self.audit(&action, &outcome)?;
         self.count(outcome.allow);
         if outcome.allow {
-            return Ok(());
+            return Ok(Permit::new(action.permission));
         }
         // The finding that decided, and the mode's word when it had one.
         let mut why = outcome.reasons.first().cloned().unwrap_or_else(|| "denied".into());
@@ -252,12 +254,24 @@ impl Gate {
             why = format!("{why}; {mode}");
         }
         tracing::debug!(skill = %self.skill, "denied {}.{} {:?}: {why}", action.capability, action.verb, action.target);
-        Err(GuestError::Denied(format!(
-            "{}.{} {:?}: {why}",
-            action.capability,
-            action.verb,
-            clip(action.target)
-        )))
+        Err(Refusal::denied(&action, why))
+    }
+
+    /// Refuse `action` for a reason of the host's own (no model provider is
+    /// set up, …), audited like any other refusal.
+    pub fn refuse(&mut self, action: Action<'_>, why: impl Into<String>) -> Refusal {
+        let why = why.into();
+        let outcome = Final {
+            allow: false,
+            level: level::Level::Low.as_str(),
+            reasons: vec![format!("host: {why}")],
+            decided_by: "host".into(),
+            approval: None,
+        };
+        if let Err(unaudited) = self.audit(&action, &outcome) {
+            return unaudited;
+        }
+        Refusal::denied(&action, why)
     }
 
     async fn decide(&mut self, action: &Action<'_>) -> Final {
@@ -324,7 +338,7 @@ impl Gate {
     }
 
     /// Write the decision to the audit log, then tell the observer.
-    fn audit(&mut self, action: &Action<'_>, outcome: &Final) -> Result<(), GuestError> {
+    fn audit(&mut self, action: &Action<'_>, outcome: &Final) -> Result<(), Refusal> {
         if self.audit.is_none() && self.observer.is_none() {
             return Ok(());
         }
@@ -336,6 +350,7 @@ impl Gate {
             verb: action.verb,
             target: clip(action.target),
             permission: action.permission.as_str(),
+            effect: verbs::find(action.capability, action.verb).map_or("unknown", |v| v.effect.as_str()),
             mode: self.judge.mode.as_str(),
             level: outcome.level,
             reasons: &outcome.reasons,
@@ -344,12 +359,9 @@ impl Gate {
             approval: outcome.approval,
         };
         if let Some(audit) = &mut self.audit {
-            audit.append(&record).map_err(|e| {
-                GuestError::Denied(format!(
-                    "the audit log {} could not be written ({e}), so no action may run",
-                    audit.path().display()
-                ))
-            })?;
+            audit
+                .append(&record)
+                .map_err(|source| Refusal::Unaudited { path: audit.path().to_path_buf(), source })?;
         }
         if let Some(observer) = &self.observer {
             observer(&record);

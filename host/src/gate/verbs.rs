@@ -19,6 +19,16 @@ pub enum Effect {
     External,
 }
 
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Read => "read",
+            Effect::Write => "write",
+            Effect::External => "external",
+        }
+    }
+}
+
 /// How the classifier judges a call of the verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Judged {
@@ -123,6 +133,35 @@ pub fn find(capability: &str, name: &str) -> Option<&'static Verb> {
     VERBS.iter().find(|v| v.capability == capability && v.name == name)
 }
 
+/// What `permission` lets a skill call, by interface:
+/// `workspace.{read, read-text, list, glob, stat}`.
+pub fn covered(permission: Permission) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for v in VERBS.iter().filter(|v| v.permission == Some(permission)) {
+        match groups.iter_mut().find(|(c, _)| *c == v.capability) {
+            Some((_, names)) => names.push(v.name),
+            None => groups.push((v.capability, vec![v.name])),
+        }
+    }
+    let one = |(c, names): &(&str, Vec<&str>)| match names.as_slice() {
+        [single] => format!("{c}.{single}"),
+        many => format!("{c}.{{{}}}", many.join(", ")),
+    };
+    groups.iter().map(one).collect::<Vec<_>>().join(", ")
+}
+
+/// The long help of `--allow`: each permission and what it lets a skill call.
+pub fn allow_help() -> String {
+    let mut help = String::from(
+        "Grant a permission the skill requests. Repeat or separate with commas; `workspace` or `git` \
+         grant both halves, `all` every permission.\n\nPermissions and what each lets a skill call:",
+    );
+    for p in Permission::ALL {
+        help.push_str(&format!("\n  {:<16} {}", p.as_str(), covered(p)));
+    }
+    help
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -157,6 +196,31 @@ mod tests {
         let stale: Vec<_> = rows.difference(&contract).collect();
         assert!(missing.is_empty(), "functions of wit/ with no row in the verbs table: {missing:?}");
         assert!(stale.is_empty(), "rows of the verbs table that name no function of wit/: {stale:?}");
+    }
+
+    /// The SDK documents each permission constant with what it covers, as
+    /// this table says. `GROVE_BLESS=1` rewrites the SDK's lines.
+    #[test]
+    fn the_sdk_documents_each_permission_from_the_table() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/src/permission.rs");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut stale = Vec::new();
+        for p in Permission::ALL {
+            let declared = format!("&str = \"{}\";", p.as_str());
+            let at = lines.iter().position(|l| l.starts_with("pub const") && l.ends_with(&declared));
+            let at = at.unwrap_or_else(|| panic!("the SDK has no constant for `{p}`"));
+            let doc = format!("/// Lets a skill call {}.", covered(p));
+            if lines[at - 1] != doc {
+                stale.push(format!("{p}: {:?} should be {doc:?}", lines[at - 1]));
+                lines[at - 1] = doc;
+            }
+        }
+        if !stale.is_empty() && std::env::var_os("GROVE_BLESS").is_some() {
+            std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+            return;
+        }
+        assert!(stale.is_empty(), "sdk/src/permission.rs (rerun with GROVE_BLESS=1):\n{}", stale.join("\n"));
     }
 
     #[test]

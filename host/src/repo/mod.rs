@@ -26,7 +26,7 @@ pub fn git_error(e: git2::Error) -> Error {
     match e.code() {
         git2::ErrorCode::NotFound => Error::NotFound(e.message().to_string()),
         git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous => Error::Invalid(e.message().to_string()),
-        _ => Error::Git(e.message().to_string()),
+        _ => Error::Git(e),
     }
 }
 

@@ -87,7 +87,7 @@ pub struct HeadInfo {
 }
 
 /// What went wrong, in words a skill or a user can be shown.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     NotFound(String),
@@ -98,8 +98,10 @@ pub enum Error {
     Outside(String),
     #[error("{0}")]
     TooLarge(String),
-    #[error("{0}")]
-    Git(String),
+    /// libgit2 failed; its error is kept whole (its code and class), and
+    /// its message is what is said.
+    #[error("{}", .0.message())]
+    Git(git2::Error),
 }
 
 impl From<crate::paths::RelativeError> for Error {

@@ -1,9 +1,13 @@
 //! The skill runtime: one wasmtime `Engine` per process, compiled
 //! components cached on disk, one `InstancePre` per skill and one `Store`
 //! per invocation, with limits on every store.
+//!
+//! It knows the skill world's exports (`describe`, `run`) and nothing of
+//! the capabilities: the embedder hands it the store data and a `link`
+//! function that adds its imports to the linker, as grove's `caps::link`.
 
-pub mod bindings;
 mod cache;
+mod imports;
 mod limits;
 pub mod output;
 mod state;
@@ -14,13 +18,16 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline};
 
-pub use bindings::{GuestError, Invocation, Outcome, SkillInfo, SkillPre};
 pub use cache::{CacheError, CacheOutcome, ComponentCache};
 pub use limits::{LimitExceeded, Limits};
-pub use state::SkillState;
+pub use state::{SkillState, StoreData};
 
-use crate::caps::{self, Caps};
+pub use crate::wit::{GuestError, Invocation, Outcome, SkillInfo};
+use crate::wit::{Skill, SkillPre};
 use ticker::EpochTicker;
+
+/// Adds the embedder's imports to the linker.
+pub type Link<T> = fn(&mut Linker<SkillState<T>>) -> wasmtime::Result<()>;
 
 /// How often the epoch advances: the granularity of deadlines, and how
 /// often a busy guest yields to the async executor.
@@ -58,31 +65,37 @@ pub enum RunError {
 }
 
 /// A compiled skill, ready to instantiate any number of times.
-#[derive(Clone)]
-pub struct PreparedSkill {
-    pre: SkillPre<SkillState>,
+pub struct PreparedSkill<T: 'static> {
+    pre: SkillPre<SkillState<T>>,
     pub cache: CacheOutcome,
 }
 
-impl PreparedSkill {
+impl<T> Clone for PreparedSkill<T> {
+    fn clone(&self) -> Self {
+        PreparedSkill { pre: self.pre.clone(), cache: self.cache }
+    }
+}
+
+impl<T: Send + 'static> PreparedSkill<T> {
     /// Instantiate into a store made by [`Runtime::store`]. `Runtime::run`
     /// does this and the call in one go; this is for callers (benchmarks,
     /// long-lived hosts) that call the same instance more than once.
-    pub async fn instantiate(&self, store: &mut Store<SkillState>) -> wasmtime::Result<bindings::Skill> {
+    pub async fn instantiate(&self, store: &mut Store<SkillState<T>>) -> wasmtime::Result<Skill> {
         self.pre.instantiate_async(store).await
     }
 }
 
-/// The engine, the linker with every capability, and the component cache.
-pub struct Runtime {
+/// The engine, the linker with the embedder's imports, and the component
+/// cache.
+pub struct Runtime<T: 'static> {
     engine: Engine,
-    linker: Linker<SkillState>,
+    linker: Linker<SkillState<T>>,
     cache: ComponentCache,
     _ticker: EpochTicker,
 }
 
-impl Runtime {
-    pub fn new(config: &RuntimeConfig) -> wasmtime::Result<Self> {
+impl<T: StoreData> Runtime<T> {
+    pub fn new(config: &RuntimeConfig, link: Link<T>) -> wasmtime::Result<Self> {
         let mut cfg = Config::new();
         cfg.wasm_component_model(true).epoch_interruption(true).memory_init_cow(true);
         if config.pooling {
@@ -98,7 +111,7 @@ impl Runtime {
         let engine = Engine::new(&cfg)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        caps::add_to_linker(&mut linker, |state: &mut SkillState| &mut state.caps)?;
+        link(&mut linker)?;
         let ticker = EpochTicker::start(engine.clone(), TICK);
         Ok(Runtime { engine, linker, cache: ComponentCache::new(config.cache_dir.clone()), _ticker: ticker })
     }
@@ -112,19 +125,16 @@ impl Runtime {
     }
 
     /// Compile (or load from the cache) and link a component.
-    pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill, PrepareError> {
+    pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill<T>, PrepareError> {
         let (component, cache) = self.cache.load(&self.engine, wasm)?;
         self.link(&component).map(|pre| PreparedSkill { pre, cache })
     }
 
-    fn link(&self, component: &Component) -> Result<SkillPre<SkillState>, PrepareError> {
+    fn link(&self, component: &Component) -> Result<SkillPre<SkillState<T>>, PrepareError> {
         let pre = self.linker.instantiate_pre(component).map_err(|e| {
-            let text = format!("{e:#}");
-            match text.split('`').nth(1) {
-                Some(name) if text.contains("matching implementation was not found") => {
-                    PrepareError::MissingImport(name.to_string())
-                }
-                _ => PrepareError::Link(text),
+            match imports::missing(&self.linker, &self.engine, component).into_iter().next() {
+                Some(name) => PrepareError::MissingImport(name),
+                None => PrepareError::Link(format!("{e:#}")),
             }
         })?;
         SkillPre::new(pre).map_err(|e| PrepareError::NotASkill(format!("{e:#}")))
@@ -134,12 +144,12 @@ impl Runtime {
     /// own error; `Err(_)` means it was stopped or crashed.
     pub async fn run(
         &self,
-        skill: &PreparedSkill,
-        caps: Caps,
+        skill: &PreparedSkill<T>,
+        data: T,
         limits: &Limits,
         invocation: &Invocation,
     ) -> Result<Result<Outcome, GuestError>, RunError> {
-        let mut store = self.store(caps, limits);
+        let mut store = self.store(data, limits);
         let call = async {
             let instance = skill.pre.instantiate_async(&mut store).await?;
             instance.call_run(&mut store, invocation).await
@@ -151,11 +161,11 @@ impl Runtime {
     /// section). It runs with whatever `caps` grants, normally nothing.
     pub async fn describe(
         &self,
-        skill: &PreparedSkill,
-        caps: Caps,
+        skill: &PreparedSkill<T>,
+        data: T,
         limits: &Limits,
     ) -> Result<SkillInfo, RunError> {
-        let mut store = self.store(caps, limits);
+        let mut store = self.store(data, limits);
         let call = async {
             let instance = skill.pre.instantiate_async(&mut store).await?;
             instance.call_describe(&mut store).await
@@ -164,8 +174,8 @@ impl Runtime {
     }
 
     /// A store with every limit of `limits` in force.
-    pub fn store(&self, caps: Caps, limits: &Limits) -> Store<SkillState> {
-        let mut store = Store::new(&self.engine, SkillState::new(caps, limits));
+    pub fn store(&self, data: T, limits: &Limits) -> Store<SkillState<T>> {
+        let mut store = Store::new(&self.engine, SkillState::new(data, limits));
         store.limiter(|state| &mut state.limiter);
         let timeout = limits.timeout;
         let deadline = Instant::now() + timeout;
@@ -183,11 +193,11 @@ impl Runtime {
 
     /// Await a guest call under the wall-clock deadline, which also covers
     /// time spent inside host calls, and classify how it ended.
-    async fn bounded<T>(
+    async fn bounded<V>(
         &self,
         limits: &Limits,
-        call: impl Future<Output = wasmtime::Result<T>>,
-    ) -> Result<T, RunError> {
+        call: impl Future<Output = wasmtime::Result<V>>,
+    ) -> Result<V, RunError> {
         match tokio::time::timeout(limits.timeout + TICK, call).await {
             Err(_) => Err(LimitExceeded::Timeout(limits.timeout).into()),
             Ok(Ok(value)) => Ok(value),

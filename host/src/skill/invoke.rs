@@ -89,8 +89,8 @@ pub enum InvokeError {
 /// Run the skill to the end.
 pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let source = source::resolve(&req.skill)?;
-    let runtime =
-        Runtime::new(&RuntimeConfig::default()).map_err(|e| InvokeError::Runtime(format!("{e:#}")))?;
+    let runtime = Runtime::new(&RuntimeConfig::default(), crate::caps::link)
+        .map_err(|e| InvokeError::Runtime(format!("{e:#}")))?;
     let prepared = runtime
         .prepare(&source.bytes)
         .map_err(|error| InvokeError::Prepare { skill: source.name.clone(), error })?;
@@ -167,9 +167,9 @@ fn transcript_for(req: &Invoke) -> Option<Transcript> {
 /// The manifest section, or, for components without one, what `describe`
 /// says (run with no permissions at all).
 async fn manifest_of(
-    runtime: &Runtime,
+    runtime: &Runtime<Caps>,
     source: &SkillSource,
-    prepared: &PreparedSkill,
+    prepared: &PreparedSkill<Caps>,
     req: &Invoke,
 ) -> Result<Manifest, InvokeError> {
     if let Some(manifest) = &source.info.manifest {
