@@ -23,7 +23,7 @@ mod tests {
         ("worktree", &["env", "pid"]),
         ("providers", &["env", "paths", "text"]),
         ("gate", &["env", "paths", "text"]),
-        ("runtime", &["env", "wit"]),
+        ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),

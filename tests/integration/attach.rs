@@ -62,7 +62,9 @@ fn an_approval_is_answered_at_the_prompt_and_esc_detaches() {
     );
     lab.grove(&["new", "tidy", "--task", "publish the notes", "--mode", "auto"]).expect(0);
     let tmux = lab.tmux("attach tidy", (80, 24));
-    let screen = tmux.wait_for("high risk");
+    // The box is drawn whole once its last line, the answer hint, is there.
+    let screen = tmux.wait_for("/approve, /always");
+    assert!(screen.contains("high risk"), "{screen}");
     assert!(screen.contains("tidy · waiting-approval · $0.00 · 1 approval pending"), "{screen}");
     assert!(screen.contains("process.run sh -c 'git push --force origin grove/tidy'"), "{screen}");
     assert!(screen.contains("/approve, /always"), "{screen}");

@@ -20,5 +20,6 @@ mod simplify;
 mod snapshots;
 mod stats;
 mod steer;
+mod terminal;
 mod transcript;
 mod worktree;

@@ -10,10 +10,13 @@ use super::CliError;
 pub fn error(e: &CliError) {
     let color = std::io::stderr().is_terminal() && std::env::var_os(crate::env::NO_COLOR).is_none();
     let (red, yellow, reset) = if color { ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m") } else { ("", "", "") };
+    // A message may quote a skill, a model or a program (a skill's error,
+    // a manifest's name): nothing of theirs acts on the terminal.
+    let safe = crate::text::sanitize;
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{red}error{reset}: {}", e.message);
+    let _ = writeln!(err, "{red}error{reset}: {}", safe(&e.message));
     if let Some(hint) = &e.hint {
-        let _ = writeln!(err, "{yellow}hint{reset}: {hint}");
+        let _ = writeln!(err, "{yellow}hint{reset}: {}", safe(hint));
     }
 }
 
@@ -68,7 +71,7 @@ mod tests {
         let plain = outcome("Hello, world!", None);
         assert_eq!(outcome_text(&plain, None), "Hello, world!\n");
         let hostile = outcome("ok\u{1b}]0;title\u{7}\u{1b}[2J", None);
-        assert_eq!(outcome_text(&hostile, None), "ok\n");
+        assert_eq!(outcome_text(&hostile, None), "ok\\x1b]0;title\\x07\\x1b[2J\n");
         let both = outcome("2 findings", Some("## review\n\n- a\n- b"));
         assert_eq!(outcome_text(&both, None), "2 findings\n\n## review\n\n- a\n- b\n");
     }

@@ -104,16 +104,18 @@ impl Approver {
 
 /// Ask on the terminal: allow once, allow for the session, or deny.
 async fn prompt(req: &Request<'_>, timeout: Duration) -> Answer {
-    // The target and reasons quote what the skill asked for: made safe,
-    // so they cannot redraw the prompt around themselves.
+    // The prompt is built from the gate's action. What the skill asked for
+    // (its name, the target, the reasons quoting it) is made safe and kept
+    // to one line, and the target stands alone behind a `│` gutter, so no
+    // text of the skill's can draw a second prompt or pass for grove's own.
     let safe = crate::text::one_line;
     let mut text = format!(
-        "\n{} wants to {}.{} `{}` ({} risk)\n",
+        "\ngrove: skill `{}` asks for {}.{} ({} risk):\n  │ {}\n",
         safe(req.skill),
         req.capability,
         req.verb,
+        req.level,
         safe(crate::gate::clip(req.target)),
-        req.level
     );
     for r in req.reasons {
         text.push_str(&format!("  · {}\n", safe(r)));

@@ -50,8 +50,11 @@ impl GuestConsole {
 
     fn write_all(&self, bytes: &[u8]) -> Result<(), LimitExceeded> {
         self.budget.charge(bytes.len())?;
+        // The guest's bytes are untrusted: no control of theirs reaches the
+        // terminal. A sequence cut between two writes is shown, not obeyed.
+        let text = String::from_utf8_lossy(bytes);
         // A closed or full host stderr is not the guest's problem: drop the bytes.
-        let _ = std::io::stderr().write_all(bytes);
+        let _ = std::io::stderr().write_all(crate::text::sanitize(&text).as_bytes());
         Ok(())
     }
 }

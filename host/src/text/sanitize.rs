@@ -3,19 +3,23 @@
 //! window title, rewrite the clipboard through OSC 52, move the cursor to
 //! paint over an approval prompt) or bidirectional overrides that make
 //! code read differently from what it is. None of that reaches a terminal
-//! or a page: escape sequences are dropped whole, other control characters
-//! and bidi controls are dropped, and a lone carriage return (which would
-//! let a line overwrite itself) becomes a line break.
+//! or a page as a control: each control character is shown as what it is
+//! (`\x1b`, `\x07`, `\u{202e}`), so an attempt is visible rather than
+//! silently gone, and a lone carriage return (which would let a line
+//! overwrite itself) becomes a line break. Colour and style sequences
+//! (`ESC [ … m`), which build tools print all the time and which cannot move
+//! anything, are dropped whole.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 
 /// `text` with nothing left that a terminal would act on: newlines and
-/// tabs stay, every other control is gone.
+/// tabs stay, every other control is spelled out.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 16);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -25,11 +29,8 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
                     out.push('\n');
                 }
             }
-            '\u{1b}' => skip_escape(&mut chars),
-            // The 8-bit CSI and OSC introducers start sequences too.
-            '\u{9b}' => skip_until_final(&mut chars),
-            '\u{9d}' => skip_string(&mut chars),
-            c if unsafe_char(c) => {}
+            '\u{1b}' if is_style(&chars) => skip_style(&mut chars),
+            c if unsafe_char(c) => show(&mut out, c),
             c => out.push(c),
         }
     }
@@ -45,47 +46,37 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
 }
 
+/// A control spelled out: `\x1b` for C0 and C1 controls, `\u{202e}` for the rest.
+fn show(out: &mut String, c: char) {
+    let _ = match u32::from(c) {
+        n @ 0..=0xff => write!(out, "\\x{n:02x}"),
+        n => write!(out, "\\u{{{n:x}}}"),
+    };
+}
+
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
-/// After ESC: a CSI (`ESC [ … final`), a string (`ESC ] … BEL|ST`, and
-/// DCS, SOS, PM, APC), or a two-character sequence.
-fn skip_escape(chars: &mut Chars<'_>) {
-    match chars.next() {
-        Some('[') => skip_until_final(chars),
-        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
-        // Character-set and similar sequences take one more character.
-        Some('(' | ')' | '*' | '+' | '#' | '%' | ' ') => {
-            chars.next();
-        }
-        _ => {}
+/// Whether the ESC just read starts a well-formed colour or style sequence:
+/// `[`, parameters (digits, `;`, `:`), then `m`.
+fn is_style(chars: &Chars<'_>) -> bool {
+    let mut ahead = chars.clone();
+    if ahead.next() != Some('[') {
+        return false;
     }
-}
-
-/// CSI parameters and intermediates run until a final byte in `@`..`~`.
-fn skip_until_final(chars: &mut Chars<'_>) {
-    for c in chars.by_ref() {
-        if ('@'..='~').contains(&c) {
-            return;
-        }
-        if !(' '..='?').contains(&c) {
-            // Not a well-formed sequence: stop dropping at this character.
-            return;
-        }
-    }
-}
-
-/// A control string ends at BEL, at ST (`ESC \` or U+009C), or at the end.
-fn skip_string(chars: &mut Chars<'_>) {
-    while let Some(c) = chars.next() {
+    for c in ahead {
         match c {
-            '\u{7}' | '\u{9c}' => return,
-            '\u{1b}' => {
-                if chars.peek() == Some(&'\\') {
-                    chars.next();
-                }
-                return;
-            }
-            _ => {}
+            'm' => return true,
+            '0'..='9' | ';' | ':' => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn skip_style(chars: &mut Chars<'_>) {
+    for c in chars.by_ref() {
+        if c == 'm' {
+            return;
         }
     }
 }
@@ -101,20 +92,24 @@ mod tests {
     }
 
     #[test]
-    fn attacks_on_the_terminal_are_dropped() {
+    fn attacks_on_the_terminal_are_shown_not_obeyed() {
         let attacks = [
-            ("\u{1b}[2J\u{1b}[Hclean", "clean"),
-            ("title\u{1b}]0;pwned\u{7}!", "title!"),
-            ("clip\u{1b}]52;c;ZWNobyBoaQ==\u{1b}\\board", "clipboard"),
-            ("\u{1b}[1A\u{1b}[2Kapproved", "approved"),
-            ("a\u{9b}31mb", "ab"),
-            ("x\u{9d}8;;http://evil\u{9c}y", "xy"),
-            ("bell\u{7}\u{8}\u{0}", "bell"),
+            ("\u{1b}[2J\u{1b}[Hclean", r"\x1b[2J\x1b[Hclean"),
+            ("title\u{1b}]0;pwned\u{7}!", r"title\x1b]0;pwned\x07!"),
+            ("clip\u{1b}]52;c;ZWNobyBoaQ==\u{1b}\\board", r"clip\x1b]52;c;ZWNobyBoaQ==\x1b\board"),
+            ("\u{1b}[1A\u{1b}[2Kapproved", r"\x1b[1A\x1b[2Kapproved"),
+            ("a\u{9b}31mb", r"a\x9b31mb"),
+            ("x\u{9d}8;;http://evil\u{9c}y", r"x\x9d8;;http://evil\x9cy"),
+            ("bell\u{7}\u{8}\u{0}", r"bell\x07\x08\x00"),
             ("safe\rEVIL", "safe\nEVIL"),
             ("line\r\nnext", "line\nnext"),
-            ("if admin \u{202e}{ }\u{2066}", "if admin { }"),
-            ("unterminated \u{1b}]0;title", "unterminated "),
-            ("\u{1b}(0box", "box"),
+            ("if admin \u{202e}{ }\u{2066}", r"if admin \u{202e}{ }\u{2066}"),
+            ("unterminated \u{1b}]0;title", r"unterminated \x1b]0;title"),
+            ("\u{1b}(0box", r"\x1b(0box"),
+            // Colour is styling: dropped whole, the text kept.
+            ("\u{1b}[1;32mok\u{1b}[0m done", "ok done"),
+            // Conceal is styling too, and goes with the rest.
+            ("\u{1b}[8mhidden\u{1b}[m", "hidden"),
         ];
         for (attack, shown) in attacks {
             let out = sanitize(attack);

@@ -188,6 +188,21 @@ impl Skill for Probe {
                 }
                 Ok(Outcome::ok("progressed"))
             }
+            // Hostile: the same text through every channel that reaches the
+            // human's terminal, then as the outcome or the error.
+            "hostile" => {
+                let text = arg(0);
+                log::log(Level::Warn, &text);
+                log::progress(&text, 1, 2);
+                println!("{text}");
+                eprintln!("{text}");
+                ui::report(&text, &text, ui::ReportFormat::Markdown)?;
+                ui::ask(&text, std::slice::from_ref(&text), Some(0))?;
+                match arg(1).as_str() {
+                    "fail" => Err(Error::failed(text)),
+                    _ => Ok(Outcome::ok(text)),
+                }
+            }
             "panic" => panic!("probe panicked on purpose"),
             "exit" => std::process::exit(7),
             // Benchmark loops: the host measures the whole call and divides.
