@@ -13,6 +13,7 @@ mod call;
 mod environment;
 mod expand;
 mod flow;
+mod links;
 mod redirects;
 
 use std::path::PathBuf;
@@ -51,6 +52,11 @@ pub struct Walker<'c, 'a> {
     var_taints: Vec<(String, Taint)>,
     /// What the last pipeline judged prints, when the line spells it out.
     last_text: Option<String>,
+    /// The paths the last pipeline judged lists, when it lists paths.
+    last_found: Option<Vec<Arg>>,
+    /// The paths the command being judged reads on stdin, when the command
+    /// before it in the pipe lists paths (`find src | xargs wc -l`).
+    pub stdin_found: Option<Vec<Arg>>,
     /// Symlinks made earlier on the line: where they are, where they point.
     links: Vec<(String, String)>,
 }
@@ -68,6 +74,8 @@ impl<'c, 'a> Walker<'c, 'a> {
             functions: Vec::new(),
             var_taints: Vec::new(),
             last_text: None,
+            last_found: None,
+            stdin_found: None,
             links: Vec::new(),
         }
     }
@@ -113,8 +121,12 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
     }
 
-    /// Judge a program and its arguments, run without a shell.
-    pub fn argv(&mut self, argv: &[String]) {
+    /// Judge a program and its arguments, run without a shell, with the
+    /// environment variables it is given.
+    pub fn argv(&mut self, argv: &[String], env: &[(String, String)]) {
+        for (name, value) in env {
+            self.environment(name, &Arg::lit(value.as_str()));
+        }
         let args: Vec<Arg> = argv.iter().map(|s| Arg::lit(s.as_str())).collect();
         self.words(&args);
     }
@@ -122,11 +134,17 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn pipeline(&mut self, p: &Pipeline) -> Taint {
         let mut upstream = Taint::default();
         let mut text: Option<String> = None;
+        let mut found: Option<Vec<Arg>> = None;
         let (mut runs_stdin, mut uploads_stdin) = (false, false);
         for (i, cmd) in p.commands.iter().enumerate() {
             self.stdin_text = text.take();
+            self.stdin_found = found.take();
             let flow = self.command(cmd);
             let text_in = self.stdin_text.take();
+            let found_in = self.stdin_found.take();
+            // `find src | grep '\.rs$' | xargs …`: a filter passes on part
+            // of the list of paths it is given.
+            found = flow.found.clone().or_else(|| found_in.filter(|_| filters_lines(cmd)));
             runs_stdin |= flow.stdin == Stdin::Code;
             uploads_stdin |= flow.stdin == Stdin::Upload;
             if i > 0 {
@@ -140,6 +158,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             text = flow.text;
         }
         self.last_text = text;
+        self.last_found = found;
         if runs_stdin && uploads_stdin && p.commands.len() > 1 {
             self.a.raise(
                 Level::Critical,
@@ -317,6 +336,24 @@ impl<'c, 'a> Walker<'c, 'a> {
         let flow = programs::judge(self, &call);
         self.depth -= 1;
         flow
+    }
+}
+
+/// A filter of its input's lines (`grep PATTERN`, `sort`, `head`): what
+/// comes out is some of what went in.
+fn filters_lines(cmd: &Command) -> bool {
+    let Command::Simple(s) = cmd else { return false };
+    let words: Vec<String> = s.words.iter().filter_map(|w| w.literal(&|_| None)).collect();
+    if words.len() != s.words.len() || !s.redirects.is_empty() {
+        return false;
+    }
+    let Some((name, args)) = words.split_first() else { return false };
+    let operands = args.iter().filter(|a| !a.starts_with('-')).count();
+    match name.rsplit('/').next().unwrap_or(name) {
+        "sort" | "uniq" | "head" | "tail" | "cat" | "tac" | "shuf" => operands == 0,
+        "grep" | "egrep" | "fgrep" | "rg" => operands <= 1 && !args.iter().any(|a| a == "-o"),
+        "sed" => operands <= 1 && !args.iter().any(|a| a.starts_with("-i")),
+        _ => false,
     }
 }
 
