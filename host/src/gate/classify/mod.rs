@@ -8,6 +8,8 @@
 //!
 //! [`Reason`]: crate::gate::level::Reason
 
+#[cfg(test)]
+mod judgments;
 mod paths;
 mod programs;
 pub mod shell;

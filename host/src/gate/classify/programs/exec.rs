@@ -266,15 +266,13 @@ fn wrapper(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
 }
 
 fn xargs(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    // `-i`, `-e` and `-l` take their value attached, if any (`-i{}`).
     const WITH_VALUE: &[&str] = &[
         "-a",
         "-d",
         "-E",
-        "-e",
         "-I",
-        "-i",
         "-L",
-        "-l",
         "-n",
         "-P",
         "-s",
@@ -290,10 +288,15 @@ fn xargs(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         w.read(&file, Reader::Content);
     }
     let command: Vec<Arg> = if rest.is_empty() { vec![Arg::lit("echo")] } else { rest.to_vec() };
-    // `-I {}`: each input line replaces the placeholder instead.
-    let placeholder = super::files::option_value(c, "-I", "--replace")
-        .map(|a| a.text)
-        .or_else(|| c.args.iter().any(|a| a.is("-i")).then(|| "{}".to_string()));
+    // `-I {}`: each input line replaces the placeholder instead (xargs'
+    // own options only: `xargs sed -i` is sed's).
+    let own = Call { args: &c.args[..c.args.len() - rest.len()], ..*c };
+    let placeholder = super::files::option_value(&own, "-I", "--replace").map(|a| a.text).or_else(|| {
+        own.args.iter().find_map(|a| {
+            let attached = a.text.strip_prefix("-i").filter(|_| a.known && !a.text.starts_with("--"))?;
+            Some(if attached.is_empty() { "{}".to_string() } else { attached.to_string() })
+        })
+    });
     let found = w.stdin_found.take();
     let inputs: Vec<Arg> = match (w.stdin_text.take(), found) {
         // `echo / | xargs rm -rf`: the arguments are on the line.
