@@ -75,6 +75,16 @@ impl Walker<'_, '_> {
             };
         }
         let has_subst = w.0.iter().any(|p| matches!(p, Part::Subst(_)));
+        // `$X` where `X=$(cat list)`: what it stands for, like the substitution.
+        let printed_var = w.0.iter().find_map(|p| match p {
+            Part::Param { name, .. } => self.printed_vars.iter().rev().find(|(n, _)| n == name).cloned(),
+            _ => None,
+        });
+        let listed = match (&printed_var, has_subst) {
+            (Some((_, stands_for)), false) => stands_for.clone(),
+            _ => listed,
+        };
+        let has_subst = has_subst || printed_var.is_some();
         let lookup = |n: &str| self.var(n);
         match w.literal(&lookup) {
             Some(text) => Arg {

@@ -57,6 +57,9 @@ pub struct Walker<'c, 'a> {
     /// The paths the command being judged reads on stdin, when the command
     /// before it in the pipe lists paths (`find src | xargs wc -l`).
     pub stdin_found: Option<Vec<Arg>>,
+    /// Variables that hold a command's output (`X=$(cat list)`): a file
+    /// they name is only known at run time (or one of the paths listed).
+    printed_vars: Vec<(String, Option<Vec<Arg>>)>,
     /// Symlinks made earlier on the line: where they are, where they point.
     links: Vec<(String, String)>,
 }
@@ -76,6 +79,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             last_text: None,
             last_found: None,
             stdin_found: None,
+            printed_vars: Vec::new(),
             links: Vec::new(),
         }
     }
@@ -231,6 +235,7 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn simple(&mut self, s: &Simple) -> Flow {
+        self.printed_vars.retain(|(n, _)| !s.assigns.iter().any(|(a, _)| a == n));
         for (name, value) in &s.assigns {
             let v = self.expand(value);
             if name.is_empty() {
@@ -240,8 +245,14 @@ impl<'c, 'a> Walker<'c, 'a> {
             if v.taint != Taint::default() {
                 self.var_taints.push((name.clone(), v.taint));
             }
+            // `for f in a b`: the variable takes each value, so none is known.
+            let varies = s.assigns.iter().filter(|(n, _)| n == name).count() > 1;
             if s.words.is_empty() || name == "CDPATH" {
-                self.set_var(name, v.known.then(|| v.text.clone()));
+                self.set_var(name, (v.known && !varies).then(|| v.text.clone()));
+            }
+            // `X=$(cat list)`, `for f in $(cat list)`: a printed file name.
+            if !v.known && v.printed {
+                self.printed_vars.push((name.clone(), v.stands_for.clone()));
             }
         }
         let mut args: Vec<Arg> = Vec::with_capacity(s.words.len());
