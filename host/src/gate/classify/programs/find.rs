@@ -148,9 +148,11 @@ pub fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
 
 /// Stand-ins for what a lister of `roots` prints: each root and anything
 /// below it, and the protected files there that `filters` let through;
-/// `None` when the roots are not known (or too many to judge one by one).
+/// `None` when the roots are not known (or too many to judge one by one),
+/// or when what the command prints goes nowhere.
 pub fn listed(w: &mut Walker<'_, '_>, roots: &[&Arg], filters: &Option<Vec<Filter>>) -> Option<Vec<Arg>> {
-    if roots.len() > 16 || roots.iter().any(|r| !r.known) {
+    // Nobody reads the list: no need to walk the roots for it.
+    if !w.output_used || roots.len() > 16 || roots.iter().any(|r| !r.known) {
         return None;
     }
     let mut out: Vec<Arg> = roots.iter().map(|r| found_below(w, r)).collect();

@@ -109,11 +109,13 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                     && has(None, &["name-only", "name-status"]);
             if names_only {
                 let root = Arg::lit(w.cx.root().to_string_lossy().into_owned());
-                let mut found = super::find::listed(w, &[&root], &None).unwrap_or_default();
-                found.retain(|a| {
-                    a.glob || !matches!(w.locate(a).map(|at| at.zone), Some(Zone::GitDir | Zone::EnvFile))
+                let found = super::find::listed(w, &[&root], &None).map(|mut found| {
+                    found.retain(|a| {
+                        a.glob || !matches!(w.locate(a).map(|at| at.zone), Some(Zone::GitDir | Zone::EnvFile))
+                    });
+                    found
                 });
-                return Some(Flow { found: Some(found), ..Flow::NONE });
+                return Some(Flow { found, ..Flow::NONE });
             }
         }
         "branch" => {

@@ -29,7 +29,9 @@ impl Walker<'_, '_> {
                 let saved = self.cwd.clone();
                 self.last_text = None;
                 self.last_found = None;
+                self.substituting += 1;
                 taint = taint.union(self.script(list));
+                self.substituting -= 1;
                 match (self.last_found.take(), &mut listed) {
                     (Some(found), Some(all)) if matches!(part, Part::Subst(_)) => all.extend(found),
                     _ => listed = None,

@@ -57,6 +57,11 @@ pub struct Walker<'c, 'a> {
     /// The paths the command being judged reads on stdin, when the command
     /// before it in the pipe lists paths (`find src | xargs wc -l`).
     pub stdin_found: Option<Vec<Arg>>,
+    /// Whether what the command being judged prints is used (piped on, or
+    /// substituted): only then is working out what it lists worth a walk.
+    pub output_used: bool,
+    /// How many command substitutions the walk is inside.
+    substituting: usize,
     /// Variables that hold a command's output (`X=$(cat list)`): a file
     /// they name is only known at run time (or one of the paths listed).
     printed_vars: Vec<(String, Option<Vec<Arg>>)>,
@@ -80,6 +85,8 @@ impl<'c, 'a> Walker<'c, 'a> {
             last_found: None,
             stdin_found: None,
             printed_vars: Vec::new(),
+            output_used: false,
+            substituting: 0,
             links: Vec::new(),
         }
     }
@@ -143,6 +150,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         for (i, cmd) in p.commands.iter().enumerate() {
             self.stdin_text = text.take();
             self.stdin_found = found.take();
+            self.output_used = i + 1 < p.commands.len() || self.substituting > 0;
             let flow = self.command(cmd);
             let text_in = self.stdin_text.take();
             let found_in = self.stdin_found.take();
