@@ -254,3 +254,27 @@ fn follow_prints_records_as_they_are_appended() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("skipped 1 malformed line"), "{stderr}");
 }
+
+/// The environment a skill passes to a program is part of the action: the
+/// classifier judges it, and the audit line shows it before the program.
+#[test]
+fn the_environment_a_skill_passes_is_judged_and_shown() {
+    let dir = grove_tests::repo_with(&[("README.md", "hi\n")]);
+    let d = dir.path();
+    grove(d, &["run", "--allow", "process", probe(), "run-env", "LD_PRELOAD=./hook.so", "true"]).expect(1);
+    grove(d, &["run", "--allow", "process", probe(), "run-env", "RUST_LOG=debug", "true"]);
+    let all = records(d, &["--capability", "process"]);
+    let by_target = |target: &str| {
+        all.iter()
+            .find(|r| r["target"] == target)
+            .unwrap_or_else(|| panic!("no `{target}` in {all:?}"))
+            .clone()
+    };
+    let preload = by_target("LD_PRELOAD=./hook.so true");
+    assert_ne!(preload["decision"], "allow", "{preload}");
+    assert_eq!(preload["level"], "high", "{preload}");
+    let reasons = preload["reasons"].to_string();
+    assert!(reasons.contains("env.hijack") && reasons.contains("LD_PRELOAD"), "{preload}");
+    let log = by_target("RUST_LOG=debug true");
+    assert_eq!((log["decision"].as_str(), log["level"].as_str()), (Some("allow"), Some("safe")), "{log}");
+}

@@ -542,3 +542,41 @@ fn a_hostile_target_cannot_redraw_the_approvals_listing() {
     let answered = p.grove(&["deny", &id, "--reason", "no"]).expect(0).stdout;
     assert!(!answered.contains('\u{1b}'), "{answered:?}");
 }
+
+/// A path's resolution is not remembered between actions: a symlink made
+/// after one judgment of a path makes the next judgment of it see where
+/// the link leads.
+#[test]
+fn a_symlink_made_between_two_judgments_is_judged_where_it_leads() {
+    let dir = worktree();
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cmd(dir.path(), home.path());
+    c.arg("classify").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ask = |line: &str| -> Value {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).unwrap();
+        serde_json::from_str(&answer).unwrap()
+    };
+    let read = r#"{"capability":"workspace","verb":"read","path":"notes/id_rsa"}"#;
+    let cat = r#"{"capability":"process","command":"cat notes/id_rsa"}"#;
+    assert_eq!(ask(read)["decision"], "allow");
+    assert_eq!(ask(cat)["decision"], "allow");
+    std::os::unix::fs::symlink("/home/grove-test/.ssh", dir.path().join("notes")).unwrap();
+    let second = ask(read);
+    assert_eq!(
+        (second["decision"].as_str(), second["level"].as_str()),
+        (Some("deny"), Some("critical")),
+        "{second}"
+    );
+    assert!(second["reasons"][0].as_str().unwrap().starts_with("fs.outside-workspace"), "{second}");
+    let second = ask(cat);
+    assert_eq!(second["decision"], "deny", "{second}");
+    assert!(second["reasons"].to_string().contains("/home/grove-test/.ssh/id_rsa"), "{second}");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

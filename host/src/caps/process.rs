@@ -42,7 +42,7 @@ impl Host for Caps {
     async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
         let line = command_line(&cmd);
         let argv: Vec<String> = std::iter::once(&cmd.program).chain(&cmd.args).cloned().collect();
-        let subject = Subject::Argv(&argv);
+        let subject = Subject::Argv { argv: &argv, env: &cmd.env };
         let permit = self
             .gate
             .check(Action {
@@ -167,9 +167,11 @@ impl Host for Caps {
     }
 }
 
-/// The argv as one line, for the gate and the audit log.
+/// The argv as one line, for the gate and the audit log, after the
+/// environment the skill passes (`NAME=value …`): it is part of the action.
 fn command_line(cmd: &Cmd) -> String {
-    std::iter::once(&cmd.program).chain(&cmd.args).map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+    let env = cmd.env.iter().map(|(name, value)| format!("{}={}", quote(name), quote(value)));
+    env.chain(std::iter::once(&cmd.program).chain(&cmd.args).map(|a| quote(a))).collect::<Vec<_>>().join(" ")
 }
 
 fn quote(arg: &str) -> String {
@@ -247,5 +249,9 @@ mod tests {
             output_limit: None,
         };
         assert_eq!(command_line(&cmd), r"sh -c 'echo '\''hi there'\'''");
+        // The environment the skill passes is part of what the gate and the audit show.
+        let with_env =
+            Cmd { env: vec![("LD_PRELOAD".into(), "./a b.so".into()), ("CI".into(), "1".into())], ..cmd };
+        assert_eq!(command_line(&with_env), r"LD_PRELOAD='./a b.so' CI=1 sh -c 'echo '\''hi there'\'''");
     }
 }

@@ -40,6 +40,9 @@ struct Input<'a> {
     /// A program and its arguments, without a shell (`process`).
     #[serde(default)]
     argv: Option<Vec<String>>,
+    /// Environment variables the program is given (with `argv`).
+    #[serde(default)]
+    env: std::collections::BTreeMap<String, String>,
     #[serde(borrow, default)]
     path: Option<Cow<'a, str>>,
     /// The destination of a `rename`.
@@ -121,10 +124,13 @@ fn decide_line(judge: &Judge, text: &str) -> Result<Decision, String> {
     let input: Input<'_> = serde_json::from_str(text).map_err(|e| format!("not a JSON action: {e}"))?;
     let capability = input.capability.as_ref();
     let verb = input.verb.as_deref();
+    let env: Vec<(String, String)> = input.env.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
     let (verb, subject, target): (&str, Subject<'_>, &str) = match capability {
         "process" => match (&input.command, &input.argv) {
             (Some(c), _) => ("run", Subject::Shell(c), c),
-            (None, Some(argv)) if !argv.is_empty() => ("run", Subject::Argv(argv), argv[0].as_str()),
+            (None, Some(argv)) if !argv.is_empty() => {
+                ("run", Subject::Argv { argv, env: &env }, argv[0].as_str())
+            }
             _ => return Err("a process action needs `command` (a command line) or `argv` (a list)".into()),
         },
         "workspace" => {

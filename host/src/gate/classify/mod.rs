@@ -8,9 +8,12 @@
 //!
 //! [`Reason`]: crate::gate::level::Reason
 
+#[cfg(test)]
+mod judgments;
 mod paths;
 mod programs;
 pub mod shell;
+mod survey;
 pub mod url;
 mod walk;
 
@@ -30,8 +33,9 @@ pub enum Subject<'a> {
     None,
     /// A shell command line.
     Shell(&'a str),
-    /// A program and its arguments, run without a shell.
-    Argv(&'a [String]),
+    /// A program and its arguments, run without a shell, and the
+    /// environment variables it is given (they can change what it runs).
+    Argv { argv: &'a [String], env: &'a [(String, String)] },
     /// A workspace path.
     Path(&'a str),
     /// A workspace rename.
@@ -91,11 +95,13 @@ impl Classifier {
         let mut a = Assessment::default();
         match (capability, subject) {
             ("process", Subject::Shell(line)) => self.command_line(&mut a, line),
-            ("process", Subject::Argv(argv)) => {
-                if argv.iter().map(String::len).sum::<usize>() > MAX_COMMAND {
+            ("process", Subject::Argv { argv, env }) => {
+                let size: usize =
+                    argv.iter().chain(env.iter().flat_map(|(n, v)| [n, v])).map(String::len).sum();
+                if size > MAX_COMMAND {
                     a.raise(Level::High, "shell.too-long", "the command is too long to judge");
                 } else {
-                    Walker::new(self, &mut a).argv(argv);
+                    Walker::new(self, &mut a).argv(argv, env);
                 }
             }
             ("workspace", Subject::Path(p)) => self.workspace(&mut a, verb, p),
@@ -217,7 +223,7 @@ mod tests {
         assert_eq!(level("process", "run", Subject::Shell("")), Level::High);
         assert_eq!(level("process", "run", Subject::Shell("echo 'open")), Level::High);
         assert_eq!(level("workspace", "write", Subject::Path("a\0b")), Level::High);
-        assert_eq!(level("process", "run", Subject::Argv(&[])), Level::Safe);
+        assert_eq!(level("process", "run", Subject::Argv { argv: &[], env: &[] }), Level::Safe);
         assert_eq!(level("http", "send", Subject::None), Level::High);
         assert_eq!(level("teleport", "now", Subject::None), Level::Medium);
     }

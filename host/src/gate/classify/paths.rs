@@ -2,8 +2,7 @@
 //! `$HOME`, absolute paths, symlinks) and sorted into a zone whose risk
 //! the rules know.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
@@ -65,9 +64,6 @@ pub struct Located {
 pub struct Paths {
     root: PathBuf,
     home: Option<String>,
-    /// Resolved symlinks by lexical path: a stream of decisions touches the
-    /// same folders again and again.
-    links: RefCell<HashMap<PathBuf, PathBuf>>,
     /// Secret paths a glob may stand for, built on first need.
     secrets: std::cell::OnceCell<Vec<String>>,
 }
@@ -216,7 +212,7 @@ const CI_PATHS: &[&str] = &[
 impl Paths {
     /// `root` should be canonical (symlinks resolved); `home` is `$HOME`.
     pub fn new(root: PathBuf, home: Option<String>) -> Paths {
-        Paths { root, home, links: RefCell::new(HashMap::new()), secrets: std::cell::OnceCell::new() }
+        Paths { root, home, secrets: std::cell::OnceCell::new() }
     }
 
     pub fn root(&self) -> &Path {
@@ -345,11 +341,9 @@ impl Paths {
     }
 
     /// Follow symlinks inside the tree, component by component; a link
-    /// that leads out makes the path what it leads to.
+    /// that leads out makes the path what it leads to. Never remembered
+    /// between calls: a link can appear between two judgments of a path.
     fn resolve(&self, lexical: &Path) -> PathBuf {
-        if let Some(hit) = self.links.borrow().get(lexical) {
-            return hit.clone();
-        }
         let rel = lexical.strip_prefix(&self.root).unwrap_or(Path::new(""));
         let mut queue: VecDeque<OsString> = rel.iter().map(|c| c.to_os_string()).collect();
         let mut current = self.root.clone();
@@ -390,7 +384,6 @@ impl Paths {
                 }
             }
         }
-        self.links.borrow_mut().insert(lexical.to_path_buf(), current.clone());
         current
     }
 }
@@ -414,7 +407,7 @@ fn home_zone(rest: &str) -> Zone {
     }
 }
 
-fn inside_zone(rel: &str) -> Zone {
+pub(super) fn inside_zone(rel: &str) -> Zone {
     if rel.is_empty() {
         return Zone::TreeRoot;
     }
@@ -519,7 +512,22 @@ mod tests {
         assert_eq!(at("key").zone, Zone::Secret);
         assert_eq!(at("docs/loop/etc/shadow").zone, Zone::Secret);
         assert_eq!(at("docs/new-file").zone, Zone::Tree);
-        // Cached answers are the same.
         assert_eq!(at("key").zone, Zone::Secret);
+    }
+
+    #[test]
+    fn a_symlink_made_between_two_judgments_is_seen_by_the_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join("docs")).unwrap();
+        let p = paths(&root);
+        assert_eq!(p.locate("docs/notes", &root).zone, Zone::Tree);
+        assert_eq!(p.locate("out/notes", &root).zone, Zone::Tree);
+        std::os::unix::fs::symlink("/home/u", root.join("out")).unwrap();
+        let second = p.locate("out/notes", &root);
+        assert_eq!((second.shown.as_str(), second.zone), ("/home/u/notes", Zone::HomeOther));
+        std::fs::remove_dir(root.join("docs")).unwrap();
+        std::os::unix::fs::symlink("/etc", root.join("docs")).unwrap();
+        assert_eq!(p.locate("docs/notes", &root).zone, Zone::System);
     }
 }

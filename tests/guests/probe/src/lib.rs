@@ -52,6 +52,18 @@ impl Skill for Probe {
             "wasi-file" => std::fs::read_to_string(arg(0))
                 .map(Outcome::ok)
                 .map_err(|e| Error::failed(format!("wasi read failed: {e}"))),
+            // `run-env NAME=VALUE… PROGRAM ARGS…`: with those variables set.
+            "run-env" => {
+                let split = rest.iter().position(|a| !a.contains('=')).unwrap_or(rest.len());
+                let mut command = Command::new(rest.get(split).cloned().unwrap_or_default())
+                    .args(rest.get(split + 1..).unwrap_or_default().to_vec());
+                for pair in &rest[..split] {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    command = command.env(name, value);
+                }
+                let output = command.run()?;
+                Ok(Outcome::ok(format!("code={:?}", output.code)))
+            }
             "run" => {
                 let output = Command::new(arg(0)).args(rest.get(1..).unwrap_or_default().to_vec()).run()?;
                 let summary = format!(

@@ -25,6 +25,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         | "nice" | "ionice" | "stdbuf" | "timeout" | "time" | "chrt" | "taskset" | "flock" | "firejail"
         | "catchsegv" => wrapper(w, c),
         "xargs" => xargs(w, c),
+        "parallel" => parallel(w, c),
         "watch" => {
             let rest: Vec<&str> = skip_options(c.args, &["-n", "--interval", "-d", "--differences", "-q"])
                 .iter()
@@ -265,15 +266,13 @@ fn wrapper(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
 }
 
 fn xargs(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    // `-i`, `-e` and `-l` take their value attached, if any (`-i{}`).
     const WITH_VALUE: &[&str] = &[
         "-a",
         "-d",
         "-E",
-        "-e",
         "-I",
-        "-i",
         "-L",
-        "-l",
         "-n",
         "-P",
         "-s",
@@ -288,14 +287,118 @@ fn xargs(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     if let Some(file) = super::files::option_value(c, "-a", "--arg-file") {
         w.read(&file, Reader::Content);
     }
-    let mut inner: Vec<Arg> = if rest.is_empty() { vec![Arg::lit("echo")] } else { rest.to_vec() };
-    match w.stdin_text.take() {
+    let command: Vec<Arg> = if rest.is_empty() { vec![Arg::lit("echo")] } else { rest.to_vec() };
+    // `-I {}`: each input line replaces the placeholder instead (xargs'
+    // own options only: `xargs sed -i` is sed's).
+    let own = Call { args: &c.args[..c.args.len() - rest.len()], ..*c };
+    let placeholder = super::files::option_value(&own, "-I", "--replace").map(|a| a.text).or_else(|| {
+        own.args.iter().find_map(|a| {
+            let attached = a.text.strip_prefix("-i").filter(|_| a.known && !a.text.starts_with("--"))?;
+            Some(if attached.is_empty() { "{}".to_string() } else { attached.to_string() })
+        })
+    });
+    let found = w.stdin_found.take();
+    let inputs: Vec<Arg> = match (w.stdin_text.take(), found) {
         // `echo / | xargs rm -rf`: the arguments are on the line.
-        Some(text) => inner.extend(text.split_whitespace().map(Arg::lit)),
-        // They come from standard input: unknown here.
-        None => inner.push(Arg::unknown("{stdin}")),
+        (Some(text), _) => text.split_whitespace().map(Arg::lit).collect(),
+        // `find src | xargs wc -l`: the paths the lister can print.
+        (None, Some(found)) if c.args.iter().all(|a| a.text != "-a" && !a.text.starts_with("--arg-file")) => {
+            found
+        }
+        // They come from standard input or a file: only known at run time.
+        _ => vec![Arg::printed("{stdin}", None)],
+    };
+    run_on_inputs(w, &command, placeholder.as_deref(), &inputs);
+    Flow::NONE
+}
+
+/// `xargs CMD`, `parallel CMD`: judge `CMD` on each input (appended, or
+/// in place of the placeholder) as if it were on the line.
+fn run_on_inputs(w: &mut Walker<'_, '_>, command: &[Arg], placeholder: Option<&str>, inputs: &[Arg]) {
+    // Judged one at a time, so that a listed path's zone is seen, but never
+    // more than a few: past that, one input only known at run time.
+    let unknown = [Arg::printed("{stdin}", None)];
+    let inputs = if inputs.len() > 16 { &unknown[..] } else { inputs };
+    let together: Vec<Arg>;
+    let one_by_one = placeholder.is_some() || inputs.iter().any(|i| !i.known);
+    let batches: Vec<&[Arg]> = if one_by_one {
+        inputs.chunks(1).collect()
+    } else {
+        together = inputs.to_vec();
+        vec![&together[..]]
+    };
+    for batch in batches {
+        let mut inner: Vec<Arg> = Vec::with_capacity(command.len() + batch.len());
+        match placeholder {
+            Some(p) if command.iter().any(|a| a.text.contains(p)) => {
+                let input = &batch[0];
+                inner.extend(command.iter().map(|a| {
+                    if a.known && a.text.contains(p) {
+                        Arg { text: a.text.replace(p, &input.text), ..input.clone() }
+                    } else {
+                        a.clone()
+                    }
+                }));
+            }
+            Some(_) => inner.extend(command.iter().cloned()),
+            None => {
+                inner.extend(command.iter().cloned());
+                inner.extend(batch.iter().cloned());
+            }
+        }
+        w.words(&inner);
     }
-    w.words(&inner);
+}
+
+/// `parallel CMD ::: ARGS…` runs CMD on each argument; without `:::` (or
+/// `::::` FILE, `-a FILE`), on each line of its input.
+fn parallel(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    const WITH_VALUE: &[&str] = &[
+        "-j",
+        "--jobs",
+        "-S",
+        "--sshlogin",
+        "--delay",
+        "--timeout",
+        "--joblog",
+        "-n",
+        "-N",
+        "-d",
+        "--results",
+    ];
+    if c.args.iter().any(|a| a.is("-S") || a.text.starts_with("--sshlogin")) {
+        w.a.raise(Level::Medium, "net.remote-run", format!("{} runs commands on other machines", c.line()));
+    }
+    let rest = skip_options(c.args, WITH_VALUE);
+    let split = rest.iter().position(|a| a.is(":::") || a.is("::::") || a.is(":::+"));
+    let (command, inputs): (&[Arg], Vec<Arg>) = match split {
+        Some(i) if rest[i].is("::::") => {
+            for f in rest[i + 1..].iter().filter(|a| !a.text.starts_with(":::")) {
+                w.read(f, Reader::Content);
+            }
+            (&rest[..i], vec![Arg::printed("{}", None)])
+        }
+        Some(i) => {
+            (&rest[..i], rest[i + 1..].iter().filter(|a| !a.text.starts_with(":::")).cloned().collect())
+        }
+        None => {
+            let found = w.stdin_found.take();
+            let inputs = match (w.stdin_text.take(), found) {
+                (Some(text), _) => text.lines().map(Arg::lit).collect(),
+                (None, Some(found)) => found,
+                _ => vec![Arg::printed("{}", None)],
+            };
+            (rest, inputs)
+        }
+    };
+    if command.is_empty() {
+        // Each input is itself a command line.
+        w.a.raise(Level::High, "shell.dynamic-code", format!("{} runs its input as commands", c.line()));
+        return Flow::NONE;
+    }
+    // `{}` and its variants (`{.}`, `{/}`) stand for the input.
+    let placeholder = command.iter().any(|a| a.text.contains("{}")).then_some("{}");
+    run_on_inputs(w, command, placeholder, &inputs);
     Flow::NONE
 }
 
@@ -381,7 +484,7 @@ fn interpreted(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
                 && c.args.iter().any(|a| a.known && a.text.starts_with("-") && a.text.contains('i'))
             {
                 for f in c.args[(i + 2).min(c.args.len())..].iter() {
-                    w.write(f);
+                    w.replace(f);
                 }
             }
             return Flow::NONE;

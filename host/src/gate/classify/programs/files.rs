@@ -17,14 +17,27 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         "cp" => copy(w, c, false),
         "mv" => copy(w, c, true),
         "ln" => link(w, c),
-        "touch" | "mkdir" | "truncate" | "mkfifo" | "mknod" => {
-            let skip_first = c.name == "truncate" && !c.has(Some('s'), &["size"]) || c.name == "mknod";
-            write_operands(w, c, usize::from(skip_first));
+        "truncate" => truncate(w, c),
+        "touch" | "mkdir" | "mkfifo" | "mknod" => {
+            write_operands(w, c, usize::from(c.name == "mknod"));
             Flow::NONE
         }
         "install" => copy(w, c, false),
         "tee" => {
-            write_operands(w, c, 0);
+            // Without `-a`, tee truncates each file before writing to it.
+            let appends = c.has(Some('a'), &["append"]);
+            let mut any = false;
+            for a in c.operands() {
+                if appends {
+                    w.write(a)
+                } else {
+                    w.replace(a)
+                }
+                any = true;
+            }
+            if !any {
+                w.a.writes();
+            }
             Flow::NONE
         }
         "chmod" | "chown" | "chgrp" | "chattr" | "setfacl" => permissions(w, c),
@@ -36,7 +49,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
             }
             super::read_all(w, c, Reader::Content)
         }
-        "find" => find(w, c),
+        "find" => super::find::find(w, c),
         "tar" | "bsdtar" => tar(w, c),
         "unzip" | "7z" | "unrar" => {
             let dest = option_value(c, "-d", "--directory").unwrap_or_else(|| Arg::lit("."));
@@ -172,7 +185,8 @@ fn copy(w: &mut Walker<'_, '_>, c: &Call<'_>, moves: bool) -> Flow {
         }
     }
     if let Some(d) = dest {
-        w.write(d);
+        // An existing file at the destination is overwritten whole.
+        w.replace(d);
         if sources.iter().any(|s| w.locate(s).is_some_and(|at| at.zone == Zone::Secret)) {
             w.taint_file(d);
         }
@@ -321,7 +335,9 @@ fn sed(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     for f in files {
         w.read(f, Reader::Content);
         if in_place {
-            w.write(f);
+            // The file is rewritten whole: for a protected one, what it held
+            // may be gone (`sed -i d .env`).
+            w.replace(f);
         }
     }
     Flow::NONE
@@ -433,102 +449,6 @@ fn awk(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     Flow::NONE
 }
 
-fn find(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
-    // Options before the starting points: `-H`, `-L`, `-P`, `-O3`, `-D x`.
-    let mut i = 0;
-    while let Some(a) = c.args.get(i).filter(|a| a.known) {
-        match a.text.as_str() {
-            "-H" | "-L" | "-P" => i += 1,
-            "-D" => i += 2,
-            t if t.starts_with("-O") => i += 1,
-            _ => break,
-        }
-    }
-    let mut roots: Vec<&Arg> = Vec::new();
-    while i < c.args.len()
-        && !(c.args[i].known
-            && (c.args[i].text.starts_with('-') || c.args[i].text == "(" || c.args[i].text == "!"))
-    {
-        roots.push(&c.args[i]);
-        i += 1;
-    }
-    let default_root = Arg::lit(".");
-    if roots.is_empty() {
-        roots.push(&default_root);
-    }
-    let named: Vec<Arg> = c
-        .args
-        .windows(2)
-        .filter(|p| {
-            matches!(p[0].text.as_str(), "-path" | "-wholename" | "-ipath") && p[1].known && !p[1].glob
-        })
-        .map(|p| p[1].clone())
-        .collect();
-    if c.args
-        .windows(2)
-        .any(|p| matches!(p[0].text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") && p[1].is("{}"))
-    {
-        w.a.raise(
-            Level::Medium,
-            "exec.local-program",
-            format!("{} runs each file it finds as a program", c.line()),
-        );
-    }
-    for r in &roots {
-        w.read(r, Reader::Listing);
-    }
-    while i < c.args.len() {
-        let a = &c.args[i];
-        i += 1;
-        if !a.known {
-            continue;
-        }
-        match a.text.as_str() {
-            "-delete" => {
-                for r in &roots {
-                    w.delete(r, true, c);
-                }
-            }
-            "-exec" | "-execdir" | "-ok" | "-okdir" => {
-                let start = i;
-                while i < c.args.len() && !(c.args[i].is(";") || c.args[i].is("+")) {
-                    i += 1;
-                }
-                // `{}` stands for what was found: each root (and below it).
-                // Many roots are judged as one root only known at run time,
-                // so the work stays linear in the line's length.
-                let unknown = [Arg::unknown("{}")];
-                let mut stand_ins: Vec<&Arg> =
-                    if roots.len() > 16 { unknown.iter().collect() } else { roots.clone() };
-                // `-path ./.git/config`: what is found is named on the line.
-                stand_ins.extend(named.iter());
-                for r in &stand_ins {
-                    let inner: Vec<Arg> = c.args[start..i.min(c.args.len())]
-                        .iter()
-                        .map(|x| {
-                            if x.known && x.text.contains("{}") {
-                                Arg { text: x.text.replace("{}", &r.text), known: r.known, ..x.clone() }
-                            } else {
-                                x.clone()
-                            }
-                        })
-                        .collect();
-                    w.words(&inner);
-                }
-                i += 1;
-            }
-            "-fprint" | "-fprint0" | "-fls" | "-fprintf" => {
-                if let Some(f) = c.args.get(i) {
-                    w.write(f);
-                }
-                i += 1;
-            }
-            _ => {}
-        }
-    }
-    Flow::NONE
-}
-
 fn tar(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     let first = c.args.first().map(|a| a.text.as_str()).unwrap_or("");
     let cluster = first.trim_start_matches('-');
@@ -578,12 +498,51 @@ fn dd(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         if let Some(path) = a.text.strip_prefix("if=") {
             w.read(&Arg { text: path.to_string(), ..a.clone() }, Reader::Content);
         } else if let Some(path) = a.text.strip_prefix("of=") {
-            w.write(&Arg { text: path.to_string(), ..a.clone() });
+            // dd truncates its output unless told `conv=notrunc`.
+            let out = Arg { text: path.to_string(), ..a.clone() };
+            if c.args.iter().any(|a| a.text.starts_with("conv=") && a.text.contains("notrunc")) {
+                w.write(&out);
+            } else {
+                w.replace(&out);
+            }
             wrote = true;
         }
     }
     if !wrote {
         w.a.raise(Level::Low, "dd.stdout", "dd copies to standard output");
+    }
+    Flow::NONE
+}
+
+/// `truncate [-c] [-o] (-s SIZE | -r RFILE) FILE…`: cutting a file short
+/// throws its contents away, unless the size only grows it (`+N`, `>N`).
+fn truncate(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let size = option_value(c, "-s", "--size");
+    let reference = option_value(c, "-r", "--reference");
+    let grows = size.as_ref().is_some_and(|s| s.known && s.text.starts_with(['+', '>']));
+    if let Some(r) = &reference {
+        w.read(r, Reader::Listing);
+    }
+    let mut files = Vec::new();
+    let mut it = c.args.iter();
+    let mut after_dashdash = false;
+    while let Some(a) = it.next() {
+        if !after_dashdash && a.is("--") {
+            after_dashdash = true;
+        } else if !after_dashdash
+            && a.known
+            && matches!(a.text.as_str(), "-s" | "--size" | "-r" | "--reference")
+        {
+            it.next();
+        } else if after_dashdash || !a.is_flag() {
+            files.push(a);
+        }
+    }
+    for f in &files {
+        if grows { w.write(f) } else { w.replace(f) }
+    }
+    if files.is_empty() {
+        w.a.writes();
     }
     Flow::NONE
 }

@@ -4,6 +4,7 @@
 
 use super::super::walk::{Arg, Call, Flow, Walker};
 use super::files::option_value;
+use crate::gate::classify::Zone;
 use crate::gate::level::Level;
 
 /// Configuration keys whose value is a program git runs (lowercase).
@@ -100,7 +101,23 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         | "version" | "rev-list" | "show-ref" | "for-each-ref" | "name-rev" | "var" | "count-objects"
         | "fsck" | "check-ignore" | "check-attr" | "ls-remote" | "range-diff" | "cherry" | "show-branch"
         | "verify-commit" | "verify-tag" | "diff-tree" | "diff-files" | "diff-index" | "bugreport"
-        | "instaweb-status" => {}
+        | "instaweb-status" => {
+            // `git ls-files`, `git diff --name-only`: a list of the tree's
+            // tracked files (which `.git` and, normally, `.env` are not).
+            let names_only = matches!(sub, "ls-files")
+                || matches!(sub, "diff" | "show" | "log" | "diff-tree" | "diff-index" | "diff-files")
+                    && has(None, &["name-only", "name-status"]);
+            if names_only {
+                let root = Arg::lit(w.cx.root().to_string_lossy().into_owned());
+                let found = super::find::listed(w, &[&root], &None).map(|mut found| {
+                    found.retain(|a| {
+                        a.glob || !matches!(w.locate(a).map(|at| at.zone), Some(Zone::GitDir | Zone::EnvFile))
+                    });
+                    found
+                });
+                return Some(Flow { found, ..Flow::NONE });
+            }
+        }
         "branch" => {
             if has(Some('D'), &[]) || (has(Some('d'), &["delete"]) && has(Some('f'), &["force"])) {
                 w.a.raise(
@@ -197,31 +214,10 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         "switch" => {
             if has(Some('C'), &["force-create"]) {
                 w.a.raise(Level::Medium, "git.branch-reset", format!("{line} resets an existing branch"));
-            } else if has(Some('c'), &["create"]) || has(None, &["orphan"]) {
-                w.a.writes();
-            } else {
-                w.a.raise(
-                    Level::Medium,
-                    "git.switch",
-                    format!("{line} changes what the worktree has checked out"),
-                );
             }
+            switches_branch(w, &line);
         }
-        "checkout" => {
-            if has(Some('B'), &[]) {
-                w.a.raise(Level::Medium, "git.branch-reset", format!("{line} resets an existing branch"));
-            } else if has(Some('b'), &[]) || has(None, &["orphan"]) {
-                w.a.writes();
-            } else if call.args.iter().any(|a| a.is("--") || a.is(".")) || has(Some('f'), &["force"]) {
-                w.a.raise(Level::High, "git.discard", format!("{line} discards uncommitted changes"));
-            } else {
-                w.a.raise(
-                    Level::Medium,
-                    "git.switch",
-                    format!("{line} changes what the worktree has checked out"),
-                );
-            }
-        }
+        "checkout" => checkout(w, &call, &line),
         "restore" => {
             if has(Some('S'), &["staged"]) && !has(Some('W'), &["worktree"]) {
                 w.a.writes();
@@ -277,6 +273,57 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
         }
     }
     Some(Flow::NONE)
+}
+
+/// `git checkout`: a branch switch (`-b X`, `OTHER`, `--detach`) or a
+/// write to files (`-- FILE`, `.`, `HEAD~1 FILE`, a path that exists).
+fn checkout(w: &mut Walker<'_, '_>, call: &Call<'_>, line: &str) {
+    let has = |s, l: &[&str]| call.has(s, l);
+    if has(Some('B'), &[]) {
+        w.a.raise(Level::Medium, "git.branch-reset", format!("{line} resets an existing branch"));
+    }
+    let dashdash = call.args.iter().any(|a| a.is("--"));
+    let operands: Vec<&Arg> = call.operands().collect();
+    let creates = has(Some('b'), &[]) || has(Some('B'), &[]) || has(None, &["orphan", "detach"]);
+    // Files: after `--`, a tree-ish and paths, or one operand naming a
+    // path of the worktree. Anything else names a branch or a commit.
+    let files = !creates
+        && (dashdash
+            || operands.len() > 1
+            || operands.first().is_some_and(|a| a.is(".") || a.glob || w.exists(a)));
+    if files {
+        w.a.raise(Level::High, "git.discard", format!("{line} discards uncommitted changes"));
+        // What it writes: the paths after `--`, else after the tree-ish.
+        let paths: Vec<&Arg> = match call.args.iter().position(|a| a.is("--")) {
+            Some(i) => call.args[i + 1..].iter().collect(),
+            None => operands.iter().skip(usize::from(operands.len() > 1)).copied().collect(),
+        };
+        for p in paths {
+            w.write(p);
+        }
+        return;
+    }
+    if operands.is_empty() && !creates {
+        // Bare `git checkout` only reports; `-f` alone throws changes away.
+        if has(Some('f'), &["force"]) {
+            w.a.raise(Level::High, "git.discard", format!("{line} discards uncommitted changes"));
+        }
+        return;
+    }
+    if has(Some('f'), &["force"]) {
+        w.a.raise(Level::High, "git.discard", format!("{line} discards uncommitted changes"));
+    }
+    switches_branch(w, line);
+}
+
+/// Checking out another branch or commit leaves the branch grove tracks
+/// for the worktree (a session's work is its branch): asked about.
+fn switches_branch(w: &mut Walker<'_, '_>, line: &str) {
+    w.a.raise(
+        Level::Medium,
+        "git.switch",
+        format!("{line} moves the worktree off its branch, the one grove tracks for it"),
+    );
 }
 
 fn push(w: &mut Walker<'_, '_>, call: &Call<'_>, line: &str) {

@@ -4,6 +4,8 @@
 mod build;
 mod exec;
 mod files;
+pub mod find;
+mod follow;
 mod git;
 mod infra;
 mod net;
@@ -22,6 +24,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
     {
         return Flow::NONE;
     }
+    follow::judge(w, c);
     match c.name {
         "export" | "declare" | "typeset" | "local" | "readonly" if !c.args.is_empty() => {
             // `export X=/`: remembered like a plain assignment.
@@ -71,7 +74,9 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
         | "b2sum" | "sum" | "diff" | "cmp" | "comm" | "uniq" | "cut" | "paste" | "join" | "fold" | "fmt"
         | "column" | "expand" | "unexpand" | "shuf" | "grep" | "egrep" | "fgrep" | "zgrep" | "rg" | "ag"
         | "ack" | "jq" | "bat" | "batcat" | "look" | "iconv" | "colordiff" | "wdiff" | "pr" => {
-            read_all(w, c, Reader::Content)
+            let mut flow = read_all(w, c, Reader::Content);
+            flow.found = files_with_matches(w, c);
+            flow
         }
         "xxd" if !c.has(Some('r'), &["revert"]) => read_all(w, c, Reader::Content),
         "xxd" => decoder(w, c),
@@ -89,8 +94,9 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
             Flow::out(Taint::NETWORK)
         }
         // Names and metadata only.
-        "ls" | "tree" | "du" | "stat" | "file" | "exa" | "eza" | "fd" | "fdfind" | "realpath"
-        | "readlink" | "namei" | "lsattr" | "locate" | "getfacl" => read_all(w, c, Reader::Listing),
+        "ls" | "fd" | "fdfind" => lister(w, c),
+        "tree" | "du" | "stat" | "file" | "exa" | "eza" | "realpath" | "readlink" | "namei" | "lsattr"
+        | "locate" | "getfacl" => read_all(w, c, Reader::Listing),
         "env" => exec::env(w, c),
         _ => by_family(w, c),
     }
@@ -279,6 +285,57 @@ fn read_all(w: &mut Walker<'_, '_>, c: &Call<'_>, how: Reader) -> Flow {
     // `tee`-like flags that write are handled by their own rules; `sort -o`
     // and friends live in `files`.
     Flow::out(out)
+}
+
+/// `ls DIR`, `fd PATTERN DIR`: they print names of what is in the folders
+/// they are given (`ls` one level down, `fd` all the way).
+fn lister(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Flow {
+    let mut flow = read_all(w, c, Reader::Listing);
+    let mut dirs: Vec<&super::walk::Arg> = c.operands().skip(usize::from(c.name != "ls")).collect();
+    let here = super::walk::Arg::lit(".");
+    if dirs.is_empty() {
+        dirs.push(&here);
+    }
+    flow.found = if c.name == "ls" {
+        let recursive = c.has(Some('R'), &["recursive"]);
+        let all = c.has(Some('a'), &["all"]) || c.has(Some('A'), &["almost-all"]);
+        let dirs: Vec<&super::walk::Arg> = dirs.into_iter().filter(|d| !d.glob).collect();
+        match (recursive || all, dirs.as_slice()) {
+            // Everything below, protected files included.
+            (true, _) => find::listed(w, &dirs, &None),
+            (false, []) => None,
+            (false, dirs) => Some(
+                dirs.iter()
+                    .map(|d| super::walk::Arg {
+                        text: format!("{}/*", d.text.trim_end_matches('/')),
+                        glob: true,
+                        ..(*d).clone()
+                    })
+                    .collect(),
+            ),
+        }
+    } else {
+        find::listed(w, &dirs, &None)
+    };
+    flow
+}
+
+/// `grep -l PATTERN DIR`, `rg -l`, `rg --files`: they print names of files
+/// below the paths they search (the current folder when none is given).
+fn files_with_matches(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Vec<super::walk::Arg>> {
+    let names = c.has(Some('l'), &["files-with-matches"])
+        || c.has(Some('L'), &["files-without-match"])
+        || c.name == "rg" && c.has(None, &["files"]);
+    if !names {
+        return None;
+    }
+    // The pattern is the first operand unless `-e`/`-f` or `rg --files`.
+    let given_pattern =
+        c.has(Some('e'), &["regexp"]) || c.has(Some('f'), &["file"]) || c.has(None, &["files"]);
+    let paths: Vec<&super::walk::Arg> = c.operands().skip(usize::from(!given_pattern)).collect();
+    let here = super::walk::Arg::lit(".");
+    let paths = if paths.is_empty() { vec![&here] } else { paths };
+    find::listed(w, &paths, &None)
 }
 
 /// Decoders: their output is not what the line shows.

@@ -48,7 +48,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 );
                 w.nested_line(&code, c.name);
             }
-            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, text: None }
+            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, ..Flow::NONE }
         }
         "ssh" | "mosh" | "autossh" => {
             w.a.raise(
@@ -57,7 +57,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                 format!("{} opens a shell on another machine", c.line()),
             );
             sensitive_operands(w, c);
-            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, text: None }
+            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, ..Flow::NONE }
         }
         "scp" | "sftp" | "rsync" | "rclone" => copy_remote(w, c),
         "nc" | "ncat" | "netcat" | "socat" | "telnet" | "ftp" | "tftp" | "openssl" | "nmap" | "cryptcat" => {
@@ -85,7 +85,7 @@ pub fn judge(w: &mut Walker<'_, '_>, c: &Call<'_>) -> Option<Flow> {
                     format!("{} opens a raw network connection", c.line()),
                 );
             }
-            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, text: None }
+            Flow { out: Taint::NETWORK, stdin: Stdin::Upload, ..Flow::NONE }
         }
         _ => return None,
     })

@@ -56,6 +56,27 @@ impl Walker<'_, '_> {
         Some(self.through_links(at, &cwd))
     }
 
+    /// A known path that exists now (symlinks followed).
+    pub fn exists(&mut self, arg: &Arg) -> bool {
+        self.locate(arg).is_some_and(|at| {
+            let full =
+                if at.zone.inside() { self.cx.root().join(&at.shown) } else { PathBuf::from(&at.shown) };
+            full.exists()
+        })
+    }
+
+    /// What lies below `arg`, a folder of the worktree (symlinks followed
+    /// to get there); `None` for anything else.
+    pub fn survey(&mut self, arg: &Arg) -> Option<(Located, crate::gate::classify::survey::Survey)> {
+        let at = self.locate(arg).filter(|at| matches!(at.zone, Zone::Tree | Zone::TreeRoot))?;
+        let dir = if at.zone == Zone::TreeRoot {
+            self.cx.root().to_path_buf()
+        } else {
+            self.cx.root().join(&at.shown)
+        };
+        dir.is_dir().then(|| (at, self.cx.paths.survey(&dir)))
+    }
+
     /// Remember a symlink made earlier on the line: `link` (as located)
     /// points at `target` (as located).
     pub fn add_link(&mut self, link: String, target: String) {
@@ -126,6 +147,9 @@ impl Walker<'_, '_> {
                 return Some(Zone::Secret);
             }
         }
+        if !arg.known && arg.printed {
+            return self.read_printed(arg, how);
+        }
         match self.locate(arg) {
             Some(at) => {
                 self.a.facts.paths.push((at.shown.clone(), Access::Read));
@@ -140,6 +164,30 @@ impl Walker<'_, '_> {
             None => {}
         }
         None
+    }
+
+    /// Reading a file named by a command's output: any of the paths that
+    /// command lists, or, when it lists none the line shows, anything at
+    /// all (a secret too).
+    fn read_printed(&mut self, arg: &Arg, how: Reader) -> Option<Zone> {
+        match &arg.stands_for {
+            Some(paths) => {
+                let mut riskiest = None;
+                for p in paths {
+                    riskiest = self.read(p, how).or(riskiest);
+                }
+                riskiest
+            }
+            None if how == Reader::Content => {
+                self.a.raise(
+                    Level::Medium,
+                    "fs.unknown-read",
+                    format!("reads `{}`: files named only at run time, which can be secrets", arg.text),
+                );
+                None
+            }
+            None => None,
+        }
     }
 
     pub fn zone_read(&mut self, at: &Located, raw: &str, listing: bool) {
@@ -243,6 +291,39 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// The command throws away what `arg` holds: truncates it (`: > f`,
+    /// `truncate -s 0 f`, `cp /dev/null f`, `dd of=f`), or overwrites it
+    /// whole (`> f`, `tee f`, `sed -i`). That is removing its contents: as
+    /// serious as deleting the file, and no less than writing it.
+    pub fn replace(&mut self, arg: &Arg) {
+        match self.locate(arg) {
+            Some(at) => {
+                self.a.facts.paths.push((at.shown.clone(), Access::Write));
+                self.zone_replace(&at, &arg.text, "empties or overwrites");
+            }
+            None => self.write(arg),
+        }
+    }
+
+    fn zone_replace(&mut self, at: &Located, raw: &str, how: &str) {
+        let shown = &at.shown;
+        match at.zone {
+            // Protected files of the tree: what they held is gone for good
+            // (`.env` is not in git) or stops CI and hooks from running.
+            Zone::EnvFile => self.a.raise(
+                Level::High,
+                "fs.contents-lost",
+                format!("{how} `{shown}`: the local secrets it holds are lost"),
+            ),
+            Zone::Ci => self.a.raise(
+                Level::High,
+                "fs.contents-lost",
+                format!("{how} `{shown}`, CI configuration or a hook that runs elsewhere"),
+            ),
+            _ => self.zone_write(at, raw),
+        }
+    }
+
     /// The command deletes `arg` (recursively, or not).
     pub fn delete(&mut self, arg: &Arg, recursive: bool, call: &Call<'_>) {
         let Some(at) = self.locate(arg) else {
@@ -310,7 +391,7 @@ impl Walker<'_, '_> {
                 format!("{line} deletes `{shown}` and everything in it"),
             ),
             Zone::Tree | Zone::TreeRoot | Zone::Temp => self.a.writes(),
-            Zone::Ci | Zone::EnvFile => self.zone_write(&at, &arg.text),
+            Zone::Ci | Zone::EnvFile => self.zone_replace(&at, &arg.text, "deletes"),
             Zone::Stream => {
                 self.a.raise(Level::High, "fs.delete-device", format!("{line} deletes `{shown}`"))
             }

@@ -21,6 +21,12 @@ pub struct Arg {
     pub pattern: String,
     /// For `<(echo …)`: what reading the file gives, when the line says.
     pub content: Option<String>,
+    /// For a value not known: it is what a command prints (`$(cat list)`,
+    /// a line of `xargs`' input), so it names files only known at run time.
+    pub printed: bool,
+    /// For a printed value: the paths it can be, when the command that
+    /// prints it lists them (`$(find src)`, `git ls-files | xargs`).
+    pub stands_for: Option<Vec<Arg>>,
 }
 
 impl Arg {
@@ -33,6 +39,8 @@ impl Arg {
             prefix: String::new(),
             pattern: String::new(),
             content: None,
+            printed: false,
+            stands_for: None,
         }
     }
 
@@ -45,7 +53,15 @@ impl Arg {
             prefix: String::new(),
             pattern: String::new(),
             content: None,
+            printed: false,
+            stands_for: None,
         }
+    }
+
+    /// A file name read at run time from a command's output: one of
+    /// `stands_for` when the command lists paths, else anything.
+    pub fn printed(text: impl Into<String>, stands_for: Option<Vec<Arg>>) -> Arg {
+        Arg { printed: true, stands_for, ..Arg::unknown(text) }
     }
 
     pub fn is(&self, s: &str) -> bool {

@@ -15,6 +15,8 @@ impl Walker<'_, '_> {
         // What each substitution prints, when the line spells it out
         // (`$(echo rm)`): the word's value is then known.
         let mut outputs: Vec<Option<String>> = Vec::new();
+        // What the substitutions list, when they list paths (`$(git ls-files)`).
+        let mut listed: Option<Vec<Arg>> = Some(Vec::new());
         for part in &w.0 {
             if let Part::Param { name, .. } = part {
                 if secret_name(name) {
@@ -26,7 +28,14 @@ impl Walker<'_, '_> {
                 self.depth += 1;
                 let saved = self.cwd.clone();
                 self.last_text = None;
+                self.last_found = None;
+                self.substituting += 1;
                 taint = taint.union(self.script(list));
+                self.substituting -= 1;
+                match (self.last_found.take(), &mut listed) {
+                    (Some(found), Some(all)) if matches!(part, Part::Subst(_)) => all.extend(found),
+                    _ => listed = None,
+                }
                 let single = list.0.len() == 1 && list.0[0].pipelines.len() == 1;
                 outputs.push(
                     self.last_text.take().filter(|_| single).map(|t| t.trim_end_matches('\n').to_string()),
@@ -63,8 +72,21 @@ impl Walker<'_, '_> {
                 prefix: String::new(),
                 pattern: String::new(),
                 content: outputs.pop().flatten(),
+                printed: false,
+                stands_for: None,
             };
         }
+        let has_subst = w.0.iter().any(|p| matches!(p, Part::Subst(_)));
+        // `$X` where `X=$(cat list)`: what it stands for, like the substitution.
+        let printed_var = w.0.iter().find_map(|p| match p {
+            Part::Param { name, .. } => self.printed_vars.iter().rev().find(|(n, _)| n == name).cloned(),
+            _ => None,
+        });
+        let listed = match (&printed_var, has_subst) {
+            (Some((_, stands_for)), false) => stands_for.clone(),
+            _ => listed,
+        };
+        let has_subst = has_subst || printed_var.is_some();
         let lookup = |n: &str| self.var(n);
         match w.literal(&lookup) {
             Some(text) => Arg {
@@ -75,6 +97,8 @@ impl Walker<'_, '_> {
                 prefix: String::new(),
                 pattern: String::new(),
                 content: None,
+                printed: false,
+                stands_for: None,
             },
             None => Arg {
                 text: w.source(),
@@ -84,6 +108,8 @@ impl Walker<'_, '_> {
                 prefix: w.known_prefix(&lookup),
                 pattern: w.pattern(&lookup),
                 content: None,
+                printed: has_subst,
+                stands_for: listed.filter(|l| has_subst && !l.is_empty()),
             },
         }
     }

@@ -2,6 +2,8 @@
 //! (downloaded, decoded, secret, the environment), what it does with its
 //! standard input, and what it prints when the line spells it out.
 
+use super::call::Arg;
+
 /// What a command's output carries, as far as the rules care.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Taint {
@@ -59,6 +61,9 @@ pub struct Flow {
     pub stdin: Stdin,
     /// Its output when the command line spells it out (`echo …`).
     pub text: Option<String>,
+    /// When its output is a list of paths (`find`, `git ls-files`,
+    /// `grep -l`): stand-ins for what it can list (`src/**`).
+    pub found: Option<Vec<Arg>>,
 }
 
 impl Flow {
@@ -66,6 +71,7 @@ impl Flow {
         out: Taint { network: false, decoded: false, secret: false, env: false },
         stdin: Stdin::Data,
         text: None,
+        found: None,
     };
 
     pub fn out(out: Taint) -> Flow {

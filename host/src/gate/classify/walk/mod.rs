@@ -13,6 +13,7 @@ mod call;
 mod environment;
 mod expand;
 mod flow;
+mod links;
 mod redirects;
 
 use std::path::PathBuf;
@@ -51,6 +52,19 @@ pub struct Walker<'c, 'a> {
     var_taints: Vec<(String, Taint)>,
     /// What the last pipeline judged prints, when the line spells it out.
     last_text: Option<String>,
+    /// The paths the last pipeline judged lists, when it lists paths.
+    last_found: Option<Vec<Arg>>,
+    /// The paths the command being judged reads on stdin, when the command
+    /// before it in the pipe lists paths (`find src | xargs wc -l`).
+    pub stdin_found: Option<Vec<Arg>>,
+    /// Whether what the command being judged prints is used (piped on, or
+    /// substituted): only then is working out what it lists worth a walk.
+    pub output_used: bool,
+    /// How many command substitutions the walk is inside.
+    substituting: usize,
+    /// Variables that hold a command's output (`X=$(cat list)`): a file
+    /// they name is only known at run time (or one of the paths listed).
+    printed_vars: Vec<(String, Option<Vec<Arg>>)>,
     /// Symlinks made earlier on the line: where they are, where they point.
     links: Vec<(String, String)>,
 }
@@ -68,6 +82,11 @@ impl<'c, 'a> Walker<'c, 'a> {
             functions: Vec::new(),
             var_taints: Vec::new(),
             last_text: None,
+            last_found: None,
+            stdin_found: None,
+            printed_vars: Vec::new(),
+            output_used: false,
+            substituting: 0,
             links: Vec::new(),
         }
     }
@@ -113,8 +132,12 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
     }
 
-    /// Judge a program and its arguments, run without a shell.
-    pub fn argv(&mut self, argv: &[String]) {
+    /// Judge a program and its arguments, run without a shell, with the
+    /// environment variables it is given.
+    pub fn argv(&mut self, argv: &[String], env: &[(String, String)]) {
+        for (name, value) in env {
+            self.environment(name, &Arg::lit(value.as_str()));
+        }
         let args: Vec<Arg> = argv.iter().map(|s| Arg::lit(s.as_str())).collect();
         self.words(&args);
     }
@@ -122,11 +145,18 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn pipeline(&mut self, p: &Pipeline) -> Taint {
         let mut upstream = Taint::default();
         let mut text: Option<String> = None;
+        let mut found: Option<Vec<Arg>> = None;
         let (mut runs_stdin, mut uploads_stdin) = (false, false);
         for (i, cmd) in p.commands.iter().enumerate() {
             self.stdin_text = text.take();
+            self.stdin_found = found.take();
+            self.output_used = i + 1 < p.commands.len() || self.substituting > 0;
             let flow = self.command(cmd);
             let text_in = self.stdin_text.take();
+            let found_in = self.stdin_found.take();
+            // `find src | grep '\.rs$' | xargs …`: a filter passes on part
+            // of the list of paths it is given.
+            found = flow.found.clone().or_else(|| found_in.filter(|_| filters_lines(cmd)));
             runs_stdin |= flow.stdin == Stdin::Code;
             uploads_stdin |= flow.stdin == Stdin::Upload;
             if i > 0 {
@@ -140,6 +170,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             text = flow.text;
         }
         self.last_text = text;
+        self.last_found = found;
         if runs_stdin && uploads_stdin && p.commands.len() > 1 {
             self.a.raise(
                 Level::Critical,
@@ -212,6 +243,7 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn simple(&mut self, s: &Simple) -> Flow {
+        self.printed_vars.retain(|(n, _)| !s.assigns.iter().any(|(a, _)| a == n));
         for (name, value) in &s.assigns {
             let v = self.expand(value);
             if name.is_empty() {
@@ -221,8 +253,14 @@ impl<'c, 'a> Walker<'c, 'a> {
             if v.taint != Taint::default() {
                 self.var_taints.push((name.clone(), v.taint));
             }
+            // `for f in a b`: the variable takes each value, so none is known.
+            let varies = s.assigns.iter().filter(|(n, _)| n == name).count() > 1;
             if s.words.is_empty() || name == "CDPATH" {
-                self.set_var(name, v.known.then(|| v.text.clone()));
+                self.set_var(name, (v.known && !varies).then(|| v.text.clone()));
+            }
+            // `X=$(cat list)`, `for f in $(cat list)`: a printed file name.
+            if !v.known && v.printed {
+                self.printed_vars.push((name.clone(), v.stands_for.clone()));
             }
         }
         let mut args: Vec<Arg> = Vec::with_capacity(s.words.len());
@@ -317,6 +355,24 @@ impl<'c, 'a> Walker<'c, 'a> {
         let flow = programs::judge(self, &call);
         self.depth -= 1;
         flow
+    }
+}
+
+/// A filter of its input's lines (`grep PATTERN`, `sort`, `head`): what
+/// comes out is some of what went in.
+fn filters_lines(cmd: &Command) -> bool {
+    let Command::Simple(s) = cmd else { return false };
+    let words: Vec<String> = s.words.iter().filter_map(|w| w.literal(&|_| None)).collect();
+    if words.len() != s.words.len() || !s.redirects.is_empty() {
+        return false;
+    }
+    let Some((name, args)) = words.split_first() else { return false };
+    let operands = args.iter().filter(|a| !a.starts_with('-')).count();
+    match name.rsplit('/').next().unwrap_or(name) {
+        "sort" | "uniq" | "head" | "tail" | "cat" | "tac" | "shuf" => operands == 0,
+        "grep" | "egrep" | "fgrep" | "rg" => operands <= 1 && !args.iter().any(|a| a == "-o"),
+        "sed" => operands <= 1 && !args.iter().any(|a| a.starts_with("-i")),
+        _ => false,
     }
 }
 

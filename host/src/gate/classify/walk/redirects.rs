@@ -33,7 +33,12 @@ impl Walker<'_, '_> {
                     }
                 }
                 RedirOp::Out | RedirOp::Append | RedirOp::ReadWrite => {
-                    self.write(&target);
+                    // `>` truncates before anything is written.
+                    if r.op == RedirOp::Out {
+                        self.replace(&target);
+                    } else {
+                        self.write(&target);
+                    }
                     if flow.out.sensitive() {
                         self.taint_file(&target);
                     }

@@ -189,12 +189,17 @@ impl Parser<'_> {
             }
             words.push(word);
         }
-        // `for x in a b; do`: the `;` or newline is left for the list.
-        let simple = Simple {
-            words: Vec::new(),
-            assigns: words.into_iter().map(|w| (String::new(), w)).collect(),
-            redirects: Vec::new(),
+        // `for x in a b; do`: the `;` or newline is left for the list. The
+        // loop's variable takes each word in turn.
+        let variable = match words.as_slice() {
+            [name, keyword, ..] if !is_case && keyword.is_bare("in") => Some(name.source()),
+            _ => None,
         };
+        let assigns = match variable {
+            Some(name) => words.into_iter().skip(2).map(|w| (name.clone(), w)).collect(),
+            None => words.into_iter().map(|w| (String::new(), w)).collect(),
+        };
+        let simple = Simple { words: Vec::new(), assigns, redirects: Vec::new() };
         Ok(Command::Simple(simple))
     }
 
