@@ -298,7 +298,7 @@ fn loading_reads_the_files_that_exist() {
 }
 
 #[test]
-fn loading_a_small_policy_is_fast() {
+fn a_realistic_policy_loads_every_part() {
     let user = "max_mode = \"auto\"\ndefault_mode = \"auto\"\napproval_timeout = 300\n\
                 [hosts]\nallow = [\"api.github.com\", \"*.internal.example.com\", \"crates.io\"]\n\
                 deny = [\"pastebin.com\", \"*.ngrok.io\"]\n\
@@ -306,15 +306,7 @@ fn loading_a_small_policy_is_fast() {
                 [[rules]]\nverdict = \"deny\"\npattern = \"terraform\\\\s+apply\"\n\
                 [[rules]]\nverdict = \"ask\"\npath = \"infra/**\"\n\
                 [[rules]]\nverdict = \"allow\"\ncapability = \"process\"\ncommand = \"cargo test\"\n";
-    let input = layers(None, Some(user), None);
-    let runs = 50;
-    let start = std::time::Instant::now();
-    for _ in 0..runs {
-        Policy::from_layers(input.clone()).unwrap();
-    }
-    let each = start.elapsed() / runs;
-    // The target (< 100 µs) is for release builds; a debug build is far
-    // slower, so this only guards against something pathological.
-    assert!(each < Duration::from_millis(20), "loading took {each:?}");
-    eprintln!("loading a small policy: {each:?} (debug build)");
+    // How fast it loads is the gate benchmark's business, not a test's.
+    let policy = Policy::from_layers(layers(None, Some(user), None)).unwrap();
+    assert_eq!(policy.rules().len(), 4);
 }
