@@ -123,9 +123,18 @@ impl AuditLog {
             self.file = Self::open_file(&self.path)?;
         }
         self.file.write_all(&self.line)?;
-        if self.file.metadata()?.len() >= self.rotation.max_bytes {
-            audit_rotate::shift(&self.path, self.rotation.keep)?;
-            self.file = Self::open_file(&self.path)?;
+        // The line is written: a rotation that fails leaves the log whole
+        // and refuses nothing (the next append tries again).
+        if let Err(e) = Self::rotate_if_full(&mut self.file, &self.path, self.rotation) {
+            tracing::warn!(log = %self.path.display(), error = %e, "the audit log could not be rotated");
+        }
+        Ok(())
+    }
+
+    fn rotate_if_full(file: &mut File, path: &Path, rotation: Rotation) -> std::io::Result<()> {
+        if file.metadata()?.len() >= rotation.max_bytes {
+            audit_rotate::shift(path, rotation.keep)?;
+            *file = Self::open_file(path)?;
         }
         Ok(())
     }
