@@ -79,13 +79,16 @@ fn filters_narrow_the_records() {
     assert_eq!(actions(&records(dir.path(), &["--capability", "workspace"])), ["workspace.read"]);
     assert_eq!(actions(&records(dir.path(), &["--capability", "process.run"])), ["process.run"]);
     assert_eq!(count(&["--capability", "process.read"]), 0);
-    assert_eq!(count(&["--skill", "probe"]), 2);
+    // A file run by path is named by its path, never by its manifest's name.
+    let probe_file = format!("file:{}", std::fs::canonicalize(probe()).unwrap().display());
+    assert_eq!(count(&["--skill", &probe_file]), 2);
+    assert_eq!(count(&["--skill", "probe"]), 0);
     assert_eq!(count(&["--skill", "agent"]), 0);
     assert_eq!(count(&["--session", "fix"]), 0);
     assert_eq!(count(&["--since", "1h"]), 2);
     assert_eq!(count(&["--since", "2000-01-01T00:00:00Z"]), 2);
     assert_eq!(count(&["--since", "2999-01-01"]), 0);
-    assert_eq!(count(&["--skill", "probe", "--decision", "deny", "--since", "1d"]), 1);
+    assert_eq!(count(&["--skill", &probe_file, "--decision", "deny", "--since", "1d"]), 1);
     // The newest N.
     assert_eq!(actions(&records(dir.path(), &["--limit", "1"])), ["process.run"]);
     assert_eq!(count(&["--limit", "5"]), 2);
@@ -277,4 +280,54 @@ fn the_environment_a_skill_passes_is_judged_and_shown() {
     assert!(reasons.contains("env.hijack") && reasons.contains("LD_PRELOAD"), "{preload}");
     let log = by_target("RUST_LOG=debug true");
     assert_eq!((log["decision"].as_str(), log["level"].as_str()), (Some("allow"), Some("safe")), "{log}");
+}
+
+#[test]
+fn the_log_rotates_and_every_record_still_reads_in_order() {
+    let dir = grove_tests::repo_with(&[("a.txt", "a\n"), ("b.txt", "b\n"), ("c.txt", "c\n")]);
+    let home = tempfile::tempdir().unwrap();
+    grove_tests::write(home.path(), "grove/config.toml", "[audit]\nmax_kib = 2\nkeep = 100\n");
+    let run = |args: &[&str]| grove_with(grove_cmd(dir.path(), home.path()), args, None);
+    for file in ["a.txt", "b.txt", "c.txt"] {
+        run(&["run", probe(), "read-n", file, "20"]).expect(0);
+    }
+    // Runs at once, appending and rotating under one another.
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            let mut cmd = grove_cmd(dir.path(), home.path());
+            cmd.args(["run", probe(), "read-n", "a.txt", "20"]).stdout(Stdio::null()).stderr(Stdio::null());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+
+    let logs = dir.path().join(".git/grove");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&logs).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("audit.jsonl") || name.ends_with(".lock") {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        let longest = text.lines().map(|l| l.len() + 1).max().unwrap_or(0);
+        assert!(text.len() <= 2048 + longest, "{name} is {} bytes", text.len());
+    }
+    assert!(files > 3, "the log rotated ({files} files)");
+
+    let read = records(dir.path(), &[]);
+    assert_eq!(read.len(), 120, "no record lost");
+    let targets: Vec<&str> = read.iter().map(|r| r["target"].as_str().unwrap()).collect();
+    let expected: Vec<&str> =
+        ["a.txt", "b.txt", "c.txt"].iter().flat_map(|f| std::iter::repeat_n(*f, 20)).collect();
+    assert_eq!(targets[..60], expected[..], "oldest first");
+    assert!(targets[60..].iter().all(|t| *t == "a.txt"));
+
+    // Only `keep` rotated files stay.
+    grove_tests::write(home.path(), "grove/config.toml", "[audit]\nmax_kib = 2\nkeep = 2\n");
+    run(&["run", probe(), "read-n", "a.txt", "20"]).expect(0);
+    assert!(logs.join("audit.jsonl.2").exists() && !logs.join("audit.jsonl.3").exists());
 }

@@ -55,6 +55,13 @@ pub struct Caps {
     /// Where the programs of a session's run are recorded while they run,
     /// so none outlives the session; `None` outside a session.
     pub processes: Option<crate::session::processes::ProcessLedger>,
+    /// Bytes written through `workspace.write` so far, and the most the
+    /// run may write ([`Limits::writes`]).
+    pub written: u64,
+    pub max_written: u64,
+    /// Where `ui.report` saves HTML reports: the repository's
+    /// `.git/grove/reports`, or `None` for a private temporary folder.
+    pub reports_dir: Option<std::path::PathBuf>,
 }
 
 impl Caps {
@@ -68,7 +75,8 @@ impl Caps {
     }
 
     /// Like [`Caps::new`], with a gate of the caller's making.
-    pub fn with_gate(skill: &str, root: &Path, gate: Gate, limits: &Limits) -> io::Result<Caps> {
+    pub fn with_gate(skill: &str, root: &Path, mut gate: Gate, limits: &Limits) -> io::Result<Caps> {
+        gate.limit_calls(limits.calls);
         Ok(Caps {
             gate,
             workspace: Workspace::open(root)?,
@@ -79,6 +87,9 @@ impl Caps {
             session_base: None,
             transcript: None,
             processes: None,
+            written: 0,
+            max_written: limits.writes,
+            reports_dir: None,
         })
     }
 
@@ -148,10 +159,11 @@ impl skill::types::Host for Caps {
 }
 
 /// A refusal is what the guest hears as `denied`, its cause kept (an audit
-/// log that could not be written).
+/// log that could not be written); a run out of calls hears `limit`.
 impl From<Refusal> for CapError {
     fn from(r: Refusal) -> CapError {
-        CapError::of(ErrorKind::Denied, r)
+        let kind = if matches!(r, Refusal::Limit(_)) { ErrorKind::Limit } else { ErrorKind::Denied };
+        CapError::of(kind, r)
     }
 }
 

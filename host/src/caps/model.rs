@@ -107,10 +107,17 @@ impl wit::Host for Caps {
             permission: Permission::Model,
             subject: Subject::None,
         };
+        let settings = self.model.settings().expect("checked above");
+        let unpriced = self.model.meter.lock().expect("not poisoned").unpriced(&settings.prices, &model);
+        if let Some(why) = unpriced {
+            return Err(CapError::of(ErrorKind::Limit, self.gate.refuse(action, why)));
+        }
+        let max_tokens = settings.max_output.clamp(&model, req.max_tokens);
         let permit = self.gate.check(action).await?;
         let client = self.model.client(&permit);
 
-        let request = chat_request(req, model, setting.effort, setting.long_context)?;
+        let request =
+            chat_request(wit::Request { max_tokens, ..req }, model, setting.effort, setting.long_context)?;
         if let Some(why) = self.model.meter.lock().expect("not poisoned").exhausted() {
             return Err(CapError::limit(why));
         }
@@ -120,7 +127,11 @@ impl wit::Host for Caps {
         let response = self.stream(&client, setting.provider, &request).await?;
         let spend = {
             let mut meter = self.model.meter.lock().expect("not poisoned");
-            meter.record(&client.config.prices, &response.model, response.usage);
+            // A provider may answer with a name of its own (a dated
+            // version, an alias); the model asked for was checked for a price.
+            let priced_as =
+                if client.config.prices.knows(&response.model) { &response.model } else { &request.model };
+            meter.record(&client.config.prices, priced_as, response.usage);
             meter.spend
         };
         if let Some(sink) = &mut self.model.sink {

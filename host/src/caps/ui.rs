@@ -1,7 +1,8 @@
 //! `ui`: reports for the human, and questions they answer.
 
-use std::io::BufRead;
-use std::path::PathBuf;
+use std::io::{BufRead, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 
 use super::{CapError, Caps};
 use crate::gate::Permission;
@@ -14,7 +15,7 @@ impl Host for Caps {
         self.check("ui", "report", &title, Permission::Ui).await?;
         let text = match format {
             ReportFormat::Html => {
-                let path = save_html(self.console.skill(), &body)
+                let path = save_html(self.reports_dir.as_deref(), self.console.skill(), &body)
                     .map_err(|e| super::io_error("saving the HTML report", e))?;
                 format!("{title}: {}", path.display())
             }
@@ -75,12 +76,41 @@ fn parse_choice(answer: &str, choices: &[String], default: Option<u32>) -> Resul
         .ok_or_else(|| CapError::invalid(format!("{answer:?} is not one of the choices")))
 }
 
-fn save_html(skill: &str, body: &str) -> std::io::Result<PathBuf> {
-    let dir = std::env::temp_dir().join("grove-reports");
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{skill}-{}.html", std::process::id()));
-    std::fs::write(&path, body)?;
-    Ok(path)
+/// Save an HTML report in a private folder: `reports` (the repository's
+/// `.git/grove/reports`) when there is one, else a fresh temporary folder
+/// of the user's alone. Never a predictable name in the shared temporary
+/// folder, where another user could plant a symlink to redirect the write;
+/// and the file is always a new one (`create_new`), never one already there.
+fn save_html(reports: Option<&Path>, skill: &str, body: &str) -> std::io::Result<PathBuf> {
+    let dir = match reports {
+        Some(dir) => {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+            dir.to_path_buf()
+        }
+        // Kept: the human opens the report after the run.
+        None => tempfile::Builder::new()
+            .prefix("grove-reports-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()?
+            .keep(),
+    };
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace(':', "");
+    for n in 0u32.. {
+        let name = match n {
+            0 => format!("{skill}-{stamp}.html"),
+            n => format!("{skill}-{stamp}-{n}.html"),
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut file) => {
+                file.write_all(body.as_bytes())?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 #[cfg(test)]

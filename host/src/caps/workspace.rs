@@ -145,7 +145,21 @@ impl Host for Caps {
     }
 
     async fn write(&mut self, path: String, contents: Vec<u8>) -> Result<(), CapError> {
+        let written = self.written.saturating_add(contents.len() as u64);
+        if written > self.max_written {
+            let why = format!(
+                "write limit: the skill would write more than {} MiB through workspace.write in \
+                 one run; raise it with --write-limit MIB",
+                self.max_written >> 20
+            );
+            let subject = Subject::Path(&path);
+            let permission = Permission::WorkspaceWrite;
+            let action =
+                Action { capability: "workspace", verb: "write", target: &path, permission, subject };
+            return Err(CapError::of(super::ErrorKind::Limit, self.gate.refuse(action, why)));
+        }
         let (permit, p) = self.ws_path("write", &path, Permission::WorkspaceWrite).await?;
+        self.written = written;
         if p == Path::new(".") {
             return Err(CapError::invalid("cannot write to the workspace root itself"));
         }

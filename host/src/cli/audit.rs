@@ -123,6 +123,26 @@ pub fn audit(args: AuditArgs) -> Result<Exit, CliError> {
         eprintln!("grove: no audit log at {}{waiting}", path.display());
     }
 
+    // The rotated files first, oldest first, then the log itself.
+    for old in crate::gate::audit_rotate::rotated(&path) {
+        let file = match File::open(&old) {
+            Ok(file) => file,
+            // Rotated out of the kept count since it was listed.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(read_error(&old, e)),
+        };
+        let mut reader = Reader::new(BufReader::with_capacity(1 << 16, file), filter.clone());
+        while let Some(entry) = reader.next_entry().map_err(|e| read_error(&old, e))? {
+            printer.push(entry);
+            if printer.broken {
+                return Ok(Exit::Ok);
+            }
+        }
+        if let Some(last) = reader.finish() {
+            printer.push(last);
+        }
+        report_malformed(&old, reader.malformed(), 0);
+    }
     if let Some(log) = &mut log {
         while let Some(entry) = log.reader.next_entry().map_err(|e| read_error(&path, e))? {
             printer.push(entry);
@@ -164,8 +184,17 @@ pub fn audit(args: AuditArgs) -> Result<Exit, CliError> {
             Some(open) if open.same_file(&meta) && meta.len() == open.reader.offset() => continue,
             // Grown: read on.
             Some(open) if open.same_file(&meta) && meta.len() > open.reader.offset() => {}
-            // New, replaced or truncated: read it from the start.
+            // New, replaced or truncated: read it from the start. A log
+            // rotated away is still open here: what was added to it before
+            // it was renamed is read first.
             _ => {
+                if let Some(old) = &mut log
+                    && !old.same_file(&meta)
+                {
+                    while let Some(entry) = old.reader.next_entry().map_err(|e| read_error(&path, e))? {
+                        printer.push(entry);
+                    }
+                }
                 log = Log::open(&path, filter.clone()).map_err(|e| read_error(&path, e))?;
                 reported = 0;
             }

@@ -103,6 +103,16 @@ pub struct RunOptions {
     #[arg(long, value_name = "KIB")]
     pub output_limit: Option<usize>,
 
+    /// Limit on the bytes the skill writes through `workspace.write`, all
+    /// writes together, in MiB. Default: 256.
+    #[arg(long, value_name = "MIB")]
+    pub write_limit: Option<u64>,
+
+    /// Limit on the number of capability calls the skill makes. Default:
+    /// 100000.
+    #[arg(long, value_name = "N")]
+    pub call_limit: Option<u64>,
+
     /// The permission mode: plan (read-only), manual (ask for anything but
     /// reads), auto (ask only for risky actions) or bypass. Default: the
     /// policy's `default_mode`, else auto; never above its `max_mode`.
@@ -174,6 +184,12 @@ impl RunOptions {
         }
         if let Some(kib) = self.output_limit {
             limits.output = kib << 10;
+        }
+        if let Some(mib) = self.write_limit {
+            limits.writes = mib.saturating_mul(1 << 20);
+        }
+        if let Some(n) = self.call_limit {
+            limits.calls = n;
         }
         limits
     }

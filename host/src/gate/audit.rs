@@ -2,6 +2,7 @@
 //! decision, written with a single `write` so lines never interleave, and
 //! flushed per line (no user-space buffer), so a crash loses at most the
 //! line being written. A torn last line is closed off before the next one.
+//! Past a size the log rotates (see `audit_rotate`).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -10,11 +11,17 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use super::audit_rotate::{self, Locked, Rotation};
+
 /// One audit line.
 #[derive(Debug, Serialize)]
 pub struct AuditRecord<'a> {
     pub time: String,
+    /// The name the skill goes by (its manifest's).
     pub skill: &'a str,
+    /// Who it is: a built-in's name, `name@sha256:…` for an installed
+    /// skill, `file:/path@sha256:…` for a file run by path.
+    pub skill_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<&'a str>,
     pub capability: &'a str,
@@ -48,6 +55,10 @@ pub struct AuditLog {
     path: PathBuf,
     /// One line's bytes, kept between appends: no allocation per decision.
     line: Vec<u8>,
+    rotation: Rotation,
+    /// Locked around each append, so appends and rotation by every grove
+    /// process happen one at a time.
+    lock: File,
 }
 
 /// Longest target kept in a line; commands and paths beyond it are cut.
@@ -59,6 +70,28 @@ impl AuditLog {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(audit_rotate::lock_path(path))?;
+        let file = Self::open_file(path)?;
+        Ok(AuditLog {
+            file,
+            path: path.to_path_buf(),
+            line: Vec::with_capacity(512),
+            rotation: Rotation::default(),
+            lock,
+        })
+    }
+
+    /// Rotate past `rotation`'s size instead of the default's.
+    pub fn rotating(mut self, rotation: Rotation) -> Self {
+        self.rotation = rotation;
+        self
+    }
+
+    fn open_file(path: &Path) -> std::io::Result<File> {
         let mut file = OpenOptions::new().create(true).append(true).read(true).open(path)?;
         // A crash mid-line left a torn last line: end it, so the next
         // record starts on a line of its own and readers skip only the torn one.
@@ -72,7 +105,7 @@ impl AuditLog {
                 file.write_all(b"\n")?;
             }
         }
-        Ok(AuditLog { file, path: path.to_path_buf(), line: Vec::with_capacity(512) })
+        Ok(file)
     }
 
     pub fn path(&self) -> &Path {
@@ -85,7 +118,37 @@ impl AuditLog {
         self.line.clear();
         serde_json::to_writer(&mut self.line, record).map_err(std::io::Error::other)?;
         self.line.push(b'\n');
-        self.file.write_all(&self.line)
+        let _locked = Locked::take(&self.lock)?;
+        if !self.still_at_path()? {
+            self.file = Self::open_file(&self.path)?;
+        }
+        self.file.write_all(&self.line)?;
+        // The line is written: a rotation that fails leaves the log whole
+        // and refuses nothing (the next append tries again).
+        if let Err(e) = Self::rotate_if_full(&mut self.file, &self.path, self.rotation) {
+            tracing::warn!(log = %self.path.display(), error = %e, "the audit log could not be rotated");
+        }
+        Ok(())
+    }
+
+    fn rotate_if_full(file: &mut File, path: &Path, rotation: Rotation) -> std::io::Result<()> {
+        if file.metadata()?.len() >= rotation.max_bytes {
+            audit_rotate::shift(path, rotation.keep)?;
+            *file = Self::open_file(path)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the open file is still the one at the log's path (another
+    /// process may have rotated it away).
+    fn still_at_path(&self) -> std::io::Result<bool> {
+        use std::os::unix::fs::MetadataExt;
+        let open = self.file.metadata()?;
+        match std::fs::metadata(&self.path) {
+            Ok(at_path) => Ok(at_path.dev() == open.dev() && at_path.ino() == open.ino()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }
 

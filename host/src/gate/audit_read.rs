@@ -21,6 +21,10 @@ use serde::Deserialize;
 pub struct AuditEntry {
     pub time: String,
     pub skill: String,
+    /// Who the skill was (`name@sha256:…`, `file:/path@sha256:…`); absent
+    /// from older lines, whose `skill` was all there was.
+    #[serde(default)]
+    pub skill_id: Option<String>,
     #[serde(default)]
     pub session: Option<String>,
     pub capability: String,
@@ -92,20 +96,36 @@ impl Filter {
         });
         let session = self.session.as_deref().is_none_or(|s| entry.session.as_deref() == Some(s));
         let since = self.since.is_none_or(|since| parse_time(&entry.time).is_some_and(|t| t >= since));
-        is(&self.skill, &entry.skill) && is(&self.decision, &entry.decision) && capability && session && since
+        // A skill is named as policy rules name it: a built-in's or an
+        // installed skill's name, or a file's `file:/path`; never a name a
+        // file claimed in its manifest.
+        let skill = self.skill.as_deref().is_none_or(|want| match &entry.skill_id {
+            Some(id) => crate::gate::policy::names_skill(want, id),
+            None => entry.skill == want,
+        });
+        skill && is(&self.decision, &entry.decision) && capability && session && since
     }
 
-    /// Texts every matching line contains: each wanted value as a JSON string.
+    /// Texts every matching line contains: each wanted value as a JSON
+    /// string (a skill's without its closing quote: `skill_id` may go on
+    /// with a digest).
     fn needles(&self) -> Vec<String> {
         let capability = self.capability.as_deref().map(|c| match c.split_once('.') {
             Some((capability, verb)) => vec![capability, verb],
             None => vec![c],
         });
-        [self.session.as_deref(), self.skill.as_deref(), self.decision.as_deref()]
+        let json = |v: &str| serde_json::to_string(v).expect("a string serializes");
+        let skill = self.skill.as_deref().map(|s| {
+            let mut needle = json(s);
+            needle.pop();
+            needle
+        });
+        [self.session.as_deref(), self.decision.as_deref()]
             .into_iter()
             .flatten()
             .chain(capability.into_iter().flatten())
-            .map(|v| serde_json::to_string(v).expect("a string serializes"))
+            .map(json)
+            .chain(skill)
             .collect()
     }
 }

@@ -11,6 +11,7 @@
 pub mod approval;
 mod audit;
 pub mod audit_read;
+pub mod audit_rotate;
 pub mod classify;
 pub mod decide;
 pub mod level;
@@ -119,6 +120,7 @@ impl Judge {
 
     /// Classify an action, then decide on it under the policy and mode:
     /// what the gate does for every call and `grove classify` for every line.
+    /// `skill` is the skill's identity (see `Query::skill`).
     pub fn decide(
         &self,
         skill: &str,
@@ -146,7 +148,11 @@ const DENIALS_BEFORE_MANUAL: u32 = 3;
 
 /// Decides on actions for one invocation and audits every decision.
 pub struct Gate {
+    /// The name the skill goes by, for people.
     skill: String,
+    /// Who the skill is, for policy and audit (`Query::skill`); its name
+    /// unless told otherwise.
+    skill_id: String,
     session: Option<String>,
     grants: Grants,
     audit: Option<AuditLog>,
@@ -159,6 +165,10 @@ pub struct Gate {
     observer: Option<Observer>,
     /// Hears the mode the gate falls back to (a session records it).
     on_fallback: Option<Box<dyn Fn(Mode) + Send + Sync>>,
+    /// Calls checked so far, and the most the run may make. Counted here
+    /// because every capability call but a log line passes `check`.
+    calls: u64,
+    max_calls: u64,
 }
 
 /// A hook that hears every decision the gate makes, as audited.
@@ -188,8 +198,10 @@ impl Gate {
         judge: Judge,
         approver: Approver,
     ) -> Self {
+        let skill = skill.into();
         Gate {
-            skill: skill.into(),
+            skill_id: skill.clone(),
+            skill,
             session,
             grants,
             audit,
@@ -199,7 +211,20 @@ impl Gate {
             denials_in_a_row: 0,
             observer: None,
             on_fallback: None,
+            calls: 0,
+            max_calls: u64::MAX,
         }
+    }
+
+    /// Refuse every call after the first `max` with a limit refusal.
+    pub fn limit_calls(&mut self, max: u64) {
+        self.max_calls = max;
+    }
+
+    /// Know the skill by `id` in policy and audit (a built-in's name, an
+    /// installed skill's name and digest, a file's path and digest).
+    pub fn identify(&mut self, id: impl Into<String>) {
+        self.skill_id = id.into();
     }
 
     /// Let `hook` hear when auto mode falls back to manual.
@@ -219,7 +244,7 @@ impl Gate {
     pub fn riskiest_write<'p>(&self, paths: &'p [String]) -> Option<&'p str> {
         paths
             .iter()
-            .map(|p| (self.judge.decide(&self.skill, "workspace", "write", p, Subject::Path(p)), p))
+            .map(|p| (self.judge.decide(&self.skill_id, "workspace", "write", p, Subject::Path(p)), p))
             .filter(|(d, _)| d.verdict != Verdict::Allow || d.level > level::Level::Low)
             .max_by_key(|(d, _)| (d.verdict, d.level))
             .map(|(_, p)| p.as_str())
@@ -242,6 +267,18 @@ impl Gate {
             action.capability,
             action.verb
         );
+        self.calls += 1;
+        if self.calls > self.max_calls {
+            let why = format!(
+                "call limit: the skill made more than {} capability calls; raise it with --call-limit N",
+                self.max_calls
+            );
+            // Audited once: a guest that keeps calling must not flood the log.
+            if self.calls == self.max_calls + 1 {
+                self.refuse(action, why.clone());
+            }
+            return Err(Refusal::Limit(why));
+        }
         let outcome = self.decide(&action).await;
         self.audit(&action, &outcome)?;
         self.count(outcome.allow);
@@ -275,7 +312,8 @@ impl Gate {
     }
 
     async fn decide(&mut self, action: &Action<'_>) -> Final {
-        let d = self.judge.decide(&self.skill, action.capability, action.verb, action.target, action.subject);
+        let d =
+            self.judge.decide(&self.skill_id, action.capability, action.verb, action.target, action.subject);
         let level = d.level.as_str();
         if let Decision::Deny(why) = self.grants.decide(action.permission) {
             return Final {
@@ -345,6 +383,7 @@ impl Gate {
         let record = AuditRecord {
             time: audit::now(),
             skill: &self.skill,
+            skill_id: &self.skill_id,
             session: self.session.as_deref(),
             capability: action.capability,
             verb: action.verb,

@@ -39,6 +39,9 @@ pub enum Refusal {
     /// The permissions, the classifier and policy, or a human said no.
     #[error("{capability}.{verb} {target:?}: {why}")]
     Denied { capability: &'static str, verb: &'static str, target: String, why: String },
+    /// The run has made all the capability calls its limit allows.
+    #[error("{0}")]
+    Limit(String),
     /// The decision could not be written to the audit log.
     #[error("the audit log {} could not be written, so no action may run", path.display())]
     Unaudited {

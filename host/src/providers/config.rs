@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::anthropic::{self, Auth};
 use super::chat::Effort;
 use super::http::{Secret, Timeouts};
+use super::max_output::MaxOutput;
 use super::meter::{Budget, Price, Prices};
 use super::openai;
 use super::retry::RetryPolicy;
@@ -83,6 +84,9 @@ pub struct ModelConfig {
     /// Spending allowed per session, unless the run sets its own.
     pub budget: Option<Budget>,
     pub prices: Prices,
+    /// The most output tokens each model may be asked for
+    /// (`[model.max_output_tokens]`).
+    pub max_output: MaxOutput,
     /// The file the settings came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -173,6 +177,10 @@ impl ModelConfig {
         for (model, price) in section.prices {
             prices.set(model, price);
         }
+        let mut max_output = MaxOutput::builtin();
+        for (model, tokens) in section.max_output_tokens {
+            max_output.set(model, tokens);
+        }
         let defaults = RetryPolicy::default();
         let timeouts = Timeouts::default();
         Ok(ModelConfig {
@@ -194,6 +202,7 @@ impl ModelConfig {
             },
             budget,
             prices,
+            max_output,
             file,
         })
     }
@@ -289,6 +298,8 @@ struct Section {
     openai: EndpointFile,
     #[serde(default)]
     prices: BTreeMap<String, Price>,
+    #[serde(default)]
+    max_output_tokens: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -358,6 +369,8 @@ mod tests {
             [model.prices."qwen2.5-coder:7b"]
             input = 0.0
             output = 0.0
+            [model.max_output_tokens]
+            "qwen2.5-coder" = 8192
         "#;
         let c = with_file(file, &[]).unwrap();
         assert_eq!(c.fast.provider, ProviderKind::OpenAi);
@@ -366,6 +379,8 @@ mod tests {
         assert!(c.deep.long_context);
         assert_eq!(c.default.model, "claude-sonnet-4-5");
         assert_eq!(c.budget, Some(Budget::Usd(2.5)));
+        assert_eq!(c.max_output.get("qwen2.5-coder:7b"), Some(8192));
+        assert_eq!(c.max_output.get("claude-opus-4-1"), Some(32_000));
     }
 
     #[test]

@@ -109,6 +109,11 @@ impl Prices {
         self.0.insert(model, price);
     }
 
+    /// Whether `model` has a price.
+    pub fn knows(&self, model: &str) -> bool {
+        self.cost(model, Usage::default()).is_some()
+    }
+
     /// What `usage` of `model` cost; `None` for a model with no price.
     pub fn cost(&self, model: &str, usage: Usage) -> Option<f64> {
         self.0
@@ -157,6 +162,26 @@ pub struct Meter {
 }
 
 impl Meter {
+    /// Why a call to `model` may not be made under a dollar budget: grove
+    /// has no price for it, so what it costs could not be counted.
+    ///
+    /// Refused rather than counted at the highest known price: a guessed
+    /// price is wrong both ways (a local model would be billed as the
+    /// dearest one and stop the run early; a dearer new model would slip
+    /// past the budget), while a refusal tells the user the one line of
+    /// configuration that makes the budget exact.
+    pub fn unpriced(&self, prices: &Prices, model: &str) -> Option<String> {
+        if !matches!(self.budget, Some(Budget::Usd(_))) || prices.knows(model) {
+            return None;
+        }
+        Some(format!(
+            "grove has no price for the model `{model}`, so the dollar budget cannot count what it \
+             costs; set its price (dollars per million tokens) in config.toml under \
+             [model.prices.\"{model}\"] as `input = …` and `output = …`, or budget in tokens \
+             (--budget 500k)"
+        ))
+    }
+
     /// The reason no more calls may be made, once the budget is spent.
     pub fn exhausted(&self) -> Option<String> {
         let spent = match self.budget? {
@@ -229,6 +254,18 @@ mod tests {
         assert!(why.contains("110 of 100 tokens"), "{why}");
         assert_eq!(m.spend.unpriced_calls, 1);
         assert_eq!(m.spend.line(), "1 call · 80 in · 30 out");
+    }
+
+    #[test]
+    fn a_dollar_budget_refuses_models_without_a_price() {
+        let prices = Prices::builtin();
+        let dollars = Meter { budget: Some(Budget::Usd(1.0)), ..Default::default() };
+        let why = dollars.unpriced(&prices, "llama3").unwrap();
+        assert!(why.contains("`llama3`") && why.contains("[model.prices.\"llama3\"]"), "{why}");
+        assert!(dollars.unpriced(&prices, "claude-sonnet-4-5").is_none());
+        let tokens = Meter { budget: Some(Budget::Tokens(1000)), ..Default::default() };
+        assert!(tokens.unpriced(&prices, "llama3").is_none());
+        assert!(Meter::default().unpriced(&prices, "llama3").is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod chat;
 pub mod config;
 mod error;
 pub mod http;
+pub mod max_output;
 pub mod meter;
 pub mod openai;
 pub mod replay;

@@ -18,6 +18,12 @@ pub struct Limits {
     pub tables: usize,
     /// Elements in any one table.
     pub table_elements: usize,
+    /// Bytes the skill may write through `workspace.write`, all calls
+    /// together. Enforced by the capabilities, which answer `limit`.
+    pub writes: u64,
+    /// Capability calls the skill may make (every call the gate checks).
+    /// Enforced by the capabilities, which answer `limit`.
+    pub calls: u64,
 }
 
 impl Default for Limits {
@@ -29,6 +35,8 @@ impl Default for Limits {
             instances: 64,
             tables: 64,
             table_elements: 100_000,
+            writes: 256 << 20,
+            calls: 100_000,
         }
     }
 }

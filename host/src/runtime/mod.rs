@@ -98,6 +98,8 @@ impl<T: StoreData> Runtime<T> {
     pub fn new(config: &RuntimeConfig, link: Link<T>) -> wasmtime::Result<Self> {
         let mut cfg = Config::new();
         cfg.wasm_component_model(true).epoch_interruption(true).memory_init_cow(true);
+        // Deep enough to tell a stack that ran out from an ordinary crash.
+        cfg.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(DEEP_STACK));
         if config.pooling {
             let mut pool = PoolingAllocationConfig::default();
             pool.total_component_instances(64)
@@ -214,10 +216,42 @@ fn classify(e: wasmtime::Error) -> RunError {
         return RunError::Exit(exit.0);
     }
     let text = match e.downcast_ref::<wasmtime::Trap>() {
+        Some(_) if stack_exhausted(&e) => {
+            format!("{}: the skill recursed too deeply", wasmtime::Trap::StackOverflow)
+        }
         Some(trap) => format!("{trap}"),
         None => format!("{e:#}"),
     };
     RunError::Trap(text)
+}
+
+/// Frames of a backtrace deep enough to be a call stack that ran out.
+const DEEP_STACK: usize = 256;
+
+/// Whether a trap is the guest running out of call stack. wasmtime says so
+/// when the engine's own stack runs out; but a Rust (or C) guest keeps its
+/// locals on a shadow stack in linear memory, and when that runs out the
+/// guest's stack pointer passes the bottom of memory and wraps, so the
+/// trap is an out-of-bounds access. wasmtime does not tell the faulting
+/// address, so the shadow stack's overflow is recognised by its shape: an
+/// out-of-bounds access at least [`DEEP_STACK`] frames down, in which one
+/// function recurs again and again. An ordinary out-of-bounds bug that
+/// deep in a recursion would be named a stack overflow too; both are
+/// crashes, and the deep recursion is the likelier cause.
+fn stack_exhausted(e: &wasmtime::Error) -> bool {
+    match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::StackOverflow) => true,
+        Some(wasmtime::Trap::MemoryOutOfBounds) => {
+            let Some(trace) = e.downcast_ref::<wasmtime::WasmBacktrace>() else { return false };
+            let frames = trace.frames();
+            let mut counts = std::collections::HashMap::new();
+            for frame in frames {
+                *counts.entry((frame.module().name(), frame.func_index())).or_insert(0usize) += 1;
+            }
+            frames.len() >= DEEP_STACK && counts.values().any(|&n| n >= 16)
+        }
+        _ => false,
+    }
 }
 
 /// Why a component could not be made ready to run.

@@ -109,6 +109,7 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let grants = Grants { requested, granted: defaults.union(req.allow) };
     let wants_model = grants.granted.contains(Permission::Model);
     let mut caps = caps_for(&manifest.name, grants, &req, req.json)?;
+    caps.gate.identify(source.identity());
     let transcript = transcript_for(&req);
     if let Some(transcript) = transcript.clone() {
         let told = transcript.clone();
@@ -121,6 +122,7 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     // One read of the session's record serves its base and its spending.
     let session = session_record(&req);
     caps.session_base = session.as_ref().map(|(_, s)| s.base_commit.clone()).filter(|id| !id.is_empty());
+    caps.reports_dir = req.location.git_dir.as_ref().map(|git_dir| git_dir.join("grove").join("reports"));
     caps.processes = ProcessLedger::for_run(req.location.git_dir.as_deref(), req.session.as_deref());
     let meter = if wants_model {
         let (access, meter) = model_access(&req, session)?;
@@ -234,7 +236,11 @@ fn model_access(
 fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Caps, InvokeError> {
     let root = &req.location.root;
     let audit = match req.location.audit_log() {
-        Some(path) => Some(AuditLog::open(&path).map_err(|source| InvokeError::Audit { path, source })?),
+        Some(path) => Some(
+            crate::gate::audit_rotate::Rotation::load()
+                .and_then(|rotation| Ok(AuditLog::open(&path)?.rotating(rotation)))
+                .map_err(|source| InvokeError::Audit { path, source })?,
+        ),
         None => None,
     };
     // A policy that cannot be read whole stops the run: the gate never

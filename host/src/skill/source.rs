@@ -27,6 +27,9 @@ impl Origin {
 }
 
 /// A skill's bytes and what grove knows of it before running it.
+///
+/// Its [`SkillSource::identity`], not its manifest's name, is what policy
+/// rules and the audit log know it by: any file can claim any name.
 #[derive(Debug, Clone)]
 pub struct SkillSource {
     /// The name from its manifest, else the file stem.
@@ -34,6 +37,27 @@ pub struct SkillSource {
     pub bytes: Cow<'static, [u8]>,
     pub origin: Origin,
     pub info: PackageInfo,
+}
+
+impl SkillSource {
+    /// Who this skill is to policy and audit: a built-in by its name; an
+    /// installed skill by its name and digest (`review@sha256:…`, which
+    /// rules naming `review` match); a file run by path by its absolute
+    /// path and digest (`file:/abs/x.wasm@sha256:…`, which only rules
+    /// naming `file:/abs/x.wasm` match, never a rule written for a name).
+    pub fn identity(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = || format!("sha256:{:x}", Sha256::digest(&self.bytes));
+        match &self.origin {
+            Origin::Builtin => self.name.clone(),
+            Origin::Installed(_) => format!("{}@{}", self.name, digest()),
+            Origin::File(path) => {
+                let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                let path = path.canonicalize().unwrap_or(path);
+                format!("file:{}@{}", path.display(), digest())
+            }
+        }
+    }
 }
 
 /// Why a skill could not be found or read.

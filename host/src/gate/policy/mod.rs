@@ -29,7 +29,7 @@ pub use hosts::{HostEntry, HostPattern, HostVerdict, Hosts};
 pub use key::Key;
 pub use layer::{Layer, Origin, enterprise_path, main_checkout, project_path, read, user_path};
 pub use location::Location;
-pub use rule::{CAPABILITIES, CommandPrefix, Matches, PathPattern, Query, Rule};
+pub use rule::{CAPABILITIES, CommandPrefix, Matches, PathPattern, Query, Rule, names_skill};
 
 use crate::gate::mode::Mode;
 

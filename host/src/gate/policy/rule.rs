@@ -15,6 +15,8 @@ pub const CAPABILITIES: [&str; 10] =
 /// One action as the policy sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Query<'a> {
+    /// The skill's identity: a built-in's name, `name@sha256:…` for an
+    /// installed skill, `file:/path@sha256:…` for a file run by path.
     pub skill: &'a str,
     pub capability: &'a str,
     /// The whole command line, path or URL.
@@ -74,6 +76,15 @@ pub(super) fn matching<'p>(rules: &'p [Rule], q: &Query<'_>) -> Matches<'p> {
         }
     }
     m
+}
+
+/// Whether a rule's `skill = "…"` names the skill of identity `id`: the
+/// whole identity, or all of it but its digest. So `review` matches the
+/// built-in and an installed `review@sha256:…`, `file:/abs/x.wasm` matches
+/// that file whatever its digest, and a file claiming the name `review`
+/// (`file:/…@sha256:…`) matches no rule written for the name.
+pub fn names_skill(rule: &str, id: &str) -> bool {
+    id == rule || id.strip_prefix(rule).is_some_and(|rest| rest.starts_with("@sha256:"))
 }
 
 /// A command prefix, matched word by word against each simple command.
@@ -183,7 +194,7 @@ impl Rule {
 
     /// Whether every matcher the rule has matches `q`; the cheap ones first.
     pub fn matches(&self, q: &Query<'_>) -> bool {
-        self.skill.as_ref().is_none_or(|s| s == q.skill)
+        self.skill.as_ref().is_none_or(|s| names_skill(s, q.skill))
             && self.capability.as_ref().is_none_or(|c| c == q.capability)
             && self.command.as_ref().is_none_or(|c| q.commands.iter().any(|cmd| c.is_prefix_of(cmd)))
             && self.path.as_ref().is_none_or(|p| q.paths.iter().any(|(path, _)| p.is_match(path)))
@@ -292,6 +303,17 @@ mod tests {
         let mut cmd = rule(Verdict::Deny, 1);
         cmd.command = Some(CommandPrefix::new("terraform").unwrap());
         assert!(!cmd.matches(&bare));
+    }
+
+    #[test]
+    fn a_skill_is_named_by_its_identity_not_its_claimed_name() {
+        assert!(names_skill("review", "review"));
+        assert!(names_skill("review", "review@sha256:ab12"));
+        assert!(!names_skill("review", "reviewer"));
+        assert!(!names_skill("review", "file:/tmp/review.wasm@sha256:ab12"));
+        assert!(names_skill("file:/tmp/review.wasm", "file:/tmp/review.wasm@sha256:ab12"));
+        assert!(names_skill("file:/tmp/review.wasm@sha256:ab12", "file:/tmp/review.wasm@sha256:ab12"));
+        assert!(!names_skill("file:/tmp/review.wasm@sha256:cd34", "file:/tmp/review.wasm@sha256:ab12"));
     }
 
     #[test]

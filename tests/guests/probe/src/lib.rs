@@ -231,6 +231,21 @@ impl Skill for Probe {
                 }
                 Ok(Outcome::ok(format!("{total}")))
             }
+            // Write ARG2 bytes to ARG0, ARG1 times: the first error stops it.
+            "write-n" => {
+                let bytes = vec![b'w'; count(2) as usize];
+                for i in 0..count(1) {
+                    if let Err(e) = workspace::write(&arg(0), &bytes) {
+                        return Ok(Outcome::fail(format!("write {i} refused: {e:?}")));
+                    }
+                }
+                Ok(Outcome::ok("written"))
+            }
+            // Hostile: recurses until the call stack runs out.
+            "recurse" => Ok(Outcome::ok(format!("depth {}", recurse(u64::MAX)))),
+            "report-html" => {
+                ui::report("Findings", &arg(0), ui::ReportFormat::Html).map(|()| Outcome::ok("reported"))
+            }
             "log-n" => {
                 let message = "z".repeat(count(1) as usize);
                 for _ in 0..count(0) {
@@ -265,6 +280,19 @@ impl Skill for Probe {
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
     }
+}
+
+/// Recurse `depth` times, each frame holding a buffer in linear memory
+/// (the shadow stack), so the guest's stack runs out long before `depth`.
+fn recurse(depth: u64) -> u64 {
+    if depth == 0 {
+        return 0;
+    }
+    let mut frame = [0u8; 256];
+    black_box(&mut frame);
+    let below = recurse(black_box(depth - 1));
+    black_box(&frame);
+    below + frame[0] as u64 + 1
 }
 
 /// Whether linear memory holds the bytes of `hidden`, each xor-ed with 0x5a.
