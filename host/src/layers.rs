@@ -33,6 +33,7 @@ mod tests {
             &[
                 "env",
                 "gate",
+                "net",
                 "paths",
                 "providers",
                 "repo",

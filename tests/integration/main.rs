@@ -10,6 +10,7 @@ mod audit;
 mod cli;
 mod dash;
 mod gate;
+mod http;
 mod packaging;
 mod policy;
 mod review;

@@ -4,3 +4,4 @@
 //! shares the address rules.
 
 pub mod addr;
+pub mod client;
