@@ -23,6 +23,7 @@ mod tests {
         ("worktree", &["env", "pid"]),
         ("providers", &["env", "paths", "text"]),
         ("gate", &["env", "paths", "text"]),
+        ("net", &["gate"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
@@ -32,6 +33,7 @@ mod tests {
             &[
                 "env",
                 "gate",
+                "net",
                 "paths",
                 "providers",
                 "repo",

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod env;
 pub mod gate;
 mod layers;
+pub mod net;
 pub mod paths;
 pub mod pid;
 pub mod providers;

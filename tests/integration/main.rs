@@ -11,6 +11,7 @@ mod budget;
 mod cli;
 mod dash;
 mod gate;
+mod http;
 mod identity;
 mod limits;
 mod packaging;

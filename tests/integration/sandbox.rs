@@ -216,17 +216,6 @@ fn ungranted_and_unrequested_capabilities_are_denied() {
 }
 
 #[test]
-fn interfaces_not_yet_implemented_answer_unsupported() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = grove(dir.path(), &["run", probe(), "http"]).expect(1);
-    assert!(run.stderr.contains("`http` was not granted"), "{}", run.stderr);
-    let run = grove(dir.path(), &["run", probe(), "http", "--allow", "http", "--json"]).expect(1);
-    let json = run.json();
-    assert_eq!(json["error"]["kind"], "unsupported");
-    assert!(json["error"]["message"].as_str().unwrap().contains("http.send is not available"), "{json}");
-}
-
-#[test]
 fn processes_are_timed_out_and_capped() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();

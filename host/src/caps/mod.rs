@@ -10,6 +10,7 @@
 
 pub mod console;
 mod git;
+mod http;
 mod log;
 pub mod model;
 mod process;
@@ -45,6 +46,8 @@ pub struct Caps {
     pub console: Console,
     /// The model provider and the spending meter.
     pub model: model::ModelAccess,
+    /// The client of `http.send`, built on its first allowed request.
+    pub http: http::HttpAccess,
     /// When the invocation must be over; long host calls are cut short here.
     pub deadline: Instant,
     /// The commit the session's branch started from, when the invocation
@@ -83,6 +86,7 @@ impl Caps {
             spawner: process::Spawner::default(),
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
+            http: http::HttpAccess::default(),
             deadline: Instant::now() + limits.timeout,
             session_base: None,
             transcript: None,
@@ -149,6 +153,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::ui::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::sessions::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::model::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::http::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 

@@ -42,16 +42,12 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 ) -> wasmtime::Result<()>
 where
     D: HasData + Send,
-    for<'a> D::Data<'a>: skill::types::Host
-        + skill::browser::Host
-        + skill::review::Host
-        + skill::notify::Host
-        + skill::http::Host,
+    for<'a> D::Data<'a>:
+        skill::types::Host + skill::browser::Host + skill::review::Host + skill::notify::Host,
 {
     skill::browser::add_to_linker::<T, D>(linker, get)?;
     skill::review::add_to_linker::<T, D>(linker, get)?;
-    skill::notify::add_to_linker::<T, D>(linker, get)?;
-    skill::http::add_to_linker::<T, D>(linker, get)
+    skill::notify::add_to_linker::<T, D>(linker, get)
 }
 
 impl skill::browser::Host for Caps {}
@@ -108,12 +104,5 @@ impl skill::review::Host for Caps {
 impl skill::notify::Host for Caps {
     async fn send(&mut self, _: skill::notify::Recipient, _: String) -> R<String> {
         self.unsupported("notify", "send", Permission::Notify).await
-    }
-}
-
-impl skill::http::Host for Caps {
-    async fn send(&mut self, req: skill::http::Request) -> R<skill::http::Response> {
-        let subject = Subject::Url { method: &req.method, url: &req.url };
-        self.unsupported_on("http", "send", &req.url, Permission::Http, subject).await
     }
 }

@@ -255,6 +255,12 @@ impl Gate {
         self.judge.mode
     }
 
+    /// The policy actions are judged by (its host lists also bound where
+    /// the host connects on a skill's behalf).
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.judge.policy
+    }
+
     /// Decide on `action`: a permit for the work, or why not. The decision
     /// is audited before it takes effect; if it cannot be audited the
     /// action is refused.

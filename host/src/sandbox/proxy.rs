@@ -28,7 +28,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,8 +42,8 @@ use tokio::time::timeout;
 mod head;
 mod relay;
 
-use crate::gate::classify::url::address;
 use crate::gate::policy::{HostVerdict, Policy};
+use crate::net::addr::{is_internal, normalise};
 use head::{HeadError, read_head};
 use relay::relay;
 
@@ -465,61 +465,6 @@ async fn connect(dest: &Destination, addrs: &[SocketAddr], limit: Duration) -> R
         }
         Err(_) => {
             Err(Refusal::new(504, format!("connecting to `{}` port {} timed out", dest.host, dest.port)))
-        }
-    }
-}
-
-/// `raw` as the hook sees it, and the address when it is one. Addresses
-/// are read the way resolvers read them (`2130706433` is `127.0.0.1`), so
-/// no spelling of one passes for a name.
-fn normalise(raw: &str) -> Result<(String, Option<IpAddr>), String> {
-    if !raw.is_ascii() {
-        return Err(format!(
-            "`{}` is not an ASCII host name (write it as punycode, xn--…)",
-            raw.escape_debug()
-        ));
-    }
-    let host = raw.strip_suffix('.').unwrap_or(raw).to_ascii_lowercase();
-    if let Some(ip) = address(&host) {
-        return Ok((ip.to_string(), Some(ip)));
-    }
-    let label_ok = |l: &str| {
-        (1..=63).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    };
-    if host.len() > 253 || !host.split('.').all(label_ok) {
-        return Err(format!("`{}` is not a host name", host.escape_debug()));
-    }
-    Ok((host, None))
-}
-
-/// Addresses on this machine or its networks: loopback, link-local (cloud
-/// metadata lives there), private and shared ranges, and the unroutable.
-fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 192 && b == 0 && v4.octets()[2] == 0)
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            // IPv4 inside IPv6 (mapped, or NAT64) is judged as the IPv4 it carries.
-            let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
-            if let Some(v4) = v6.to_ipv4_mapped().or(nat64.then(|| Ipv4Addr::from(v6.to_bits() as u32))) {
-                return is_internal(IpAddr::V4(v4));
-            }
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
         }
     }
 }

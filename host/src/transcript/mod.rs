@@ -45,6 +45,9 @@ pub mod kind {
     pub const COMMIT: &str = "commit";
     /// A program the skill ran: `{command, code, duration_ms, timed_out}`.
     pub const PROCESS: &str = "process";
+    /// A request the skill sent, or one hop of it:
+    /// `{method, url, status, bytes, duration_ms, error}`.
+    pub const HTTP: &str = "http";
     /// A log line of the skill: `{level, message}`.
     pub const LOG: &str = "log";
     /// A message from the human (`grove tell`, `grove attach`): `{text}`.

@@ -197,6 +197,20 @@ impl Renderer {
                 let command = clip(&clean(str_of(d, "command")), WIDTH);
                 out.push(vec![span(Tone::Dim, format!("  $ {command} → {status} ({ms} ms)"))]);
             }
+            kind::HTTP if verbose => {
+                let ms = d.get("duration_ms").and_then(Value::as_u64).unwrap_or(0);
+                let answer = match d.get("status").and_then(Value::as_u64) {
+                    Some(status) => {
+                        format!(
+                            "{status} ({} bytes, {ms} ms)",
+                            d.get("bytes").and_then(Value::as_u64).unwrap_or(0)
+                        )
+                    }
+                    None => format!("failed: {} ({ms} ms)", clean(str_of(d, "error"))),
+                };
+                let request = clip(&clean(&format!("{} {}", str_of(d, "method"), str_of(d, "url"))), WIDTH);
+                out.push(vec![span(Tone::Dim, format!("  ⇄ {request} → {answer}"))]);
+            }
             kind::LOG => {
                 let message = clean(str_of(d, "message"));
                 match str_of(d, "level") {

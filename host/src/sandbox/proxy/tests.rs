@@ -1,6 +1,7 @@
 //! The proxy over real sockets on 127.0.0.1 and a unix socket, with real
 //! servers and curl behind it.
 
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use tokio::net::UnixStream;

@@ -103,14 +103,19 @@ impl Skill for Probe {
             "git-status" => git::status().map(|s| Outcome::ok(format!("{} changes", s.len()))),
             "git-head" => git::head().map(|h| Outcome::ok(format!("{:?}", h.branch))),
             "git-commit" => git::commit(&arg(0), None).map(Outcome::ok),
-            "http" => http::send(&http::Request {
-                method: "GET".into(),
-                url: "http://127.0.0.1:9/".into(),
-                headers: vec![],
-                body: None,
-                timeout_ms: None,
-            })
-            .map(|r| Outcome::ok(format!("status {}", r.status))),
+            // `http [METHOD [URL [BODY [TIMEOUT_MS]]]]`: the status, then the body.
+            "http" => {
+                let or = |i: usize, default: &str| rest.get(i).cloned().unwrap_or_else(|| default.into());
+                let body = rest.get(2).filter(|b| !b.is_empty()).map(|b| b.clone().into_bytes());
+                http::send(&http::Request {
+                    method: or(0, "GET"),
+                    url: or(1, "http://127.0.0.1:9/"),
+                    headers: vec![("X-Probe".into(), "1".into())],
+                    body,
+                    timeout_ms: rest.get(3).and_then(|ms| ms.parse().ok()),
+                })
+                .map(|r| Outcome::ok(format!("status {}\n{}", r.status, String::from_utf8_lossy(&r.body))))
+            }
             "notify" => grove_sdk::notify::send(&grove_sdk::notify::Recipient::Channel("#dev".into()), "hi")
                 .map(|id| Outcome::ok(format!("sent {id}"))),
             "ask" => ui::ask("Pick one", &["red".into(), "blue".into()], Some(1))
