@@ -21,10 +21,11 @@ mod tests {
         ("paths", &["env"]),
         ("worktree", &["env", "pid"]),
         ("providers", &["env", "paths", "text"]),
-        ("gate", &["env", "paths", "runtime", "text"]),
+        ("gate", &["env", "paths", "runtime", "sandbox", "text"]),
         ("repo", &["paths"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
+        ("sandbox", &["env", "paths", "text"]),
     ];
 
     /// The `crate::X` modules named in the sources of `module`.

@@ -11,6 +11,7 @@ pub mod pid;
 pub mod providers;
 pub mod repo;
 pub mod runtime;
+pub mod sandbox;
 pub mod session;
 pub mod skill;
 pub mod text;

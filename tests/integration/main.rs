@@ -8,6 +8,7 @@ mod agent;
 mod attach;
 mod audit;
 mod cli;
+mod contain;
 mod dash;
 mod gate;
 mod packaging;

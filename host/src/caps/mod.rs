@@ -6,6 +6,7 @@
 //! become typed [`GuestError`]s, never traps.
 
 pub mod console;
+mod contain;
 mod git;
 mod log;
 pub mod model;
@@ -49,6 +50,8 @@ pub struct Caps {
     /// Where the programs of a session's run are recorded while they run,
     /// so none outlives the session; `None` outside a session.
     pub processes: Option<crate::session::processes::ProcessLedger>,
+    /// The OS sandbox every program of this run is started in.
+    pub sandbox: crate::sandbox::Sandbox,
 }
 
 impl Caps {
@@ -63,6 +66,8 @@ impl Caps {
 
     /// Like [`Caps::new`], with a gate of the caller's making.
     pub fn with_gate(skill: &str, root: &Path, gate: Gate, limits: &Limits) -> io::Result<Caps> {
+        let launcher = crate::sandbox::Launcher::current()?;
+        let sandbox = crate::sandbox::Sandbox::for_worktree(root, launcher, Default::default());
         Ok(Caps {
             gate,
             workspace: Workspace::open(root)?,
@@ -72,6 +77,7 @@ impl Caps {
             session_base: None,
             transcript: None,
             processes: None,
+            sandbox,
         })
     }
 

@@ -6,7 +6,6 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::process::Command;
 
 use super::{Caps, io_error, workspace};
 use crate::gate::classify::Subject;
@@ -21,7 +20,7 @@ const MAX_OUTPUT: usize = 8 << 20;
 /// The variables a program sees besides those the skill passes. Everything
 /// else of the host's environment (tokens, keys, proxies) stays out.
 const PASSED_THROUGH: [&str; 2] = [crate::env::PATH, crate::env::HOME];
-const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+pub(super) const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Host for Caps {
     async fn run(&mut self, cmd: Cmd) -> wasmtime::Result<Result<Output, GuestError>> {
@@ -57,10 +56,8 @@ impl Caps {
             PathBuf::from(&cmd.program)
         };
 
-        let mut command = Command::new(&program);
+        let (mut command, _scratch) = self.sandboxed(&cmd, &program, &cwd, FALLBACK_PATH)?;
         command
-            .args(&cmd.args)
-            .current_dir(&cwd)
             .env_clear()
             .env("LANG", "C.UTF-8")
             .stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() })

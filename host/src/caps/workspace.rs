@@ -47,6 +47,12 @@ impl Workspace {
         &self.root
     }
 
+    /// Open the folder at a normalized relative path beneath the root; no
+    /// symlink leads out of it.
+    pub(crate) fn open_dir(&self, path: &Path) -> io::Result<Dir> {
+        self.dir.open_dir(path)
+    }
+
     /// Create the folders above a normalized path, so writes and renames
     /// into new folders work.
     fn create_parent(&self, path: &Path) -> Result<(), GuestError> {

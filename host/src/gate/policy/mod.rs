@@ -32,6 +32,7 @@ pub use location::Location;
 pub use rule::{CAPABILITIES, CommandPrefix, Matches, PathPattern, Query, Rule};
 
 use crate::gate::mode::Mode;
+use crate::sandbox::Requirement;
 
 /// How long a queued approval waits before it is denied, unless a layer says.
 pub const DEFAULT_APPROVAL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -62,6 +63,7 @@ pub struct Policy {
     max_mode: Setting<Mode>,
     default_mode: Setting<Mode>,
     approval_timeout: Setting<Duration>,
+    sandbox: Setting<Requirement>,
     locked: Vec<(Key, Origin)>,
     hosts: Hosts,
     rules: Vec<Rule>,
@@ -83,6 +85,7 @@ impl Policy {
             max_mode: Setting { value: Mode::Bypass, origin: None },
             default_mode: Setting { value: Mode::Auto, origin: None },
             approval_timeout: Setting { value: DEFAULT_APPROVAL_TIMEOUT, origin: None },
+            sandbox: Setting { value: Requirement::Required, origin: None },
             locked: Vec::new(),
             hosts: Hosts::default(),
             rules: Vec::new(),
@@ -139,6 +142,11 @@ impl Policy {
     /// The default mode as set, before the ceiling caps it (see [`Policy::mode`]).
     pub fn default_mode(&self) -> &Setting<Mode> {
         &self.default_mode
+    }
+
+    /// What happens to programs where the machine offers no sandbox.
+    pub fn sandbox(&self) -> &Setting<Requirement> {
+        &self.sandbox
     }
 
     pub fn approval_timeout(&self) -> &Setting<Duration> {
