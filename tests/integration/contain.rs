@@ -252,3 +252,54 @@ fn grove_sandbox_check_says_what_the_machine_offers() {
     let run = grove_with(m.cmd(), &["sandbox", "check"], None).expect(0);
     assert!(run.stdout.contains("programs         sandboxed"), "{}", run.stdout);
 }
+
+#[test]
+fn the_policy_key_says_what_happens_without_a_sandbox() {
+    let m = Machine::new(&[(".grove/policy.toml", "sandbox = \"best-effort\"\n")]);
+    // A repository cannot loosen it.
+    let run = grove_with(m.cmd(), &["sandbox", "check", "--json"], None).expect(0);
+    assert_eq!(run.json()["requirement"], "required", "{}", run.stdout);
+    let run = grove_with(m.cmd(), &["policy", "show", "--json"], None).expect(0);
+    assert_eq!(run.json()["sandbox"]["value"], "required");
+    assert!(run.stdout.contains("sandbox = \\\"best-effort\\\" ignored"), "{}", run.stdout);
+    // The user can.
+    grove_tests::write(
+        &m.outer.path().join("grove-home/grove"),
+        "policy.toml",
+        "sandbox = \"best-effort\"\n",
+    );
+    let run = grove_with(m.cmd(), &["sandbox", "check"], None).expect(0);
+    assert!(run.stdout.contains("sandbox = \"best-effort\" ("), "{}", run.stdout);
+    assert!(run.stdout.contains("grove-home/grove/policy.toml:1"), "{}", run.stdout);
+}
+
+#[test]
+fn a_linked_worktree_cannot_be_pointed_at_another_git_folder() {
+    let m = Machine::new(&[]);
+    let linked = m.outer.path().join("linked");
+    let status = Command::new("git")
+        .args(["worktree", "add", "-q", "-b", "linked"])
+        .arg(&linked)
+        .current_dir(m.repo())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let link = std::fs::read_to_string(linked.join(".git")).unwrap();
+    let config = std::fs::read_to_string(m.repo().join(".git/config")).unwrap();
+    let mut cmd = grove_cmd(&linked, &m.outer.path().join("grove-home"));
+    cmd.env("HOME", m.home());
+    let script = "echo 'gitdir: /tmp' > .git; git config core.hooksPath /tmp; \
+                  echo x > \"$(git rev-parse --git-common-dir)/hooks/post-checkout\"; \
+                  git -c user.name=t -c user.email=t@example.com commit -q --allow-empty -m inside && echo committed";
+    let run = grove_with(
+        cmd,
+        &["run", "--mode", "bypass", "--allow", "process", probe(), "run", "sh", "-c", script],
+        None,
+    )
+    .expect(0);
+    assert_eq!(std::fs::read_to_string(linked.join(".git")).unwrap(), link, "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(m.repo().join(".git/config")).unwrap(), config);
+    assert!(!m.repo().join(".git/hooks/post-checkout").exists());
+    // Committing, which writes in both git folders, works.
+    assert!(run.stdout.contains("committed"), "{}", run.stdout);
+}

@@ -81,6 +81,12 @@ impl Sandbox {
         for path in &self.hidden {
             policy.hide(path.clone());
         }
+        // A linked worktree's `.git` file says where its git folder is;
+        // pointed elsewhere, it would bring hooks the user's git runs.
+        let link = self.root.join(".git");
+        if link.is_file() {
+            policy.read_only.push(link);
+        }
         policy
     }
 

@@ -66,7 +66,9 @@ pub fn seccomp() -> Result<(), String> {
     }
     let fail = |e: &dyn std::fmt::Display| format!("seccomp: {e}");
     let arch = std::env::consts::ARCH.try_into().map_err(|e| fail(&e))?;
-    let rules = DENIED.iter().map(|&call| (call as i64, Vec::new())).collect::<BTreeMap<_, _>>();
+    // `c_long` is `i64` here but not on every target.
+    #[allow(clippy::useless_conversion)]
+    let rules = DENIED.iter().map(|&call| (i64::from(call), Vec::new())).collect::<BTreeMap<_, _>>();
     let filter =
         SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
             .map_err(|e| fail(&e))?;
