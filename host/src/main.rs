@@ -6,6 +6,9 @@ use clap::Parser;
 use grove::cli::{self, Cli, Exit};
 
 fn main() -> ExitCode {
+    // A program's sandbox is built by this binary re-run as its init:
+    // before any thread, runtime or tracing exists.
+    grove::sandbox::init_if_requested();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(mut e) => {

@@ -9,6 +9,7 @@ mod attach;
 mod audit;
 mod budget;
 mod cli;
+mod contain;
 mod dash;
 mod gate;
 mod http;

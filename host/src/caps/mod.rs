@@ -9,6 +9,7 @@
 //! converts them to and from the host's own.
 
 pub mod console;
+mod contain;
 mod git;
 mod http;
 mod log;
@@ -41,8 +42,6 @@ pub use workspace::Workspace;
 pub struct Caps {
     pub gate: Gate,
     pub workspace: Workspace,
-    /// Starts the programs of `process.run`.
-    pub spawner: process::Spawner,
     pub console: Console,
     /// The model provider and the spending meter.
     pub model: model::ModelAccess,
@@ -65,6 +64,8 @@ pub struct Caps {
     /// Where `ui.report` saves HTML reports: the repository's
     /// `.git/grove/reports`, or `None` for a private temporary folder.
     pub reports_dir: Option<std::path::PathBuf>,
+    /// The OS sandbox every program of this run is started in.
+    pub sandbox: crate::sandbox::Sandbox,
 }
 
 impl Caps {
@@ -80,10 +81,11 @@ impl Caps {
     /// Like [`Caps::new`], with a gate of the caller's making.
     pub fn with_gate(skill: &str, root: &Path, mut gate: Gate, limits: &Limits) -> io::Result<Caps> {
         gate.limit_calls(limits.calls);
+        let launcher = crate::sandbox::Launcher::current()?;
+        let sandbox = crate::sandbox::Sandbox::for_worktree(root, launcher, Default::default());
         Ok(Caps {
             gate,
             workspace: Workspace::open(root)?,
-            spawner: process::Spawner::default(),
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             http: http::HttpAccess::default(),
@@ -94,6 +96,7 @@ impl Caps {
             written: 0,
             max_written: limits.writes,
             reports_dir: None,
+            sandbox,
         })
     }
 

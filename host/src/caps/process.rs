@@ -6,11 +6,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::process::Command;
 
 use super::{CapError, Caps, io_error, workspace};
 use crate::gate::classify::Subject;
-use crate::gate::{Action, Permission, Permit};
+use crate::gate::{Action, Permission};
 use crate::wit::grove::skill::process::{Command as Cmd, Host, Output};
 
 /// Timeout when the skill names none.
@@ -20,23 +19,7 @@ const MAX_OUTPUT: usize = 8 << 20;
 /// The variables a program sees besides those the skill passes. Everything
 /// else of the host's environment (tokens, keys, proxies) stays out.
 const PASSED_THROUGH: [&str; 2] = [crate::env::PATH, crate::env::HOME];
-const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
-
-/// Starts programs; only for actions the gate allowed.
-#[derive(Debug, Default)]
-pub struct Spawner {
-    _only_here: (),
-}
-
-impl Spawner {
-    /// A command for `program`, with nothing of the host's environment.
-    fn command(&self, permit: &Permit, program: &Path) -> Command {
-        debug_assert_eq!(permit.permission(), Permission::Process, "only a process permit starts a program");
-        let mut command = Command::new(program);
-        command.env_clear();
-        command
-    }
-}
+pub(super) const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Host for Caps {
     async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
@@ -67,10 +50,9 @@ impl Host for Caps {
             PathBuf::from(&cmd.program)
         };
 
-        let mut command = self.spawner.command(&permit, &program);
+        let (mut command, _scratch) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
         command
-            .args(&cmd.args)
-            .current_dir(&cwd)
+            .env_clear()
             .env("LANG", "C.UTF-8")
             .stdin(if cmd.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())

@@ -57,6 +57,12 @@ impl Workspace {
         &self.dir
     }
 
+    /// Open the folder at a normalized relative path beneath the root, for
+    /// work the gate allowed; no symlink leads out of it.
+    pub(crate) fn open_dir(&self, permit: &Permit, path: &Path) -> io::Result<Dir> {
+        self.dir(permit).open_dir(path)
+    }
+
     /// Create the folders above a normalized path, so writes and renames
     /// into new folders work.
     fn create_parent(&self, permit: &Permit, path: &Path) -> Result<(), CapError> {

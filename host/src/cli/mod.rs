@@ -12,6 +12,7 @@ mod live;
 mod output;
 pub mod policy;
 pub mod run;
+mod sandbox;
 pub mod session;
 mod skills;
 
@@ -167,6 +168,14 @@ pub enum Command {
     /// layers that bound modes, hosts and actions.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+
+    /// Check the OS sandbox around the programs skills start.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
+
+    /// The sandbox's init (started by grove itself).
+    #[command(name = "__sandbox-exec", hide = true)]
+    SandboxExec(sandbox::ExecArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +214,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Approve(args) => approvals::approve(args),
         Command::Deny(args) => approvals::deny(args),
         Command::Policy(command) => policy::run(command),
+        Command::Sandbox(command) => sandbox::run(command),
+        Command::SandboxExec(args) => sandbox::exec(args),
         Command::Audit(args) => audit::audit(args),
     };
     match result {

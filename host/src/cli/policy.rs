@@ -33,7 +33,7 @@ pub struct ShowArgs {
     pub session: Option<String>,
 
     /// Print one JSON object (`files`, `max_mode`, `default_mode`,
-    /// `approval_timeout`, `locked`, `hosts`, `rules`, `warnings`; with
+    /// `approval_timeout`, `sandbox`, `locked`, `hosts`, `rules`, `warnings`; with
     /// `--session`, `session` too).
     #[arg(long)]
     pub json: bool,
@@ -195,6 +195,10 @@ fn show_json(policy: &Policy, files: &[(Layer, PathBuf, bool)]) -> Value {
         "approval_timeout": {
             "seconds": policy.approval_timeout().value.as_secs(),
             "origin": origin_json(policy.approval_timeout().origin.as_ref()),
+        },
+        "sandbox": {
+            "value": policy.sandbox().value.as_str(),
+            "origin": origin_json(policy.sandbox().origin.as_ref()),
         },
         "locked": policy
             .locked()

@@ -1,4 +1,180 @@
-//! What a program a skill starts runs inside: no network but loopback, and
-//! an egress proxy to the hosts the policy allows.
+//! The OS sandbox around every program a skill starts (Linux).
+//!
+//! A program runs in its own user, mount, PID and network namespaces, sees
+//! none of the user's secrets, writes only in the worktree, its git
+//! folders and a private temporary folder (Landlock), cannot touch the
+//! repository's hooks or configuration, reaches no network but its own
+//! loopback, and is refused a few system calls (seccomp). Nothing it
+//! starts outlives it. See `policy.rs` for what is allowed, `launch.rs`
+//! and `init.rs` for how it is built, `check.rs` for what the machine
+//! offers.
 
+mod check;
+mod init;
+mod launch;
+mod policy;
 pub mod proxy;
+mod restrict;
+
+use std::ffi::OsStr;
+use std::io;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use check::Support;
+pub use init::{SETUP_FAILED, SUBCOMMAND, init_if_requested};
+pub use launch::{Launcher, Scratch, resolve};
+pub use policy::{Network, Policy, Requirement, SECRETS};
+
+/// Why a program was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("programs cannot be sandboxed on this machine: {0}")]
+    Unavailable(String),
+    #[error("program {0:?} not found on PATH or in the workspace")]
+    NotFound(String),
+    #[error("preparing the sandbox: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// The sandbox of one skill run: the worktree it works in, found out once.
+#[derive(Debug)]
+pub struct Sandbox {
+    launcher: Launcher,
+    root: PathBuf,
+    git_dirs: Vec<PathBuf>,
+    hidden: Vec<PathBuf>,
+    /// What happens where the machine offers no sandbox.
+    pub requirement: Requirement,
+}
+
+/// A command ready to spawn, and the temporary folder it uses (keep it
+/// until the program is done; dropping it removes the folder).
+#[derive(Debug)]
+pub struct Prepared {
+    pub command: Command,
+    pub scratch: Option<Scratch>,
+}
+
+impl Sandbox {
+    /// The sandbox for programs working in the worktree at `root`, started
+    /// through `launcher`; `requirement` says what happens on a machine
+    /// without sandbox.
+    pub fn for_worktree(root: &Path, launcher: Launcher, requirement: Requirement) -> Sandbox {
+        let mut git_dirs = Vec::new();
+        if let Ok(repo) = git2::Repository::open(root) {
+            git_dirs.push(repo.path().to_path_buf());
+            if repo.commondir() != repo.path() {
+                git_dirs.push(repo.commondir().to_path_buf());
+            }
+        }
+        // grove's own configuration and state, wherever they are.
+        let hidden = [crate::paths::config_dir(), crate::paths::state_dir()].into_iter().flatten().collect();
+        Sandbox { launcher, root: root.to_path_buf(), git_dirs, hidden, requirement }
+    }
+
+    /// The policy for one program, with `tmp` as its temporary folder.
+    pub fn policy(&self, tmp: &Path) -> Policy {
+        let home = std::env::var_os(crate::env::HOME).map(PathBuf::from);
+        let mut policy = Policy::for_worktree(&self.root, &self.git_dirs, home.as_deref(), tmp);
+        for path in &self.hidden {
+            policy.hide(path.clone());
+        }
+        // A linked worktree's `.git` file says where its git folder is;
+        // pointed elsewhere, it would bring hooks the user's git runs.
+        let link = self.root.join(".git");
+        if link.is_file() {
+            policy.read_only.push(link);
+        }
+        policy
+    }
+
+    /// A command that runs `program ARGS` in the folder `cwd` (at
+    /// `cwd_path`, used only when the machine has no sandbox and the
+    /// policy allows running without one). `search` is the `PATH` the
+    /// program gets.
+    pub fn command(
+        &self,
+        cwd: impl AsFd,
+        cwd_path: &Path,
+        program: &Path,
+        args: &[impl AsRef<OsStr>],
+        search: &OsStr,
+    ) -> Result<Prepared, SandboxError> {
+        if let Some(why) = Support::cached(&self.launcher.exe).missing() {
+            if self.requirement == Requirement::Required {
+                return Err(SandboxError::Unavailable(why));
+            }
+            static WARNED: AtomicBool = AtomicBool::new(false);
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    "programs run without a sandbox ({why}); the policy says sandbox = \"best-effort\""
+                );
+            }
+            let mut command = Command::new(program);
+            command.args(args).current_dir(cwd_path);
+            return Ok(Prepared { command, scratch: None });
+        }
+        // Looked up here so that a missing program is told apart from one
+        // that failed; the init looks it up again on the same `PATH`, so
+        // its `argv[0]` stays as the skill wrote it.
+        if resolve(program, search).is_none() {
+            return Err(SandboxError::NotFound(program.to_string_lossy().into_owned()));
+        }
+        let scratch = Scratch::new()?;
+        let command = self.launcher.command(&self.policy(scratch.path()), cwd, program, args)?;
+        Ok(Prepared { command, scratch: Some(scratch) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sandbox whose init always fails, as on a kernel without one.
+    fn without_support(requirement: Requirement) -> (tempfile::TempDir, Sandbox) {
+        let root = tempfile::tempdir().unwrap();
+        let launcher = Launcher { exe: PathBuf::from("/bin/false") };
+        let sandbox = Sandbox::for_worktree(root.path(), launcher, requirement);
+        (root, sandbox)
+    }
+
+    fn command(sandbox: &Sandbox, root: &Path) -> Result<Prepared, SandboxError> {
+        let dir = std::fs::File::open(root).unwrap();
+        sandbox.command(&dir, root, Path::new("true"), &["x"], OsStr::new("/usr/bin:/bin"))
+    }
+
+    #[test]
+    fn without_a_sandbox_programs_are_refused_when_it_is_required() {
+        let (root, sandbox) = without_support(Requirement::Required);
+        let e = command(&sandbox, root.path()).unwrap_err();
+        assert!(matches!(e, SandboxError::Unavailable(_)), "{e}");
+    }
+
+    #[test]
+    fn without_a_sandbox_programs_run_plainly_when_it_is_best_effort() {
+        let (root, sandbox) = without_support(Requirement::BestEffort);
+        let prepared = command(&sandbox, root.path()).unwrap();
+        assert!(prepared.scratch.is_none());
+        assert_eq!(prepared.command.get_program(), "true");
+        assert_eq!(prepared.command.get_current_dir(), Some(root.path()));
+    }
+
+    #[test]
+    fn the_policy_writes_in_the_worktree_and_its_git_folder_and_hides_groves_config() {
+        let root = tempfile::tempdir().unwrap();
+        git2::Repository::init(root.path()).unwrap();
+        let launcher = Launcher { exe: PathBuf::from("/bin/false") };
+        let sandbox = Sandbox::for_worktree(root.path(), launcher, Requirement::Required);
+        let policy = sandbox.policy(Path::new("/tmp/scratch"));
+        assert!(policy.may_write(&root.path().join("src/lib.rs")));
+        assert!(policy.may_write(&root.path().join(".git/objects/pack/x")));
+        assert!(!policy.may_write(&root.path().join(".git/hooks/post-checkout")));
+        assert!(policy.may_write(Path::new("/tmp/scratch/a")));
+        if let Some(config) = crate::paths::config_dir() {
+            assert!(policy.hidden.contains(&config));
+        }
+    }
+}

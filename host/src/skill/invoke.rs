@@ -246,6 +246,7 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     // A policy that cannot be read whole stops the run: the gate never
     // decides on half a policy.
     let policy = Policy::load(root)?;
+    let sandbox = policy.sandbox().value;
     let judge = Judge::new(root, policy, req.mode);
     // In a session, questions wait in its store, and a fall-back to manual
     // mode is recorded there for the rest of its runs.
@@ -269,6 +270,7 @@ fn caps_for(skill: &str, grants: Grants, req: &Invoke, json: bool) -> Result<Cap
     }
     let mut caps = Caps::with_gate(skill, root, gate, &req.limits)
         .map_err(|source| InvokeError::Workspace { path: root.clone(), source })?;
+    caps.sandbox.requirement = sandbox;
     caps.console = Console::new(skill, req.verbosity, OutputBudget::new(req.limits.output), json);
     if let Some(sink) = &req.progress {
         caps.console = caps.console.with_progress_sink(sink.clone());

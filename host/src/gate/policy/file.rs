@@ -7,6 +7,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::Requirement;
 use super::location::Lines;
 use super::rule::{CAPABILITIES, CommandPrefix, PathPattern};
 use super::{HostPattern, Key, Layer, Location, Origin, PolicyError, Problem, Rule};
@@ -19,6 +20,7 @@ struct Raw {
     max_mode: Option<Spanned<String>>,
     default_mode: Option<Spanned<String>>,
     approval_timeout: Option<Spanned<u64>>,
+    sandbox: Option<Spanned<String>>,
     locked: Option<Spanned<Vec<Spanned<String>>>>,
     hosts: Option<Spanned<RawHosts>>,
     rules: Option<Vec<Spanned<RawRule>>>,
@@ -65,6 +67,7 @@ pub(super) struct LayerFile {
     pub max_mode: Option<Entry<Mode>>,
     pub default_mode: Option<Entry<Mode>>,
     pub approval_timeout: Option<Entry<u64>>,
+    pub sandbox: Option<Entry<Requirement>>,
     pub locked: Option<Entry<Vec<Key>>>,
     pub hosts: Option<HostsTable>,
     pub rules: Vec<Entry<Rule>>,
@@ -239,6 +242,14 @@ pub(super) fn parse(
         }
         Some(r.entry(*t.get_ref(), t.span()))
     });
+    let sandbox = raw.sandbox.and_then(|s| {
+        let value = r.check(&s, |v| {
+            Requirement::parse(v).ok_or_else(|| {
+                Problem::unknown("sandbox requirement", v, Requirement::ALL.map(Requirement::as_str))
+            })
+        })?;
+        Some(r.entry(value, s.span()))
+    });
     let locked = raw.locked.map(|l| {
         let span = l.span();
         let keys = l
@@ -258,5 +269,5 @@ pub(super) fn parse(
         HostsTable { at, allow: r.hosts(h.allow), deny: r.hosts(h.deny) }
     });
     let rules = raw.rules.unwrap_or_default().into_iter().filter_map(|raw| r.rule(raw)).collect();
-    Some(LayerFile { layer, max_mode, default_mode, approval_timeout, locked, hosts, rules })
+    Some(LayerFile { layer, max_mode, default_mode, approval_timeout, sandbox, locked, hosts, rules })
 }

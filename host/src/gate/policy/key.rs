@@ -12,10 +12,12 @@ pub enum Key {
     ApprovalTimeout,
     Hosts,
     Rules,
+    Sandbox,
 }
 
 impl Key {
-    pub const ALL: [Key; 5] = [Key::MaxMode, Key::DefaultMode, Key::ApprovalTimeout, Key::Hosts, Key::Rules];
+    pub const ALL: [Key; 6] =
+        [Key::MaxMode, Key::DefaultMode, Key::ApprovalTimeout, Key::Hosts, Key::Rules, Key::Sandbox];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -24,6 +26,7 @@ impl Key {
             Key::ApprovalTimeout => "approval_timeout",
             Key::Hosts => "hosts",
             Key::Rules => "rules",
+            Key::Sandbox => "sandbox",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use super::Requirement;
 use super::file::{Entry, HostsTable, LayerFile};
 use super::{HostEntry, HostPattern, Key, Layer, Policy, Setting, Warning};
 use crate::gate::mode::{Mode, Verdict};
@@ -75,6 +76,11 @@ impl Merge {
             self.policy.approval_timeout =
                 Setting { value: Duration::from_secs(e.value), origin: Some(e.origin) };
         }
+        if let Some(e) = f.sandbox
+            && self.may_set(layer, Key::Sandbox, &e)
+        {
+            self.sandbox(layer, e);
+        }
         if let Some(HostsTable { at, allow, deny }) = f.hosts
             && self.may_set(layer, Key::Hosts, &at)
         {
@@ -117,6 +123,25 @@ impl Merge {
             self.warn(&e, message);
         } else if e.value < above.value {
             self.policy.max_mode = Setting { value: e.value, origin: Some(e.origin) };
+        }
+    }
+
+    /// The first layer that sets `sandbox` decides, and a later one may
+    /// only make it stricter: a user cannot loosen what the enterprise
+    /// requires, nor a repository what the user or grove does.
+    fn sandbox(&mut self, layer: Layer, e: Entry<Requirement>) {
+        let current = &self.policy.sandbox;
+        let may_loosen = current.origin.is_none() && layer != Layer::Project;
+        if may_loosen || e.value.stricter_than(current.value) {
+            self.policy.sandbox = Setting { value: e.value, origin: Some(e.origin) };
+        } else if e.value != current.value {
+            let by = current.origin.as_ref().map_or_else(String::new, |o| format!(" by {o}"));
+            let message = format!(
+                "sandbox = \"{}\" ignored: \"{}\" is required{by}",
+                e.value.as_str(),
+                current.value.as_str()
+            );
+            self.warn(&e, message);
         }
     }
 

@@ -16,6 +16,7 @@ mod key;
 mod layer;
 mod location;
 mod merge;
+mod requirement;
 mod rule;
 
 #[cfg(test)]
@@ -29,6 +30,7 @@ pub use hosts::{HostEntry, HostPattern, HostVerdict, Hosts};
 pub use key::Key;
 pub use layer::{Layer, Origin, enterprise_path, main_checkout, project_path, read, user_path};
 pub use location::Location;
+pub use requirement::Requirement;
 pub use rule::{CAPABILITIES, CommandPrefix, Matches, PathPattern, Query, Rule, names_skill};
 
 use crate::gate::mode::Mode;
@@ -62,6 +64,7 @@ pub struct Policy {
     max_mode: Setting<Mode>,
     default_mode: Setting<Mode>,
     approval_timeout: Setting<Duration>,
+    sandbox: Setting<Requirement>,
     locked: Vec<(Key, Origin)>,
     hosts: Hosts,
     rules: Vec<Rule>,
@@ -83,6 +86,7 @@ impl Policy {
             max_mode: Setting { value: Mode::Bypass, origin: None },
             default_mode: Setting { value: Mode::Auto, origin: None },
             approval_timeout: Setting { value: DEFAULT_APPROVAL_TIMEOUT, origin: None },
+            sandbox: Setting { value: Requirement::Required, origin: None },
             locked: Vec::new(),
             hosts: Hosts::default(),
             rules: Vec::new(),
@@ -139,6 +143,11 @@ impl Policy {
     /// The default mode as set, before the ceiling caps it (see [`Policy::mode`]).
     pub fn default_mode(&self) -> &Setting<Mode> {
         &self.default_mode
+    }
+
+    /// What happens to programs where the machine offers no sandbox.
+    pub fn sandbox(&self) -> &Setting<Requirement> {
+        &self.sandbox
     }
 
     pub fn approval_timeout(&self) -> &Setting<Duration> {

@@ -310,3 +310,32 @@ fn a_realistic_policy_loads_every_part() {
     let policy = Policy::from_layers(layers(None, Some(user), None)).unwrap();
     assert_eq!(policy.rules().len(), 4);
 }
+
+#[test]
+fn the_sandbox_is_required_unless_a_layer_allows_less_and_none_above_forbids_it() {
+    use super::Requirement::{BestEffort, Required};
+    assert_eq!(Policy::builtin().sandbox().value, Required);
+    let loose = "sandbox = \"best-effort\"\n";
+    let strict = "sandbox = \"required\"\n";
+    // The user may allow running without a sandbox; a repository may not.
+    let p = policy(None, Some(loose), None);
+    assert_eq!(p.sandbox().value, BestEffort);
+    assert_eq!(p.sandbox().origin.as_ref().unwrap().file, PathBuf::from(USER));
+    let p = policy(None, None, Some(loose));
+    assert_eq!(p.sandbox().value, Required);
+    assert_eq!(
+        warnings(&p),
+        [format!("{PROJECT}:1: sandbox = \"best-effort\" ignored: \"required\" is required")]
+    );
+    // A repository may ask for more than the user allows.
+    assert_eq!(policy(None, Some(loose), Some(strict)).sandbox().value, Required);
+    // What the enterprise requires, the user cannot loosen; locked, the
+    // user cannot even repeat it.
+    let p = policy(Some(strict), Some(loose), None);
+    assert_eq!(p.sandbox().value, Required);
+    assert_eq!(p.warnings().len(), 1);
+    let p = policy(Some("sandbox = \"best-effort\"\nlocked = [\"sandbox\"]\n"), None, Some(strict));
+    assert_eq!(p.sandbox().value, BestEffort);
+    assert!(warnings(&p)[0].contains("`sandbox` is locked"), "{:?}", warnings(&p));
+    assert!(error(Layer::User, "sandbox = \"off\"\n").contains("required, best-effort"));
+}
