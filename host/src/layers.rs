@@ -25,6 +25,7 @@ mod tests {
         ("gate", &["env", "paths", "text"]),
         ("net", &["gate"]),
         ("sandbox", &["env", "gate", "net", "paths", "text"]),
+        ("evidence", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
@@ -33,6 +34,7 @@ mod tests {
             "caps",
             &[
                 "env",
+                "evidence",
                 "gate",
                 "net",
                 "paths",

@@ -61,7 +61,7 @@ pub mod bindings {
 
 pub use args::Args;
 pub use bindings::grove::skill::{
-    browser, git, http, model, notify, process, review, sessions, types, ui, workspace,
+    browser, evidence, git, http, model, notify, process, review, sessions, types, ui, workspace,
 };
 pub use format::Format;
 pub use manifest::Manifest;

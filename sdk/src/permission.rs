@@ -16,7 +16,7 @@ pub const PROCESS: &str = "process";
 pub const GIT_READ: &str = "git:read";
 /// Lets a skill call git.commit.
 pub const GIT_WRITE: &str = "git:write";
-/// Lets a skill call ui.{report, ask, messages}.
+/// Lets a skill call ui.{report, ask, messages}, evidence.{add, entries}.
 pub const UI: &str = "ui";
 /// Lets a skill call model.{complete, history}.
 pub const MODEL: &str = "model";

@@ -11,6 +11,7 @@ mod budget;
 mod cli;
 mod contain;
 mod dash;
+mod evidence;
 mod gate;
 mod http;
 mod identity;

@@ -10,6 +10,7 @@
 
 pub mod console;
 mod contain;
+mod evidence;
 mod git;
 mod http;
 mod log;
@@ -64,6 +65,8 @@ pub struct Caps {
     /// Where `ui.report` saves HTML reports: the repository's
     /// `.git/grove/reports`, or `None` for a private temporary folder.
     pub reports_dir: Option<std::path::PathBuf>,
+    /// The run's evidence bundle; `None` outside a git repository.
+    pub evidence: Option<crate::evidence::bundle::Bundle>,
     /// The OS sandbox every program of this run is started in.
     pub sandbox: crate::sandbox::Sandbox,
 }
@@ -97,6 +100,7 @@ impl Caps {
             max_written: limits.writes,
             reports_dir: None,
             sandbox,
+            evidence: None,
         })
     }
 
@@ -156,6 +160,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::ui::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::sessions::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::model::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::evidence::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::http::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }

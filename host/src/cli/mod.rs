@@ -6,6 +6,7 @@ mod attach;
 mod audit;
 mod classify;
 mod dash;
+mod evidence;
 pub mod exit;
 mod inspect;
 mod live;
@@ -169,6 +170,10 @@ pub enum Command {
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
 
+    /// Show a session's evidence bundle: the GIFs, screenshots, logs and
+    /// reviews its skills added; `--html` writes it as one page.
+    Evidence(evidence::EvidenceArgs),
+
     /// Check the OS sandbox around the programs skills start.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
@@ -210,6 +215,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),
         Command::Classify(args) => classify::classify(args),
+        Command::Evidence(args) => evidence::evidence(args),
         Command::Approvals(args) => approvals::list(args),
         Command::Approve(args) => approvals::approve(args),
         Command::Deny(args) => approvals::deny(args),

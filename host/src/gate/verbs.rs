@@ -126,6 +126,10 @@ pub const VERBS: &[Verb] = &[
     verb("review", "attach", P::Review, External, SHARED),
     verb("notify", "send", P::Notify, External, SHARED),
     verb("http", "send", P::Http, External, Url),
+    // The session's evidence bundle, which the host writes under the git
+    // directory, for the human.
+    verb("evidence", "add", P::Ui, Write, Writes),
+    verb("evidence", "entries", P::Ui, Read, Safe),
 ];
 
 /// The row of `capability.name`, if the contract has that function.

@@ -48,6 +48,8 @@ pub mod kind {
     /// A request the skill sent, or one hop of it:
     /// `{method, url, status, bytes, duration_ms, error}`.
     pub const HTTP: &str = "http";
+    /// Evidence the skill added to the bundle: `{kind, caption, file, size}`.
+    pub const EVIDENCE: &str = "evidence";
     /// A log line of the skill: `{level, message}`.
     pub const LOG: &str = "log";
     /// A message from the human (`grove tell`, `grove attach`): `{text}`.

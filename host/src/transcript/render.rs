@@ -211,6 +211,10 @@ impl Renderer {
                 let request = clip(&clean(&format!("{} {}", str_of(d, "method"), str_of(d, "url"))), WIDTH);
                 out.push(vec![span(Tone::Dim, format!("  ⇄ {request} → {answer}"))]);
             }
+            kind::EVIDENCE => {
+                let what = format!("{} {}", str_of(d, "kind"), clean(str_of(d, "caption")));
+                out.push(vec![span(Tone::Good, format!("  ▣ evidence: {}", clip(&what, WIDTH)))]);
+            }
             kind::LOG => {
                 let message = clean(str_of(d, "message"));
                 match str_of(d, "level") {

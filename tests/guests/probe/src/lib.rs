@@ -246,6 +246,35 @@ impl Skill for Probe {
                 }
                 Ok(Outcome::ok("written"))
             }
+            // Evidence: `evidence KIND CAPTION TEXT` (png gets a PNG signature
+            // before TEXT); `evidence-n N` adds N small notes.
+            "evidence" => {
+                let kind = match arg(0).as_str() {
+                    "png" => grove_sdk::evidence::Kind::Png,
+                    "gif" => grove_sdk::evidence::Kind::Gif,
+                    "json" => grove_sdk::evidence::Kind::Json,
+                    "log" => grove_sdk::evidence::Kind::Log,
+                    _ => grove_sdk::evidence::Kind::Markdown,
+                };
+                let mut content = Vec::new();
+                if arg(0) == "png" {
+                    content.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+                }
+                content.extend_from_slice(arg(2).as_bytes());
+                grove_sdk::evidence::add(kind, &arg(1), &content, None)
+                    .map(|e| Outcome::ok(format!("added {} ({} bytes)", e.file, e.size)))
+            }
+            "evidence-n" => {
+                for i in 0..count(0) {
+                    grove_sdk::evidence::add(
+                        grove_sdk::evidence::Kind::Markdown,
+                        &format!("note {i}"),
+                        b"# note",
+                        None,
+                    )?;
+                }
+                Ok(Outcome::ok("added"))
+            }
             // Hostile: recurses until the call stack runs out.
             "recurse" => Ok(Outcome::ok(format!("depth {}", recurse(u64::MAX)))),
             "report-html" => {
