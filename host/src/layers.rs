@@ -25,11 +25,13 @@ mod tests {
         ("gate", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
+        ("browser", &["env"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
         (
             "caps",
             &[
+                "browser",
                 "env",
                 "gate",
                 "paths",

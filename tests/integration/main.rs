@@ -7,6 +7,7 @@ mod support;
 mod agent;
 mod attach;
 mod audit;
+mod browser;
 mod cli;
 mod dash;
 mod gate;

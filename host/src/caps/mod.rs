@@ -8,6 +8,7 @@
 //! limits. The contract's generated types stop in these files: each
 //! converts them to and from the host's own.
 
+mod browser;
 pub mod console;
 mod git;
 mod log;
@@ -55,6 +56,8 @@ pub struct Caps {
     /// Where the programs of a session's run are recorded while they run,
     /// so none outlives the session; `None` outside a session.
     pub processes: Option<crate::session::processes::ProcessLedger>,
+    /// The run's browser and its pages; dropping it kills the browser.
+    pub browsing: browser::Browsing,
 }
 
 impl Caps {
@@ -79,6 +82,7 @@ impl Caps {
             session_base: None,
             transcript: None,
             processes: None,
+            browsing: browser::Browsing::default(),
         })
     }
 
@@ -138,6 +142,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::ui::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::sessions::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::model::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::browser::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 
