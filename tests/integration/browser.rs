@@ -186,6 +186,9 @@ fn a_request_of_the_page_to_a_disallowed_host_is_blocked_and_listed_and_errors_a
     assert!(run.stdout.contains("http://blocked.example/data: blocked by grove"), "{}", run.stdout);
     assert!(run.stdout.contains("not among the allowed hosts"), "{}", run.stdout);
     assert!(run.stdout.contains("boom from the page"), "{}", run.stdout);
+    // Never silent: the terminal hears of it as it happens.
+    assert!(run.stderr.contains("request was blocked"), "{}", run.stderr);
+    assert!(run.stderr.contains("http://blocked.example/data"), "{}", run.stderr);
     b.assert_no_browser_left();
 }
 
@@ -221,6 +224,28 @@ fn killing_grove_outright_leaves_no_browser_behind() {
     std::thread::sleep(Duration::from_secs(2));
     child.kill().unwrap();
     child.wait().unwrap();
+    b.assert_no_browser_left();
+    // Its profile folder outlived it; the next browser sweeps it away.
+    let profiles = || {
+        let names = std::fs::read_dir(b.tmp()).unwrap().flatten().map(|e| e.file_name());
+        names.filter(|n| n.to_string_lossy().starts_with("grove-browser-")).collect::<Vec<_>>()
+    };
+    assert_eq!(profiles().len(), 1, "{:?}", profiles());
+    b.probe("browser,workspace:write", &["browse", &url, "#inc", "count: 1", "#count"]).expect(0);
+    assert_eq!(profiles(), Vec::<std::ffi::OsString>::new());
+    b.assert_no_browser_left();
+}
+
+#[test]
+fn cancelling_a_session_ends_its_browser() {
+    needs_chromium!();
+    let b = Browsing::new();
+    let url = format!("{}/counter.html", serve());
+    let new = ["new", "look", "--skill", probe(), "--allow", "browser", "--", "browse-hold", &url];
+    grove_with(b.cmd(), &new, None).expect(0);
+    wait(|| (!b.browsers().is_empty()).then_some(()), "the session's browser to start");
+    std::thread::sleep(Duration::from_secs(2));
+    grove_with(b.cmd(), &["cancel", "look"], None).expect(0);
     b.assert_no_browser_left();
 }
 

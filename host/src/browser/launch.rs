@@ -95,11 +95,6 @@ impl Launched {
     pub fn pgid(&self) -> u32 {
         self.child.id()
     }
-
-    /// The browser's profile folder, unique to this browser.
-    pub fn profile(&self) -> &Path {
-        &self.profile
-    }
 }
 
 impl Drop for Launched {
@@ -115,10 +110,18 @@ impl Drop for Launched {
     }
 }
 
+/// The prefix of a profile folder's name; the rest is grove's process id
+/// and a random number.
+const PROFILE_PREFIX: &str = "grove-browser-";
+
 /// Start `program` headless on `about:blank`, with a new empty profile.
 pub fn launch(program: &Path) -> Result<(Launched, Pipe), BrowserError> {
-    let profile =
-        std::env::temp_dir().join(format!("grove-browser-{}-{:016x}", std::process::id(), fastrand::u64(..)));
+    sweep_profiles_left_behind(&std::env::temp_dir());
+    let profile = std::env::temp_dir().join(format!(
+        "{PROFILE_PREFIX}{}-{:016x}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
     create_private_dir(&profile)
         .map_err(|e| BrowserError::Start(format!("creating {}", profile.display()), e))?;
     let started = spawn(program, &profile);
@@ -127,6 +130,24 @@ pub fn launch(program: &Path) -> Result<(Launched, Pipe), BrowserError> {
         Err(e) => {
             let _ = std::fs::remove_dir_all(&profile);
             Err(BrowserError::Start(format!("starting {}", program.display()), e))
+        }
+    }
+}
+
+/// Remove the profiles of browsers whose grove died without removing
+/// them (killed outright: its browser died with it, its folder did not).
+fn sweep_profiles_left_behind(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(PROFILE_PREFIX)) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<libc::pid_t>().ok()) else { continue };
+        // SAFETY: kill(2) with signal 0 only asks whether the process exists.
+        let alive = pid > 0
+            && (unsafe { libc::kill(pid, 0) } == 0
+                || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM));
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }

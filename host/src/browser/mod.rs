@@ -89,11 +89,6 @@ impl Browser {
     pub fn pgid(&self) -> u32 {
         self.launched.pgid()
     }
-
-    /// The browser's profile folder, unique to it.
-    pub fn profile(&self) -> &std::path::Path {
-        self.launched.profile()
-    }
 }
 
 impl Drop for Browser {
