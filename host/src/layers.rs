@@ -38,6 +38,7 @@ mod tests {
                 "providers",
                 "repo",
                 "runtime",
+                "sandbox",
                 "session",
                 "text",
                 "transcript",

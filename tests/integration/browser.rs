@@ -20,7 +20,13 @@ const COUNTER: &str = r#"<!doctype html><title>counter</title>
 
 const FETCHES: &str = r#"<!doctype html><title>fetches</title>
 <script>
-fetch('http://blocked.example/data').catch(() => {}).finally(() => document.body.append('fetch done'));
+const fetched = fetch('http://blocked.example/data').catch(() => {});
+// WebSockets are not paused like requests: the browser's proxy holds them.
+const socket = new Promise(done => {
+  const ws = new WebSocket('ws://ws.blocked.example/feed');
+  ws.onclose = done;
+});
+Promise.all([fetched, socket]).then(() => document.body.append('fetch done'));
 </script>
 <script>throw new Error('boom from the page');</script>
 <p>page</p>"#;
@@ -189,6 +195,7 @@ fn a_request_of_the_page_to_a_disallowed_host_is_blocked_and_listed_and_errors_a
     // Never silent: the terminal hears of it as it happens.
     assert!(run.stderr.contains("request was blocked"), "{}", run.stderr);
     assert!(run.stderr.contains("http://blocked.example/data"), "{}", run.stderr);
+    assert!(run.stderr.contains("ws.blocked.example:80"), "{}", run.stderr);
     b.assert_no_browser_left();
 }
 

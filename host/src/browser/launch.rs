@@ -37,6 +37,8 @@ const SWITCHES: &[&str] = &[
     "--disable-extensions",
     "--mute-audio",
     "--hide-scrollbars",
+    // WebRTC may send UDP only through the proxy, which takes none.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--remote-debugging-pipe",
 ];
 
@@ -114,8 +116,9 @@ impl Drop for Launched {
 /// and a random number.
 const PROFILE_PREFIX: &str = "grove-browser-";
 
-/// Start `program` headless on `about:blank`, with a new empty profile.
-pub fn launch(program: &Path) -> Result<(Launched, Pipe), BrowserError> {
+/// Start `program` headless on `about:blank`, with a new empty profile,
+/// reaching the network through the HTTP proxy at `proxy` when given.
+pub fn launch(program: &Path, proxy: Option<&str>) -> Result<(Launched, Pipe), BrowserError> {
     sweep_profiles_left_behind(&std::env::temp_dir());
     let profile = std::env::temp_dir().join(format!(
         "{PROFILE_PREFIX}{}-{:016x}",
@@ -124,7 +127,7 @@ pub fn launch(program: &Path) -> Result<(Launched, Pipe), BrowserError> {
     ));
     create_private_dir(&profile)
         .map_err(|e| BrowserError::Start(format!("creating {}", profile.display()), e))?;
-    let started = spawn(program, &profile);
+    let started = spawn(program, &profile, proxy);
     match started {
         Ok((child, commands, answers)) => Ok((Launched { child, profile }, Pipe { commands, answers })),
         Err(e) => {
@@ -157,7 +160,7 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     std::fs::DirBuilder::new().mode(0o700).create(dir)
 }
 
-fn spawn(program: &Path, profile: &Path) -> io::Result<(Child, File, File)> {
+fn spawn(program: &Path, profile: &Path, proxy: Option<&str>) -> io::Result<(Child, File, File)> {
     // The browser reads commands on fd 3 and writes answers on fd 4.
     let (to_browser_read, to_browser_write) = pipe()?;
     let (from_browser_read, from_browser_write) = pipe()?;
@@ -166,6 +169,7 @@ fn spawn(program: &Path, profile: &Path) -> io::Result<(Child, File, File)> {
     command
         .args(SWITCHES)
         .arg(format!("--user-data-dir={}", profile.display()))
+        .args(proxy.map(|p| format!("--proxy-server={p}")))
         .arg("about:blank")
         // Nothing of grove's environment (tokens, keys) reaches the
         // browser, and its home is its profile: whatever it keeps of its

@@ -70,10 +70,17 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Start a browser whose every request passes `egress`.
-    pub async fn start(egress: Egress, on_blocked: OnBlocked) -> Result<Browser, BrowserError> {
+    /// Start a browser whose every request passes `egress`, and whose
+    /// connections go through the HTTP proxy at `proxy` when given (what
+    /// the DevTools protocol cannot pause, such as WebSockets, is held
+    /// there).
+    pub async fn start(
+        egress: Egress,
+        on_blocked: OnBlocked,
+        proxy: Option<&str>,
+    ) -> Result<Browser, BrowserError> {
         let program = launch::find()?;
-        let (launched, pipe) = launch::launch(&program)?;
+        let (launched, pipe) = launch::launch(&program, proxy)?;
         let (connection, events) = cdp::Connection::new(pipe.commands, pipe.answers);
         let shared = Arc::new(Shared::default());
         let watcher =

@@ -2,7 +2,9 @@
 //! as a request to their URL; every other call acts on a page the skill
 //! opened, and every request a page makes is held to the same host rules
 //! by a judge forked from the gate's (not audited one by one: the ones
-//! refused are told to the transcript and listed by `failed-requests`).
+//! refused are told to the transcript and listed by `failed-requests`),
+//! and so is every connection the browser opens beyond loopback, through
+//! the egress proxy (`sandbox::proxy`).
 //! The browser starts on the first `open` and is killed with the run.
 
 use std::collections::{HashMap, HashSet};
@@ -14,8 +16,9 @@ use wasmtime::component::Resource;
 use super::{CapError, Caps};
 use crate::browser::{Browser, BrowserError, Egress, OnBlocked, Page, Viewport};
 use crate::gate::classify::{Subject, url};
-use crate::gate::mode::Verdict;
+use crate::gate::mode::Verdict as GateVerdict;
 use crate::gate::{Action, Permission};
+use crate::sandbox::proxy::{Decision, Destination, Proxy, ProxyHandle, Verdict};
 use crate::wit::Page as PageHandle;
 use crate::wit::grove::skill::browser::{Host, HostPage, Viewport as WitViewport};
 
@@ -37,6 +40,9 @@ pub struct Browsing {
     opened: Arc<Mutex<HashSet<String>>>,
     /// The browser's process group in the session's store, while it runs.
     recorded: Option<crate::session::processes::Recorded>,
+    /// The egress proxy the browser's connections go through; it stops
+    /// after the browser is killed.
+    proxy: Option<ProxyHandle>,
 }
 
 impl From<WitViewport> for Viewport {
@@ -94,7 +100,10 @@ impl Caps {
     /// The run's browser, started now if it is not running.
     async fn browser(&mut self) -> R<&Browser> {
         if self.browsing.browser.is_none() {
-            let browser = Browser::start(self.egress(), self.on_blocked()).await?;
+            let proxy = self.egress_proxy()?;
+            let address = proxy.local_addr().map(|a| format!("http://{a}"));
+            self.browsing.proxy = Some(proxy);
+            let browser = Browser::start(self.egress(), self.on_blocked(), address.as_deref()).await?;
             if let Some(ledger) = &self.processes {
                 let recorded = ledger
                     .record(browser.pgid(), "chromium (the run's browser)")
@@ -125,10 +134,44 @@ impl Caps {
                 .unwrap_or_else(|e| e.into_inner())
                 .decide(&skill, "browser", "goto", address, subject);
             match decision.verdict {
-                Verdict::Allow => Ok(()),
+                GateVerdict::Allow => Ok(()),
                 _ => Err(decision.reasons.into_iter().next().unwrap_or_else(|| "not allowed".into())),
             }
         })
+    }
+
+    /// The browser's way to the network: every connection, WebSockets
+    /// included (the DevTools protocol pauses none of those), judged by
+    /// the same rule as the requests it pauses. Loopback does not pass
+    /// through it (the browser goes there directly, as the rule allows).
+    fn egress_proxy(&self) -> R<ProxyHandle> {
+        let egress = self.egress();
+        let opened = self.browsing.opened.clone();
+        let decide = move |d: &Destination| {
+            let host = if d.host.contains(':') { format!("[{}]", d.host) } else { d.host.clone() };
+            match egress("GET", &format!("http://{host}:{}/", d.port)) {
+                // A host the skill opened, or an address judged as such, may
+                // be anywhere; a name allowed by a pattern only at public
+                // addresses (its DNS cannot point it at this machine).
+                Ok(()) if url::address(&d.host).is_some() => Verdict::AllowNamed,
+                Ok(()) if opened.lock().unwrap_or_else(|e| e.into_inner()).contains(&d.host) => {
+                    Verdict::AllowNamed
+                }
+                Ok(()) => Verdict::Allow,
+                Err(why) => Verdict::Deny(why),
+            }
+        };
+        let on_blocked = self.on_blocked();
+        let report = move |d: &Decision| {
+            if !d.allowed {
+                on_blocked(&format!("{}:{}", d.host, d.port), d.reason.as_deref().unwrap_or("refused"));
+            }
+        };
+        Proxy::new(decide)
+            .on_decision(report)
+            .loopback_tcp()
+            .start()
+            .map_err(|e| CapError::io("starting the browser's egress proxy").because(e))
     }
 
     /// A blocked request is never silent: the transcript and grove's log
