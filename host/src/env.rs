@@ -24,6 +24,10 @@ pub const GROVE_AUDIT_LOG: &str = "GROVE_AUDIT_LOG";
 /// The enterprise policy file, instead of `/etc/grove/policy.toml`.
 pub const GROVE_ENTERPRISE_POLICY: &str = "GROVE_ENTERPRISE_POLICY";
 
+/// The browser the `browser` capability starts, instead of the first of
+/// `chromium`, `chromium-browser` and `google-chrome` on `PATH`.
+pub const GROVE_CHROMIUM: &str = "GROVE_CHROMIUM";
+
 /// The user's home folder: the base of every default location, and `~`.
 pub const HOME: &str = "HOME";
 

@@ -28,11 +28,13 @@ mod tests {
         ("evidence", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
+        ("browser", &["env"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
         (
             "caps",
             &[
+                "browser",
                 "env",
                 "evidence",
                 "gate",

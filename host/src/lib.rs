@@ -1,6 +1,7 @@
 //! grove: run many AI coding sessions in parallel, and extend them with
 //! sandboxed WebAssembly skills.
 
+pub mod browser;
 pub mod caps;
 pub mod cli;
 pub mod env;

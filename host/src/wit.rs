@@ -24,8 +24,9 @@ wasmtime::component::bindgen!({
 
 pub use self::grove::skill::types::Error as GuestError;
 
-/// A page opened by `browser.open`; this host opens none yet, so no value
-/// of it is ever made.
+/// A page opened by `browser.open`. Only its handle's number crosses the
+/// boundary: `caps/browser.rs` keeps the pages by it, so no value of this
+/// type is ever made.
 #[derive(Debug)]
 pub struct Page;
 

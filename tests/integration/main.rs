@@ -7,6 +7,7 @@ mod support;
 mod agent;
 mod attach;
 mod audit;
+mod browser;
 mod budget;
 mod cli;
 mod contain;

@@ -19,7 +19,8 @@ fn inspect_shows_manifest_and_real_imports() {
             "ui",
             "http",
             "sessions",
-            "model"
+            "model",
+            "browser"
         ])
     );
     let imports: Vec<&str> =

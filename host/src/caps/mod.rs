@@ -8,6 +8,7 @@
 //! limits. The contract's generated types stop in these files: each
 //! converts them to and from the host's own.
 
+mod browser;
 pub mod console;
 mod contain;
 mod evidence;
@@ -69,6 +70,8 @@ pub struct Caps {
     pub evidence: Option<crate::evidence::bundle::Bundle>,
     /// The OS sandbox every program of this run is started in.
     pub sandbox: crate::sandbox::Sandbox,
+    /// The run's browser and its pages; dropping it kills the browser.
+    pub browsing: browser::Browsing,
 }
 
 impl Caps {
@@ -101,6 +104,7 @@ impl Caps {
             reports_dir: None,
             sandbox,
             evidence: None,
+            browsing: browser::Browsing::default(),
         })
     }
 
@@ -162,6 +166,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::model::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::evidence::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::http::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::browser::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 

@@ -3,12 +3,12 @@
 //! written against them today fails with a clear error instead of failing
 //! to load.
 
-use wasmtime::component::{HasData, Linker, Resource};
+use wasmtime::component::{HasData, Linker};
 
 use super::{CapError, Caps};
 use crate::gate::classify::Subject;
 use crate::gate::{Action, Permission};
-use crate::wit::{Page, grove::skill};
+use crate::wit::grove::skill;
 
 type R<T> = Result<T, CapError>;
 
@@ -42,48 +42,10 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 ) -> wasmtime::Result<()>
 where
     D: HasData + Send,
-    for<'a> D::Data<'a>:
-        skill::types::Host + skill::browser::Host + skill::review::Host + skill::notify::Host,
+    for<'a> D::Data<'a>: skill::types::Host + skill::review::Host + skill::notify::Host,
 {
-    skill::browser::add_to_linker::<T, D>(linker, get)?;
     skill::review::add_to_linker::<T, D>(linker, get)?;
     skill::notify::add_to_linker::<T, D>(linker, get)
-}
-
-impl skill::browser::Host for Caps {}
-
-impl skill::browser::HostPage for Caps {
-    async fn open(&mut self, url: String) -> R<Resource<Page>> {
-        let subject = Subject::Url { method: "GET", url: &url };
-        self.unsupported_on("browser", "open", &url, Permission::Browser, subject).await
-    }
-    async fn goto(&mut self, _: Resource<Page>, url: String) -> R<()> {
-        let subject = Subject::Url { method: "GET", url: &url };
-        self.unsupported_on("browser", "goto", &url, Permission::Browser, subject).await
-    }
-    async fn click(&mut self, _: Resource<Page>, _: String) -> R<()> {
-        self.unsupported("browser", "click", Permission::Browser).await
-    }
-    async fn type_(&mut self, _: Resource<Page>, _: String, _: String) -> R<()> {
-        self.unsupported("browser", "type", Permission::Browser).await
-    }
-    async fn wait_for(&mut self, _: Resource<Page>, _: String, _: u32) -> R<()> {
-        self.unsupported("browser", "wait-for", Permission::Browser).await
-    }
-    async fn screenshot(&mut self, _: Resource<Page>) -> R<Vec<u8>> {
-        self.unsupported("browser", "screenshot", Permission::Browser).await
-    }
-    async fn record_start(&mut self, _: Resource<Page>) -> R<()> {
-        self.unsupported("browser", "record-start", Permission::Browser).await
-    }
-    async fn record_stop(&mut self, _: Resource<Page>) -> R<Vec<u8>> {
-        self.unsupported("browser", "record-stop", Permission::Browser).await
-    }
-    async fn drop(&mut self, _: Resource<Page>) -> wasmtime::Result<()> {
-        // No page is ever created, so a guest can only hand us a forged
-        // handle: that is a guest bug worth trapping on.
-        wasmtime::bail!("browser.page handle dropped, but this host never creates pages")
-    }
 }
 
 impl skill::review::Host for Caps {

@@ -101,12 +101,7 @@ impl Judge {
     /// `requested` capped by the policy (its default when `None`).
     pub fn new(root: &std::path::Path, policy: Policy, requested: Option<Mode>) -> Judge {
         let policy = Arc::new(policy);
-        let hosts = policy.clone();
-        let classifier = Classifier::new(root).with_hosts(move |h| match hosts.host(h) {
-            HostVerdict::Allowed(_) => HostStanding::Allowed,
-            HostVerdict::Denied(_) => HostStanding::Denied,
-            HostVerdict::Unlisted => HostStanding::Unlisted,
-        });
+        let classifier = Classifier::new(root).with_hosts(standing_in(policy.clone()));
         let choice = policy.mode(requested);
         if let Some(origin) = &choice.capped_by {
             tracing::warn!(
@@ -116,6 +111,14 @@ impl Judge {
             );
         }
         Judge { classifier, policy, mode: choice.mode }
+    }
+
+    /// A judge that decides as this one does now, to be kept apart from
+    /// the gate (a browser judges the requests of its pages by it while the
+    /// skill runs on).
+    pub fn fork(&self) -> Judge {
+        let classifier = Classifier::new(self.classifier.root()).with_hosts(standing_in(self.policy.clone()));
+        Judge { classifier, policy: self.policy.clone(), mode: self.mode }
     }
 
     /// Classify an action, then decide on it under the policy and mode:
@@ -139,6 +142,15 @@ impl Judge {
             hosts: &a.facts.hosts,
         };
         decide::decide(&a, self.mode, &self.policy.matching(&query))
+    }
+}
+
+/// A host's standing in `policy`, for the classifier.
+fn standing_in(policy: Arc<Policy>) -> impl Fn(&str) -> HostStanding + Send + Sync + 'static {
+    move |h| match policy.host(h) {
+        HostVerdict::Allowed(_) => HostStanding::Allowed,
+        HostVerdict::Denied(_) => HostStanding::Denied,
+        HostVerdict::Unlisted => HostStanding::Unlisted,
     }
 }
 
@@ -248,6 +260,11 @@ impl Gate {
             .filter(|(d, _)| d.verdict != Verdict::Allow || d.level > level::Level::Low)
             .max_by_key(|(d, _)| (d.verdict, d.level))
             .map(|(_, p)| p.as_str())
+    }
+
+    /// How this gate judges actions.
+    pub fn judge(&self) -> &Judge {
+        &self.judge
     }
 
     /// The mode in force now (auto may have fallen back to manual).

@@ -77,7 +77,12 @@ use Permission as P;
 const MODEL_CALL: Judged =
     Judged::Level(Level::Low, "model.call", "sends the conversation to the configured model provider");
 const SHARED: Judged = Judged::Level(Level::Medium, "share.external", "is seen by other people");
-const ON_A_PAGE: Judged = Judged::Level(Level::Medium, "browser.page", "acts on a page the skill opened");
+// The page's reach was judged when it was opened (by its URL), and every
+// request it makes is judged by its host: acting on it adds little.
+const ON_A_PAGE: Judged = Judged::Level(Level::Low, "browser.page", "acts on a page the skill opened");
+// A script is code the skill wrote, run with the page's reach.
+const PAGE_SCRIPT: Judged =
+    Judged::Level(Level::High, "browser.eval", "runs a script of the skill's own in the page");
 
 /// Every function of the contract.
 pub const VERBS: &[Verb] = &[
@@ -116,8 +121,15 @@ pub const VERBS: &[Verb] = &[
     verb("browser", "goto", P::Browser, External, Url),
     verb("browser", "click", P::Browser, External, ON_A_PAGE),
     verb("browser", "type", P::Browser, External, ON_A_PAGE),
+    verb("browser", "press", P::Browser, External, ON_A_PAGE),
     verb("browser", "wait-for", P::Browser, External, ON_A_PAGE),
+    verb("browser", "wait-for-text", P::Browser, External, ON_A_PAGE),
+    verb("browser", "text", P::Browser, External, ON_A_PAGE),
+    verb("browser", "eval", P::Browser, External, PAGE_SCRIPT),
     verb("browser", "screenshot", P::Browser, External, ON_A_PAGE),
+    verb("browser", "console-errors", P::Browser, External, ON_A_PAGE),
+    verb("browser", "failed-requests", P::Browser, External, ON_A_PAGE),
+    verb("browser", "close", P::Browser, External, ON_A_PAGE),
     verb("browser", "record-start", P::Browser, External, ON_A_PAGE),
     verb("browser", "record-stop", P::Browser, External, ON_A_PAGE),
     verb("review", "open", P::Review, External, SHARED),

@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use grove_sdk::log::Level;
 use grove_sdk::prelude::*;
-use grove_sdk::{http, process::Command};
+use grove_sdk::{browser, http, process::Command};
 
 struct Probe;
 
@@ -23,6 +23,7 @@ impl Skill for Probe {
             "http",
             "sessions",
             "model",
+            "browser",
         ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
@@ -311,6 +312,43 @@ impl Skill for Probe {
                 let found = memory_holds(&hidden);
                 Ok(Outcome::ok(format!("answer={:?} key-in-memory={found}", response.content.len())))
             }
+            // Open ARG0 in a 640×480 viewport, click ARG1, wait for the text
+            // ARG2, read the text of ARG3 and save a screenshot as shot.png.
+            "browse" => {
+                let page = open_page(&arg(0))?;
+                page.click(&arg(1))?;
+                page.wait_for_text(&arg(2), 10_000)?;
+                let text = page.text(&arg(3))?;
+                let shot = page.screenshot(false)?;
+                workspace::write("shot.png", &shot)?;
+                page.close()?;
+                Ok(Outcome::ok(format!("text={text} png={}", shot.len())))
+            }
+            // Open ARG0, wait for the text ARG1, then say what the page
+            // reported: its failed requests and its console errors.
+            "browse-report" => {
+                let page = open_page(&arg(0))?;
+                page.wait_for_text(&arg(1), 10_000)?;
+                Ok(Outcome::ok(format!(
+                    "failed={:?} errors={:?}",
+                    page.failed_requests()?,
+                    page.console_errors()?
+                )))
+            }
+            // Open ARG0, type ARG2 into ARG1, press Enter, run the script ARG3.
+            "browse-eval" => {
+                let page = open_page(&arg(0))?;
+                page.type_(&arg(1), &arg(2))?;
+                page.press("Enter")?;
+                Ok(Outcome::ok(page.eval(&arg(3))?))
+            }
+            // Open ARG0 and wait for text that never comes (to be killed).
+            "browse-hold" => {
+                let page = open_page(&arg(0))?;
+                log::info("page open");
+                page.wait_for_text("this text never appears", 120_000)?;
+                Ok(Outcome::ok("held"))
+            }
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
     }
@@ -346,6 +384,11 @@ fn memory_holds(hidden: &[u8]) -> bool {
 #[cfg(not(target_arch = "wasm32"))]
 fn memory_holds(_: &[u8]) -> bool {
     false
+}
+
+/// A page at `url` with a 640×480 viewport.
+fn open_page(url: &str) -> Result<browser::Page> {
+    browser::Page::open(url, Some(browser::Viewport { width: 640, height: 480 }))
 }
 
 /// The entries' paths, comma-separated.
