@@ -25,6 +25,7 @@ mod tests {
         ("gate", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
+        ("evidence", &["env", "paths", "text"]),
         ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
         (

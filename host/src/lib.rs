@@ -4,6 +4,7 @@
 pub mod caps;
 pub mod cli;
 pub mod env;
+pub mod evidence;
 pub mod gate;
 mod layers;
 pub mod paths;

@@ -1,0 +1,4 @@
+//! Evidence a reviewer looks at before reading a diff: recordings of a
+//! change working.
+
+pub mod gif;
