@@ -303,3 +303,85 @@ fn a_linked_worktree_cannot_be_pointed_at_another_git_folder() {
     // Committing, which writes in both git folders, works.
     assert!(run.stdout.contains("committed"), "{}", run.stdout);
 }
+
+/// An HTTP server on the host's `127.0.0.1` that answers every request
+/// with `body`, on a thread for the rest of the test.
+fn serve(body: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    port
+}
+
+impl Machine {
+    /// Give the user's policy `text`.
+    fn user_policy(&self, text: &str) {
+        grove_tests::write(&self.outer.path().join("grove-home/grove"), "policy.toml", text);
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.repo().join(".git/grove/audit.jsonl")).unwrap_or_default();
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+const BODY: &str = "hello-through-the-proxy";
+
+#[test]
+fn an_allowed_host_is_reached_through_the_egress_proxy() {
+    let m = Machine::new(&[]);
+    let port = serve(BODY);
+    m.user_policy(&format!("[hosts]\nallow = [\"127.0.0.1:{port}\"]\n"));
+    // `NO_PROXY` keeps the sandbox's own loopback direct; the host's is
+    // reached through the proxy only when asked for by name like this.
+    let run = m.sh(&format!(
+        "curl -sS -m 10 --noproxy '' http://127.0.0.1:{port}/; echo; echo \"proxy=$http_proxy no=$NO_PROXY\""
+    ));
+    ok(&run);
+    assert!(run.stdout.contains(BODY), "{}", run.stdout);
+    assert!(run.stdout.contains("proxy=http://127.0.0.1:3128 no=localhost,127.0.0.1"), "{}", run.stdout);
+    let egress: Vec<_> = m.audit().into_iter().filter(|l| l["verb"] == "egress").collect();
+    assert_eq!(egress.len(), 1, "{egress:?}");
+    assert_eq!(egress[0]["decision"], "allow");
+    assert_eq!(egress[0]["capability"], "process");
+    assert_eq!(egress[0]["target"], format!("127.0.0.1:{port}"));
+}
+
+#[test]
+fn a_host_the_policy_does_not_allow_is_refused_by_the_proxy_and_audited() {
+    let m = Machine::new(&[]);
+    let port = serve(BODY);
+    m.user_policy("[hosts]\nallow = [\"example.com\"]\n");
+    // The skill's own proxy variable is replaced, and the audit says so.
+    let script = format!(
+        "curl -fsS -m 10 --noproxy '' http://127.0.0.1:{port}/ && echo CURL-REACHED; \
+         curl -sS -m 3 --noproxy '*' http://127.0.0.1:{port}/ && echo DIRECT-REACHED; \
+         python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}), 3); print('PY-REACHED')\""
+    );
+    let script = format!("{{ {script} ; }} > said.txt 2>&1");
+    let args = ["run", "--mode", "bypass", "--allow", "process", probe(), "run-env"];
+    grove_with(m.cmd(), &[&args[..], &["HTTP_PROXY=http://elsewhere:1", "sh", "-c", &script]].concat(), None)
+        .expect(0);
+    let said = std::fs::read_to_string(m.repo().join("said.txt")).unwrap();
+    assert!(!said.contains(BODY), "{said}");
+    assert!(!said.contains("REACHED"), "{said}");
+    assert!(said.contains("returned error: 403"), "{said}");
+    let audit = m.audit();
+    let denied: Vec<_> = audit.iter().filter(|l| l["verb"] == "egress").collect();
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert_eq!(denied[0]["decision"], "deny");
+    assert!(denied[0]["reasons"][0].as_str().unwrap().contains("not an allowed host"), "{denied:?}");
+    let started = audit.iter().find(|l| l["verb"] == "run").unwrap();
+    assert!(started["target"].as_str().unwrap().contains("egress proxy replaces HTTP_PROXY"), "{started}");
+}

@@ -10,6 +10,7 @@
 
 pub mod console;
 mod contain;
+mod egress;
 mod git;
 mod http;
 mod log;
@@ -66,6 +67,9 @@ pub struct Caps {
     pub reports_dir: Option<std::path::PathBuf>,
     /// The OS sandbox every program of this run is started in.
     pub sandbox: crate::sandbox::Sandbox,
+    /// The egress proxy its programs reach allowed hosts through, once
+    /// one needed it.
+    egress: egress::Egress,
 }
 
 impl Caps {
@@ -97,6 +101,7 @@ impl Caps {
             max_written: limits.writes,
             reports_dir: None,
             sandbox,
+            egress: egress::Egress::default(),
         })
     }
 

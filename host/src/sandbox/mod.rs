@@ -4,11 +4,13 @@
 //! none of the user's secrets, writes only in the worktree, its git
 //! folders and a private temporary folder (Landlock), cannot touch the
 //! repository's hooks or configuration, reaches no network but its own
-//! loopback, and is refused a few system calls (seccomp). Nothing it
+//! loopback and the egress proxy (`proxy.rs`, bridged in by `bridge.rs`)
+//! when the policy allows hosts, and is refused a few system calls (seccomp). Nothing it
 //! starts outlives it. See `policy.rs` for what is allowed, `launch.rs`
 //! and `init.rs` for how it is built, `check.rs` for what the machine
 //! offers.
 
+mod bridge;
 mod check;
 mod init;
 mod launch;
@@ -23,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use bridge::{PORT as PROXY_PORT, environment as proxy_environment};
 pub use check::Support;
 pub use init::{SETUP_FAILED, SUBCOMMAND, init_if_requested};
 pub use launch::{Launcher, Scratch, resolve};
@@ -48,6 +51,9 @@ pub struct Sandbox {
     hidden: Vec<PathBuf>,
     /// What happens where the machine offers no sandbox.
     pub requirement: Requirement,
+    /// How its programs reach the network: loopback only until the run
+    /// starts an egress proxy.
+    pub network: Network,
 }
 
 /// A command ready to spawn, and the temporary folder it uses (keep it
@@ -72,13 +78,21 @@ impl Sandbox {
         }
         // grove's own configuration and state, wherever they are.
         let hidden = [crate::paths::config_dir(), crate::paths::state_dir()].into_iter().flatten().collect();
-        Sandbox { launcher, root: root.to_path_buf(), git_dirs, hidden, requirement }
+        Sandbox {
+            launcher,
+            root: root.to_path_buf(),
+            git_dirs,
+            hidden,
+            requirement,
+            network: Network::Loopback,
+        }
     }
 
     /// The policy for one program, with `tmp` as its temporary folder.
     pub fn policy(&self, tmp: &Path) -> Policy {
         let home = std::env::var_os(crate::env::HOME).map(PathBuf::from);
         let mut policy = Policy::for_worktree(&self.root, &self.git_dirs, home.as_deref(), tmp);
+        policy.network = self.network.clone();
         for path in &self.hidden {
             policy.hide(path.clone());
         }
