@@ -385,3 +385,101 @@ fn a_host_the_policy_does_not_allow_is_refused_by_the_proxy_and_audited() {
     let started = audit.iter().find(|l| l["verb"] == "run").unwrap();
     assert!(started["target"].as_str().unwrap().contains("egress proxy replaces HTTP_PROXY"), "{started}");
 }
+
+/// The `pids` cgroups of grove processes that are gone.
+fn stale_groups() -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup/pids") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| {
+            let owner = name.strip_prefix("grove-").and_then(|n| n.split_once('-')).map(|(pid, _)| pid);
+            owner.is_some_and(|pid| !Path::new("/proc").join(pid).exists())
+        })
+        .collect()
+}
+
+#[test]
+fn a_program_may_start_only_so_many_processes() {
+    let m = Machine::new(&[]);
+    // 600 sleeps: past the limit of 512, no more processes start.
+    let run = m.sh("python3 -c \"
+import subprocess
+started = 0
+for _ in range(600):
+    try:
+        subprocess.Popen(['sleep', '30'])
+        started += 1
+    except OSError:
+        pass
+print('running=%d' % started)
+\"");
+    ok(&run);
+    let running: u32 =
+        run.stdout.split("running=").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(running <= 512, "{}", run.stdout);
+    assert!(running > 100, "{}", run.stdout);
+}
+
+#[test]
+fn a_fork_bomb_is_contained_and_leaves_nothing() {
+    let m = Machine::new(&[]);
+    let marker = format!("grove-bomb-{}", std::process::id());
+    let started = std::time::Instant::now();
+    let script = format!("b() {{ b | b & }}; : {marker}; b");
+    let run = grove_with(
+        m.cmd(),
+        &[
+            "run",
+            "--mode",
+            "bypass",
+            "--allow",
+            "process",
+            "--timeout",
+            "8s",
+            probe(),
+            "run",
+            "bash",
+            "-c",
+            &script,
+        ],
+        None,
+    );
+    // The call came back (timed out, or the run's deadline ended it).
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
+    // The host still starts processes.
+    assert!(Command::new("true").status().unwrap().success());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let left = Command::new("pgrep").args(["-f", &marker]).output().unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = Command::new("kill").args(["-9", pid]).status();
+    }
+    assert!(left.is_empty(), "left behind: {left} ({run:?})");
+    assert!(stale_groups().is_empty(), "{:?}", stale_groups());
+}
+
+#[test]
+fn grove_sandbox_check_says_how_processes_are_counted() {
+    let m = Machine::new(&[]);
+    let run = grove_with(m.cmd(), &["sandbox", "check", "--json"], None).expect(0);
+    let limit = run.json()["process_limit"].as_str().unwrap().to_string();
+    let cgroups = Path::new("/sys/fs/cgroup/pids/cgroup.procs").exists();
+    assert!(limit.contains(if cgroups { "pids cgroup" } else { "RLIMIT_NPROC" }), "{limit}");
+}
+
+#[test]
+fn the_cgroups_a_dead_grove_left_are_removed() {
+    let root = Path::new("/sys/fs/cgroup/pids");
+    if !root.join("cgroup.procs").exists() {
+        return;
+    }
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let stale = root.join(format!("grove-{dead}-7"));
+    std::fs::create_dir(&stale).unwrap();
+    let m = Machine::new(&[]);
+    ok(&m.sh("true"));
+    assert!(!stale.exists(), "{} is still there", stale.display());
+}

@@ -63,7 +63,8 @@ impl Host for Caps {
         };
 
         self.sandbox.network = self.egress_network()?;
-        let (mut command, _scratch) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
+        // Kept to the end of the call: the group goes after `GroupKill` below.
+        let (mut command, _kept) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
         command
             .env_clear()
             .env("LANG", "C.UTF-8")

@@ -20,8 +20,8 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use super::bridge;
 use super::policy::{Network, Policy};
+use super::{bridge, cgroup};
 
 /// The hidden first argument that turns `grove` into the init.
 pub const SUBCOMMAND: &str = "__sandbox-exec";
@@ -73,6 +73,11 @@ fn run(args: &[OsString]) -> Result<i32, String> {
     }
     let cwd: libc::c_int = fd.to_str().and_then(|s| s.parse().ok()).ok_or("bad working folder descriptor")?;
     let policy = Policy::decode(&policy.to_string_lossy()).map_err(|e| format!("bad policy: {e}"))?;
+    // Joined before anything is forked, so every process of the program
+    // is counted in it.
+    if let Some(group) = &policy.pids_group {
+        cgroup::join(group).map_err(|e| format!("joining the cgroup {}: {e}", group.display()))?;
+    }
     // Entered before the new mount namespace is made, so the kernel moves
     // the working folder into it (a descriptor opened outside would keep
     // reaching the mounts as they were outside).
@@ -86,6 +91,10 @@ fn run(args: &[OsString]) -> Result<i32, String> {
     enter_namespaces()?;
     in_pid_namespace(|| {
         contain(&policy)?;
+        if policy.pids_group.is_none() {
+            // Set inside the new user namespace, so only its processes count.
+            cgroup::limit_processes(policy.max_processes).map_err(|e| format!("RLIMIT_NPROC: {e}"))?;
+        }
         let door = match &policy.network {
             Network::Loopback => None,
             Network::Proxy(socket) => {

@@ -11,6 +11,7 @@
 //! offers.
 
 mod bridge;
+mod cgroup;
 mod check;
 mod init;
 mod launch;
@@ -26,6 +27,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use bridge::{PORT as PROXY_PORT, environment as proxy_environment};
+pub use cgroup::PidsGroup;
 pub use check::Support;
 pub use init::{SETUP_FAILED, SUBCOMMAND, init_if_requested};
 pub use launch::{Launcher, Scratch, resolve};
@@ -56,12 +58,14 @@ pub struct Sandbox {
     pub network: Network,
 }
 
-/// A command ready to spawn, and the temporary folder it uses (keep it
-/// until the program is done; dropping it removes the folder).
+/// A command ready to spawn, and the temporary folder and process group
+/// it uses (keep them until the program is done; dropping them removes
+/// the folder, and kills what is left in the group and removes it).
 #[derive(Debug)]
 pub struct Prepared {
     pub command: Command,
     pub scratch: Option<Scratch>,
+    pub pids: Option<PidsGroup>,
 }
 
 impl Sandbox {
@@ -129,7 +133,7 @@ impl Sandbox {
             }
             let mut command = Command::new(program);
             command.args(args).current_dir(cwd_path);
-            return Ok(Prepared { command, scratch: None });
+            return Ok(Prepared { command, scratch: None, pids: None });
         }
         // Looked up here so that a missing program is told apart from one
         // that failed; the init looks it up again on the same `PATH`, so
@@ -138,8 +142,14 @@ impl Sandbox {
             return Err(SandboxError::NotFound(program.to_string_lossy().into_owned()));
         }
         let scratch = Scratch::new()?;
-        let command = self.launcher.command(&self.policy(scratch.path()), cwd, program, args)?;
-        Ok(Prepared { command, scratch: Some(scratch) })
+        let mut policy = self.policy(scratch.path());
+        let pids = match cgroup::Mechanism::find() {
+            cgroup::Mechanism::Cgroup(root) => Some(PidsGroup::create(&root, policy.max_processes)?),
+            cgroup::Mechanism::Rlimit => None,
+        };
+        policy.pids_group = pids.as_ref().map(|group| group.path().to_path_buf());
+        let command = self.launcher.command(&policy, cwd, program, args)?;
+        Ok(Prepared { command, scratch: Some(scratch), pids })
     }
 }
 
