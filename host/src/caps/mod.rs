@@ -11,6 +11,7 @@
 mod browser;
 pub mod console;
 mod contain;
+mod egress;
 mod evidence;
 mod git;
 mod http;
@@ -72,6 +73,9 @@ pub struct Caps {
     pub sandbox: crate::sandbox::Sandbox,
     /// The run's browser and its pages; dropping it kills the browser.
     pub browsing: browser::Browsing,
+    /// The egress proxy its programs reach allowed hosts through, once
+    /// one needed it.
+    egress: egress::Egress,
 }
 
 impl Caps {
@@ -105,6 +109,7 @@ impl Caps {
             sandbox,
             evidence: None,
             browsing: browser::Browsing::default(),
+            egress: egress::Egress::default(),
         })
     }
 

@@ -23,7 +23,19 @@ pub(super) const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 impl Host for Caps {
     async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
-        let line = command_line(&cmd);
+        let mut line = command_line(&cmd);
+        // With the egress proxy, the init points the program at it over
+        // any proxy variable the skill passed: the audit says so.
+        let proxied = crate::sandbox::proxy_environment();
+        let overridden: Vec<&str> = cmd
+            .env
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| proxied.iter().any(|(set, _)| set == name))
+            .collect();
+        if !overridden.is_empty() && self.egress_allowed() {
+            line.push_str(&format!(" (grove's egress proxy replaces {})", overridden.join(", ")));
+        }
         let argv: Vec<String> = std::iter::once(&cmd.program).chain(&cmd.args).cloned().collect();
         let subject = Subject::Argv { argv: &argv, env: &cmd.env };
         let permit = self
@@ -50,7 +62,9 @@ impl Host for Caps {
             PathBuf::from(&cmd.program)
         };
 
-        let (mut command, _scratch) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
+        self.sandbox.network = self.egress_network()?;
+        // Kept to the end of the call: the group goes after `GroupKill` below.
+        let (mut command, _kept) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
         command
             .env_clear()
             .env("LANG", "C.UTF-8")
