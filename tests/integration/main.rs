@@ -19,6 +19,7 @@ mod identity;
 mod limits;
 mod packaging;
 mod policy;
+mod prototype;
 mod review;
 mod runtime;
 mod sandbox;

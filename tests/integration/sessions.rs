@@ -385,7 +385,12 @@ fn a_skill_fans_out_into_sub_sessions_and_waits_for_them() {
     assert!(run.stderr.contains("--allow sessions"), "{}", run.stderr);
     let run = g.run(dir.path(), &["run", probe(), "fanout", "3", "--allow", "sessions"]).expect(0);
     for i in 0..3 {
-        assert!(run.stdout.contains(&format!("variant-{i}=State::Done:Hello, world!")), "{}", run.stdout);
+        // Each sub-session's skill got the arguments it was spawned with.
+        assert!(
+            run.stdout.contains(&format!("variant-{i}=State::Done:Hello, variant-{i}!")),
+            "{}",
+            run.stdout
+        );
     }
     let rows = ls(&g, dir.path());
     assert_eq!(rows.len(), 3);

@@ -35,6 +35,11 @@ fn info(s: &Session) -> Info {
         branch: s.branch.clone(),
         state: wit_state(s.state),
         summary: s.summary.clone(),
+        cost_usd: s.cost_microdollars as f64 / 1e6,
+        elapsed_ms: s.started_at.map(|started| {
+            let until = s.finished_at.unwrap_or_else(crate::session::store::now_ms);
+            until.saturating_sub(started).max(0) as u64
+        }),
     }
 }
 
@@ -91,12 +96,16 @@ impl Caps {
         let root = self.workspace.root().to_path_buf();
         // A sub-session works in the mode this one is in now.
         let mode = Some(self.gate.mode().to_string());
-        // A sub-session starts from where this one is, unless told otherwise.
-        let from = match spec.base.clone() {
-            Some(base) => base,
-            None => crate::repo::head(&crate::repo::open(&root)?)?
-                .commit
-                .ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?,
+        // A sub-session starts from where this one is, unless told
+        // otherwise, and merges back into the branch this one is on.
+        let (from, base_ref) = match spec.base.clone() {
+            Some(base) => (base, None),
+            None => {
+                let head = crate::repo::head(&crate::repo::open(&root)?)?;
+                let commit =
+                    head.commit.ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?;
+                (commit, head.branch)
+            }
         };
         blocking(&permit, root, move |worktrees, store| {
             let name = Worktrees::slug(&spec.name)?;
@@ -107,12 +116,12 @@ impl Caps {
             store.insert(&NewSession {
                 name: name.clone(),
                 branch: worktree.branch.clone(),
-                base_ref: None,
+                base_ref: base_ref.clone(),
                 base_commit: worktree.head.clone().unwrap_or_default(),
                 path: worktree.path.clone(),
                 task: Some(spec.task.clone()),
                 skill,
-                args: Vec::new(),
+                args: spec.args.clone(),
                 allow: Vec::new(),
                 timeout_ms: None,
                 mode: mode.clone(),

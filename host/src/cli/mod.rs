@@ -12,6 +12,7 @@ mod inspect;
 mod live;
 mod output;
 pub mod policy;
+mod prototype;
 pub mod run;
 mod sandbox;
 pub mod session;
@@ -123,6 +124,11 @@ pub enum Command {
     /// Stop a session.
     Cancel(session::control::NameArg),
 
+    /// Keep the variant of a `prototype` run you chose: merge it, remove
+    /// the others, record why.
+    #[command(subcommand)]
+    Prototype(prototype::PrototypeCommand),
+
     /// A live dashboard of every session: state, changes, the selected
     /// one's transcript and pending approval, with keys to answer it,
     /// merge, remove, cancel and resume (`?` lists them).
@@ -209,6 +215,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Prune(args) => session::rm::prune(args),
         Command::Resume(args) => session::control::resume(args),
         Command::Cancel(args) => session::control::cancel(args),
+        Command::Prototype(command) => prototype::run(command),
         Command::Dash(args) => dash::dash(args),
         Command::Attach(args) => attach::attach(args),
         Command::SessionRun(args) => block_on(session::control::session_run(args)),

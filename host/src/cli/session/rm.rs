@@ -61,24 +61,39 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
         }
         sessions.push(session);
     }
+    let (removed, branches) = remove(&ctx, sessions, args.keep_branch, !args.json)?;
+    if args.json {
+        output::json(&json!({ "removed": removed, "branches": branches }));
+    }
+    Ok(Exit::Ok)
+}
+
+/// Remove `sessions` (already checked: nothing is refused here), saying
+/// what became of each when `say`; the names removed and their branches.
+pub fn remove(
+    ctx: &Ctx,
+    sessions: Vec<crate::session::Session>,
+    keep_branch: bool,
+    say: bool,
+) -> Result<(Vec<String>, Vec<BranchFate>), CliError> {
     let mut removed = Vec::new();
     let mut branches = Vec::new();
     for session in sessions {
         let name = &session.name;
         if session.state.is_active() {
-            stop(&ctx, &session)?;
+            stop(ctx, &session)?;
         }
         // Measured once the session's process is gone: it may have
         // committed until the end.
-        let risk = branch::at_risk(&ctx, &session)?;
+        let risk = branch::at_risk(ctx, &session)?;
         let had_branch = ctx.worktrees.branch_tip(name).map_err(worktree_error)?.is_some();
         // The session is not running any more: a lock left by its process
         // (killed, or cancelled) is ours to drop.
         let _ = ctx.worktrees.unlock(name);
-        match ctx.worktrees.remove(name, args.keep_branch) {
+        match ctx.worktrees.remove(name, keep_branch) {
             Ok(()) => {}
             // The worktree went by hand: its branch still follows the rule.
-            Err(WorktreeError::NotFound(_)) if !args.keep_branch => {
+            Err(WorktreeError::NotFound(_)) if !keep_branch => {
                 ctx.worktrees.delete_branch(name).map_err(worktree_error)?;
             }
             Err(WorktreeError::NotFound(_)) => {}
@@ -90,7 +105,7 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
         let fate = had_branch.then(|| BranchFate {
             name: name.clone(),
             branch: session.branch.clone(),
-            fate: match (args.keep_branch, still_there) {
+            fate: match (keep_branch, still_there) {
                 (true, _) => "kept",
                 (false, true) => "in-use",
                 (false, false) => "deleted",
@@ -98,7 +113,7 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
             commit: risk.unmerged.as_ref().map(|u| u.tip.clone()),
             unmerged_commits: risk.unmerged.as_ref().map_or(0, |u| u.commits),
         });
-        if !args.json {
+        if say {
             let lost = match risk.uncommitted.len() {
                 0 => String::new(),
                 n => format!(" (threw away {})", crate::text::count(n, "uncommitted change")),
@@ -111,10 +126,7 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
         removed.push(name.clone());
         branches.extend(fate);
     }
-    if args.json {
-        output::json(&json!({ "removed": removed, "branches": branches }));
-    }
-    Ok(Exit::Ok)
+    Ok((removed, branches))
 }
 
 /// Stale worktrees (folder deleted by hand, a create that crashed) are

@@ -175,6 +175,7 @@ impl Skill for Probe {
                             task: format!("variant {i}"),
                             skill: Some("hello".into()),
                             base: None,
+                            args: vec![format!("variant-{i}")],
                         })
                     })
                     .collect::<Result<_>>()?;
@@ -190,8 +191,13 @@ impl Skill for Probe {
             // (the default one works it), waited for.
             "delegate" => {
                 use grove_sdk::sessions;
-                let name =
-                    sessions::spawn(&sessions::Spec { name: arg(0), task: arg(1), skill: None, base: None })?;
+                let name = sessions::spawn(&sessions::Spec {
+                    name: arg(0),
+                    task: arg(1),
+                    skill: None,
+                    base: None,
+                    args: Vec::new(),
+                })?;
                 let done = sessions::wait_any(std::slice::from_ref(&name))?;
                 Ok(Outcome::ok(format!(
                     "{}={:?}:{}",
