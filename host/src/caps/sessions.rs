@@ -102,8 +102,9 @@ impl Caps {
             Some(base) => (base, None),
             None => {
                 let head = crate::repo::head(&crate::repo::open(&root)?)?;
-                let commit =
-                    head.commit.ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?;
+                let commit = head
+                    .commit
+                    .ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?;
                 (commit, head.branch)
             }
         };
