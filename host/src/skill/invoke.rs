@@ -232,12 +232,10 @@ fn model_access(
         // sink keeps the other.
         shared = req.location.git_dir.as_deref().and_then(|git_dir| Store::open(git_dir).ok()).map(|tree| {
             let (name, default) = (name.clone(), config_budget);
+            // A budget that cannot be read is not known to be unspent.
             Box::new(move || match crate::session::budget::shared_exhausted(&tree, &name, default) {
                 Ok(why) => why,
-                Err(e) => {
-                    tracing::warn!(session = %name, error = %e, "could not read the shared budgets");
-                    None
-                }
+                Err(e) => Some(format!("the budgets this session shares could not be read: {e}")),
             }) as SharedBudget
         });
         sink = Some(Box::new(move |spend: &Spend| {
