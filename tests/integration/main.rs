@@ -23,6 +23,7 @@ mod prototype;
 mod review;
 mod runtime;
 mod sandbox;
+mod session_tree;
 mod sessions;
 mod simplify;
 mod snapshots;

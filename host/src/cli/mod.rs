@@ -113,6 +113,10 @@ pub enum Command {
     Merge(session::merge::MergeArgs),
 
     /// Remove sessions: their worktrees, branches and records.
+    ///
+    /// A session whose skill spawned sub-sessions asks whether to remove
+    /// them too (`--yes` answers for you; without a terminal it is needed);
+    /// each follows the same rules about losing work.
     Rm(session::rm::RmArgs),
 
     /// Clean up worktrees deleted by hand or left by a crash.
@@ -121,8 +125,11 @@ pub enum Command {
     /// Run an interrupted, failed or cancelled session again.
     Resume(session::control::NameArg),
 
-    /// Stop a session.
-    Cancel(session::control::NameArg),
+    /// Stop a session, and its sub-sessions when you say so.
+    ///
+    /// A session whose skill spawned sub-sessions asks whether to cancel
+    /// them too (`--yes` answers for you; without a terminal it is needed).
+    Cancel(session::control::CancelArgs),
 
     /// Keep the variant of a `prototype` run you chose: merge it, remove
     /// the others, record why.

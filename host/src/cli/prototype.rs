@@ -109,7 +109,7 @@ fn pick(args: PickArgs) -> Result<Exit, CliError> {
         println!("picked variant {} ({}): {}", args.variant, chosen.name, merged.line());
     }
     let others: Vec<Session> = variants.into_iter().map(|(_, s)| s).collect();
-    let (removed, branches) = remove(&ctx, others, args.keep, !args.json)?;
+    let (removed, branches) = remove(&ctx, &others, args.keep, !args.json)?;
     let choice = json!({
         "run": args.run,
         "picked": args.variant,
