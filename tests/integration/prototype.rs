@@ -189,3 +189,128 @@ fn look_at(page: &Path) {
         eprintln!("the comparison page: {}", keep.display());
     });
 }
+
+/// The offline demo in `examples/prototype-demo`: its app, the task, and
+/// the cassettes a run replays (the planner's, then one per variant).
+mod demo {
+    use super::*;
+
+    pub const TASK: &str = "Add a button that counts clicks to the page";
+
+    pub fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/prototype-demo")
+    }
+
+    /// Each strategy and the page its variant writes.
+    pub fn variants() -> Vec<(&'static str, &'static str, &'static str, String)> {
+        let page = |body: &str| {
+            format!(
+                "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Counter</title></head>\n<body>\n  <h1>Counter</h1>\n{body}\n</body>\n</html>\n"
+            )
+        };
+        vec![
+            (
+                "Inline handler",
+                "An onclick attribute on the button increments a global and writes it into the paragraph",
+                "Smallest change; globals and inline script do not scale",
+                page(
+                    "  <p id=\"count\">0</p>\n  <button onclick=\"count.textContent = ++window.n || (window.n = 1)\">Count</button>",
+                ),
+            ),
+            (
+                "Module with event listener",
+                "A script module looks the button up, keeps the count in a closure and listens for clicks",
+                "No globals, testable; one more file to read",
+                page(
+                    "  <p id=\"count\">0</p>\n  <button id=\"inc\">Count</button>\n  <script type=\"module\">\n    let n = 0;\n    const out = document.querySelector('#count');\n    document.querySelector('#inc').addEventListener('click', () => { out.textContent = ++n; });\n  </script>",
+                ),
+            ),
+            (
+                "Persisted in localStorage",
+                "Store the count in localStorage so it survives reloads, restoring it when the page loads",
+                "Remembers across visits; state outlives what the user expects",
+                page(
+                    "  <p id=\"count\"></p>\n  <button id=\"inc\">Count</button>\n  <script>\n    const out = document.querySelector('#count');\n    let n = Number(localStorage.getItem('count') || 0);\n    out.textContent = n;\n    document.querySelector('#inc').onclick = () => localStorage.setItem('count', out.textContent = ++n);\n  </script>",
+                ),
+            ),
+            (
+                "Form submission, no script",
+                "A form posts to the same page with the count in the query string; the server-free page reads nothing and works without JavaScript",
+                "Works with scripts off; every click reloads the page",
+                page(
+                    "  <form><input type=\"hidden\" name=\"n\" value=\"1\"><button>Count</button></form>\n  <p>Counted once the form is sent.</p>",
+                ),
+            ),
+            (
+                "Web component",
+                "A custom <click-counter> element encapsulates its button and count in a shadow root",
+                "Reusable and isolated; heavier for a single button",
+                page(
+                    "  <click-counter></click-counter>\n  <script>\n    customElements.define('click-counter', class extends HTMLElement {\n      connectedCallback() {\n        const root = this.attachShadow({ mode: 'open' });\n        root.innerHTML = '<button>Count</button> <output>0</output>';\n        let n = 0;\n        root.querySelector('button').onclick = () => { root.querySelector('output').value = ++n; };\n      }\n    });\n  </script>",
+                ),
+            ),
+        ]
+    }
+
+    /// A repository holding the demo's app, as a user would start.
+    pub fn repo() -> tempfile::TempDir {
+        let app = std::fs::read_to_string(dir().join("app/index.html")).unwrap();
+        grove_tests::repo_with(&[("index.html", &app)])
+    }
+}
+
+/// Records the demo's cassettes against the scripted model server: run
+/// with `cargo test -p grove --test integration record_the_prototype_demo
+/// -- --ignored` after changing the demo or the prototype skill.
+#[test]
+#[ignore]
+fn record_the_prototype_demo() {
+    let lab = Lab::new(&[], Vec::new());
+    let repo = demo::repo();
+    let variants = demo::variants();
+    let plan: Vec<(&str, &str)> = variants.iter().map(|(t, a, _, _)| (*t, *a)).collect();
+    lab.server.route("Propose exactly", vec![proposal(&plan)]);
+    for (title, _, _, page) in &variants {
+        lab.server.route(
+            format!("{title}: "),
+            vec![
+                Reply::anthropic()
+                    .tool_use("w", "write_file", json!({ "path": "index.html", "content": page }))
+                    .into(),
+                Reply::anthropic().text(format!("Built the counter as “{title}”.")).into(),
+            ],
+        );
+    }
+    let cassette = demo::dir().join("demo.jsonl");
+    let mut cmd = lab.cmd();
+    cmd.current_dir(repo.path());
+    let run = crate::support::grove_with(
+        cmd,
+        &["run", "prototype", "--record", cassette.to_str().unwrap(), demo::TASK],
+        None,
+    );
+    run.expect(0);
+    assert_eq!(lab.server.remaining(), 0);
+}
+
+#[test]
+fn the_offline_demo_replays_five_variants_without_a_model() {
+    let dir = demo::repo();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = crate::support::grove_cmd(dir.path(), home.path());
+    for var in grove_tests::model_server::PROVIDER_VARS {
+        cmd.env_remove(var);
+    }
+    let cassette = demo::dir().join("demo.jsonl");
+    let run = crate::support::grove_with(
+        cmd,
+        &["run", "prototype", "--replay", cassette.to_str().unwrap(), demo::TASK],
+        None,
+    )
+    .expect(0);
+    assert!(run.stdout.contains("5 variants of"), "{}", run.stdout);
+    let pages = reports(dir.path());
+    let html = std::fs::read_to_string(&pages[0]).unwrap();
+    assert_eq!(html.matches("<article class=\"card\"").count(), 5);
+    assert!(html.contains("Web component") && html.contains("customElements"), "the diffs are on the page");
+}

@@ -39,6 +39,7 @@ use crate::wit::grove::skill;
 pub use crate::wit::{CapError, ErrorKind};
 
 pub use console::Console;
+pub use sessions::Cassettes;
 pub use workspace::Workspace;
 
 /// Everything a skill's capability calls need, for one invocation.
@@ -69,6 +70,8 @@ pub struct Caps {
     pub reports_dir: Option<std::path::PathBuf>,
     /// The run's evidence bundle; `None` outside a git repository.
     pub evidence: Option<crate::evidence::bundle::Bundle>,
+    /// The cassettes its spawned sessions record to or replay from.
+    pub cassettes: sessions::Cassettes,
     /// The OS sandbox every program of this run is started in.
     pub sandbox: crate::sandbox::Sandbox,
     /// The run's browser and its pages; dropping it kills the browser.
@@ -106,6 +109,7 @@ impl Caps {
             written: 0,
             max_written: limits.writes,
             reports_dir: None,
+            cassettes: sessions::Cassettes::default(),
             sandbox,
             evidence: None,
             browsing: browser::Browsing::default(),

@@ -92,9 +92,12 @@ fn inherit(
     store: &Store,
     parent: Option<&str>,
     asked: Option<Budget>,
+    (record, replay): (Option<String>, Option<String>),
 ) -> R<(Option<ModelChoice>, Inherited)> {
     let Some(parent) = parent else {
-        let choice = asked.map(|b| ModelChoice { budget: Some(b.to_string()), ..ModelChoice::default() });
+        let choice =
+            ModelChoice { budget: asked.map(|b| b.to_string()), record, replay, ..ModelChoice::default() };
+        let choice = (choice != ModelChoice::default()).then_some(choice);
         return Ok((choice, Inherited { budget: asked, clamped_from: None }));
     };
     let parent = store.require(parent)?;
@@ -113,11 +116,50 @@ fn inherit(
         budget: inherited.budget.map(|b| b.to_string()),
         tier: own.tier,
         model: own.model,
-        // A cassette is one conversation's: the parent's is not the child's.
-        record: None,
-        replay: None,
+        // A cassette is one conversation's: the child has its own, beside
+        // the parent's (see `Cassettes`).
+        record,
+        replay,
     };
     Ok(((choice != ModelChoice::default()).then_some(choice), inherited))
+}
+
+/// The cassettes of a run that records or replays its model exchanges, and
+/// so those of the sessions it spawns: the k-th spawn's are beside the
+/// run's, `NAME.k.jsonl` for `NAME.jsonl`. A cassette is one conversation,
+/// served in order; sub-sessions run at once, so each needs its own, and
+/// a fan-out spawns in the same order every time.
+#[derive(Debug, Default)]
+pub struct Cassettes {
+    record: Option<PathBuf>,
+    replay: Option<PathBuf>,
+    spawned: u32,
+}
+
+impl Cassettes {
+    /// The run's own cassettes, made absolute: its sub-sessions run elsewhere.
+    pub fn new(record: Option<&Path>, replay: Option<&Path>) -> Cassettes {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        Cassettes { record: record.map(absolute), replay: replay.map(absolute), spawned: 0 }
+    }
+
+    /// The next spawn's cassettes (record, replay).
+    fn next(&mut self) -> (Option<String>, Option<String>) {
+        if self.record.is_none() && self.replay.is_none() {
+            return (None, None);
+        }
+        self.spawned += 1;
+        let k = self.spawned;
+        let beside = |p: &PathBuf| {
+            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = match p.extension() {
+                Some(ext) => format!("{stem}.{k}.{}", ext.to_string_lossy()),
+                None => format!("{stem}.{k}"),
+            };
+            p.with_file_name(name).display().to_string()
+        };
+        (self.record.as_ref().map(beside), self.replay.as_ref().map(beside))
+    }
 }
 
 /// The repository's worktrees and store, opened from any of its worktrees.
@@ -170,6 +212,7 @@ impl Caps {
                 (commit, head.branch)
             }
         };
+        let cassettes = self.cassettes.next();
         let told_skill = skill.clone();
         let (name, inherited) = blocking(&permit, root, move |worktrees, store| {
             let bounds =
@@ -178,7 +221,7 @@ impl Caps {
             if store.get(&name)?.is_some() {
                 return Err(CapError::invalid(format!("a session named `{name}` already exists")));
             }
-            let (model, inherited) = inherit(store, parent.as_deref(), asked)?;
+            let (model, inherited) = inherit(store, parent.as_deref(), asked, cassettes)?;
             let mut new = NewSession {
                 name: name.clone(),
                 // Where the worktree puts them, once it is made.
@@ -303,5 +346,20 @@ impl Host for Caps {
             Ok(runner::stop(store, &s)?)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod cassette_tests {
+    use super::*;
+
+    #[test]
+    fn each_spawn_gets_its_own_cassette_beside_the_runs() {
+        let mut c = Cassettes::new(Some(Path::new("/d/demo.jsonl")), None);
+        assert_eq!(c.next(), (Some("/d/demo.1.jsonl".into()), None));
+        assert_eq!(c.next(), (Some("/d/demo.2.jsonl".into()), None));
+        let mut c = Cassettes::new(None, Some(Path::new("/d/tape")));
+        assert_eq!(c.next(), (None, Some("/d/tape.1".into())));
+        assert_eq!(Cassettes::default().next(), (None, None));
     }
 }

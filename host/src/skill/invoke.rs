@@ -123,6 +123,7 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let session = session_record(&req);
     caps.session_base = session.as_ref().map(|(_, s)| s.base_commit.clone()).filter(|id| !id.is_empty());
     caps.reports_dir = req.location.git_dir.as_ref().map(|git_dir| git_dir.join("grove").join("reports"));
+    caps.cassettes = crate::caps::Cassettes::new(req.model.record.as_deref(), req.model.replay.as_deref());
     caps.evidence = req.location.git_dir.as_deref().map(|git_dir| match req.session.as_deref() {
         Some(session) => crate::evidence::bundle::Bundle::at(git_dir, session),
         None => crate::evidence::bundle::Bundle::for_run(git_dir, caps.console.skill()),
