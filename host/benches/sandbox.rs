@@ -20,7 +20,7 @@ use grove::sandbox::{Launcher, Requirement, Sandbox, Support};
 use grove_tests::bench::{Table, fmt, median, timed};
 
 const ROUNDS: usize = 41;
-const BUILD_ROUNDS: usize = 7;
+const BUILD_ROUNDS: usize = 15;
 const PAUSE: Duration = Duration::from_millis(20);
 /// The baseline every other way is compared with.
 const PLAIN: &str = "unsandboxed";
@@ -173,9 +173,10 @@ fn main() {
         table.note("bubblewrap is not installed (`apt-get install bubblewrap`): its row is skipped");
     }
     table.note(&format!(
-        "{rounds} rounds of the short programs, {BUILD_ROUNDS} of `cargo test`, interleaved, each start after a {} ms pause; {} threads available",
+        "{rounds} rounds of the short programs, {BUILD_ROUNDS} of `cargo test`, interleaved, each start after a {} ms pause; {} threads available; load average {}",
         PAUSE.as_millis(),
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg").map_or("unknown".into(), |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
     ));
     table.print();
 }

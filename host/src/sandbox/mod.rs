@@ -4,7 +4,7 @@
 //! none of the user's secrets, writes only in the worktree, its git
 //! folders and a private temporary folder (Landlock), cannot touch the
 //! repository's hooks or configuration, reaches no network but its own
-//! loopback and the egress proxy (`proxy.rs`, bridged in by `bridge.rs`)
+//! loopback and the egress proxy (`proxy.rs`, bridged in by the init)
 //! when the policy allows hosts, and is refused a few system calls (seccomp). Nothing it
 //! starts outlives it. The code that runs inside is its own crate,
 //! `grove_sandbox_init` (`host/sandbox-init`: the policy, the init, the
