@@ -54,7 +54,7 @@ pub fn exec(_: ExecArgs) -> Result<Exit, CliError> {
 fn check(args: CheckArgs) -> Result<Exit, CliError> {
     let launcher =
         Launcher::current().map_err(|e| CliError::new(Exit::Host, format!("the sandbox's init: {e}")))?;
-    let init = if launcher.carried() { "static" } else { "grove" };
+    let carried = launcher.carried();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let policy = Policy::load(&WorkspaceLocation::discover(&cwd).root).map_err(load_error)?;
     let requirement = policy.sandbox();
@@ -71,7 +71,7 @@ fn check(args: CheckArgs) -> Result<Exit, CliError> {
             "landlock_abi": support.landlock_abi,
             "seccomp": support.seccomp,
             "process_limit": support.process_limit,
-            "init": init,
+            "init": if carried { "static" } else { "grove" },
             "requirement": requirement.value.as_str(),
             "programs": programs,
             "missing": missing,
@@ -93,7 +93,7 @@ fn check(args: CheckArgs) -> Result<Exit, CliError> {
         println!("process limit    {}", support.process_limit);
         println!(
             "init             {}",
-            if launcher.carried() {
+            if carried {
                 "grove's static init"
             } else {
                 "grove's own binary (slower to start: this build carries no static init)"
