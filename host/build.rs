@@ -1,4 +1,5 @@
-//! Compile the built-in skills in `plugins/` to components and embed them:
+//! Compile the built-in skills in `plugins/` to components, and the
+//! sandbox's init (`host/sandbox-init`) to a static binary, and embed them:
 //! `cargo install --path host` yields one self-contained `grove`.
 
 use std::fmt::Write;
@@ -13,6 +14,21 @@ fn main() {
         writeln!(code, "    ({name:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
     }
     code.push_str("];\n");
-    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtins.rs");
-    fs::write(out, code).unwrap();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    fs::write(out_dir.join("builtins.rs"), code).unwrap();
+
+    let init = grove_guest_build::build_static(
+        "grove-sandbox-init",
+        "host/sandbox-init",
+        "grove-sandbox-init",
+        "sandbox-init",
+    );
+    let code = match init {
+        Some(path) => format!("Some(include_bytes!({:?}))", path.display().to_string()),
+        None => "None".to_string(),
+    };
+    let code = format!(
+        "/// The sandbox's init, a static binary, where one was built for this target.\npub static SANDBOX_INIT: Option<&[u8]> = {code};\n"
+    );
+    fs::write(out_dir.join("sandbox_init.rs"), code).unwrap();
 }

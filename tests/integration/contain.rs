@@ -249,8 +249,11 @@ fn grove_sandbox_check_says_what_the_machine_offers() {
     assert_eq!(json["programs"], "sandboxed", "{}", run.stdout);
     assert_eq!(json["requirement"], "required");
     assert!(json["landlock_abi"].as_u64().unwrap() >= 1);
+    // Linux on x86_64 and aarch64: the small static init, not grove's binary.
+    assert_eq!(json["init"], "static", "{}", run.stdout);
     let run = grove_with(m.cmd(), &["sandbox", "check"], None).expect(0);
     assert!(run.stdout.contains("programs         sandboxed"), "{}", run.stdout);
+    assert!(run.stdout.contains("init             grove's static init"), "{}", run.stdout);
 }
 
 #[test]

@@ -1,9 +1,15 @@
-//! Compile guest crates of this workspace to `wasm32-wasip2` components from
-//! a build script.
+//! Compile the crates grove embeds from a build script: guest crates of
+//! this workspace to `wasm32-wasip2` components, and the sandbox's init to
+//! a static binary (`native.rs`).
 //!
-//! The guests are built by a nested `cargo build` into their own target
-//! directory (`target/guests`), so the host build and the guest build never
-//! fight over one lock, and a guest is rebuilt only when its sources change.
+//! Each is built by a nested `cargo build` into a target directory of its
+//! own (`target/guests`, `target/static`), so the host build and the
+//! nested one never fight over one lock, and a crate is rebuilt only when
+//! its sources change.
+
+mod native;
+
+pub use native::build_static;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +17,7 @@ use std::{env, fs};
 
 /// The target every guest is compiled for.
 pub const TARGET: &str = "wasm32-wasip2";
+const GUESTS_NEED: &str = "grove's built-in skills are compiled to it";
 
 /// Build `packages` (workspace members with `crate-type = ["cdylib"]`) and
 /// copy each `<package>.wasm` into `OUT_DIR`. Returns `(package, path)`
@@ -36,7 +43,9 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
     }
 
     // Before the nested build, not after minutes of it.
-    ensure_target();
+    if let Err(why) = ensure_target(TARGET) {
+        missing_target(TARGET, GUESTS_NEED, &why);
+    }
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
@@ -46,23 +55,12 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
     for package in packages {
         cmd.args(["-p", package]);
     }
-    // The outer build's flags and wrappers are for the host target, not ours.
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_BUILD_TARGET",
-        "CARGO_TARGET_DIR",
-        "CARGO_PRIMARY_PACKAGE",
-    ] {
-        cmd.env_remove(var);
-    }
+    scrub_outer_build(&mut cmd);
     let output = cmd.output().expect("could not start cargo to build the guest skills");
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if stderr.contains("target may not be installed") || stderr.contains("can't find crate for `std`") {
-            missing_target(&stderr);
+        if target_missing(&stderr) {
+            missing_target(TARGET, GUESTS_NEED, &stderr);
         }
         panic!("\n\nbuilding the guest skills failed:\n{stderr}");
     }
@@ -80,43 +78,48 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
 }
 
 /// Make sure the toolchain this build runs on has the standard library
-/// for [`TARGET`]. rustup installs a toolchain file's targets by itself
+/// for `target`. rustup installs a toolchain file's targets by itself
 /// only where auto-install is on (not with `RUSTUP_AUTO_INSTALL=0`), so a
 /// missing one is added here with `rustup target add`, for the toolchain the
-/// build uses, and the build goes on. Panics with a hint when it cannot be.
-pub fn ensure_target() {
+/// build uses, and the build goes on. Answers why not when it cannot be.
+pub fn ensure_target(target: &str) -> Result<(), String> {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let Some(sysroot) = sysroot(Path::new(&rustc)) else {
-        // Cannot tell: let the guest build itself say what is wrong.
-        return;
+        // Cannot tell: let the nested build itself say what is wrong.
+        return Ok(());
     };
-    if target_installed(&sysroot) {
-        return;
+    if target_installed(&sysroot, target) {
+        return Ok(());
     }
     let toolchain = toolchain(env::var("RUSTUP_TOOLCHAIN").ok(), &sysroot);
     let mut rustup = Command::new("rustup");
-    rustup.args(["target", "add", TARGET]);
+    rustup.args(["target", "add", target]);
     if let Some(toolchain) = &toolchain {
         rustup.args(["--toolchain", toolchain]);
     }
-    let added = match rustup.output() {
-        Ok(out) if out.status.success() && target_installed(&sysroot) => Ok(()),
+    match rustup.output() {
+        Ok(out) if out.status.success() && target_installed(&sysroot, target) => {
+            println!(
+                "cargo:warning=the {target} target was not installed for {}; grove added it with `rustup target add {target}`",
+                toolchain.as_deref().unwrap_or("this toolchain")
+            );
+            Ok(())
+        }
         Ok(out) => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
         Err(e) => Err(format!("rustup could not be run: {e}")),
-    };
-    match added {
-        Ok(()) => println!(
-            "cargo:warning=the {TARGET} target was not installed for {}; grove added it with `rustup target add {TARGET}`",
-            toolchain.as_deref().unwrap_or("this toolchain")
-        ),
-        Err(why) => missing_target(&why),
     }
 }
 
 /// Whether the toolchain at `sysroot` has the standard library for
-/// [`TARGET`] (`<sysroot>/lib/rustlib/<target>/lib`).
-pub fn target_installed(sysroot: &Path) -> bool {
-    sysroot.join("lib").join("rustlib").join(TARGET).join("lib").is_dir()
+/// `target` (`<sysroot>/lib/rustlib/<target>/lib`).
+pub fn target_installed(sysroot: &Path, target: &str) -> bool {
+    sysroot.join("lib").join("rustlib").join(target).join("lib").is_dir()
+}
+
+/// Whether a failed build's output says its target's standard library is
+/// missing.
+fn target_missing(stderr: &str) -> bool {
+    stderr.contains("target may not be installed") || stderr.contains("can't find crate for `std`")
 }
 
 /// The rustup toolchain to add the target to: the one rustup runs this
@@ -136,10 +139,27 @@ fn sysroot(rustc: &Path) -> Option<PathBuf> {
     (out.status.success() && !path.trim().is_empty()).then(|| PathBuf::from(path.trim()))
 }
 
-fn missing_target(details: &str) -> ! {
+/// The outer build's flags and wrappers are for the host target, not a
+/// nested build's.
+fn scrub_outer_build(cmd: &mut Command) {
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        cmd.env_remove(var);
+    }
+}
+
+/// Panic with how to install `target`, which `why` needs.
+fn missing_target(target: &str, why: &str, details: &str) -> ! {
     panic!(
-        "\n\nthe {TARGET} target is not installed, and grove's built-in skills are compiled to it.\n\
-         hint: run `rustup target add {TARGET}` and build again.\n\n{details}"
+        "\n\nthe {target} target is not installed, and {why}.\n\
+         hint: run `rustup target add {target}` and build again.\n\n{details}"
     )
 }
 
@@ -185,12 +205,13 @@ mod tests {
         let sysroot = std::env::temp_dir().join(format!("grove-guest-build-{}", std::process::id()));
         let _ = fs::remove_dir_all(&sysroot);
         fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/lib")).unwrap();
-        assert!(!target_installed(&sysroot));
+        assert!(!target_installed(&sysroot, TARGET));
         // A folder without the library is not an installed target.
         fs::create_dir_all(sysroot.join("lib/rustlib").join(TARGET)).unwrap();
-        assert!(!target_installed(&sysroot));
+        assert!(!target_installed(&sysroot, TARGET));
         fs::create_dir_all(sysroot.join("lib/rustlib").join(TARGET).join("lib")).unwrap();
-        assert!(target_installed(&sysroot));
+        assert!(target_installed(&sysroot, TARGET));
+        assert!(!target_installed(&sysroot, "x86_64-unknown-linux-musl"));
         fs::remove_dir_all(&sysroot).unwrap();
     }
 

@@ -2,6 +2,7 @@
 //! (`crate::sandbox`), its working folder opened beneath the worktree.
 
 use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::path::Path;
 
 use tokio::process::Command;
@@ -11,9 +12,11 @@ use crate::gate::{Permission, Permit};
 use crate::sandbox::{PidsGroup, SandboxError, Scratch};
 use crate::wit::grove::skill::process::Command as Cmd;
 
-/// What a sandboxed program uses while it runs: its temporary folder and
-/// its process group, removed when dropped.
+/// What a sandboxed program uses while it runs: its working folder, held
+/// open, its temporary folder and its process group, removed when
+/// dropped.
 pub(super) struct Kept {
+    _cwd: Option<OwnedFd>,
     _scratch: Option<Scratch>,
     _pids: Option<PidsGroup>,
 }
@@ -21,7 +24,7 @@ pub(super) struct Kept {
 impl Caps {
     /// The command that runs `cmd` with `program` (as `process.run`
     /// resolved it), in the sandbox; `cwd` is its folder on the host. Keep
-    /// the scratch folder and the process group until the program is done. Only a `process`
+    /// what it uses until the program is done. Only a `process`
     /// permit starts a program.
     pub(super) fn sandboxed(
         &self,
@@ -51,6 +54,7 @@ impl Caps {
             SandboxError::NotFound(_) => CapError::of(ErrorKind::NotFound, e),
             SandboxError::Io(e) => io_error("preparing the sandbox", e),
         })?;
-        Ok((Command::from(prepared.command), Kept { _scratch: prepared.scratch, _pids: prepared.pids }))
+        let kept = Kept { _cwd: prepared.cwd, _scratch: prepared.scratch, _pids: prepared.pids };
+        Ok((Command::from(prepared.command), kept))
     }
 }

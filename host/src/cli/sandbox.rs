@@ -10,7 +10,7 @@ use super::policy::load_error;
 use super::{CliError, Exit, output};
 use crate::gate::policy::Policy;
 use crate::paths::WorkspaceLocation;
-use crate::sandbox::{Requirement, Support};
+use crate::sandbox::{Launcher, Requirement, Support};
 
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
@@ -24,8 +24,10 @@ pub enum SandboxCommand {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Print one JSON object: `namespaces` (`null` when they work, else
-    /// why not), `landlock_abi`, `seccomp`, `requirement`, `programs`
-    /// (`sandboxed`, `refused` or `unsandboxed`) and `missing`.
+    /// why not), `landlock_abi`, `seccomp`, `process_limit`, `init`
+    /// (`static`: the small init grove carries; `grove`: grove's own
+    /// binary, slower to start), `requirement`, `programs` (`sandboxed`,
+    /// `refused` or `unsandboxed`) and `missing`.
     #[arg(long)]
     pub json: bool,
 }
@@ -50,12 +52,13 @@ pub fn exec(_: ExecArgs) -> Result<Exit, CliError> {
 }
 
 fn check(args: CheckArgs) -> Result<Exit, CliError> {
-    let exe =
-        std::env::current_exe().map_err(|e| CliError::new(Exit::Host, format!("grove's binary: {e}")))?;
+    let launcher =
+        Launcher::current().map_err(|e| CliError::new(Exit::Host, format!("the sandbox's init: {e}")))?;
+    let carried = launcher.carried();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let policy = Policy::load(&WorkspaceLocation::discover(&cwd).root).map_err(load_error)?;
     let requirement = policy.sandbox();
-    let support = Support::probe(&exe);
+    let support = Support::probe(&launcher.exe);
     let missing = support.missing();
     let programs = match (&missing, requirement.value) {
         (None, _) => "sandboxed",
@@ -68,6 +71,7 @@ fn check(args: CheckArgs) -> Result<Exit, CliError> {
             "landlock_abi": support.landlock_abi,
             "seccomp": support.seccomp,
             "process_limit": support.process_limit,
+            "init": if carried { "static" } else { "grove" },
             "requirement": requirement.value.as_str(),
             "programs": programs,
             "missing": missing,
@@ -87,6 +91,14 @@ fn check(args: CheckArgs) -> Result<Exit, CliError> {
         println!("Landlock         {landlock}");
         println!("seccomp          {}", yes(support.seccomp));
         println!("process limit    {}", support.process_limit);
+        println!(
+            "init             {}",
+            if carried {
+                "grove's static init"
+            } else {
+                "grove's own binary (slower to start: this build carries no static init)"
+            }
+        );
         println!("policy           sandbox = \"{}\" ({origin})", requirement.value.as_str());
         println!("programs         {programs}");
     }

@@ -4,15 +4,14 @@
 //! joins before it unshares, so everything the program starts is counted
 //! in it. Where no `pids` controller is writable, the init sets
 //! `RLIMIT_NPROC` instead, which the kernel counts per user namespace.
+//! The joining is the init's (`grove_sandbox_init`); making and removing
+//! the groups is grove's, here.
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-
-/// The most processes (and threads) one program may have at once.
-pub const MAX_PROCESSES: u32 = 512;
 
 /// What caps a program's process count on this machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,12 +91,6 @@ impl Drop for PidsGroup {
     }
 }
 
-/// Put the calling process in the group at `path` (the init, before it
-/// forks anything).
-pub fn join(path: &Path) -> io::Result<()> {
-    std::fs::write(path.join("cgroup.procs"), std::process::id().to_string())
-}
-
 /// Kill what is left in the group at `path` and remove it; a group whose
 /// processes are still being torn down is retried for a moment.
 fn remove(path: &Path) {
@@ -134,16 +127,5 @@ fn sweep(root: &Path) {
         if owner.0.parse::<u32>().is_ok_and(|pid| !crate::pid::alive(pid)) {
             remove(&entry.path());
         }
-    }
-}
-
-/// `RLIMIT_NPROC` of `max` for the calling process and what it starts.
-pub fn limit_processes(max: u32) -> io::Result<()> {
-    let limit = libc::rlimit { rlim_cur: max.into(), rlim_max: max.into() };
-    // SAFETY: setrlimit reads the local struct.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NPROC, &limit) } == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
     }
 }

@@ -2,13 +2,14 @@
 //! for real, by starting the init once), the Landlock ABI and seccomp.
 
 use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::init::{PROBE, SUBCOMMAND};
+use grove_sandbox_init::{NAME, PROBE, SUBCOMMAND};
 
 /// What the kernel supports, found out once per process.
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +61,7 @@ fn namespaces(exe: &Path) -> Result<(), String> {
         return Err("the sandbox needs Linux".into());
     }
     let out = Command::new(exe)
+        .arg0(NAME)
         .args([SUBCOMMAND, PROBE])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -1,58 +1,73 @@
-//! How a program is started in the sandbox: grove's own binary, re-run as
-//! the init (see `init.rs`), with the policy as an argument and the
-//! working folder as an open descriptor.
+//! How a program is started in the sandbox: the init (see
+//! `grove_sandbox_init`), with the policy and the working folder as
+//! arguments. The command has nothing to run between fork and exec, so
+//! the standard library spawns it with `posix_spawn` (a vfork): no copy
+//! of grove's address space, however large it has grown.
 
 use std::ffi::OsStr;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::os::unix::fs::DirBuilderExt;
+use std::os::fd::AsFd;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::init::SUBCOMMAND;
-use super::policy::Policy;
+use grove_sandbox_init::{NAME, Policy, SUBCOMMAND, identity};
 
 /// Starts programs through the init in `exe`.
 #[derive(Debug, Clone)]
 pub struct Launcher {
-    /// The binary that runs [`super::init_if_requested`] first thing:
-    /// grove itself (tests pass the built binary).
+    /// The init: the static one grove carries (`embedded.rs`), else a
+    /// binary that runs [`super::init_if_requested`] first thing: grove
+    /// itself.
     pub exe: PathBuf,
 }
 
 impl Launcher {
-    /// The running binary as the init.
+    /// The init grove carries, else the running binary as the init.
     pub fn current() -> io::Result<Launcher> {
-        Ok(Launcher { exe: std::env::current_exe()? })
+        match super::embedded::init() {
+            Some(exe) => Ok(Launcher { exe }),
+            None => Ok(Launcher { exe: std::env::current_exe()? }),
+        }
+    }
+
+    /// Whether this is the static init grove carries.
+    pub fn carried(&self) -> bool {
+        super::embedded::init().is_some_and(|exe| exe == self.exe)
     }
 
     /// A command that runs `program ARGS` under `policy`, in the folder
-    /// `cwd` (entered through this descriptor, never by its path). The
+    /// `cwd` at `cwd_path`: the init enters it by that path and goes on
+    /// only if it is this very folder (keep `cwd` open until the program
+    /// is done, so that no other folder can take its identity). The
     /// environment set on the command is the program's, plus `TMPDIR`.
     pub fn command(
         &self,
         policy: &Policy,
         cwd: impl AsFd,
+        cwd_path: &Path,
         program: impl AsRef<OsStr>,
         args: impl IntoIterator<Item = impl AsRef<OsStr>>,
     ) -> io::Result<Command> {
-        // The command owns a duplicate, so the descriptor is open until
-        // the spawn whatever the caller does with its own.
-        let dir: OwnedFd = cwd.as_fd().try_clone_to_owned()?;
-        let fd = dir.as_raw_fd();
+        let dir = fstat(cwd.as_fd())?;
         let mut command = Command::new(&self.exe);
-        command.arg(SUBCOMMAND).arg(fd.to_string()).arg(policy.encode()).arg("--").arg(program).args(args);
-        // SAFETY: between fork and exec only fcntl runs, which is
-        // async-signal-safe; it lets this one descriptor survive the exec.
-        unsafe {
-            command.pre_exec(move || {
-                let _owned = &dir;
-                if libc::fcntl(fd, libc::F_SETFD, 0) == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
-            });
-        }
+        command
+            .arg0(NAME)
+            .arg(SUBCOMMAND)
+            .arg(cwd_path)
+            .arg(identity(dir.dev(), dir.ino()))
+            .arg(policy.encode())
+            .arg("--")
+            .arg(program)
+            .args(args);
         Ok(command)
     }
+}
+
+/// The status of the open file `fd`.
+fn fstat(fd: std::os::fd::BorrowedFd<'_>) -> io::Result<std::fs::Metadata> {
+    std::fs::File::from(fd.try_clone_to_owned()?).metadata()
 }
 
 /// A program's private temporary folder, removed with everything in it

@@ -4,34 +4,34 @@
 //! none of the user's secrets, writes only in the worktree, its git
 //! folders and a private temporary folder (Landlock), cannot touch the
 //! repository's hooks or configuration, reaches no network but its own
-//! loopback and the egress proxy (`proxy.rs`, bridged in by `bridge.rs`)
+//! loopback and the egress proxy (`proxy.rs`, bridged in by the init)
 //! when the policy allows hosts, and is refused a few system calls (seccomp). Nothing it
-//! starts outlives it. See `policy.rs` for what is allowed, `launch.rs`
-//! and `init.rs` for how it is built, `check.rs` for what the machine
-//! offers.
+//! starts outlives it. The code that runs inside is its own crate,
+//! `grove_sandbox_init` (`host/sandbox-init`: the policy, the init, the
+//! walls it raises), embedded as a static binary (`embedded.rs`); here is
+//! grove's side: `launch.rs` for how a program is started, `cgroup.rs`
+//! for its process-count limit, `check.rs` for what the machine offers.
 
-mod bridge;
 mod cgroup;
 mod check;
-mod init;
+mod embedded;
 mod launch;
-mod policy;
 pub mod proxy;
-mod restrict;
 
 use std::ffi::OsStr;
 use std::io;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use bridge::{PORT as PROXY_PORT, environment as proxy_environment};
 pub use cgroup::PidsGroup;
 pub use check::Support;
-pub use init::{SETUP_FAILED, SUBCOMMAND, init_if_requested};
+pub use grove_sandbox_init::bridge::{PORT as PROXY_PORT, environment as proxy_environment};
+pub use grove_sandbox_init::{Network, Policy, SECRETS, SETUP_FAILED, SUBCOMMAND, init_if_requested};
 pub use launch::{Launcher, Scratch, resolve};
-pub use policy::{Network, Policy, Requirement, SECRETS};
+
+pub use crate::gate::policy::Requirement;
 
 /// Why a program was not started.
 #[derive(Debug, thiserror::Error)]
@@ -58,12 +58,14 @@ pub struct Sandbox {
     pub network: Network,
 }
 
-/// A command ready to spawn, and the temporary folder and process group
-/// it uses (keep them until the program is done; dropping them removes
-/// the folder, and kills what is left in the group and removes it).
+/// A command ready to spawn, and what it uses: its working folder, held
+/// open, its temporary folder and its process group (keep them until the
+/// program is done; dropping them closes the folder, removes the
+/// temporary one, and kills what is left in the group and removes it).
 #[derive(Debug)]
 pub struct Prepared {
     pub command: Command,
+    pub cwd: Option<OwnedFd>,
     pub scratch: Option<Scratch>,
     pub pids: Option<PidsGroup>,
 }
@@ -109,10 +111,10 @@ impl Sandbox {
         policy
     }
 
-    /// A command that runs `program ARGS` in the folder `cwd` (at
-    /// `cwd_path`, used only when the machine has no sandbox and the
-    /// policy allows running without one). `search` is the `PATH` the
-    /// program gets.
+    /// A command that runs `program ARGS` in the folder `cwd`, which is at
+    /// `cwd_path` (the sandbox's init enters it by that path and refuses
+    /// any other folder found there). `search` is the `PATH` the program
+    /// gets.
     pub fn command(
         &self,
         cwd: impl AsFd,
@@ -133,7 +135,7 @@ impl Sandbox {
             }
             let mut command = Command::new(program);
             command.args(args).current_dir(cwd_path);
-            return Ok(Prepared { command, scratch: None, pids: None });
+            return Ok(Prepared { command, cwd: None, scratch: None, pids: None });
         }
         // Looked up here so that a missing program is told apart from one
         // that failed; the init looks it up again on the same `PATH`, so
@@ -141,6 +143,7 @@ impl Sandbox {
         if resolve(program, search).is_none() {
             return Err(SandboxError::NotFound(program.to_string_lossy().into_owned()));
         }
+        let cwd = cwd.as_fd().try_clone_to_owned()?;
         let scratch = Scratch::new()?;
         let mut policy = self.policy(scratch.path());
         let pids = match cgroup::Mechanism::find() {
@@ -148,8 +151,8 @@ impl Sandbox {
             cgroup::Mechanism::Rlimit => None,
         };
         policy.pids_group = pids.as_ref().map(|group| group.path().to_path_buf());
-        let command = self.launcher.command(&policy, cwd, program, args)?;
-        Ok(Prepared { command, scratch: Some(scratch), pids })
+        let command = self.launcher.command(&policy, &cwd, cwd_path, program, args)?;
+        Ok(Prepared { command, cwd: Some(cwd), scratch: Some(scratch), pids })
     }
 }
 
@@ -200,5 +203,43 @@ mod tests {
         if let Some(config) = crate::paths::config_dir() {
             assert!(policy.hidden.contains(&config));
         }
+    }
+
+    /// The working folder, opened by grove, is swapped for a symlink to
+    /// another folder before the program starts: the init refuses to start
+    /// it there.
+    #[test]
+    fn a_working_folder_swapped_for_a_symlink_is_refused() {
+        let launcher = Launcher::current().unwrap();
+        if Support::cached(&launcher.exe).missing().is_some() {
+            return;
+        }
+        let root = tempfile::tempdir().unwrap();
+        let work = root.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        std::fs::write(work.join("mine"), "").unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::write(elsewhere.path().join("theirs"), "").unwrap();
+        let sandbox = Sandbox::for_worktree(root.path(), launcher, Requirement::Required);
+        let dir = std::fs::File::open(&work).unwrap();
+        let ls = |sandbox: &Sandbox| {
+            let mut prepared = sandbox
+                .command(&dir, &work, Path::new("ls"), &[] as &[&str], OsStr::new("/usr/bin:/bin"))
+                .unwrap();
+            prepared.command.output().unwrap()
+        };
+        let before = ls(&sandbox);
+        assert!(before.status.success(), "{before:?}");
+        assert_eq!(String::from_utf8_lossy(&before.stdout), "mine\n");
+
+        std::fs::rename(&work, root.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), &work).unwrap();
+        let after = ls(&sandbox);
+        assert_eq!(after.status.code(), Some(SETUP_FAILED), "{after:?}");
+        assert!(
+            String::from_utf8_lossy(&after.stderr).contains("changed before the program started"),
+            "{after:?}"
+        );
+        assert!(after.stdout.is_empty(), "it listed the other folder: {after:?}");
     }
 }

@@ -31,3 +31,16 @@ impl Requirement {
         self == Requirement::Required && other == Requirement::BestEffort
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_read_as_written() {
+        assert_eq!(Requirement::parse("required"), Some(Requirement::Required));
+        assert_eq!(Requirement::parse("best-effort"), Some(Requirement::BestEffort));
+        assert_eq!(Requirement::parse("off"), None);
+        assert_eq!(Requirement::default(), Requirement::Required);
+    }
+}

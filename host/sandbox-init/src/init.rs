@@ -1,36 +1,28 @@
-//! The code that runs inside: grove's own binary, re-executed as a small
-//! init (`grove __sandbox-exec CWD-FD POLICY -- PROGRAM ARGS…`), builds the
-//! sandbox around itself and becomes the program.
+//! The code that runs inside, started as `INIT __sandbox-exec CWD
+//! DEVICE:INODE POLICY -- PROGRAM ARGS…`: it builds the sandbox around
+//! itself and becomes the program.
 //!
-//! The steps, in order: the working folder entered by descriptor; new
+//! The steps, in order: the working folder entered by its path and checked
+//! to be the one grove opened; the program's `pids` cgroup joined; new
 //! user, mount, PID and network namespaces; a fork whose child is pid 1 of
 //! the new PID namespace (the parent stays outside to forward signals and
 //! report the exit); inside, a fresh `/proc`, the user's secrets hidden,
 //! the repository's hooks, configuration and grove's records bound
-//! read-only, Landlock, seccomp; then pid 1 forks the program as pid 2 and
+//! read-only, Landlock, seccomp; then pid 1 starts the program as pid 2 and
 //! reaps until it is done; with the egress proxy, pid 1 also carries the
-//! program's proxy connections out (`bridge.rs`). When pid 1 ends, the kernel kills everything
-//! left in the namespace. It runs before any runtime or thread exists, so
-//! every step is plain system calls in one thread.
+//! program's proxy connections out (`bridge.rs`). When pid 1 ends, the
+//! kernel kills everything left in the namespace. It runs before any
+//! thread exists, so every step is plain system calls in one thread.
 
 use std::ffi::{CString, OsString};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use super::policy::{Network, Policy};
-use super::{bridge, cgroup};
+use crate::policy::{Network, Policy};
+use crate::{NAME, PROBE, SETUP_FAILED, SUBCOMMAND, bridge, processes, restrict};
 
-/// The hidden first argument that turns `grove` into the init.
-pub const SUBCOMMAND: &str = "__sandbox-exec";
-/// The first argument after [`SUBCOMMAND`] that only tries the namespaces
-/// and exits 0 (for `grove sandbox check`).
-pub const PROBE: &str = "probe";
-
-/// Exit code when the sandbox cannot be built.
-pub const SETUP_FAILED: i32 = 125;
 /// Exit code when the program cannot be started (the shell's).
 const NOT_STARTED: i32 = 127;
 
@@ -53,11 +45,17 @@ pub fn init_if_requested() {
     std::process::exit(code)
 }
 
-/// The init's arguments: `CWD-FD POLICY -- PROGRAM ARGS…`, or `probe`.
+/// The init's arguments: `CWD DEVICE:INODE POLICY -- PROGRAM ARGS…`, or
+/// `probe`.
 fn run(args: &[OsString]) -> Result<i32, String> {
-    // Die with grove: a killed grove leaves no sandbox behind.
-    // SAFETY: prctl with integer arguments only.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    // SAFETY: prctl with integer arguments and a valid C string.
+    unsafe {
+        // Die with grove: a killed grove leaves no sandbox behind.
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        // Started from a sealed memory file, it would show as a number.
+        let name = CString::new(NAME).expect("no NUL");
+        libc::prctl(libc::PR_SET_NAME, name.as_ptr(), 0, 0, 0);
+    }
     if args.first().is_some_and(|a| a == PROBE) {
         enter_namespaces()?;
         return in_pid_namespace(|| {
@@ -65,35 +63,28 @@ fn run(args: &[OsString]) -> Result<i32, String> {
             Ok(0)
         });
     }
-    let [fd, policy, dashes, program, rest @ ..] = args else {
-        return Err("usage: grove __sandbox-exec CWD-FD POLICY -- PROGRAM [ARGS…]".into());
+    let [cwd, identity, policy, dashes, program, rest @ ..] = args else {
+        return Err(format!("usage: {NAME} {SUBCOMMAND} CWD DEVICE:INODE POLICY -- PROGRAM [ARGS…]"));
     };
     if dashes != "--" {
         return Err("expected -- before the program".into());
     }
-    let cwd: libc::c_int = fd.to_str().and_then(|s| s.parse().ok()).ok_or("bad working folder descriptor")?;
+    let identity = crate::parse_identity(identity).ok_or("bad working folder identity")?;
     let policy = Policy::decode(&policy.to_string_lossy()).map_err(|e| format!("bad policy: {e}"))?;
+    // Entered before the new mount namespace is made, so the kernel moves
+    // the working folder into it.
+    enter_cwd(Path::new(cwd), identity)?;
     // Joined before anything is forked, so every process of the program
     // is counted in it.
     if let Some(group) = &policy.pids_group {
-        cgroup::join(group).map_err(|e| format!("joining the cgroup {}: {e}", group.display()))?;
-    }
-    // Entered before the new mount namespace is made, so the kernel moves
-    // the working folder into it (a descriptor opened outside would keep
-    // reaching the mounts as they were outside).
-    // SAFETY: the descriptor the launcher passed; entered, then closed.
-    unsafe {
-        if libc::fchdir(cwd) != 0 {
-            return Err(format!("entering the working folder: {}", io::Error::last_os_error()));
-        }
-        libc::close(cwd);
+        processes::join(group).map_err(|e| format!("joining the cgroup {}: {e}", group.display()))?;
     }
     enter_namespaces()?;
     in_pid_namespace(|| {
         contain(&policy)?;
         if policy.pids_group.is_none() {
             // Set inside the new user namespace, so only its processes count.
-            cgroup::limit_processes(policy.max_processes).map_err(|e| format!("RLIMIT_NPROC: {e}"))?;
+            processes::limit(policy.max_processes).map_err(|e| format!("RLIMIT_NPROC: {e}"))?;
         }
         let door = match &policy.network {
             Network::Loopback => None,
@@ -104,24 +95,42 @@ fn run(args: &[OsString]) -> Result<i32, String> {
         };
         // pid 1 stays this code: it reaps what the program orphans, and
         // passes on the signals the kernel would not deliver to a pid 1
-        // without a handler. The program is pid 2.
-        let pid = fork()?;
-        if pid == 0 {
-            let mut command = std::process::Command::new(program);
-            command.args(rest).env("TMPDIR", &policy.tmp);
-            if door.is_some() {
-                command.envs(bridge::environment());
-            }
-            let e = command.exec();
-            eprintln!("grove sandbox: starting {}: {e}", program.to_string_lossy());
-            // SAFETY: the child leaves without the parent's exit handlers.
-            unsafe { libc::_exit(NOT_STARTED) };
+        // without a handler. The program is pid 2, spawned without a copy
+        // of this process (posix_spawn: nothing runs between fork and exec).
+        let mut command = std::process::Command::new(program);
+        command.args(rest).env("TMPDIR", &policy.tmp);
+        if door.is_some() {
+            command.envs(bridge::environment());
         }
+        let pid = match command.spawn() {
+            Ok(child) => child.id() as libc::pid_t,
+            Err(e) => {
+                eprintln!("grove sandbox: starting {}: {e}", program.to_string_lossy());
+                return Ok(NOT_STARTED);
+            }
+        };
         if let Some((listener, socket)) = door {
             bridge::serve(listener, socket);
         }
         wait_forwarding(pid)
     })
+}
+
+/// Enter the working folder at `path` and check it is the folder grove
+/// opened (`identity`, its device and inode, which grove holds open until
+/// the program is done): a folder swapped for a symlink since is refused.
+fn enter_cwd(path: &Path, identity: (u64, u64)) -> Result<(), String> {
+    let fail = |e: io::Error| format!("entering the working folder {}: {e}", path.display());
+    std::env::set_current_dir(path).map_err(fail)?;
+    if folder_identity(Path::new(".")).map_err(fail)? != identity {
+        return Err(format!("the working folder {} changed before the program started", path.display()));
+    }
+    Ok(())
+}
+
+fn folder_identity(path: &Path) -> io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).map(|m| (m.dev(), m.ino()))
 }
 
 fn fork() -> Result<libc::pid_t, String> {
@@ -239,8 +248,8 @@ fn contain(policy: &Policy) -> Result<(), String> {
         freeze(path).map_err(|e| format!("making {} read-only: {e}", path.display()))?;
     }
     reenter_cwd()?;
-    super::restrict::landlock(policy)?;
-    super::restrict::seccomp()
+    restrict::landlock(policy)?;
+    restrict::seccomp()
 }
 
 /// Enter the working folder again by its path, so that the mounts just
@@ -248,17 +257,11 @@ fn contain(policy: &Policy) -> Result<(), String> {
 /// it. Then check it is the same folder: one hidden behind an empty one
 /// is refused.
 fn reenter_cwd() -> Result<(), String> {
-    let identity = |path: &Path| {
-        std::fs::metadata(path).map(|m| {
-            use std::os::unix::fs::MetadataExt;
-            (m.dev(), m.ino())
-        })
-    };
     let fail = |e: io::Error| format!("entering the working folder: {e}");
-    let before = identity(Path::new(".")).map_err(fail)?;
+    let before = folder_identity(Path::new(".")).map_err(fail)?;
     let path = std::env::current_dir().map_err(fail)?;
     std::env::set_current_dir(&path).map_err(fail)?;
-    if identity(Path::new(".")).map_err(fail)? != before {
+    if folder_identity(Path::new(".")).map_err(fail)? != before {
         return Err(format!("the working folder {} is hidden in the sandbox", path.display()));
     }
     Ok(())
@@ -286,6 +289,10 @@ fn hide(path: &Path) -> io::Result<()> {
     }
 }
 
+/// `ST_RELATIME` of Linux's `statvfs`, which the libc crate has for glibc
+/// only.
+const ST_RELATIME: libc::c_ulong = 0x1000;
+
 /// Bind `path` over itself read-only. The remount keeps the flags the
 /// kernel locks for a mount made outside the namespace.
 fn freeze(path: &Path) -> io::Result<()> {
@@ -307,7 +314,7 @@ fn freeze(path: &Path) -> io::Result<()> {
         (libc::ST_NOEXEC, libc::MS_NOEXEC),
         (libc::ST_NOATIME, libc::MS_NOATIME),
         (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
-        (libc::ST_RELATIME, libc::MS_RELATIME),
+        (ST_RELATIME, libc::MS_RELATIME),
     ] {
         if stat.f_flag & st != 0 {
             flags |= ms;
@@ -350,10 +357,10 @@ fn loopback_up() -> io::Result<()> {
         }
         let mut request = InterfaceFlags { name: [0; libc::IFNAMSIZ], flags: 0, _rest: [0; 22] };
         request.name[..2].copy_from_slice(b"lo");
-        let mut r = libc::ioctl(socket, libc::SIOCGIFFLAGS, &mut request);
+        let mut r = libc::ioctl(socket, libc::SIOCGIFFLAGS as _, &mut request);
         if r == 0 {
             request.flags |= libc::IFF_UP as libc::c_short;
-            r = libc::ioctl(socket, libc::SIOCSIFFLAGS, &request);
+            r = libc::ioctl(socket, libc::SIOCSIFFLAGS as _, &request);
         }
         let e = io::Error::last_os_error();
         libc::close(socket);

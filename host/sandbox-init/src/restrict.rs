@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use landlock::{ABI, Access, AccessFs, Ruleset, RulesetAttr, RulesetCreatedAttr, path_beneath_rules};
 use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
 
-use super::policy::Policy;
+use crate::policy::Policy;
 
 /// The newest Landlock ABI grove asks for; older kernels get what they
 /// support of it (best effort).

@@ -25,6 +25,9 @@ pub const SECRETS: &[&str] = &[
     ".config/grove",
 ];
 
+/// The most processes (and threads) one program may have at once.
+pub const MAX_PROCESSES: u32 = 512;
+
 /// Device files every program may write (`> /dev/null`, a terminal).
 const DEVICES: &[&str] = &[
     "/dev/null",
@@ -69,8 +72,6 @@ pub enum Network {
     Proxy(PathBuf),
 }
 
-pub use crate::gate::policy::Requirement;
-
 impl Policy {
     /// The policy for programs working in the worktree at `root`, whose
     /// git folders are `git_dirs` (the worktree's own, then the common
@@ -98,7 +99,7 @@ impl Policy {
             tmp: tmp.to_path_buf(),
             network: Network::Loopback,
             pids_group: None,
-            max_processes: super::cgroup::MAX_PROCESSES,
+            max_processes: MAX_PROCESSES,
         }
     }
 
@@ -177,13 +178,5 @@ mod tests {
         let mut p = policy();
         p.network = Network::Proxy(PathBuf::from("/run/egress.sock"));
         assert_eq!(Policy::decode(&p.encode()).unwrap(), p);
-    }
-
-    #[test]
-    fn requirements_read_as_written() {
-        assert_eq!(Requirement::parse("required"), Some(Requirement::Required));
-        assert_eq!(Requirement::parse("best-effort"), Some(Requirement::BestEffort));
-        assert_eq!(Requirement::parse("off"), None);
-        assert_eq!(Requirement::default(), Requirement::Required);
     }
 }
