@@ -21,6 +21,7 @@ mod packaging;
 mod policy;
 mod review;
 mod runtime;
+mod running;
 mod sandbox;
 mod sessions;
 mod simplify;

@@ -17,6 +17,7 @@ mod http;
 mod log;
 pub mod model;
 mod process;
+mod running;
 mod sessions;
 mod ui;
 pub mod unsupported;
@@ -72,6 +73,9 @@ pub struct Caps {
     pub sandbox: crate::sandbox::Sandbox,
     /// The run's browser and its pages; dropping it kills the browser.
     pub browsing: browser::Browsing,
+    /// The programs `process.running.start` started; dropping it kills
+    /// them.
+    pub programs: running::Programs,
 }
 
 impl Caps {
@@ -105,6 +109,7 @@ impl Caps {
             sandbox,
             evidence: None,
             browsing: browser::Browsing::default(),
+            programs: running::Programs::default(),
         })
     }
 

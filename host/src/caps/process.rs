@@ -21,23 +21,30 @@ const MAX_OUTPUT: usize = 8 << 20;
 const PASSED_THROUGH: [&str; 2] = [crate::env::PATH, crate::env::HOME];
 pub(super) const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
-impl Host for Caps {
-    async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
-        let line = command_line(&cmd);
+/// A program ready to start: its command (sandboxed, environment set,
+/// output piped, its own process group) and what is kept of each stream.
+pub(super) struct Ready {
+    pub command: tokio::process::Command,
+    /// The program's temporary folder: keep it while the program runs.
+    pub scratch: Option<crate::sandbox::Scratch>,
+    /// The command line, for the gate, the transcript and the store.
+    pub line: String,
+    pub limit: usize,
+}
+
+impl Caps {
+    /// Pass `process.<verb>` of `cmd` through the gate and build the
+    /// command that runs it: what `run` and `running.start` share.
+    pub(super) async fn ready(&mut self, verb: &'static str, cmd: &Cmd) -> Result<Ready, CapError> {
+        let line = command_line(cmd);
         let argv: Vec<String> = std::iter::once(&cmd.program).chain(&cmd.args).cloned().collect();
         let subject = Subject::Argv { argv: &argv, env: &cmd.env };
         let permit = self
             .gate
-            .check(Action {
-                capability: "process",
-                verb: "run",
-                target: &line,
-                permission: Permission::Process,
-                subject,
-            })
+            .check(Action { capability: "process", verb, target: &line, permission: Permission::Process, subject })
             .await?;
         if cmd.program.is_empty() {
-            return Err(CapError::invalid("process.run needs a program"));
+            return Err(CapError::invalid(format!("process.{verb} needs a program")));
         }
         let root = self.workspace.root().to_path_buf();
         let cwd = match &cmd.cwd {
@@ -50,7 +57,7 @@ impl Host for Caps {
             PathBuf::from(&cmd.program)
         };
 
-        let (mut command, _scratch) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
+        let (mut command, scratch) = self.sandboxed(&permit, cmd, &program, &cwd, FALLBACK_PATH)?;
         command
             .env_clear()
             .env("LANG", "C.UTF-8")
@@ -73,22 +80,28 @@ impl Host for Caps {
             }
             command.env(name, value);
         }
-
         let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
-        let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let timeout =
-            cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
+        Ok(Ready { command, scratch, line, limit })
+    }
 
-        let started = Instant::now();
-        let mut child = command.spawn().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => CapError::not_found(format!(
-                "program {:?} not found on PATH or in the workspace",
-                cmd.program
-            )),
-            _ => io_error(&format!("starting {:?}", cmd.program), e),
+    /// Start a ready program; the group it leads is killed when the
+    /// returned guard drops, and, in a session, recorded in the store
+    /// until then.
+    pub(super) fn spawn(
+        &self,
+        command: &mut tokio::process::Command,
+        program: &str,
+        line: &str,
+    ) -> Result<(tokio::process::Child, GroupKill), CapError> {
+        let child = command.spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                CapError::not_found(format!("program {program:?} not found on PATH or in the workspace"))
+            }
+            _ => io_error(&format!("starting {program:?}"), e),
         })?;
-        // Whatever happens next (done, timeout, grove interrupted and this
-        // future dropped), nothing the program started outlives the call.
+        // Whatever happens next (done, timeout, grove interrupted and the
+        // caller's future dropped), nothing the program started outlives
+        // the guard.
         let mut group = GroupKill { pgid: child.id(), recorded: None };
         // In a session, the store knows the group while it runs, so it is
         // killed even if this process dies without dropping `group` (see
@@ -100,11 +113,24 @@ impl Host for Caps {
         // window would mean holding the program before `exec` until it is
         // recorded, which `spawn` (it waits for the `exec`) does not allow.
         if let (Some(ledger), Some(pgid)) = (&self.processes, group.pgid) {
-            let recorded = ledger.record(pgid, &line).map_err(|e| {
-                CapError::io(format!("recording {:?} in the session store", cmd.program)).because(e)
+            let recorded = ledger.record(pgid, line).map_err(|e| {
+                CapError::io(format!("recording {program:?} in the session store")).because(e)
             })?;
             group.recorded = Some(recorded);
         }
+        Ok((child, group))
+    }
+}
+
+impl Host for Caps {
+    async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
+        let Ready { mut command, scratch: _scratch, line, limit } = self.ready("run", &cmd).await?;
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let timeout =
+            cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
+
+        let started = Instant::now();
+        let (mut child, _group) = self.spawn(&mut command, &cmd.program, &line)?;
         let mut stdin = child.stdin.take();
         let input = cmd.stdin.unwrap_or_default();
         let feed = async move {
@@ -197,13 +223,14 @@ async fn capped(mut pipe: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, boo
 
 /// Kills a program's process group when dropped, then forgets its record
 /// in the session store (fields drop after `drop` has run).
-struct GroupKill {
+pub(super) struct GroupKill {
     pgid: Option<u32>,
     recorded: Option<crate::session::processes::Recorded>,
 }
 
-impl Drop for GroupKill {
-    fn drop(&mut self) {
+impl GroupKill {
+    /// Kill the group now (again when dropped: a no-op by then).
+    pub(super) fn kill(&self) {
         if let Some(pid) = self.pgid {
             // SAFETY: kill(2) with a negative pid signals the process group
             // created for this child (its id is the group's id); it touches
@@ -212,6 +239,12 @@ impl Drop for GroupKill {
                 libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
             }
         }
+    }
+}
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

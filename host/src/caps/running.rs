@@ -1,0 +1,140 @@
+//! `process.running`: programs that keep running while the skill works (an
+//! app server a browser is pointed at). Each starts exactly like a
+//! `process.run` (same gate action but its verb, same sandbox, process
+//! group and session record) and is killed when the skill stops it, drops
+//! its handle, or the run ends ([`Programs`] lives in `Caps`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::task::JoinHandle;
+use wasmtime::component::Resource;
+
+use super::process::{GroupKill, Ready};
+use super::{CapError, Caps, io_error};
+use crate::gate::Permission;
+use crate::wit::Running as RunningHandle;
+use crate::wit::grove::skill::process::{Command as Cmd, Exited, HostRunning};
+
+type R<T> = Result<T, CapError>;
+
+/// The programs a run started and has not stopped, by handle. Dropping it
+/// (with the run's `Caps`) kills each one's process group.
+#[derive(Default)]
+pub struct Programs {
+    started: HashMap<u32, Started>,
+    next: u32,
+}
+
+/// One started program.
+struct Started {
+    /// Declared first: the group is killed before the rest goes.
+    group: GroupKill,
+    child: tokio::process::Child,
+    /// How it ended, once known.
+    exited: Option<Exited>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// The tasks reading its output and feeding its input; they end with
+    /// its pipes, and are aborted if anything holds a pipe open.
+    tasks: Vec<JoinHandle<()>>,
+    /// Its temporary folder, removed after it is killed.
+    _scratch: Option<crate::sandbox::Scratch>,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Started {
+    /// Kill the group, then wait for the program to be gone.
+    async fn stop(&mut self) -> R<Exited> {
+        if let Some(exited) = self.exited {
+            return Ok(exited);
+        }
+        self.group.kill();
+        let status = self.child.wait().await.map_err(|e| io_error("waiting for the program", e))?;
+        let exited = Exited { code: status.code() };
+        self.exited = Some(exited);
+        Ok(exited)
+    }
+}
+
+impl Caps {
+    fn started(&mut self, handle: &Resource<RunningHandle>) -> R<&mut Started> {
+        self.programs.started.get_mut(&handle.rep()).ok_or_else(|| CapError::invalid("that program is gone"))
+    }
+}
+
+impl HostRunning for Caps {
+    async fn start(&mut self, cmd: Cmd) -> R<Resource<RunningHandle>> {
+        let Ready { mut command, scratch, line, limit } = self.ready("start", &cmd).await?;
+        let (mut child, group) = self.spawn(&mut command, &cmd.program, &line)?;
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = vec![
+            tokio::spawn(keep(child.stdout.take().expect("piped"), stdout.clone(), limit)),
+            tokio::spawn(keep(child.stderr.take().expect("piped"), stderr.clone(), limit)),
+        ];
+        if let (Some(mut pipe), Some(input)) = (child.stdin.take(), cmd.stdin) {
+            tasks.push(tokio::spawn(async move {
+                // A program that never reads its input is fine.
+                let _ = pipe.write_all(&input).await;
+            }));
+        }
+        let id = self.programs.next;
+        self.programs.next += 1;
+        let started = Started { group, child, exited: None, stdout, stderr, tasks, _scratch: scratch };
+        self.programs.started.insert(id, started);
+        self.tell(crate::transcript::kind::PROCESS, || {
+            serde_json::json!({ "command": crate::gate::clip(&line), "started": true })
+        });
+        Ok(Resource::new_own(id))
+    }
+
+    async fn output(&mut self, handle: Resource<RunningHandle>) -> R<(Vec<u8>, Vec<u8>)> {
+        self.check("process", "output", "", Permission::Process).await?;
+        let started = self.started(&handle)?;
+        let copy = |buf: &Arc<Mutex<Vec<u8>>>| buf.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Ok((copy(&started.stdout), copy(&started.stderr)))
+    }
+
+    async fn try_wait(&mut self, handle: Resource<RunningHandle>) -> R<Option<Exited>> {
+        self.check("process", "try-wait", "", Permission::Process).await?;
+        let started = self.started(&handle)?;
+        if started.exited.is_none() {
+            let status = started.child.try_wait().map_err(|e| io_error("waiting for the program", e))?;
+            started.exited = status.map(|s| Exited { code: s.code() });
+        }
+        Ok(started.exited)
+    }
+
+    async fn stop(&mut self, handle: Resource<RunningHandle>) -> R<Exited> {
+        self.check("process", "stop", "", Permission::Process).await?;
+        self.started(&handle)?.stop().await
+    }
+
+    async fn drop(&mut self, handle: Resource<RunningHandle>) -> wasmtime::Result<()> {
+        if let Some(mut started) = self.programs.started.remove(&handle.rep()) {
+            // Reaped here rather than left to the runtime's reaper.
+            let _ = started.stop().await;
+        }
+        Ok(())
+    }
+}
+
+/// Read a pipe to its end into `kept`, keeping at most `limit` bytes: the
+/// program is never blocked on a full pipe, and memory stays bounded.
+async fn keep(mut pipe: impl AsyncRead + Unpin, kept: Arc<Mutex<Vec<u8>>>, limit: usize) {
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n @ 1..) = pipe.read(&mut buf).await {
+        let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+        let room = limit.saturating_sub(kept.len());
+        kept.extend_from_slice(&buf[..n.min(room)]);
+    }
+}
