@@ -24,7 +24,7 @@ mod tests {
         ("providers", &["env", "paths", "text"]),
         ("gate", &["env", "paths", "text"]),
         ("net", &["gate"]),
-        ("sandbox", &["env", "gate", "net", "paths", "text"]),
+        ("sandbox", &["env", "gate", "net", "paths", "pid", "text"]),
         ("evidence", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),

@@ -303,3 +303,183 @@ fn a_linked_worktree_cannot_be_pointed_at_another_git_folder() {
     // Committing, which writes in both git folders, works.
     assert!(run.stdout.contains("committed"), "{}", run.stdout);
 }
+
+/// An HTTP server on the host's `127.0.0.1` that answers every request
+/// with `body`, on a thread for the rest of the test.
+fn serve(body: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    port
+}
+
+impl Machine {
+    /// Give the user's policy `text`.
+    fn user_policy(&self, text: &str) {
+        grove_tests::write(&self.outer.path().join("grove-home/grove"), "policy.toml", text);
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.repo().join(".git/grove/audit.jsonl")).unwrap_or_default();
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+const BODY: &str = "hello-through-the-proxy";
+
+#[test]
+fn an_allowed_host_is_reached_through_the_egress_proxy() {
+    let m = Machine::new(&[]);
+    let port = serve(BODY);
+    m.user_policy(&format!("[hosts]\nallow = [\"127.0.0.1:{port}\"]\n"));
+    // `NO_PROXY` keeps the sandbox's own loopback direct; the host's is
+    // reached through the proxy only when asked for by name like this.
+    let run = m.sh(&format!(
+        "curl -sS -m 10 --noproxy '' http://127.0.0.1:{port}/; echo; echo \"proxy=$http_proxy no=$NO_PROXY\""
+    ));
+    ok(&run);
+    assert!(run.stdout.contains(BODY), "{}", run.stdout);
+    assert!(run.stdout.contains("proxy=http://127.0.0.1:3128 no=localhost,127.0.0.1"), "{}", run.stdout);
+    let egress: Vec<_> = m.audit().into_iter().filter(|l| l["verb"] == "egress").collect();
+    assert_eq!(egress.len(), 1, "{egress:?}");
+    assert_eq!(egress[0]["decision"], "allow");
+    assert_eq!(egress[0]["capability"], "process");
+    assert_eq!(egress[0]["target"], format!("127.0.0.1:{port}"));
+}
+
+#[test]
+fn a_host_the_policy_does_not_allow_is_refused_by_the_proxy_and_audited() {
+    let m = Machine::new(&[]);
+    let port = serve(BODY);
+    m.user_policy("[hosts]\nallow = [\"example.com\"]\n");
+    // The skill's own proxy variable is replaced, and the audit says so.
+    let script = format!(
+        "curl -fsS -m 10 --noproxy '' http://127.0.0.1:{port}/ && echo CURL-REACHED; \
+         curl -sS -m 3 --noproxy '*' http://127.0.0.1:{port}/ && echo DIRECT-REACHED; \
+         python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}), 3); print('PY-REACHED')\""
+    );
+    let script = format!("{{ {script} ; }} > said.txt 2>&1");
+    let args = ["run", "--mode", "bypass", "--allow", "process", probe(), "run-env"];
+    grove_with(m.cmd(), &[&args[..], &["HTTP_PROXY=http://elsewhere:1", "sh", "-c", &script]].concat(), None)
+        .expect(0);
+    let said = std::fs::read_to_string(m.repo().join("said.txt")).unwrap();
+    assert!(!said.contains(BODY), "{said}");
+    assert!(!said.contains("REACHED"), "{said}");
+    assert!(said.contains("returned error: 403"), "{said}");
+    let audit = m.audit();
+    let denied: Vec<_> = audit.iter().filter(|l| l["verb"] == "egress").collect();
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert_eq!(denied[0]["decision"], "deny");
+    assert!(denied[0]["reasons"][0].as_str().unwrap().contains("not an allowed host"), "{denied:?}");
+    let started = audit.iter().find(|l| l["verb"] == "run").unwrap();
+    assert!(started["target"].as_str().unwrap().contains("egress proxy replaces HTTP_PROXY"), "{started}");
+}
+
+/// The `pids` cgroups of grove processes that are gone.
+fn stale_groups() -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/sys/fs/cgroup/pids") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| {
+            let owner = name.strip_prefix("grove-").and_then(|n| n.split_once('-')).map(|(pid, _)| pid);
+            owner.is_some_and(|pid| !Path::new("/proc").join(pid).exists())
+        })
+        .collect()
+}
+
+#[test]
+fn a_program_may_start_only_so_many_processes() {
+    let m = Machine::new(&[]);
+    // 600 sleeps: past the limit of 512, no more processes start.
+    let run = m.sh("python3 -c \"
+import subprocess
+started = 0
+for _ in range(600):
+    try:
+        subprocess.Popen(['sleep', '30'])
+        started += 1
+    except OSError:
+        pass
+print('running=%d' % started)
+\"");
+    ok(&run);
+    let running: u32 =
+        run.stdout.split("running=").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(running <= 512, "{}", run.stdout);
+    assert!(running > 100, "{}", run.stdout);
+}
+
+#[test]
+fn a_fork_bomb_is_contained_and_leaves_nothing() {
+    let m = Machine::new(&[]);
+    let marker = format!("grove-bomb-{}", std::process::id());
+    let started = std::time::Instant::now();
+    let script = format!("b() {{ b | b & }}; : {marker}; b");
+    let run = grove_with(
+        m.cmd(),
+        &[
+            "run",
+            "--mode",
+            "bypass",
+            "--allow",
+            "process",
+            "--timeout",
+            "8s",
+            probe(),
+            "run",
+            "bash",
+            "-c",
+            &script,
+        ],
+        None,
+    );
+    // The call came back (timed out, or the run's deadline ended it).
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
+    // The host still starts processes.
+    assert!(Command::new("true").status().unwrap().success());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let left = Command::new("pgrep").args(["-f", &marker]).output().unwrap();
+    let left = String::from_utf8_lossy(&left.stdout).into_owned();
+    for pid in left.split_whitespace() {
+        let _ = Command::new("kill").args(["-9", pid]).status();
+    }
+    assert!(left.is_empty(), "left behind: {left} ({run:?})");
+    assert!(stale_groups().is_empty(), "{:?}", stale_groups());
+}
+
+#[test]
+fn grove_sandbox_check_says_how_processes_are_counted() {
+    let m = Machine::new(&[]);
+    let run = grove_with(m.cmd(), &["sandbox", "check", "--json"], None).expect(0);
+    let limit = run.json()["process_limit"].as_str().unwrap().to_string();
+    let cgroups = Path::new("/sys/fs/cgroup/pids/cgroup.procs").exists();
+    assert!(limit.contains(if cgroups { "pids cgroup" } else { "RLIMIT_NPROC" }), "{limit}");
+}
+
+#[test]
+fn the_cgroups_a_dead_grove_left_are_removed() {
+    let root = Path::new("/sys/fs/cgroup/pids");
+    if !root.join("cgroup.procs").exists() {
+        return;
+    }
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let stale = root.join(format!("grove-{dead}-7"));
+    std::fs::create_dir(&stale).unwrap();
+    let m = Machine::new(&[]);
+    ok(&m.sh("true"));
+    assert!(!stale.exists(), "{} is still there", stale.display());
+}

@@ -8,13 +8,20 @@ use tokio::process::Command;
 
 use super::{CapError, Caps, ErrorKind, io_error, workspace};
 use crate::gate::{Permission, Permit};
-use crate::sandbox::{SandboxError, Scratch};
+use crate::sandbox::{PidsGroup, SandboxError, Scratch};
 use crate::wit::grove::skill::process::Command as Cmd;
+
+/// What a sandboxed program uses while it runs: its temporary folder and
+/// its process group, removed when dropped.
+pub(super) struct Kept {
+    _scratch: Option<Scratch>,
+    _pids: Option<PidsGroup>,
+}
 
 impl Caps {
     /// The command that runs `cmd` with `program` (as `process.run`
     /// resolved it), in the sandbox; `cwd` is its folder on the host. Keep
-    /// the scratch folder until the program is done. Only a `process`
+    /// the scratch folder and the process group until the program is done. Only a `process`
     /// permit starts a program.
     pub(super) fn sandboxed(
         &self,
@@ -23,7 +30,7 @@ impl Caps {
         program: &Path,
         cwd: &Path,
         fallback_path: &str,
-    ) -> Result<(Command, Option<Scratch>), CapError> {
+    ) -> Result<(Command, Kept), CapError> {
         debug_assert_eq!(permit.permission(), Permission::Process, "only a process permit starts a program");
         // Entered by descriptor, opened beneath the root: no symlink
         // carries the program out between a check and its start.
@@ -44,6 +51,6 @@ impl Caps {
             SandboxError::NotFound(_) => CapError::of(ErrorKind::NotFound, e),
             SandboxError::Io(e) => io_error("preparing the sandbox", e),
         })?;
-        Ok((Command::from(prepared.command), prepared.scratch))
+        Ok((Command::from(prepared.command), Kept { _scratch: prepared.scratch, _pids: prepared.pids }))
     }
 }

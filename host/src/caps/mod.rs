@@ -11,6 +11,7 @@
 mod browser;
 pub mod console;
 mod contain;
+mod egress;
 mod evidence;
 mod git;
 mod http;
@@ -76,6 +77,9 @@ pub struct Caps {
     /// The programs `process.running.start` started; dropping it kills
     /// them.
     pub programs: running::Programs,
+    /// The egress proxy its programs reach allowed hosts through, once
+    /// one needed it.
+    egress: egress::Egress,
 }
 
 impl Caps {
@@ -110,6 +114,7 @@ impl Caps {
             evidence: None,
             browsing: browser::Browsing::default(),
             programs: running::Programs::default(),
+            egress: egress::Egress::default(),
         })
     }
 

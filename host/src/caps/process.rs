@@ -25,8 +25,9 @@ pub(super) const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 /// output piped, its own process group) and what is kept of each stream.
 pub(super) struct Ready {
     pub command: tokio::process::Command,
-    /// The program's temporary folder: keep it while the program runs.
-    pub scratch: Option<crate::sandbox::Scratch>,
+    /// The program's temporary folder and pids cgroup: keep them while
+    /// the program runs (drop them after its `GroupKill`).
+    pub kept: super::contain::Kept,
     /// The command line, for the gate, the transcript and the store.
     pub line: String,
     pub limit: usize,
@@ -36,12 +37,30 @@ impl Caps {
     /// Pass `process.<verb>` of `cmd` through the gate and build the
     /// command that runs it: what `run` and `running.start` share.
     pub(super) async fn ready(&mut self, verb: &'static str, cmd: &Cmd) -> Result<Ready, CapError> {
-        let line = command_line(cmd);
+        let mut line = command_line(cmd);
+        // With the egress proxy, the init points the program at it over
+        // any proxy variable the skill passed: the audit says so.
+        let proxied = crate::sandbox::proxy_environment();
+        let overridden: Vec<&str> = cmd
+            .env
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| proxied.iter().any(|(set, _)| set == name))
+            .collect();
+        if !overridden.is_empty() && self.egress_allowed() {
+            line.push_str(&format!(" (grove's egress proxy replaces {})", overridden.join(", ")));
+        }
         let argv: Vec<String> = std::iter::once(&cmd.program).chain(&cmd.args).cloned().collect();
         let subject = Subject::Argv { argv: &argv, env: &cmd.env };
         let permit = self
             .gate
-            .check(Action { capability: "process", verb, target: &line, permission: Permission::Process, subject })
+            .check(Action {
+                capability: "process",
+                verb,
+                target: &line,
+                permission: Permission::Process,
+                subject,
+            })
             .await?;
         if cmd.program.is_empty() {
             return Err(CapError::invalid(format!("process.{verb} needs a program")));
@@ -57,7 +76,8 @@ impl Caps {
             PathBuf::from(&cmd.program)
         };
 
-        let (mut command, scratch) = self.sandboxed(&permit, cmd, &program, &cwd, FALLBACK_PATH)?;
+        self.sandbox.network = self.egress_network()?;
+        let (mut command, kept) = self.sandboxed(&permit, cmd, &program, &cwd, FALLBACK_PATH)?;
         command
             .env_clear()
             .env("LANG", "C.UTF-8")
@@ -81,7 +101,7 @@ impl Caps {
             command.env(name, value);
         }
         let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
-        Ok(Ready { command, scratch, line, limit })
+        Ok(Ready { command, kept, line, limit })
     }
 
     /// Start a ready program; the group it leads is killed when the
@@ -124,7 +144,8 @@ impl Caps {
 
 impl Host for Caps {
     async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
-        let Ready { mut command, scratch: _scratch, line, limit } = self.ready("run", &cmd).await?;
+        // `_kept` is declared before `_group`: it drops after the group is killed.
+        let Ready { mut command, kept: _kept, line, limit } = self.ready("run", &cmd).await?;
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         let timeout =
             cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);

@@ -39,8 +39,8 @@ struct Started {
     /// The tasks reading its output and feeding its input; they end with
     /// its pipes, and are aborted if anything holds a pipe open.
     tasks: Vec<JoinHandle<()>>,
-    /// Its temporary folder, removed after it is killed.
-    _scratch: Option<crate::sandbox::Scratch>,
+    /// Its temporary folder and pids cgroup, removed after it is killed.
+    _kept: super::contain::Kept,
 }
 
 impl Drop for Started {
@@ -73,7 +73,7 @@ impl Caps {
 
 impl HostRunning for Caps {
     async fn start(&mut self, cmd: Cmd) -> R<Resource<RunningHandle>> {
-        let Ready { mut command, scratch, line, limit } = self.ready("start", &cmd).await?;
+        let Ready { mut command, kept, line, limit } = self.ready("start", &cmd).await?;
         let (mut child, group) = self.spawn(&mut command, &cmd.program, &line)?;
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
@@ -89,11 +89,12 @@ impl HostRunning for Caps {
         }
         let id = self.programs.next;
         self.programs.next += 1;
-        let started = Started { group, child, exited: None, stdout, stderr, tasks, _scratch: scratch };
+        let started = Started { group, child, exited: None, stdout, stderr, tasks, _kept: kept };
         self.programs.started.insert(id, started);
-        self.tell(crate::transcript::kind::PROCESS, || {
-            serde_json::json!({ "command": crate::gate::clip(&line), "started": true })
-        });
+        self.tell(
+            crate::transcript::kind::PROCESS,
+            || serde_json::json!({ "command": crate::gate::clip(&line), "started": true }),
+        );
         Ok(Resource::new_own(id))
     }
 

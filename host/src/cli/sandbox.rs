@@ -67,6 +67,7 @@ fn check(args: CheckArgs) -> Result<Exit, CliError> {
             "namespaces": support.namespaces,
             "landlock_abi": support.landlock_abi,
             "seccomp": support.seccomp,
+            "process_limit": support.process_limit,
             "requirement": requirement.value.as_str(),
             "programs": programs,
             "missing": missing,
@@ -85,6 +86,7 @@ fn check(args: CheckArgs) -> Result<Exit, CliError> {
         println!("user namespaces  {namespaces}");
         println!("Landlock         {landlock}");
         println!("seccomp          {}", yes(support.seccomp));
+        println!("process limit    {}", support.process_limit);
         println!("policy           sandbox = \"{}\" ({origin})", requirement.value.as_str());
         println!("programs         {programs}");
     }

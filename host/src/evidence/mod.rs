@@ -3,4 +3,5 @@
 //! kept in one bundle per session.
 
 pub mod bundle;
+pub mod gif;
 pub mod page;

@@ -10,6 +10,7 @@
 
 pub mod approval;
 mod audit;
+mod audit_egress;
 pub mod audit_read;
 pub mod audit_rotate;
 pub mod classify;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use audit::{AuditLog, AuditRecord, clip, now};
+pub use audit_egress::EgressAudit;
 pub use permission::{Permission, PermissionSet, UnknownPermission};
 
 use approval::{Answer, Approver, Request};
@@ -167,14 +169,16 @@ pub struct Gate {
     skill_id: String,
     session: Option<String>,
     grants: Grants,
-    audit: Option<AuditLog>,
+    /// Shared with [`EgressAudit`], which writes from the egress proxy's
+    /// threads.
+    audit: Option<Arc<std::sync::Mutex<AuditLog>>>,
     judge: Judge,
     approver: Approver,
     /// Actions a human allowed for the rest of the run.
     remembered: Vec<(&'static str, &'static str, String)>,
     denials_in_a_row: u32,
     /// Hears every decision after it is audited (the run's transcript).
-    observer: Option<Observer>,
+    observer: Option<SharedObserver>,
     /// Hears the mode the gate falls back to (a session records it).
     on_fallback: Option<Box<dyn Fn(Mode) + Send + Sync>>,
     /// Calls checked so far, and the most the run may make. Counted here
@@ -185,6 +189,8 @@ pub struct Gate {
 
 /// A hook that hears every decision the gate makes, as audited.
 pub type Observer = Box<dyn Fn(&AuditRecord<'_>) + Send + Sync>;
+/// The observer, shared with [`EgressAudit`].
+type SharedObserver = Arc<dyn Fn(&AuditRecord<'_>) + Send + Sync>;
 
 impl std::fmt::Debug for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -216,7 +222,7 @@ impl Gate {
             skill,
             session,
             grants,
-            audit,
+            audit: audit.map(|log| Arc::new(std::sync::Mutex::new(log))),
             judge,
             approver,
             remembered: Vec::new(),
@@ -246,7 +252,7 @@ impl Gate {
 
     /// Let `observer` hear every decision from now on.
     pub fn observe(&mut self, observer: Observer) {
-        self.observer = Some(observer);
+        self.observer = Some(Arc::from(observer));
     }
 
     /// Of `paths`, the one whose write would be judged hardest (denied,
@@ -276,6 +282,19 @@ impl Gate {
     /// the host connects on a skill's behalf).
     pub fn policy(&self) -> &Arc<Policy> {
         &self.judge.policy
+    }
+
+    /// Where the egress proxy's decisions are audited: this gate's audit
+    /// log and observer, for as long as the proxy runs.
+    pub fn egress_audit(&self) -> EgressAudit {
+        EgressAudit {
+            skill: self.skill.clone(),
+            skill_id: self.skill_id.clone(),
+            session: self.session.clone(),
+            mode: self.judge.mode.as_str(),
+            audit: self.audit.clone(),
+            observer: self.observer.clone(),
+        }
     }
 
     /// Decide on `action`: a permit for the work, or why not. The decision
@@ -420,7 +439,8 @@ impl Gate {
             decided_by: &outcome.decided_by,
             approval: outcome.approval,
         };
-        if let Some(audit) = &mut self.audit {
+        if let Some(audit) = &self.audit {
+            let mut audit = audit.lock().unwrap_or_else(|e| e.into_inner());
             audit
                 .append(&record)
                 .map_err(|source| Refusal::Unaudited { path: audit.path().to_path_buf(), source })?;

@@ -20,12 +20,19 @@ pub struct Support {
     pub landlock_abi: u32,
     /// Whether seccomp filters are available.
     pub seccomp: bool,
+    /// What caps a program's process count, in words.
+    pub process_limit: String,
 }
 
 impl Support {
     /// Probe the kernel, starting `exe` (grove) once as the init.
     pub fn probe(exe: &Path) -> Support {
-        Support { namespaces: namespaces(exe).err(), landlock_abi: landlock_abi(), seccomp: seccomp() }
+        Support {
+            namespaces: namespaces(exe).err(),
+            landlock_abi: landlock_abi(),
+            seccomp: seccomp(),
+            process_limit: super::cgroup::Mechanism::find().describe(),
+        }
     }
 
     /// [`Support::probe`], once per process (and init binary).

@@ -8,7 +8,8 @@
 //! report the exit); inside, a fresh `/proc`, the user's secrets hidden,
 //! the repository's hooks, configuration and grove's records bound
 //! read-only, Landlock, seccomp; then pid 1 forks the program as pid 2 and
-//! reaps until it is done. When pid 1 ends, the kernel kills everything
+//! reaps until it is done; with the egress proxy, pid 1 also carries the
+//! program's proxy connections out (`bridge.rs`). When pid 1 ends, the kernel kills everything
 //! left in the namespace. It runs before any runtime or thread exists, so
 //! every step is plain system calls in one thread.
 
@@ -20,6 +21,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::policy::{Network, Policy};
+use super::{bridge, cgroup};
 
 /// The hidden first argument that turns `grove` into the init.
 pub const SUBCOMMAND: &str = "__sandbox-exec";
@@ -71,8 +73,10 @@ fn run(args: &[OsString]) -> Result<i32, String> {
     }
     let cwd: libc::c_int = fd.to_str().and_then(|s| s.parse().ok()).ok_or("bad working folder descriptor")?;
     let policy = Policy::decode(&policy.to_string_lossy()).map_err(|e| format!("bad policy: {e}"))?;
-    if let Network::Proxy(_) = policy.network {
-        return Err("reaching the network through the egress proxy is not yet supported".into());
+    // Joined before anything is forked, so every process of the program
+    // is counted in it.
+    if let Some(group) = &policy.pids_group {
+        cgroup::join(group).map_err(|e| format!("joining the cgroup {}: {e}", group.display()))?;
     }
     // Entered before the new mount namespace is made, so the kernel moves
     // the working folder into it (a descriptor opened outside would keep
@@ -87,15 +91,34 @@ fn run(args: &[OsString]) -> Result<i32, String> {
     enter_namespaces()?;
     in_pid_namespace(|| {
         contain(&policy)?;
+        if policy.pids_group.is_none() {
+            // Set inside the new user namespace, so only its processes count.
+            cgroup::limit_processes(policy.max_processes).map_err(|e| format!("RLIMIT_NPROC: {e}"))?;
+        }
+        let door = match &policy.network {
+            Network::Loopback => None,
+            Network::Proxy(socket) => {
+                let listener = bridge::bind().map_err(|e| format!("listening for the egress proxy: {e}"))?;
+                Some((listener, socket))
+            }
+        };
         // pid 1 stays this code: it reaps what the program orphans, and
         // passes on the signals the kernel would not deliver to a pid 1
         // without a handler. The program is pid 2.
         let pid = fork()?;
         if pid == 0 {
-            let e = std::process::Command::new(program).args(rest).env("TMPDIR", &policy.tmp).exec();
+            let mut command = std::process::Command::new(program);
+            command.args(rest).env("TMPDIR", &policy.tmp);
+            if door.is_some() {
+                command.envs(bridge::environment());
+            }
+            let e = command.exec();
             eprintln!("grove sandbox: starting {}: {e}", program.to_string_lossy());
             // SAFETY: the child leaves without the parent's exit handlers.
             unsafe { libc::_exit(NOT_STARTED) };
+        }
+        if let Some((listener, socket)) = door {
+            bridge::serve(listener, socket);
         }
         wait_forwarding(pid)
     })

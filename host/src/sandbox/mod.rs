@@ -4,11 +4,14 @@
 //! none of the user's secrets, writes only in the worktree, its git
 //! folders and a private temporary folder (Landlock), cannot touch the
 //! repository's hooks or configuration, reaches no network but its own
-//! loopback, and is refused a few system calls (seccomp). Nothing it
+//! loopback and the egress proxy (`proxy.rs`, bridged in by `bridge.rs`)
+//! when the policy allows hosts, and is refused a few system calls (seccomp). Nothing it
 //! starts outlives it. See `policy.rs` for what is allowed, `launch.rs`
 //! and `init.rs` for how it is built, `check.rs` for what the machine
 //! offers.
 
+mod bridge;
+mod cgroup;
 mod check;
 mod init;
 mod launch;
@@ -23,6 +26,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use bridge::{PORT as PROXY_PORT, environment as proxy_environment};
+pub use cgroup::PidsGroup;
 pub use check::Support;
 pub use init::{SETUP_FAILED, SUBCOMMAND, init_if_requested};
 pub use launch::{Launcher, Scratch, resolve};
@@ -48,14 +53,19 @@ pub struct Sandbox {
     hidden: Vec<PathBuf>,
     /// What happens where the machine offers no sandbox.
     pub requirement: Requirement,
+    /// How its programs reach the network: loopback only until the run
+    /// starts an egress proxy.
+    pub network: Network,
 }
 
-/// A command ready to spawn, and the temporary folder it uses (keep it
-/// until the program is done; dropping it removes the folder).
+/// A command ready to spawn, and the temporary folder and process group
+/// it uses (keep them until the program is done; dropping them removes
+/// the folder, and kills what is left in the group and removes it).
 #[derive(Debug)]
 pub struct Prepared {
     pub command: Command,
     pub scratch: Option<Scratch>,
+    pub pids: Option<PidsGroup>,
 }
 
 impl Sandbox {
@@ -72,13 +82,21 @@ impl Sandbox {
         }
         // grove's own configuration and state, wherever they are.
         let hidden = [crate::paths::config_dir(), crate::paths::state_dir()].into_iter().flatten().collect();
-        Sandbox { launcher, root: root.to_path_buf(), git_dirs, hidden, requirement }
+        Sandbox {
+            launcher,
+            root: root.to_path_buf(),
+            git_dirs,
+            hidden,
+            requirement,
+            network: Network::Loopback,
+        }
     }
 
     /// The policy for one program, with `tmp` as its temporary folder.
     pub fn policy(&self, tmp: &Path) -> Policy {
         let home = std::env::var_os(crate::env::HOME).map(PathBuf::from);
         let mut policy = Policy::for_worktree(&self.root, &self.git_dirs, home.as_deref(), tmp);
+        policy.network = self.network.clone();
         for path in &self.hidden {
             policy.hide(path.clone());
         }
@@ -115,7 +133,7 @@ impl Sandbox {
             }
             let mut command = Command::new(program);
             command.args(args).current_dir(cwd_path);
-            return Ok(Prepared { command, scratch: None });
+            return Ok(Prepared { command, scratch: None, pids: None });
         }
         // Looked up here so that a missing program is told apart from one
         // that failed; the init looks it up again on the same `PATH`, so
@@ -124,8 +142,14 @@ impl Sandbox {
             return Err(SandboxError::NotFound(program.to_string_lossy().into_owned()));
         }
         let scratch = Scratch::new()?;
-        let command = self.launcher.command(&self.policy(scratch.path()), cwd, program, args)?;
-        Ok(Prepared { command, scratch: Some(scratch) })
+        let mut policy = self.policy(scratch.path());
+        let pids = match cgroup::Mechanism::find() {
+            cgroup::Mechanism::Cgroup(root) => Some(PidsGroup::create(&root, policy.max_processes)?),
+            cgroup::Mechanism::Rlimit => None,
+        };
+        policy.pids_group = pids.as_ref().map(|group| group.path().to_path_buf());
+        let command = self.launcher.command(&policy, cwd, program, args)?;
+        Ok(Prepared { command, scratch: Some(scratch), pids })
     }
 }
 

@@ -53,6 +53,11 @@ pub struct Policy {
     /// The program's private temporary folder, also its `TMPDIR`.
     pub tmp: PathBuf,
     pub network: Network,
+    /// The `pids` cgroup the init joins before it starts anything; without
+    /// one, `RLIMIT_NPROC` of [`Policy::max_processes`] stands in.
+    pub pids_group: Option<PathBuf>,
+    /// The most processes the program may have at once.
+    pub max_processes: u32,
 }
 
 /// How a sandboxed program reaches the network.
@@ -86,7 +91,15 @@ impl Policy {
                 }
             }
         }
-        Policy { writable, hidden, read_only, tmp: tmp.to_path_buf(), network: Network::Loopback }
+        Policy {
+            writable,
+            hidden,
+            read_only,
+            tmp: tmp.to_path_buf(),
+            network: Network::Loopback,
+            pids_group: None,
+            max_processes: super::cgroup::MAX_PROCESSES,
+        }
     }
 
     /// Hide `path` too.
