@@ -49,7 +49,7 @@ fn main() {
             before();
             let t = timed(|| {
                 let mut prepared =
-                    sandbox.command(&cwd_dir, &cwd, Path::new(program), args, &search).unwrap();
+                    sandbox.command(&cwd_dir, &cwd, Path::new(program), args, &search, None).unwrap();
                 run(&mut prepared.command, what);
             });
             before();

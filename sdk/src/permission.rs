@@ -10,7 +10,7 @@
 pub const WORKSPACE_READ: &str = "workspace:read";
 /// Lets a skill call workspace.{write, remove, rename}.
 pub const WORKSPACE_WRITE: &str = "workspace:write";
-/// Lets a skill call process.{run, start, output, try-wait, stop}.
+/// Lets a skill call process.{run, start, address, output, try-wait, stop}.
 pub const PROCESS: &str = "process";
 /// Lets a skill call git.{status, diff, changed-files, log, head, commit-message, session-base}.
 pub const GIT_READ: &str = "git:read";

@@ -1,10 +1,15 @@
 //! `process.running`: a program that keeps running while the skill works,
-//! in the same sandbox as `process.run`, and killed with its handle or the
-//! run.
+//! in the same sandbox as `process.run`, killed with its handle, the run or
+//! grove itself; and a server it runs, reached from the host through a
+//! loopback port that closes with it.
 
-use std::process::Command;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::support::{grove, probe};
+use crate::support::{grove, grove_cmd, probe, wait};
 
 /// The processes whose command line contains `marker`, killed (so that a
 /// failing test leaves nothing behind) and listed.
@@ -17,9 +22,148 @@ fn left_behind(marker: &str) -> String {
     left
 }
 
+/// Like [`left_behind`], allowing a moment for processes being killed.
+fn settled_left_behind(marker: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        let out = Command::new("pgrep").args(["-f", marker]).output().unwrap();
+        if out.stdout.is_empty() {
+            return String::new();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    left_behind(marker)
+}
+
+/// `GET path` over a real TCP connection to `address` (`http://HOST:PORT`):
+/// the status line and the body, or `None` while nothing answers.
+fn get(address: &str, path: &str) -> Option<(String, String)> {
+    let host = address.strip_prefix("http://")?;
+    let mut stream = TcpStream::connect(host).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_string(), body.to_string()))
+}
+
+/// `GET path` until the server answers (it takes a moment to start).
+fn get_when_up(address: &str, path: &str) -> (String, String) {
+    wait(|| get(address, path), &format!("{address}{path} to answer"))
+}
+
+/// The probe's `serve` running in `repo` with `grove` of `home`: started
+/// in the background, its address once it has one.
+fn serving(repo: &Path, home: &Path, port: &str, script: &str) -> (Child, String) {
+    let mut cmd = grove_cmd(repo, home);
+    cmd.args(["run", "--mode", "bypass", "--allow", "process,workspace:read,workspace:write"]);
+    cmd.args([probe(), "serve", port, "sh", "-c", script]);
+    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let address = wait(|| std::fs::read_to_string(repo.join("address.txt")).ok(), "the program's address");
+    (child, address)
+}
+
+/// Tell the probe's `serve` to stop its program; what grove then said.
+fn stop(repo: &Path, child: Child) -> (i32, String) {
+    std::fs::write(repo.join("stop"), "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), said)
+}
+
+const PAGE: &str = "<h1>hello from the app</h1>\n";
+
+#[test]
+fn a_served_program_is_reached_from_the_host_and_its_port_closes_when_stopped() {
+    let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
+    let home = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let marker = format!("grove-served-{}", std::process::id());
+    let script = format!("python3 -m http.server --bind 127.0.0.1 $PORT; : {marker}");
+    let (child, address) = serving(repo, home.path(), "0", &script);
+    assert!(address.starts_with("http://127.0.0.1:"), "{address}");
+    let (status, body) = get_when_up(&address, "/index.html");
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(body, PAGE);
+
+    let (code, said) = stop(repo, child);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains(&format!("served at {address}")), "{said}");
+    let port = address.rsplit(':').next().unwrap();
+    assert!(TcpStream::connect(format!("127.0.0.1:{port}")).is_err(), "the port is still open");
+    assert_eq!(left_behind(&marker), "", "the program outlived its stop");
+    assert_eq!(
+        left_behind(&format!("http.server --bind 127.0.0.1 {port}")),
+        "",
+        "the server outlived its stop"
+    );
+}
+
+#[test]
+fn a_named_port_is_the_programs_own_inside_its_sandbox() {
+    let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
+    let home = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    // Inside the program's own network namespace 8000 is free whatever
+    // the host runs there; the host's side is another port.
+    let script = "test \"$PORT\" = 8000 && exec python3 -m http.server --bind 127.0.0.1 \"$PORT\"";
+    let (child, address) = serving(repo, home.path(), "8000", script);
+    let (status, body) = get_when_up(&address, "/index.html");
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(body, PAGE);
+    let (code, said) = stop(repo, child);
+    assert_eq!(code, 0, "{said}");
+}
+
+#[test]
+fn the_program_cannot_take_over_the_socket_the_host_reaches_it_through() {
+    let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
+    let home = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    // The init's command line (pid 1's) names the socket: remove it, put
+    // a listener of its own in its place, or a symlink.
+    let script = r#"
+        sock=$(tr '\0' '\n' < /proc/1/cmdline | grep -o '"socket":"[^"]*"' | head -n1 | cut -d'"' -f4)
+        echo "socket: $sock" >&2
+        rm "$sock" && echo REMOVED >&2
+        ln -sf /etc/passwd "$sock" && echo LINKED >&2
+        python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); print('BOUND', file=sys.stderr)" "$sock.2"
+        exec python3 -m http.server --bind 127.0.0.1 "$PORT"
+    "#;
+    let (child, address) = serving(repo, home.path(), "0", script);
+    let (status, body) = get_when_up(&address, "/index.html");
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(body, PAGE);
+    let (code, said) = stop(repo, child);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("socket: /"), "the attack found no socket: {said}");
+    assert!(said.contains("cannot remove"), "{said}");
+    for done in ["REMOVED", "LINKED", "BOUND"] {
+        assert!(!said.contains(done), "{said}");
+    }
+}
+
+#[test]
+fn killing_grove_outright_leaves_no_served_program_and_no_open_port() {
+    let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
+    let home = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let marker = format!("grove-killed-{}", std::process::id());
+    let script = format!("python3 -m http.server --bind 127.0.0.1 $PORT; : {marker}");
+    let (mut child, address) = serving(repo, home.path(), "0", &script);
+    get_when_up(&address, "/index.html");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(settled_left_behind(&marker), "", "the program outlived grove");
+    let port = address.rsplit(':').next().unwrap();
+    assert_eq!(settled_left_behind(&format!("http.server --bind 127.0.0.1 {port}")), "");
+    assert!(get(&address, "/index.html").is_none(), "the address still answers");
+}
+
 #[test]
 fn a_started_server_answers_while_it_runs_and_is_gone_once_stopped() {
-    let dir = grove_tests::repo_with(&[("index.html", "<h1>hello from the app</h1>\n")]);
+    let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
     let repo = dir.path();
     let port = 20_000 + std::process::id() % 20_000;
     let server = format!("http.server --bind 127.0.0.1 {port}");
@@ -37,8 +181,8 @@ fn a_started_server_answers_while_it_runs_and_is_gone_once_stopped() {
     )
     .expect(0);
     assert!(run.stdout.contains("hello from the app"), "{}", run.stdout);
-    // It ran until stopped, and a signal ended it.
-    assert!(run.stdout.contains("running=true stopped=None after=Some(None)"), "{}", run.stdout);
+    // It ran until stopped, and a signal ended it; it served nothing.
+    assert!(run.stdout.contains("running=true stopped=None after=Some(None) address=None"), "{}", run.stdout);
     assert_eq!(left_behind(&server), "", "the server outlived its stop");
 }
 
@@ -68,6 +212,30 @@ fn a_program_left_running_ends_with_the_run() {
 }
 
 #[test]
+fn what_a_started_program_prints_is_capped() {
+    let dir = grove_tests::repo_with(&[]);
+    let script = "yes grove | head -c 5000000; yes oops | head -c 3000000 >&2";
+    let run = grove(
+        dir.path(),
+        &[
+            "run",
+            "--mode",
+            "bypass",
+            "--allow",
+            "process",
+            probe(),
+            "start-flood",
+            "1000",
+            "sh",
+            "-c",
+            script,
+        ],
+    )
+    .expect(0);
+    assert!(run.stdout.contains("code=Some(0) stdout=1000 stderr=1000"), "{}", run.stdout);
+}
+
+#[test]
 fn starting_passes_the_gate_like_running() {
     let dir = grove_tests::repo_with(&[]);
     let repo = dir.path();
@@ -82,4 +250,17 @@ fn starting_passes_the_gate_like_running() {
     )
     .expect(1);
     assert!(run.stderr.contains("process.start"), "{}", run.stderr);
+    // Plan mode refuses it as it refuses `run` of the same command.
+    let plan = ["run", "--mode", "plan", "--allow", "process", probe()];
+    let ran =
+        grove(repo, &[&plan[..], &["run", "sh", "-c", "echo started > started.txt"]].concat()).expect(1);
+    let started =
+        grove(repo, &[&plan[..], &["start", "x", "sh", "-c", "echo started > started.txt"]].concat())
+            .expect(1);
+    assert!(ran.stderr.contains("denied process.run"), "{}", ran.stderr);
+    assert!(started.stderr.contains("denied process.start"), "{}", started.stderr);
+    for refused in [&ran.stderr, &started.stderr] {
+        assert!(refused.contains("mode.plan: plan mode runs only what reads"), "{refused}");
+    }
+    assert!(!repo.join("started.txt").exists());
 }

@@ -19,6 +19,7 @@ mod log;
 pub mod model;
 mod process;
 mod running;
+mod serve;
 mod sessions;
 mod ui;
 pub mod unsupported;

@@ -31,12 +31,21 @@ pub(super) struct Ready {
     /// The command line, for the gate, the transcript and the store.
     pub line: String,
     pub limit: usize,
+    /// For a program started to serve, the host's port held for it.
+    pub listening: Option<super::serve::Listening>,
 }
 
 impl Caps {
     /// Pass `process.<verb>` of `cmd` through the gate and build the
-    /// command that runs it: what `run` and `running.start` share.
-    pub(super) async fn ready(&mut self, verb: &'static str, cmd: &Cmd) -> Result<Ready, CapError> {
+    /// command that runs it: what `run` and `running.start` share. With
+    /// `serve`, the program is a server on that port (0: one grove picks),
+    /// told as `$PORT`.
+    pub(super) async fn ready(
+        &mut self,
+        verb: &'static str,
+        cmd: &Cmd,
+        serve: Option<u16>,
+    ) -> Result<Ready, CapError> {
         let mut line = command_line(cmd);
         // With the egress proxy, the init points the program at it over
         // any proxy variable the skill passed: the audit says so.
@@ -77,7 +86,14 @@ impl Caps {
         };
 
         self.sandbox.network = self.egress_network()?;
-        let (mut command, kept) = self.sandboxed(&permit, cmd, &program, &cwd, FALLBACK_PATH)?;
+        let mut listening = serve.map(super::serve::Listening::open).transpose()?;
+        let inside = listening.as_ref().map(|l| l.inside);
+        let (mut command, kept) = self.sandboxed(&permit, cmd, &program, &cwd, FALLBACK_PATH, inside)?;
+        if let Some(listening) = &mut listening
+            && kept.door().is_none()
+        {
+            listening.without_sandbox();
+        }
         command
             .env_clear()
             .env("LANG", "C.UTF-8")
@@ -100,8 +116,12 @@ impl Caps {
             }
             command.env(name, value);
         }
+        if let Some(port) = inside {
+            // Over any `PORT` the skill passed: the port is grove's to give.
+            command.env(super::serve::PORT, port.to_string());
+        }
         let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
-        Ok(Ready { command, kept, line, limit })
+        Ok(Ready { command, kept, line, limit, listening })
     }
 
     /// Start a ready program; the group it leads is killed when the
@@ -145,7 +165,7 @@ impl Caps {
 impl Host for Caps {
     async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
         // `_kept` is declared before `_group`: it drops after the group is killed.
-        let Ready { mut command, kept: _kept, line, limit } = self.ready("run", &cmd).await?;
+        let Ready { mut command, kept: _kept, line, limit, .. } = self.ready("run", &cmd, None).await?;
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         let timeout =
             cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);

@@ -1,8 +1,11 @@
 //! `process.running`: programs that keep running while the skill works (an
 //! app server a browser is pointed at). Each starts exactly like a
-//! `process.run` (same gate action but its verb, same sandbox, process
-//! group and session record) and is killed when the skill stops it, drops
-//! its handle, or the run ends ([`Programs`] lives in `Caps`).
+//! `process.run` (same gate action but its verb, same sandbox, pids
+//! cgroup, process group and session record) and is killed when the skill
+//! stops it, drops its handle, or the run ends ([`Programs`] lives in
+//! `Caps`); when grove itself dies, the sandbox's init dies with it and
+//! takes the program along. A program started to serve is reached from the
+//! host through `serve.rs`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,6 +15,7 @@ use tokio::task::JoinHandle;
 use wasmtime::component::Resource;
 
 use super::process::{GroupKill, Ready};
+use super::serve::Serving;
 use super::{CapError, Caps, io_error};
 use crate::gate::Permission;
 use crate::wit::Running as RunningHandle;
@@ -31,6 +35,9 @@ pub struct Programs {
 struct Started {
     /// Declared first: the group is killed before the rest goes.
     group: GroupKill,
+    /// Where the host reaches it, when it was started to serve; the port
+    /// closes when the program is stopped or found ended.
+    serving: Option<Serving>,
     child: tokio::process::Child,
     /// How it ended, once known.
     exited: Option<Exited>,
@@ -52,16 +59,23 @@ impl Drop for Started {
 }
 
 impl Started {
-    /// Kill the group, then wait for the program to be gone.
+    /// Kill the group, then wait for the program to be gone and its port
+    /// to close.
     async fn stop(&mut self) -> R<Exited> {
-        if let Some(exited) = self.exited {
-            return Ok(exited);
+        if self.exited.is_none() {
+            self.group.kill();
+            let status = self.child.wait().await.map_err(|e| io_error("waiting for the program", e))?;
+            self.exited = Some(Exited { code: status.code() });
         }
-        self.group.kill();
-        let status = self.child.wait().await.map_err(|e| io_error("waiting for the program", e))?;
-        let exited = Exited { code: status.code() };
-        self.exited = Some(exited);
-        Ok(exited)
+        self.ended().await;
+        Ok(self.exited.expect("waited for"))
+    }
+
+    /// The program is gone: so is the way to it.
+    async fn ended(&mut self) {
+        if let Some(serving) = &mut self.serving {
+            serving.close().await;
+        }
     }
 }
 
@@ -72,9 +86,10 @@ impl Caps {
 }
 
 impl HostRunning for Caps {
-    async fn start(&mut self, cmd: Cmd) -> R<Resource<RunningHandle>> {
-        let Ready { mut command, kept, line, limit } = self.ready("start", &cmd).await?;
+    async fn start(&mut self, cmd: Cmd, serve: Option<u16>) -> R<Resource<RunningHandle>> {
+        let Ready { mut command, kept, line, limit, listening } = self.ready("start", &cmd, serve).await?;
         let (mut child, group) = self.spawn(&mut command, &cmd.program, &line)?;
+        let serving = listening.map(|l| l.serve(kept.door())).transpose()?;
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let mut tasks = vec![
@@ -89,13 +104,19 @@ impl HostRunning for Caps {
         }
         let id = self.programs.next;
         self.programs.next += 1;
-        let started = Started { group, child, exited: None, stdout, stderr, tasks, _kept: kept };
+        let address = serving.as_ref().map(|s| s.address.clone());
+        let started = Started { group, serving, child, exited: None, stdout, stderr, tasks, _kept: kept };
         self.programs.started.insert(id, started);
         self.tell(
             crate::transcript::kind::PROCESS,
-            || serde_json::json!({ "command": crate::gate::clip(&line), "started": true }),
+            || serde_json::json!({ "command": crate::gate::clip(&line), "started": true, "serves": address }),
         );
         Ok(Resource::new_own(id))
+    }
+
+    async fn address(&mut self, handle: Resource<RunningHandle>) -> R<Option<String>> {
+        self.check("process", "address", "", Permission::Process).await?;
+        Ok(self.started(&handle)?.serving.as_ref().map(|s| s.address.clone()))
     }
 
     async fn output(&mut self, handle: Resource<RunningHandle>) -> R<(Vec<u8>, Vec<u8>)> {
@@ -111,6 +132,9 @@ impl HostRunning for Caps {
         if started.exited.is_none() {
             let status = started.child.try_wait().map_err(|e| io_error("waiting for the program", e))?;
             started.exited = status.map(|s| Exited { code: s.code() });
+            if started.exited.is_some() {
+                started.ended().await;
+            }
         }
         Ok(started.exited)
     }

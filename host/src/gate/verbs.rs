@@ -102,6 +102,7 @@ pub const VERBS: &[Verb] = &[
     verb("workspace", "rename", P::WorkspaceWrite, Write, Path),
     verb("process", "run", P::Process, Write, Command),
     verb("process", "start", P::Process, Write, Command),
+    verb("process", "address", P::Process, Read, Safe),
     verb("process", "output", P::Process, Read, Safe),
     verb("process", "try-wait", P::Process, Read, Safe),
     verb("process", "stop", P::Process, Write, ON_A_PROGRAM),

@@ -9,7 +9,8 @@
 //! the repository's hooks, configuration and grove's records bound
 //! read-only, Landlock, seccomp; then pid 1 forks the program as pid 2 and
 //! reaps until it is done; with the egress proxy, pid 1 also carries the
-//! program's proxy connections out (`bridge.rs`). When pid 1 ends, the kernel kills everything
+//! program's proxy connections out (`bridge.rs`), and for a program started
+//! to serve, the host's connections in (`inbound.rs`). When pid 1 ends, the kernel kills everything
 //! left in the namespace. It runs before any runtime or thread exists, so
 //! every step is plain system calls in one thread.
 
@@ -21,7 +22,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::policy::{Network, Policy};
-use super::{bridge, cgroup};
+use super::{bridge, cgroup, inbound};
 
 /// The hidden first argument that turns `grove` into the init.
 pub const SUBCOMMAND: &str = "__sandbox-exec";
@@ -90,6 +91,15 @@ fn run(args: &[OsString]) -> Result<i32, String> {
     }
     enter_namespaces()?;
     in_pid_namespace(|| {
+        // Bound before Landlock, which allows no socket outside the
+        // places the program may write.
+        let way_in = match &policy.inbound {
+            Some(door) => Some((
+                inbound::bind(door).map_err(|e| format!("listening on {}: {e}", door.socket.display()))?,
+                door.port,
+            )),
+            None => None,
+        };
         contain(&policy)?;
         if policy.pids_group.is_none() {
             // Set inside the new user namespace, so only its processes count.
@@ -119,6 +129,9 @@ fn run(args: &[OsString]) -> Result<i32, String> {
         }
         if let Some((listener, socket)) = door {
             bridge::serve(listener, socket);
+        }
+        if let Some((listener, port)) = way_in {
+            inbound::serve(listener, port);
         }
         wait_forwarding(pid)
     })

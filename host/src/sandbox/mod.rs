@@ -5,7 +5,8 @@
 //! folders and a private temporary folder (Landlock), cannot touch the
 //! repository's hooks or configuration, reaches no network but its own
 //! loopback and the egress proxy (`proxy.rs`, bridged in by `bridge.rs`)
-//! when the policy allows hosts, and is refused a few system calls (seccomp). Nothing it
+//! when the policy allows hosts (a server it runs is reached from the
+//! host through `inbound.rs`), and is refused a few system calls (seccomp). Nothing it
 //! starts outlives it. See `policy.rs` for what is allowed, `launch.rs`
 //! and `init.rs` for how it is built, `check.rs` for what the machine
 //! offers.
@@ -13,6 +14,7 @@
 mod bridge;
 mod cgroup;
 mod check;
+mod inbound;
 mod init;
 mod launch;
 mod policy;
@@ -29,6 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub use bridge::{PORT as PROXY_PORT, environment as proxy_environment};
 pub use cgroup::PidsGroup;
 pub use check::Support;
+pub use inbound::{Door, forward};
 pub use init::{SETUP_FAILED, SUBCOMMAND, init_if_requested};
 pub use launch::{Launcher, Scratch, resolve};
 pub use policy::{Network, Policy, Requirement, SECRETS};
@@ -66,6 +69,10 @@ pub struct Prepared {
     pub command: Command,
     pub scratch: Option<Scratch>,
     pub pids: Option<PidsGroup>,
+    /// For a program started to serve, in the sandbox: the door the host
+    /// reaches its server through ([`forward`]). `None` without a
+    /// sandbox, where the program listens on the host's loopback itself.
+    pub door: Option<Door>,
 }
 
 impl Sandbox {
@@ -112,7 +119,9 @@ impl Sandbox {
     /// A command that runs `program ARGS` in the folder `cwd` (at
     /// `cwd_path`, used only when the machine has no sandbox and the
     /// policy allows running without one). `search` is the `PATH` the
-    /// program gets.
+    /// program gets. With `serve`, the program is a server listening on
+    /// that port of its loopback, which the host reaches through the
+    /// [`Prepared::door`].
     pub fn command(
         &self,
         cwd: impl AsFd,
@@ -120,6 +129,7 @@ impl Sandbox {
         program: &Path,
         args: &[impl AsRef<OsStr>],
         search: &OsStr,
+        serve: Option<u16>,
     ) -> Result<Prepared, SandboxError> {
         if let Some(why) = Support::cached(&self.launcher.exe).missing() {
             if self.requirement == Requirement::Required {
@@ -133,7 +143,7 @@ impl Sandbox {
             }
             let mut command = Command::new(program);
             command.args(args).current_dir(cwd_path);
-            return Ok(Prepared { command, scratch: None, pids: None });
+            return Ok(Prepared { command, scratch: None, pids: None, door: None });
         }
         // Looked up here so that a missing program is told apart from one
         // that failed; the init looks it up again on the same `PATH`, so
@@ -148,8 +158,16 @@ impl Sandbox {
             cgroup::Mechanism::Rlimit => None,
         };
         policy.pids_group = pids.as_ref().map(|group| group.path().to_path_buf());
+        let door = match serve {
+            Some(port) => {
+                let (door, inbound) = Door::new(port)?;
+                policy.inbound = Some(inbound);
+                Some(door)
+            }
+            None => None,
+        };
         let command = self.launcher.command(&policy, cwd, program, args)?;
-        Ok(Prepared { command, scratch: Some(scratch), pids })
+        Ok(Prepared { command, scratch: Some(scratch), pids, door })
     }
 }
 
@@ -167,7 +185,7 @@ mod tests {
 
     fn command(sandbox: &Sandbox, root: &Path) -> Result<Prepared, SandboxError> {
         let dir = std::fs::File::open(root).unwrap();
-        sandbox.command(&dir, root, Path::new("true"), &["x"], OsStr::new("/usr/bin:/bin"))
+        sandbox.command(&dir, root, Path::new("true"), &["x"], OsStr::new("/usr/bin:/bin"), None)
     }
 
     #[test]

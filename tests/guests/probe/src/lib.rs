@@ -6,7 +6,9 @@ use std::hint::black_box;
 
 use grove_sdk::log::Level;
 use grove_sdk::prelude::*;
-use grove_sdk::{browser, http, process, process::Command};
+use grove_sdk::{browser, http, process::Command};
+
+mod running;
 
 struct Probe;
 
@@ -349,38 +351,7 @@ impl Skill for Probe {
                 page.wait_for_text("this text never appears", 120_000)?;
                 Ok(Outcome::ok("held"))
             }
-            // `start MARKER PROGRAM ARGS…`: start it, wait until its
-            // output says MARKER, stop it; what it printed and how it ended.
-            "start" => {
-                let running = process::Running::start(&Command::new(arg(1)).args(rest[2..].to_vec()))?;
-                let printed = |r: &process::Running| -> Result<String> {
-                    let (out, err) = r.output()?;
-                    Ok(format!("{}{}", String::from_utf8_lossy(&out), String::from_utf8_lossy(&err)))
-                };
-                let waited = std::time::Instant::now();
-                while !printed(&running)?.contains(&arg(0)) {
-                    if waited.elapsed().as_secs() > 20 {
-                        return Ok(Outcome::fail(format!("never said {:?}: {}", arg(0), printed(&running)?)));
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                let before = running.try_wait()?;
-                let stopped = running.stop()?;
-                let after = running.try_wait()?.map(|e| e.code);
-                Ok(Outcome::ok(format!(
-                    "running={} stopped={:?} after={after:?}\n{}",
-                    before.is_none(),
-                    stopped.code,
-                    printed(&running)?.trim()
-                )))
-            }
-            // `start-leave PROGRAM ARGS…`: start it and end the run with it
-            // still running, its handle never dropped.
-            "start-leave" => {
-                let running = process::Running::start(&Command::new(arg(0)).args(rest[1..].to_vec()))?;
-                std::mem::forget(running);
-                Ok(Outcome::ok("left running"))
-            }
+            "start" | "start-leave" | "start-flood" | "serve" => running::probe(&command, &rest),
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
     }
