@@ -31,6 +31,7 @@ pub use wit_bindgen;
 
 mod args;
 mod builders;
+pub mod bundle;
 pub mod changes;
 mod format;
 pub mod lang;

@@ -22,7 +22,7 @@ pub const UI: &str = "ui";
 pub const MODEL: &str = "model";
 /// Lets a skill call sessions.{spawn, wait-any, wait-all, inspect, diff, cancel}.
 pub const SESSIONS: &str = "sessions";
-/// Lets a skill call browser.{open, goto, click, type, press, wait-for, wait-for-text, text, eval, screenshot, console-errors, failed-requests, close, record-start, record-stop}.
+/// Lets a skill call browser.{open, goto, click, type, press, wait-for, wait-for-text, text, eval, screenshot, console-errors, failed-requests, close, record-start, step, record-stop}.
 pub const BROWSER: &str = "browser";
 /// Lets a skill call review.{open, comment, set-status, attach}.
 pub const REVIEW: &str = "review";

@@ -267,3 +267,42 @@ fn with_no_browser_to_start_the_error_says_how_to_get_one() {
         grove_with(cmd, &["run", probe(), "--allow", "browser", "browse-report", &url, "x"], None).expect(1);
     assert!(run.stderr.contains("GROVE_CHROMIUM"), "{}", run.stderr);
 }
+
+/// Each frame of a GIF as it is shown: drawn over the one before.
+fn gif_frames(bytes: &[u8]) -> (u32, u32, Vec<Vec<u8>>) {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(bytes).expect("a GIF");
+    let (width, height) = (decoder.width() as usize, decoder.height() as usize);
+    let mut canvas = vec![0u8; width * height * 4];
+    let mut shown = Vec::new();
+    while let Some(frame) = decoder.read_next_frame().expect("a frame") {
+        let (left, top, w) = (frame.left as usize, frame.top as usize, frame.width as usize);
+        for (i, p) in frame.buffer.chunks_exact(4).enumerate() {
+            if p[3] != 0 {
+                let at = ((top + i / w) * width + left + i % w) * 4;
+                canvas[at..at + 4].copy_from_slice(p);
+            }
+        }
+        shown.push(canvas.clone());
+    }
+    (width as u32, height as u32, shown)
+}
+
+#[test]
+fn a_recording_is_a_gif_of_the_viewport_that_shows_the_change() {
+    needs_chromium!();
+    let b = Browsing::new();
+    let url = format!("{}/counter.html", serve());
+    let run = b.probe("browser,workspace:write", &["browse-record", &url, "#inc", "count: 2"]).expect(0);
+    assert!(run.stdout.contains("early-step-refused=true"), "{}", run.stdout);
+    assert!(run.stdout.contains("size=640x480"), "{}", run.stdout);
+    let gif = std::fs::read(b.repo.path().join("record.gif")).unwrap();
+    let (width, height, frames) = gif_frames(&gif);
+    assert_eq!((width, height), (640, 480));
+    assert!(frames.len() >= 3, "only {} frames: {}", frames.len(), run.stdout);
+    let distinct: std::collections::HashSet<&Vec<u8>> = frames.iter().collect();
+    assert!(distinct.len() >= 3, "only {} distinct frames", distinct.len());
+    assert_ne!(frames.first(), frames.last(), "the last frame shows what the first did");
+    b.assert_no_browser_left();
+}

@@ -94,3 +94,34 @@ fn a_killed_run_leaves_no_torn_manifest() {
         assert_eq!(bytes, b"# note");
     }
 }
+
+#[test]
+fn code_review_and_designer_check_keep_their_reports_in_the_bundle() {
+    let dir = grove_tests::repo_with(&[("README.md", "hi\n")]);
+    let d = dir.path();
+    std::fs::write(d.join("lib.rs"), "fn f() { dbg!(1); }\n").unwrap();
+    grove(d, &["run", "code-review"]).expect(0);
+    grove(d, &["run", "designer-check"]).expect(0);
+    let head = String::from_utf8(
+        std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(d).output().unwrap().stdout,
+    )
+    .unwrap();
+    let mut kept = Vec::new();
+    for name in bundles(d) {
+        let manifest = grove(d, &["evidence", &name, "--json"]).expect(0).json();
+        for entry in manifest["entries"].as_array().unwrap() {
+            assert_eq!(entry["kind"], "json");
+            assert_eq!(entry["commit"].as_str(), Some(head.trim()));
+            let report = std::fs::read_to_string(
+                d.join(".git/grove/evidence").join(&name).join(entry["file"].as_str().unwrap()),
+            )
+            .unwrap();
+            serde_json::from_str::<serde_json::Value>(&report).expect("the report is JSON");
+            kept.push(format!("{} {}", entry["skill"].as_str().unwrap(), entry["caption"].as_str().unwrap()));
+        }
+    }
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept[0].starts_with("code-review code-review: "), "{kept:?}");
+    assert!(kept[1].starts_with("designer-check designer-check: "), "{kept:?}");
+}

@@ -44,6 +44,7 @@ pub struct Page {
     target: String,
     session: String,
     log: Arc<Mutex<Log>>,
+    viewport: Viewport,
 }
 
 impl Page {
@@ -64,7 +65,7 @@ impl Page {
         let session = attached["sessionId"].as_str().unwrap_or_default().to_string();
         let log = Arc::new(Mutex::new(Log::default()));
         browser.shared.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(session.clone(), log.clone());
-        let page = Page { connection, shared: browser.shared.clone(), target, session, log };
+        let page = Page { connection, shared: browser.shared.clone(), target, session, log, viewport };
         for domain in ["Page.enable", "Runtime.enable", "Network.enable"] {
             page.call(domain, json!({})).await?;
         }
@@ -74,6 +75,11 @@ impl Page {
         });
         page.call("Emulation.setDeviceMetricsOverride", metrics).await?;
         Ok(page)
+    }
+
+    /// The size it was opened with.
+    pub fn viewport(&self) -> Viewport {
+        self.viewport
     }
 
     async fn call(&self, method: &str, params: Value) -> Result<Value, BrowserError> {
@@ -104,8 +110,9 @@ impl Page {
         self.until("document.readyState === 'complete'", left, || format!("{url} to load")).await
     }
 
-    /// Click the middle of the first element matching `selector`.
-    pub async fn click(&self, selector: &str) -> Result<(), BrowserError> {
+    /// Click the middle of the first element matching `selector`; the
+    /// point clicked, in viewport pixels.
+    pub async fn click(&self, selector: &str) -> Result<(f64, f64), BrowserError> {
         let script = format!(
             "(() => {{ const el = document.querySelector({s}); if (!el) return null; \
              el.scrollIntoView({{ block: 'center', inline: 'center' }}); \
@@ -120,7 +127,7 @@ impl Page {
             let event = json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 });
             self.call("Input.dispatchMouseEvent", event).await?;
         }
-        Ok(())
+        Ok((x, y))
     }
 
     /// Focus the first element matching `selector` and type `text` into it.

@@ -140,6 +140,7 @@ pub const VERBS: &[Verb] = &[
     verb("browser", "failed-requests", P::Browser, External, ON_A_PAGE),
     verb("browser", "close", P::Browser, External, ON_A_PAGE),
     verb("browser", "record-start", P::Browser, External, ON_A_PAGE),
+    verb("browser", "step", P::Browser, External, ON_A_PAGE),
     verb("browser", "record-stop", P::Browser, External, ON_A_PAGE),
     verb("review", "open", P::Review, External, SHARED),
     verb("review", "comment", P::Review, External, SHARED),

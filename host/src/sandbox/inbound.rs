@@ -54,9 +54,15 @@ impl Door {
     }
 }
 
-/// Inside, in pid 1 before Landlock: listen on the socket.
+/// Inside, in pid 1 before Landlock: listen on the socket. It is bound
+/// under another name and renamed into place, so that its path exists
+/// only once it listens: the host takes a socket there that refuses a
+/// connection for one whose listener is gone.
 pub fn bind(inbound: &Inbound) -> io::Result<UnixListener> {
-    UnixListener::bind(&inbound.socket)
+    let binding = inbound.socket.with_extension("binding");
+    let listener = UnixListener::bind(&binding)?;
+    std::fs::rename(&binding, &inbound.socket)?;
+    Ok(listener)
 }
 
 /// Inside, in pid 1 after the program is forked: carry every connection

@@ -33,7 +33,7 @@ impl Skill for CodeReview {
         "Reviews a diff for secrets, debug leftovers, large or binary files, untested code, lockfile-only changes and risky constructs",
     )
     .usage(options::USAGE)
-    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ, permission::UI]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
@@ -44,6 +44,8 @@ impl Skill for CodeReview {
         // Every reviewer's findings merge into one review: the rules today;
         // a model-written review joins this list.
         let review = Review::run(base.label().to_string(), base.describe(), &changes, &[&Rules]);
+        let caption = format!("code-review: {}", report::text::summary(&review, options.strict));
+        grove_sdk::bundle::keep_report(&caption, &report::json::render(&review));
         Ok(outcome(&review, &options))
     }
 }

@@ -39,7 +39,7 @@ impl Skill for DesignerCheck {
         "Finds front-end and design changes in a diff and checks that a designer signed them off",
     )
     .usage(options::USAGE)
-    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ]);
+    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ, permission::UI]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
@@ -59,6 +59,7 @@ impl Skill for DesignerCheck {
 
         let verdict = check.verdict();
         let summary = report::summary(&check);
+        grove_sdk::bundle::keep_report(&format!("designer-check: {summary}"), &report::json(&check));
         let mut outcome = if verdict.passes() { Outcome::ok(summary) } else { Outcome::fail(summary) };
         let markdown = report::markdown(&check);
         if !markdown.is_empty() {

@@ -66,6 +66,9 @@ pub struct Recorder {
     /// Captions and clicks waiting for the next frame's time.
     pending_steps: Vec<String>,
     pending_clicks: Vec<(u32, u32)>,
+    /// The most frames kept; past it, a frame that comes with no step or
+    /// click replaces the one before it.
+    max_frames: usize,
 }
 
 /// A finished recording.
@@ -95,7 +98,16 @@ impl Recorder {
             last_at: Duration::ZERO,
             pending_steps: Vec::new(),
             pending_clicks: Vec::new(),
+            max_frames: usize::MAX,
         }
+    }
+
+    /// Keep at most `max` frames (and one more for each step or click
+    /// after that): what a long recording holds in memory is bounded, and
+    /// the frames that show an action are never the ones given up.
+    pub fn limit_frames(mut self, max: usize) -> Recorder {
+        self.max_frames = max.max(1);
+        self
     }
 
     /// A frame captured `at` after the recording started.
@@ -119,9 +131,11 @@ impl Recorder {
         for (x, y) in self.pending_clicks.drain(..) {
             self.clicks.push(Click { x, y, at });
         }
-        match self.shots.last() {
+        let full = self.shots.len() >= self.max_frames;
+        match self.shots.last_mut() {
             // The page sat still and nothing happened: the last frame is shown longer.
             Some(last) if !events && same(&last.image, &image) => {}
+            Some(last) if !events && full => last.image = image,
             _ => self.shots.push(Shot { image, at }),
         }
         Ok(())

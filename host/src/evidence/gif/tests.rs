@@ -192,3 +192,20 @@ fn frames_that_do_not_fit_the_recording_are_refused() {
     assert!(matches!(err, RecordError::Backwards { .. }), "{err}");
     assert!(matches!(Recorder::new(8, 8).finish(Budget::default()), Err(RecordError::Empty)));
 }
+
+#[test]
+fn a_long_recording_keeps_at_most_its_limit_and_every_action() {
+    let mut recorder = Recorder::new(WIDTH, HEIGHT).limit_frames(3);
+    for i in 0..10 {
+        recorder.frame(page(i), ms(100 * i as u64)).unwrap();
+    }
+    assert_eq!(recorder.frames(), 3, "frames past the limit replace the last one");
+    recorder.click(30, 130);
+    recorder.frame(page(10), ms(1000)).unwrap();
+    assert_eq!(recorder.frames(), 4, "the frame that shows a click is kept");
+    let gif = recorder.finish(Budget::default()).unwrap();
+    let shown = decode(&gif);
+    // The page as it last was is what the recording ends on.
+    assert!(close(*shown[shown.len() - 1].canvas.get_pixel(100, 130), *page(10).get_pixel(100, 130)));
+    assert!(close(*shown[2].canvas.get_pixel(100, 130), *page(9).get_pixel(100, 130)));
+}

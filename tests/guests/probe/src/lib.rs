@@ -344,6 +344,25 @@ impl Skill for Probe {
                 page.press("Enter")?;
                 Ok(Outcome::ok(page.eval(&arg(3))?))
             }
+            // Open ARG0 and record a GIF: click ARG1 until the text ARG2
+            // shows, as two captioned steps; save it as record.gif. A step
+            // before recording starts must be refused.
+            "browse-record" => {
+                let page = open_page(&arg(0))?;
+                let early = page.step("too early").is_err();
+                page.record_start("the counter at zero")?;
+                page.step("click Add")?;
+                page.click(&arg(1))?;
+                page.step("click Add again")?;
+                page.click(&arg(1))?;
+                page.wait_for_text(&arg(2), 10_000)?;
+                let recording = page.record_stop(None)?;
+                workspace::write("record.gif", &recording.gif)?;
+                Ok(Outcome::ok(format!(
+                    "early-step-refused={early} frames={} size={}x{} ms={}",
+                    recording.frames, recording.width, recording.height, recording.duration_ms
+                )))
+            }
             // Open ARG0 and wait for text that never comes (to be killed).
             "browse-hold" => {
                 let page = open_page(&arg(0))?;

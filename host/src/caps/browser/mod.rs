@@ -13,14 +13,18 @@ use std::time::{Duration, Instant};
 
 use wasmtime::component::Resource;
 
+use self::film::Film;
 use super::{CapError, Caps};
 use crate::browser::{Browser, BrowserError, Egress, OnBlocked, Page, Viewport};
+use crate::evidence::gif::Budget;
 use crate::gate::classify::{Subject, url};
 use crate::gate::mode::Verdict as GateVerdict;
 use crate::gate::{Action, Permission};
 use crate::sandbox::proxy::{Decision, Destination, Proxy, ProxyHandle, Verdict};
 use crate::wit::Page as PageHandle;
-use crate::wit::grove::skill::browser::{Host, HostPage, Viewport as WitViewport};
+use crate::wit::grove::skill::browser::{Host, HostPage, Recording, Viewport as WitViewport};
+
+mod film;
 
 type R<T> = Result<T, CapError>;
 
@@ -34,6 +38,8 @@ pub struct Browsing {
     /// Declared first: dropped (killed) before its record is forgotten.
     browser: Option<Browser>,
     pages: HashMap<u32, Page>,
+    /// The pages being recorded, by the same key.
+    films: HashMap<u32, Film>,
     next_page: u32,
     /// Hosts the gate let the skill open: the pages' own requests to them
     /// pass without being judged again (a human may have said yes).
@@ -90,6 +96,13 @@ impl Caps {
 
     fn page(&self, handle: &Resource<PageHandle>) -> R<&Page> {
         self.browsing.pages.get(&handle.rep()).ok_or_else(|| CapError::invalid("that page is closed"))
+    }
+
+    /// A page and its recording, if it is being recorded.
+    fn filmed(&mut self, handle: &Resource<PageHandle>) -> R<(&Page, Option<&mut Film>)> {
+        let Browsing { pages, films, .. } = &mut self.browsing;
+        let page = pages.get(&handle.rep()).ok_or_else(|| CapError::invalid("that page is closed"))?;
+        Ok((page, films.get_mut(&handle.rep())))
     }
 
     /// What is left of the run's time, at most `cap`.
@@ -162,10 +175,27 @@ impl Caps {
             }
         };
         let on_blocked = self.on_blocked();
+        let transcript = self.transcript.clone();
         let report = move |d: &Decision| {
-            if !d.allowed {
-                on_blocked(&format!("{}:{}", d.host, d.port), d.reason.as_deref().unwrap_or("refused"));
+            if d.allowed {
+                return;
             }
+            let why = d.reason.as_deref().unwrap_or("refused");
+            if calls_home(&d.host) {
+                // Chromium calls its maker's services at start whatever its
+                // switches say; refused like any host, kept in the
+                // transcript, but not news worth a warning on every run.
+                tracing::debug!(host = %d.host, "the browser's own call home was refused: {why}");
+                if let Some(t) = &transcript {
+                    let message = format!("browser: refused its own call to {}:{}: {why}", d.host, d.port);
+                    t.record(
+                        crate::transcript::kind::LOG,
+                        serde_json::json!({ "level": "debug", "message": message }),
+                    );
+                }
+                return;
+            }
+            on_blocked(&format!("{}:{}", d.host, d.port), why);
         };
         Proxy::new(decide)
             .on_decision(report)
@@ -215,34 +245,48 @@ impl HostPage for Caps {
     async fn goto(&mut self, page: Resource<PageHandle>, url: String) -> R<()> {
         self.navigation("goto", &url).await?;
         let timeout = self.within(LOAD_TIMEOUT);
-        Ok(self.page(&page)?.goto(&url, timeout).await?)
+        let (page, film) = self.filmed(&page)?;
+        Ok(filming(page, film, page.goto(&url, timeout)).await?)
     }
 
     async fn click(&mut self, page: Resource<PageHandle>, selector: String) -> R<()> {
         self.on_page("click", &selector).await?;
-        Ok(self.page(&page)?.click(&selector).await?)
+        let (page, film) = self.filmed(&page)?;
+        let Some(film) = film else {
+            page.click(&selector).await?;
+            return Ok(());
+        };
+        film.snap(page).await;
+        let at = film.during(page, page.click(&selector)).await?;
+        film.click(at);
+        film.settle(page).await;
+        Ok(())
     }
 
     async fn type_(&mut self, page: Resource<PageHandle>, selector: String, text: String) -> R<()> {
         self.on_page("type", &selector).await?;
-        Ok(self.page(&page)?.type_text(&selector, &text).await?)
+        let (page, film) = self.filmed(&page)?;
+        Ok(filming(page, film, page.type_text(&selector, &text)).await?)
     }
 
     async fn press(&mut self, page: Resource<PageHandle>, key: String) -> R<()> {
         self.on_page("press", &key).await?;
-        Ok(self.page(&page)?.press(&key).await?)
+        let (page, film) = self.filmed(&page)?;
+        Ok(filming(page, film, page.press(&key)).await?)
     }
 
     async fn wait_for(&mut self, page: Resource<PageHandle>, selector: String, timeout_ms: u32) -> R<()> {
         self.on_page("wait-for", &selector).await?;
         let timeout = self.within(Duration::from_millis(timeout_ms.into()));
-        Ok(self.page(&page)?.wait_for(&selector, timeout).await?)
+        let (page, film) = self.filmed(&page)?;
+        Ok(filming(page, film, page.wait_for(&selector, timeout)).await?)
     }
 
     async fn wait_for_text(&mut self, page: Resource<PageHandle>, text: String, timeout_ms: u32) -> R<()> {
         self.on_page("wait-for-text", &text).await?;
         let timeout = self.within(Duration::from_millis(timeout_ms.into()));
-        Ok(self.page(&page)?.wait_for_text(&text, timeout).await?)
+        let (page, film) = self.filmed(&page)?;
+        Ok(filming(page, film, page.wait_for_text(&text, timeout)).await?)
     }
 
     async fn text(&mut self, page: Resource<PageHandle>, selector: String) -> R<String> {
@@ -272,27 +316,89 @@ impl HostPage for Caps {
 
     async fn close(&mut self, page: Resource<PageHandle>) -> R<()> {
         self.on_page("close", "").await?;
+        self.browsing.films.remove(&page.rep());
         match self.browsing.pages.remove(&page.rep()) {
             Some(open) => Ok(open.close().await?),
             None => Ok(()),
         }
     }
 
-    async fn record_start(&mut self, _: Resource<PageHandle>) -> R<()> {
-        self.on_page("record-start", "").await?;
-        Err(CapError::unsupported("browser.record-start is not available in this version of grove"))
+    async fn record_start(&mut self, handle: Resource<PageHandle>, caption: String) -> R<()> {
+        self.on_page("record-start", &caption).await?;
+        let page = self.page(&handle)?;
+        let Viewport { width, height } = page.viewport();
+        let mut film = Film::start(width, height, &caption);
+        film.snap(page).await;
+        self.browsing.films.insert(handle.rep(), film);
+        Ok(())
     }
 
-    async fn record_stop(&mut self, _: Resource<PageHandle>) -> R<Vec<u8>> {
+    async fn step(&mut self, handle: Resource<PageHandle>, caption: String) -> R<()> {
+        self.on_page("step", &caption).await?;
+        let (_, film) = self.filmed(&handle)?;
+        film.ok_or_else(not_recording)?.step(&caption);
+        Ok(())
+    }
+
+    async fn record_stop(&mut self, handle: Resource<PageHandle>, max_bytes: Option<u32>) -> R<Recording> {
         self.on_page("record-stop", "").await?;
-        Err(CapError::unsupported("browser.record-stop is not available in this version of grove"))
+        let mut film = self.browsing.films.remove(&handle.rep()).ok_or_else(not_recording)?;
+        let page = self.page(&handle)?;
+        // The page as it was left is the recording's last frame.
+        film.snap(page).await;
+        let budget = max_bytes.map_or_else(Budget::default, |b| Budget::bytes(b as usize));
+        let gif =
+            film.finish(budget).await?.map_err(|e| CapError::failed("recording the page").because(e))?;
+        if gif.dropped_frames > 0 || gif.scaled {
+            tracing::info!(
+                dropped = gif.dropped_frames,
+                scaled = gif.scaled,
+                "the recording was made smaller to fit {} bytes",
+                budget.bytes
+            );
+        }
+        Ok(Recording {
+            width: gif.width,
+            height: gif.height,
+            frames: gif.frames as u32,
+            duration_ms: gif.duration_ms,
+            gif: gif.bytes,
+        })
     }
 
     async fn drop(&mut self, page: Resource<PageHandle>) -> wasmtime::Result<()> {
+        self.browsing.films.remove(&page.rep());
         if let Some(open) = self.browsing.pages.remove(&page.rep()) {
             // A browser already gone has closed its pages.
             let _ = open.close().await;
         }
         Ok(())
     }
+}
+
+/// Hosts Chromium itself connects to unasked (sign-in, push messaging,
+/// network time), which no page of a skill's has any business with.
+fn calls_home(host: &str) -> bool {
+    ["google.com", "googleapis.com", "gstatic.com", "gvt1.com"]
+        .iter()
+        .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")))
+}
+
+fn not_recording() -> CapError {
+    CapError::invalid("the page is not being recorded: call record-start first")
+}
+
+/// Run an action on `page`, filmed when `film` is recording it: a frame
+/// before, frames while it goes on, and frames until the page settles
+/// (after a failure too: the recording shows what the page came to).
+async fn filming<T>(
+    page: &Page,
+    film: Option<&mut Film>,
+    action: impl std::future::Future<Output = Result<T, BrowserError>>,
+) -> Result<T, BrowserError> {
+    let Some(film) = film else { return action.await };
+    film.snap(page).await;
+    let done = film.during(page, action).await;
+    film.settle(page).await;
+    done
 }
