@@ -13,6 +13,7 @@ pub mod console;
 mod contain;
 mod egress;
 mod evidence;
+mod export;
 mod git;
 mod http;
 mod log;

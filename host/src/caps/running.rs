@@ -119,6 +119,16 @@ impl HostRunning for Caps {
         Ok(self.started(&handle)?.serving.as_ref().map(|s| s.address.clone()))
     }
 
+    async fn http_status(&mut self, handle: Resource<RunningHandle>, path: String) -> R<Option<u16>> {
+        self.check("process", "http-status", &path, Permission::Process).await?;
+        super::serve::check_path(&path)?;
+        let Some(serving) = &self.started(&handle)?.serving else {
+            return Err(CapError::invalid("the program was not started to serve: it has no address"));
+        };
+        let address = serving.address.clone();
+        Ok(super::serve::status(&address, &path).await)
+    }
+
     async fn output(&mut self, handle: Resource<RunningHandle>) -> R<(Vec<u8>, Vec<u8>)> {
         self.check("process", "output", "", Permission::Process).await?;
         let started = self.started(&handle)?;

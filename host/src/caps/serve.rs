@@ -11,7 +11,9 @@
 //! before it starts.
 
 use std::net::{Ipv4Addr, TcpListener};
+use std::time::Duration;
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
 use super::{CapError, io_error};
@@ -62,6 +64,50 @@ impl Listening {
 
 fn address(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
+}
+
+/// How long one status check may take, connecting and reading together.
+const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
+/// Most bytes read for a status line.
+const MAX_STATUS_LINE: usize = 1024;
+
+/// A path a status check may ask for: no spaces or control characters
+/// that would change the request.
+pub(super) fn check_path(path: &str) -> Result<(), CapError> {
+    if !path.starts_with('/')
+        || path.len() > 2048
+        || path.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(CapError::invalid(format!(
+            "{path:?} is not a path to ask for: it starts with `/` and has no spaces or control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The status a `GET path` at `address` answers, or `None` while nothing
+/// answers (no listener, a closed connection, no status line in time).
+pub(super) async fn status(address: &str, path: &str) -> Option<u16> {
+    let host = address.strip_prefix("http://")?;
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(host).await.ok()?;
+        let request = format!("GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut head = Vec::new();
+        let mut buf = [0u8; 256];
+        while !head.contains(&b'\n') && head.len() < MAX_STATUS_LINE {
+            let n = stream.read(&mut buf).await.ok()?;
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8_lossy(&head);
+        let mut words = line.split_whitespace();
+        words.next().filter(|w| w.starts_with("HTTP/"))?;
+        words.next()?.parse().ok()
+    };
+    tokio::time::timeout(STATUS_TIMEOUT, ask).await.ok().flatten()
 }
 
 /// Where a serving program is reached, and the forward that carries the
@@ -115,5 +161,31 @@ mod tests {
         assert_eq!(serving.address, format!("http://127.0.0.1:{port}"));
         assert!(serving.forward.is_none());
         drop(program);
+    }
+
+    #[test]
+    fn only_a_plain_path_is_asked_for() {
+        assert!(check_path("/").is_ok());
+        assert!(check_path("/health?x=1").is_ok());
+        for bad in ["", "health", "/ HTTP/1.0\r\nHost: evil", "/a b", "/\u{7f}"] {
+            assert!(check_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// A real server on loopback: its status, then none once it is gone.
+    #[tokio::test]
+    async fn the_status_is_what_the_server_answers_and_none_without_one() {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+        let address = address(listener.local_addr().unwrap().port());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut asked = [0u8; 512];
+            let n = stream.read(&mut asked).await.unwrap();
+            assert!(asked[..n].starts_with(b"GET /health HTTP/1.0\r\n"));
+            stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\n\r\n").await.unwrap();
+        });
+        assert_eq!(status(&address, "/health").await, Some(503));
+        server.await.unwrap();
+        assert_eq!(status(&address, "/health").await, None);
     }
 }

@@ -100,9 +100,12 @@ pub const VERBS: &[Verb] = &[
     verb("workspace", "write", P::WorkspaceWrite, Write, Path),
     verb("workspace", "remove", P::WorkspaceWrite, Write, Path),
     verb("workspace", "rename", P::WorkspaceWrite, Write, Path),
+    verb("workspace", "export-commit", P::WorkspaceWrite, Write, Path),
     verb("process", "run", P::Process, Write, Command),
     verb("process", "start", P::Process, Write, Command),
     verb("process", "address", P::Process, Read, Safe),
+    // Reaches only the program the skill started, on the host's loopback.
+    verb("process", "http-status", P::Process, Read, Safe),
     verb("process", "output", P::Process, Read, Safe),
     verb("process", "try-wait", P::Process, Read, Safe),
     verb("process", "stop", P::Process, Write, ON_A_PROGRAM),

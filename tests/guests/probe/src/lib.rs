@@ -371,6 +371,9 @@ impl Skill for Probe {
                 Ok(Outcome::ok("held"))
             }
             "start" | "start-leave" | "start-flood" | "serve" => running::probe(&command, &rest),
+            "export-commit" => {
+                workspace::export_commit(&arg(0), &arg(1)).map(|n| Outcome::ok(format!("exported {n} bytes")))
+            }
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
     }
