@@ -13,6 +13,7 @@ mod cli;
 mod contain;
 mod dash;
 mod evidence;
+mod evidence_skill;
 mod export;
 mod gate;
 mod http;
