@@ -6,7 +6,14 @@
 //! recorded and encoded by grove, and, as the baseline in the same run, by
 //! the `image` crate's own GIF encoder (NeuQuant on every frame).
 //!
+//! Then a real headless Chromium: start to first screenshot against
+//! chromium's own `--screenshot` (`evidence/browser.rs`).
+//!
 //! Run: `cargo bench -p grove --bench evidence`. Every figure is a median.
+
+mod evidence {
+    pub mod browser;
+}
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -93,6 +100,7 @@ fn main() {
         &format!("the baseline: {} ({} KiB)", rate(baseline_bytes), fmt_count(baseline_bytes as u64 / 1024)),
     );
     describe(&mut table, &gif, kept);
+    evidence::browser::start_to_screenshot(&mut table);
     table.print();
 }
 

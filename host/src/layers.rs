@@ -29,7 +29,7 @@ mod tests {
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
         ("browser", &["env"]),
-        ("session", &["env", "gate", "pid", "providers", "repo", "worktree", "text"]),
+        ("session", &["env", "gate", "paths", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
         (
             "caps",

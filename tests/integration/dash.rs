@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use grove_tests::model_server::Reply;
 use serde_json::{Value, json};
 
-use crate::support::{Lab, Tmux, grove_cmd, grove_with, wait};
+use crate::support::{Lab, Tmux, grove_cmd, grove_with, probe, wait};
 
 #[test]
 fn the_dashboard_shows_sessions_and_acts_on_keys() {
@@ -92,7 +92,38 @@ fn at_80_columns_every_header_and_the_status_line_are_whole() {
     // `?` lists every key.
     tmux.keys(&["?"]);
     let help = tmux.wait_for("approve it for the rest of the session");
-    assert!(help.contains("cancel the session (asks first)"), "{help}");
+    assert!(help.contains("cancel the session and its sub-sessions (asks first)"), "{help}");
+}
+
+#[test]
+fn sub_sessions_hang_under_their_parent_and_are_cancelled_with_it() {
+    let dir = grove_tests::repo_with(&[("README.md", "# dash\n")]);
+    let home = tempfile::tempdir().unwrap();
+    let grove = |args: &[&str]| grove_with(grove_cmd(dir.path(), home.path()), args, None);
+    let fan_out = ["spawn-wait", "try", "5", probe(), "sleep 120000"];
+    grove(&[&["new", "proto", "--skill", probe(), "--allow", "sessions", "--"][..], &fan_out].concat())
+        .expect(0);
+    let command = format!("{} dash --interval 200", env!("CARGO_BIN_EXE_grove"));
+    let tmux = Tmux::start_with(dir.path(), home.path(), &command, (80, 24), &[]);
+    let screen = tmux.wait_for("└─ try-4");
+    let names: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| l.trim_start_matches('│').split("  ").next())
+        .filter(|n| n.contains("try-") || n.starts_with("proto"))
+        .collect();
+    assert_eq!(names, ["proto", "├─ try-0", "├─ try-1", "├─ try-2", "├─ try-3", "└─ try-4"], "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "the terminal is 80 wide:\n{screen}");
+
+    // The parent is selected: `c` says what goes with it, `y` is the --yes.
+    tmux.keys(&["c"]);
+    tmux.wait_for("cancel proto and its 5 sub-sessions? y to confirm");
+    tmux.keys(&["y"]);
+    tmux.wait_for("proto cancelled");
+    let rows = grove(&["ls", "--json"]).expect(0).json();
+    let states: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["cancelled"; 6], "{rows:#}");
+    tmux.keys(&["q"]);
+    wait_gone(&tmux, "q did not quit the dashboard");
 }
 
 /// A session in auto mode that edits, then runs a force-push the gate

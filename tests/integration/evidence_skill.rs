@@ -5,7 +5,7 @@
 //! scenario, before-and-after GIFs of a session, and scenarios a model
 //! proposes. After every test no browser and no app process is left.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::browser::{chromium_installed, gif_frames};
-use crate::support::{Lab, Run, grove_cmd, grove_with, probe, wait_final};
+use crate::support::{Lab, Run, assert_nothing_left_in, grove_cmd, grove_with, probe, wait_final};
 
 /// The app: a counter that counts clicks.
 const COUNTER: &str = r#"<!doctype html><title>counter</title>
@@ -106,41 +106,6 @@ impl App {
     fn assert_nothing_left(&self) {
         assert_nothing_left_in(&[self.repo.path(), &self.tmp()]);
     }
-}
-
-/// The processes whose command line or working folder names one of `dirs`.
-fn processes_in(dirs: &[&Path]) -> Vec<String> {
-    let mine = std::process::id().to_string();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let pid = entry.file_name().to_string_lossy().into_owned();
-        if !pid.bytes().all(|b| b.is_ascii_digit()) || pid == mine {
-            continue;
-        }
-        let cwd = std::fs::read_link(entry.path().join("cwd")).unwrap_or_default();
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        let dirs_real: Vec<PathBuf> =
-            dirs.iter().map(|d| d.canonicalize().unwrap_or(d.to_path_buf())).collect();
-        if dirs_real.iter().any(|d| cwd.starts_with(d) || cmdline.contains(&*d.to_string_lossy())) {
-            found.push(format!("{pid} {cmdline}"));
-        }
-    }
-    found
-}
-
-#[track_caller]
-fn assert_nothing_left_in(dirs: &[&Path]) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !processes_in(dirs).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let left = processes_in(dirs);
-    for line in &left {
-        let pid = line.split_whitespace().next().unwrap();
-        let _ = Command::new("kill").args(["-9", pid]).status();
-    }
-    assert_eq!(left, Vec::<String>::new(), "processes were left behind");
 }
 
 /// The entries of a manifest of one kind.

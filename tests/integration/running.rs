@@ -7,9 +7,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{grove, grove_cmd, probe, wait};
+use crate::support::{assert_nothing_left_in, grove, grove_cmd, probe, wait};
 
 /// The processes whose command line contains `marker`, killed (so that a
 /// failing test leaves nothing behind) and listed.
@@ -20,19 +20,6 @@ fn left_behind(marker: &str) -> String {
         let _ = Command::new("kill").args(["-9", pid]).status();
     }
     left
-}
-
-/// Like [`left_behind`], allowing a moment for processes being killed.
-fn settled_left_behind(marker: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        let out = Command::new("pgrep").args(["-f", marker]).output().unwrap();
-        if out.stdout.is_empty() {
-            return String::new();
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    left_behind(marker)
 }
 
 /// `GET path` over a real TCP connection to `address` (`http://HOST:PORT`):
@@ -59,8 +46,17 @@ fn serving(repo: &Path, home: &Path, port: &str, script: &str) -> (Child, String
     let mut cmd = grove_cmd(repo, home);
     cmd.args(["run", "--mode", "bypass", "--allow", "process,workspace:read,workspace:write"]);
     cmd.args([probe(), "serve", port, "sh", "-c", script]);
-    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let address = wait(|| std::fs::read_to_string(repo.join("address.txt")).ok(), "the program's address");
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let address = wait(
+        || {
+            if let Ok(Some(_)) = child.try_wait() {
+                let out = child.stderr.take().map(std::io::read_to_string).and_then(Result::ok);
+                panic!("grove ended before the program had an address: {out:?}");
+            }
+            std::fs::read_to_string(repo.join("address.txt")).ok()
+        },
+        "the program's address",
+    );
     (child, address)
 }
 
@@ -79,9 +75,8 @@ fn a_served_program_is_reached_from_the_host_and_its_port_closes_when_stopped() 
     let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
     let home = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    let marker = format!("grove-served-{}", std::process::id());
-    let script = format!("python3 -m http.server --bind 127.0.0.1 $PORT; : {marker}");
-    let (child, address) = serving(repo, home.path(), "0", &script);
+    let script = "python3 -m http.server --bind 127.0.0.1 $PORT";
+    let (child, address) = serving(repo, home.path(), "0", script);
     assert!(address.starts_with("http://127.0.0.1:"), "{address}");
     let (status, body) = get_when_up(&address, "/index.html");
     assert!(status.contains("200"), "{status}");
@@ -92,12 +87,9 @@ fn a_served_program_is_reached_from_the_host_and_its_port_closes_when_stopped() 
     assert!(said.contains(&format!("served at {address}")), "{said}");
     let port = address.rsplit(':').next().unwrap();
     assert!(TcpStream::connect(format!("127.0.0.1:{port}")).is_err(), "the port is still open");
-    assert_eq!(left_behind(&marker), "", "the program outlived its stop");
-    assert_eq!(
-        left_behind(&format!("http.server --bind 127.0.0.1 {port}")),
-        "",
-        "the server outlived its stop"
-    );
+    // Neither the shell nor the server it started is left (told apart from
+    // other tests' by their working folder).
+    assert_nothing_left_in(&[repo]);
 }
 
 #[test]
@@ -149,15 +141,12 @@ fn killing_grove_outright_leaves_no_served_program_and_no_open_port() {
     let dir = grove_tests::repo_with(&[("index.html", PAGE)]);
     let home = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    let marker = format!("grove-killed-{}", std::process::id());
-    let script = format!("python3 -m http.server --bind 127.0.0.1 $PORT; : {marker}");
-    let (mut child, address) = serving(repo, home.path(), "0", &script);
+    let script = "python3 -m http.server --bind 127.0.0.1 $PORT";
+    let (mut child, address) = serving(repo, home.path(), "0", script);
     get_when_up(&address, "/index.html");
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(settled_left_behind(&marker), "", "the program outlived grove");
-    let port = address.rsplit(':').next().unwrap();
-    assert_eq!(settled_left_behind(&format!("http.server --bind 127.0.0.1 {port}")), "");
+    assert_nothing_left_in(&[repo]);
     assert!(get(&address, "/index.html").is_none(), "the address still answers");
 }
 
@@ -183,7 +172,7 @@ fn a_started_server_answers_while_it_runs_and_is_gone_once_stopped() {
     assert!(run.stdout.contains("hello from the app"), "{}", run.stdout);
     // It ran until stopped, and a signal ended it; it served nothing.
     assert!(run.stdout.contains("running=true stopped=None after=Some(None) address=None"), "{}", run.stdout);
-    assert_eq!(left_behind(&server), "", "the server outlived its stop");
+    assert_nothing_left_in(&[repo]);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use grove_tests::model_server::Reply;
 use crate::support::{Lab, Run, grove, grove_cmd, grove_with, probe};
 
 /// A repository on branch `main` with two files committed.
-fn project() -> tempfile::TempDir {
+pub fn project() -> tempfile::TempDir {
     let dir = grove_tests::repo_with(&[
         ("README.md", "# project\n"),
         ("src/lib.rs", "pub fn one() -> u32 { 1 }\n"),
@@ -23,21 +23,21 @@ fn project() -> tempfile::TempDir {
 
 /// `grove` with a private home shared by the calls of one test, and the
 /// worktrees under the test's own temp folder.
-struct Grove {
-    home: tempfile::TempDir,
+pub struct Grove {
+    pub home: tempfile::TempDir,
 }
 
 impl Grove {
-    fn new() -> Grove {
+    pub fn new() -> Grove {
         Grove { home: tempfile::tempdir().unwrap() }
     }
 
-    fn run(&self, dir: &Path, args: &[&str]) -> Run {
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Run {
         grove_with(grove_cmd(dir, self.home.path()), args, None)
     }
 }
 
-fn ls(g: &Grove, dir: &Path) -> Vec<serde_json::Value> {
+pub fn ls(g: &Grove, dir: &Path) -> Vec<serde_json::Value> {
     g.run(dir, &["ls", "--json"]).expect(0).json().as_array().unwrap().clone()
 }
 
@@ -46,7 +46,7 @@ fn state(g: &Grove, dir: &Path, name: &str) -> String {
 }
 
 /// Wait until every named session is in a final state.
-fn wait_final(g: &Grove, dir: &Path, names: &[&str]) -> Vec<serde_json::Value> {
+pub fn wait_final(g: &Grove, dir: &Path, names: &[&str]) -> Vec<serde_json::Value> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let rows = ls(g, dir);
@@ -385,7 +385,12 @@ fn a_skill_fans_out_into_sub_sessions_and_waits_for_them() {
     assert!(run.stderr.contains("--allow sessions"), "{}", run.stderr);
     let run = g.run(dir.path(), &["run", probe(), "fanout", "3", "--allow", "sessions"]).expect(0);
     for i in 0..3 {
-        assert!(run.stdout.contains(&format!("variant-{i}=State::Done:Hello, world!")), "{}", run.stdout);
+        // Each sub-session's skill got the arguments it was spawned with.
+        assert!(
+            run.stdout.contains(&format!("variant-{i}=State::Done:Hello, variant-{i}!")),
+            "{}",
+            run.stdout
+        );
     }
     let rows = ls(&g, dir.path());
     assert_eq!(rows.len(), 3);
@@ -423,7 +428,7 @@ fn running_in(dir: &Path, argv: &[&str]) -> Option<u32> {
 }
 
 /// Whether `pid` is a live process (not gone, not a zombie nobody reaped).
-fn alive(pid: u32) -> bool {
+pub fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')))
@@ -444,7 +449,7 @@ fn sleeping_session(g: &Grove, dir: &Path, name: &str) -> (u32, u32) {
 }
 
 /// Wait a little for `pid` to be gone.
-fn gone(pid: u32) -> bool {
+pub fn gone(pid: u32) -> bool {
     let deadline = Instant::now() + Duration::from_secs(5);
     while alive(pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

@@ -7,6 +7,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 pub mod bench;
+pub mod big_repo;
 pub mod model_server;
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

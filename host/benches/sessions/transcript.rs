@@ -126,6 +126,7 @@ fn session(name: &str, path: &Path) -> NewSession {
         timeout_ms: None,
         mode: None,
         model: None,
+        parent: None,
     }
 }
 

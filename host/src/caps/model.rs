@@ -18,12 +18,19 @@ use crate::wit::grove::skill::model as wit;
 /// Hears the session's spending after every call (the session store keeps it).
 pub type SpendSink = Box<dyn FnMut(&Spend) + Send>;
 
+/// Says why no call may be made when a budget this run shares with other
+/// sessions is spent (a session's and those above it, each counting its
+/// sub-sessions' spending), read afresh before every call: the others
+/// spend in processes of their own.
+pub type SharedBudget = Box<dyn Fn() -> Option<String> + Send>;
+
 /// The model side of one invocation.
 pub struct ModelAccess {
     client: Result<Arc<ModelClient>, String>,
     /// Shared with whoever started the run, to report the spending.
     pub meter: Arc<Mutex<Meter>>,
     sink: Option<SpendSink>,
+    shared: Option<SharedBudget>,
     /// The run's choice for default-tier requests: a tier, a model.
     tier: Option<Tier>,
     chosen_model: Option<String>,
@@ -36,13 +43,21 @@ impl ModelAccess {
             client: Err(why.into()),
             meter: Arc::default(),
             sink: None,
+            shared: None,
             tier: None,
             chosen_model: None,
         }
     }
 
     pub fn new(client: Arc<ModelClient>, meter: Arc<Mutex<Meter>>, sink: Option<SpendSink>) -> ModelAccess {
-        ModelAccess { client: Ok(client), meter, sink, tier: None, chosen_model: None }
+        ModelAccess { client: Ok(client), meter, sink, shared: None, tier: None, chosen_model: None }
+    }
+
+    /// Refuse calls once `shared` says a budget shared with other sessions
+    /// is spent.
+    pub fn sharing(mut self, shared: SharedBudget) -> ModelAccess {
+        self.shared = Some(shared);
+        self
     }
 
     /// Answer default-tier requests with `tier` and `model` instead.
@@ -119,6 +134,9 @@ impl wit::Host for Caps {
         let request =
             chat_request(wit::Request { max_tokens, ..req }, model, setting.effort, setting.long_context)?;
         if let Some(why) = self.model.meter.lock().expect("not poisoned").exhausted() {
+            return Err(CapError::limit(why));
+        }
+        if let Some(why) = self.model.shared.as_ref().and_then(|spent| spent()) {
             return Err(CapError::limit(why));
         }
         if let Some(t) = &self.transcript {

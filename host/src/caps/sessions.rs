@@ -2,12 +2,21 @@
 //! worktree, branch, task and skill, run by the same scheduler as
 //! `grove new`) and waits for them. This is how `/prototype` runs its
 //! variants in parallel.
+//!
+//! A session spawned from a skill working in session P is P's child: it
+//! records P as its parent, works in P's mode with P's tier and model,
+//! gets at most what is left of P's budget (`session::budget`), and is
+//! refused past the depth and count the user allows (`session::bounds`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{CapError, Caps, ErrorKind};
 use crate::gate::{Permission, Permit};
+use crate::providers::Budget;
+use crate::session::bounds::Bounds;
+use crate::session::budget::{self, BudgetError, Inherited};
+use crate::session::store::ModelChoice;
 use crate::session::{NewSession, Session, State, Store, StoreError, runner};
 use crate::wit::grove::skill::sessions::{Host, Info, Spec, State as WitState};
 use crate::worktree::{WorktreeError, Worktrees};
@@ -35,6 +44,11 @@ fn info(s: &Session) -> Info {
         branch: s.branch.clone(),
         state: wit_state(s.state),
         summary: s.summary.clone(),
+        cost_usd: s.cost_microdollars as f64 / 1e6,
+        elapsed_ms: s.started_at.map(|started| {
+            let until = s.finished_at.unwrap_or_else(crate::session::store::now_ms);
+            until.saturating_sub(started).max(0) as u64
+        }),
     }
 }
 
@@ -54,10 +68,56 @@ impl From<StoreError> for CapError {
         let kind = match e {
             StoreError::NotFound(_) => ErrorKind::NotFound,
             StoreError::Exists(_) => ErrorKind::Invalid,
+            StoreError::Bound(_) => ErrorKind::Limit,
             _ => ErrorKind::Io,
         };
         CapError::of(kind, e)
     }
+}
+
+impl From<BudgetError> for CapError {
+    fn from(e: BudgetError) -> CapError {
+        let kind = match e {
+            BudgetError::Spent { .. } => ErrorKind::Limit,
+            BudgetError::Units { .. } => ErrorKind::Invalid,
+        };
+        CapError::of(kind, e)
+    }
+}
+
+/// What a sub-session of `parent` inherits: its tier and model, and a
+/// budget within what `parent` has left. Without a parent, the budget
+/// asked for.
+fn inherit(
+    store: &Store,
+    parent: Option<&str>,
+    asked: Option<Budget>,
+) -> R<(Option<ModelChoice>, Inherited)> {
+    let Some(parent) = parent else {
+        let choice = asked.map(|b| ModelChoice { budget: Some(b.to_string()), ..ModelChoice::default() });
+        return Ok((choice, Inherited { budget: asked, clamped_from: None }));
+    };
+    let parent = store.require(parent)?;
+    let own = parent.model.clone().unwrap_or_default();
+    // The configured budget is the parent's when it was given none.
+    let default = match own.budget {
+        Some(_) => None,
+        None => {
+            crate::providers::ModelConfig::load()
+                .map_err(|e| CapError::io("reading the model configuration for the budget").because(e))?
+                .budget
+        }
+    };
+    let inherited = budget::for_child(store, &parent, default, asked)??;
+    let choice = ModelChoice {
+        budget: inherited.budget.map(|b| b.to_string()),
+        tier: own.tier,
+        model: own.model,
+        // A cassette is one conversation's: the parent's is not the child's.
+        record: None,
+        replay: None,
+    };
+    Ok(((choice != ModelChoice::default()).then_some(choice), inherited))
 }
 
 /// The repository's worktrees and store, opened from any of its worktrees.
@@ -84,46 +144,86 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl Caps {
-    async fn spawn_session(&mut self, spec: Spec) -> Result<String, CapError> {
-        let permit = self.check("sessions", "spawn", &spec.name, Permission::Sessions).await?;
+    async fn spawn_session(
+        &mut self,
+        verb: &'static str,
+        spec: Spec,
+        asked: Option<String>,
+    ) -> Result<String, CapError> {
+        let permit = self.check("sessions", verb, &spec.name, Permission::Sessions).await?;
+        let asked = asked.map(|b| Budget::parse(&b).map_err(CapError::invalid)).transpose()?;
         // No skill: the agent works the task, as for `grove new --task`.
         let skill = spec.skill.clone().unwrap_or_else(|| "agent".to_string());
         let root = self.workspace.root().to_path_buf();
         // A sub-session works in the mode this one is in now.
         let mode = Some(self.gate.mode().to_string());
-        // A sub-session starts from where this one is, unless told otherwise.
-        let from = match spec.base.clone() {
-            Some(base) => base,
-            None => crate::repo::head(&crate::repo::open(&root)?)?
-                .commit
-                .ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?,
+        let parent = self.gate.session().map(str::to_string);
+        // A sub-session starts from where this one is, unless told
+        // otherwise, and merges back into the branch this one is on.
+        let (from, base_ref) = match spec.base.clone() {
+            Some(base) => (base, None),
+            None => {
+                let head = crate::repo::head(&crate::repo::open(&root)?)?;
+                let commit = head
+                    .commit
+                    .ok_or_else(|| CapError::invalid("this workspace has no commit to branch from"))?;
+                (commit, head.branch)
+            }
         };
-        blocking(&permit, root, move |worktrees, store| {
+        let told_skill = skill.clone();
+        let (name, inherited) = blocking(&permit, root, move |worktrees, store| {
+            let bounds =
+                Bounds::load().map_err(|e| CapError::io("reading the [sessions] limits").because(e))?;
             let name = Worktrees::slug(&spec.name)?;
             if store.get(&name)?.is_some() {
                 return Err(CapError::invalid(format!("a session named `{name}` already exists")));
             }
-            let worktree = worktrees.create(&name, Some(&from))?;
-            store.insert(&NewSession {
+            let (model, inherited) = inherit(store, parent.as_deref(), asked)?;
+            let mut new = NewSession {
                 name: name.clone(),
-                branch: worktree.branch.clone(),
-                base_ref: None,
-                base_commit: worktree.head.clone().unwrap_or_default(),
-                path: worktree.path.clone(),
+                // Where the worktree puts them, once it is made.
+                branch: String::new(),
+                base_ref: base_ref.clone(),
+                base_commit: String::new(),
+                path: PathBuf::new(),
                 task: Some(spec.task.clone()),
                 skill,
-                args: Vec::new(),
+                args: spec.args.clone(),
                 allow: Vec::new(),
                 timeout_ms: None,
                 mode: mode.clone(),
-                model: None,
-            })?;
+                model,
+                parent,
+            };
+            // Refused before a worktree is made; checked again, with the
+            // insert, once it is (another skill may have spawned between).
+            store.check_bounds(&new, &bounds)?;
+            let worktree = worktrees.create(&name, Some(&from))?;
+            new.branch = worktree.branch.clone();
+            new.base_commit = worktree.head.clone().unwrap_or_default();
+            new.path = worktree.path.clone();
+            if let Err(e) = store.insert_bounded(&new, &bounds) {
+                // No record, no worktree: nothing of a refused spawn stays.
+                let _ = worktrees.remove(&name, false);
+                return Err(e.into());
+            }
             let git_dir = worktrees.git_dir().to_path_buf();
             runner::pump(store, &git_dir, worktrees.root(), crate::session::concurrency())
                 .map_err(|e| CapError::io("starting the session").because(e))?;
-            Ok(name)
+            Ok((name, inherited))
         })
-        .await
+        .await?;
+        self.tell(crate::transcript::kind::SPAWN, || {
+            let mut data = serde_json::json!({ "name": name, "skill": told_skill });
+            if let Some(budget) = inherited.budget {
+                data["budget"] = budget.to_string().into();
+            }
+            if let Some(asked) = inherited.clamped_from {
+                data["asked"] = asked.to_string().into();
+            }
+            data
+        });
+        Ok(name)
     }
 
     /// Wait until one (`any`) or all of `names` are final. The wait runs on
@@ -161,7 +261,11 @@ impl Caps {
 
 impl Host for Caps {
     async fn spawn(&mut self, spec: Spec) -> R<String> {
-        self.spawn_session(spec).await
+        self.spawn_session("spawn", spec, None).await
+    }
+
+    async fn spawn_with_budget(&mut self, spec: Spec, budget: String) -> R<String> {
+        self.spawn_session("spawn-with-budget", spec, Some(budget)).await
     }
 
     async fn wait_any(&mut self, names: Vec<String>) -> R<Info> {

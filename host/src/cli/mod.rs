@@ -12,6 +12,7 @@ mod inspect;
 mod live;
 mod output;
 pub mod policy;
+mod prototype;
 pub mod run;
 mod sandbox;
 pub mod session;
@@ -112,6 +113,10 @@ pub enum Command {
     Merge(session::merge::MergeArgs),
 
     /// Remove sessions: their worktrees, branches and records.
+    ///
+    /// A session whose skill spawned sub-sessions asks whether to remove
+    /// them too (`--yes` answers for you; without a terminal it is needed);
+    /// each follows the same rules about losing work.
     Rm(session::rm::RmArgs),
 
     /// Clean up worktrees deleted by hand or left by a crash.
@@ -120,8 +125,16 @@ pub enum Command {
     /// Run an interrupted, failed or cancelled session again.
     Resume(session::control::NameArg),
 
-    /// Stop a session.
-    Cancel(session::control::NameArg),
+    /// Stop a session, and its sub-sessions when you say so.
+    ///
+    /// A session whose skill spawned sub-sessions asks whether to cancel
+    /// them too (`--yes` answers for you; without a terminal it is needed).
+    Cancel(session::control::CancelArgs),
+
+    /// Keep the variant of a `prototype` run you chose: merge it, remove
+    /// the others, record why.
+    #[command(subcommand)]
+    Prototype(prototype::PrototypeCommand),
 
     /// A live dashboard of every session: state, changes, the selected
     /// one's transcript and pending approval, with keys to answer it,
@@ -209,6 +222,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Prune(args) => session::rm::prune(args),
         Command::Resume(args) => session::control::resume(args),
         Command::Cancel(args) => session::control::cancel(args),
+        Command::Prototype(command) => prototype::run(command),
         Command::Dash(args) => dash::dash(args),
         Command::Attach(args) => attach::attach(args),
         Command::SessionRun(args) => block_on(session::control::session_run(args)),

@@ -256,8 +256,8 @@ pub async fn run(args: RunArgs) -> Result<Exit, CliError> {
     report(&invoked.manifest, invoked.result, options.json, invoked.shown.as_deref())
 }
 
-/// Point a run at session `name`: its worktree, its task, its mode unless
-/// `--mode` says otherwise.
+/// Point a run at session `name`: its worktree, its task, its mode, and its
+/// budget, tier and model, each unless the command line says otherwise.
 fn in_session(request: &mut Invoke, cwd: &std::path::Path, name: &str) -> Result<(), CliError> {
     let ctx = crate::cli::session::Ctx::open_at(cwd)?;
     let session = ctx.session(name)?;
@@ -275,6 +275,10 @@ fn in_session(request: &mut Invoke, cwd: &std::path::Path, name: &str) -> Result
     if request.mode.is_none() {
         request.mode = session.mode.as_deref().and_then(|m| m.parse().ok());
     }
+    let kept = crate::cli::session::control::model_options(session.model.as_ref());
+    request.model.budget = request.model.budget.or(kept.budget);
+    request.model.tier = request.model.tier.or(kept.tier);
+    request.model.model = request.model.model.take().or(kept.model);
     Ok(())
 }
 

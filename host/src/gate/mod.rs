@@ -273,6 +273,11 @@ impl Gate {
         &self.judge
     }
 
+    /// The session this run works in, if it works in one.
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
     /// The mode in force now (auto may have fallen back to manual).
     pub fn mode(&self) -> Mode {
         self.judge.mode

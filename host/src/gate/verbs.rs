@@ -121,6 +121,7 @@ pub const VERBS: &[Verb] = &[
     // The session's own conversation, read back from its store.
     verb("model", "history", P::Model, Read, Safe),
     verb("sessions", "spawn", P::Sessions, Write, Writes),
+    verb("sessions", "spawn-with-budget", P::Sessions, Write, Writes),
     verb("sessions", "wait-any", P::Sessions, Read, Safe),
     verb("sessions", "wait-all", P::Sessions, Read, Safe),
     verb("sessions", "inspect", P::Sessions, Read, Safe),

@@ -36,6 +36,63 @@ impl Budget {
         }
         Ok(Budget::Tokens((n * scale).round() as u64))
     }
+
+    /// Whether the two count the same thing (tokens, or dollars).
+    pub fn same_unit(self, other: Budget) -> bool {
+        matches!((self, other), (Budget::Tokens(_), Budget::Tokens(_)) | (Budget::Usd(_), Budget::Usd(_)))
+    }
+
+    /// `tokens` or `dollars`, for messages.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Budget::Tokens(_) => "tokens",
+            Budget::Usd(_) => "dollars",
+        }
+    }
+
+    /// What is left of it once `spent` is taken off; `None` when nothing
+    /// is. Dollars are counted in millionths, as the session store keeps
+    /// them, so `$1` less `$0.60` leaves `$0.4`, not `$0.39999999999999997`.
+    pub fn left_after(self, spent: &Spend) -> Option<Budget> {
+        match self {
+            Budget::Tokens(limit) => {
+                limit.checked_sub(spent.usage.total()).filter(|n| *n > 0).map(Budget::Tokens)
+            }
+            Budget::Usd(limit) => {
+                let left = micro(limit) - micro(spent.cost_usd);
+                (left > 0).then(|| Budget::Usd(left as f64 / 1e6))
+            }
+        }
+    }
+
+    /// The smaller of two budgets of the same unit (`self` when they
+    /// differ).
+    pub fn at_most(self, other: Budget) -> Budget {
+        match (self, other) {
+            (Budget::Tokens(a), Budget::Tokens(b)) => Budget::Tokens(a.min(b)),
+            (Budget::Usd(a), Budget::Usd(b)) => Budget::Usd(a.min(b)),
+            _ => self,
+        }
+    }
+
+    /// How much of it `spent` used, once that is all of it: `110 of 100
+    /// tokens`, `$1.02 of $1.00`.
+    pub fn spent_by(self, spent: &Spend) -> Option<String> {
+        match self {
+            Budget::Tokens(limit) if spent.usage.total() >= limit => {
+                Some(format!("{} of {limit} tokens", spent.usage.total()))
+            }
+            Budget::Usd(limit) if micro(spent.cost_usd) >= micro(limit) => {
+                Some(format!("{} of {}", usd(spent.cost_usd), usd(limit)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Dollars in millionths.
+fn micro(dollars: f64) -> i64 {
+    (dollars * 1e6).round() as i64
 }
 
 /// As [`Budget::parse`] reads it back: `$2.5` or `200000`.
@@ -184,15 +241,7 @@ impl Meter {
 
     /// The reason no more calls may be made, once the budget is spent.
     pub fn exhausted(&self) -> Option<String> {
-        let spent = match self.budget? {
-            Budget::Tokens(limit) if self.spend.usage.total() >= limit => {
-                format!("{} of {limit} tokens", self.spend.usage.total())
-            }
-            Budget::Usd(limit) if self.spend.cost_usd >= limit => {
-                format!("{} of {}", usd(self.spend.cost_usd), usd(limit))
-            }
-            _ => return None,
-        };
+        let spent = self.budget?.spent_by(&self.spend)?;
         Some(format!(
             "the model budget is spent ({spent} after {}); raise it with --budget",
             crate::text::count(self.spend.calls, "call")
@@ -227,6 +276,26 @@ mod tests {
         for bad in ["", "$", "$-1", "lots", "0", "$nan", "-5k"] {
             assert!(Budget::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn what_is_left_of_a_budget() {
+        let spent = |tokens: u64, cost_usd: f64| Spend {
+            usage: Usage { input_tokens: tokens, ..Default::default() },
+            cost_usd,
+            ..Default::default()
+        };
+        assert_eq!(Budget::Usd(1.0).left_after(&spent(0, 0.6)), Some(Budget::Usd(0.4)));
+        assert_eq!(Budget::Usd(1.0).left_after(&spent(0, 1.0)), None);
+        assert_eq!(Budget::Tokens(100).left_after(&spent(30, 9.0)), Some(Budget::Tokens(70)));
+        assert_eq!(Budget::Tokens(100).left_after(&spent(130, 0.0)), None);
+        assert_eq!(Budget::Usd(2.0).at_most(Budget::Usd(0.5)), Budget::Usd(0.5));
+        assert_eq!(Budget::Tokens(5).at_most(Budget::Usd(0.5)), Budget::Tokens(5));
+        assert!(
+            Budget::Usd(1.0).same_unit(Budget::Usd(3.0)) && !Budget::Usd(1.0).same_unit(Budget::Tokens(3))
+        );
+        assert_eq!(Budget::Usd(1.0).spent_by(&spent(0, 1.02)).as_deref(), Some("$1.02 of $1.00"));
+        assert_eq!(Budget::Usd(1.0).spent_by(&spent(0, 0.99)), None);
     }
 
     #[test]

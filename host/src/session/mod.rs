@@ -3,6 +3,8 @@
 
 pub mod approvals;
 pub mod approver;
+pub mod bounds;
+pub mod budget;
 pub mod processes;
 pub mod runner;
 pub mod state;

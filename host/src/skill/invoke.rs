@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{Manifest, Origin, PackageError, SkillSource, SourceError, source};
 use crate::caps::console::{ProgressSink, Verbosity};
-use crate::caps::model::{ModelAccess, SpendSink};
+use crate::caps::model::{ModelAccess, SharedBudget, SpendSink};
 use crate::caps::{Caps, Console};
 use crate::gate::approval::Approver;
 use crate::gate::mode::Mode;
@@ -218,13 +218,26 @@ fn model_access(
     session: Option<(Store, Session)>,
 ) -> Result<(ModelAccess, Arc<Mutex<Meter>>), InvokeError> {
     let config = ModelConfig::load()?;
+    let config_budget = config.budget;
     let budget = req.model.budget.or(config.budget);
     let client = Arc::new(ModelClient::new(config, &req.model)?);
     let mut meter = Meter { budget, ..Meter::default() };
     let mut sink: Option<SpendSink> = None;
+    let mut shared: Option<SharedBudget> = None;
     if let Some((store, session)) = session {
         meter.spend = session.spend();
         let name = session.name;
+        // The budgets above this session, and its own over its
+        // sub-sessions, are read from a store handle of their own: the
+        // sink keeps the other.
+        shared = req.location.git_dir.as_deref().and_then(|git_dir| Store::open(git_dir).ok()).map(|tree| {
+            let (name, default) = (name.clone(), config_budget);
+            // A budget that cannot be read is not known to be unspent.
+            Box::new(move || match crate::session::budget::shared_exhausted(&tree, &name, default) {
+                Ok(why) => why,
+                Err(e) => Some(format!("the budgets this session shares could not be read: {e}")),
+            }) as SharedBudget
+        });
         sink = Some(Box::new(move |spend: &Spend| {
             if let Err(e) = store.set_spend(&name, spend) {
                 tracing::warn!(session = %name, error = %e, "could not record the model spending");
@@ -232,8 +245,11 @@ fn model_access(
         }));
     }
     let meter = Arc::new(Mutex::new(meter));
-    let access =
+    let mut access =
         ModelAccess::new(client, meter.clone(), sink).choosing(req.model.tier, req.model.model.clone());
+    if let Some(shared) = shared {
+        access = access.sharing(shared);
+    }
     Ok((access, meter))
 }
 

@@ -55,4 +55,7 @@ pub mod kind {
     pub const LOG: &str = "log";
     /// A message from the human (`grove tell`, `grove attach`): `{text}`.
     pub const USER: &str = "user";
+    /// A sub-session the skill spawned: `{name, skill, budget?, asked?}`;
+    /// `asked` when it asked for more budget than was left to give.
+    pub const SPAWN: &str = "spawn";
 }

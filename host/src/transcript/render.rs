@@ -234,6 +234,23 @@ impl Renderer {
                 }
             }
             kind::USER => out.push(vec![span(Tone::Bold, format!("» you: {}", clean(str_of(d, "text"))))]),
+            kind::SPAWN => {
+                let budget = d.get("budget").and_then(Value::as_str).map(clean);
+                let given = budget.as_deref().map(|b| format!(" · budget {b}")).unwrap_or_default();
+                // A skill given as a path reads as its file's name.
+                let skill = str_of(d, "skill");
+                let skill = skill.rsplit('/').next().unwrap_or(skill);
+                let (name, skill) = (clean(str_of(d, "name")), clean(skill));
+                out.push(vec![span(Tone::Tool, format!("  ⑂ sub-session {name} ({skill}){given}"))]);
+                if let Some(asked) = d.get("asked").and_then(Value::as_str) {
+                    let given = budget.unwrap_or_default();
+                    let line = format!(
+                        "    asked for {}, more than was left to give: it gets {given}",
+                        clean(asked)
+                    );
+                    out.push(vec![span(Tone::Warn, line)]);
+                }
+            }
             // Life events that say nothing new (the approval events do),
             // and anything this grove does not know, unless verbose.
             other if verbose && !matches!(other, "running" | "waiting-approval" | "queued") => out.push(
@@ -529,6 +546,19 @@ mod tests {
         assert_eq!(
             text(&events, true),
             "  $ sh -c 'npm run dev' → started, served at http://127.0.0.1:4100\n  $ make → exit 0 (12 ms)\n"
+        );
+    }
+
+    #[test]
+    fn a_spawn_names_the_sub_session_and_a_clamped_budget() {
+        let events = [
+            ev("spawn", json!({"name": "a", "skill": "/tmp/x/probe.wasm"})),
+            ev("spawn", json!({"name": "b\u{1b}[2J", "skill": "agent", "budget": "$0.4", "asked": "$5"})),
+        ];
+        assert_eq!(
+            text(&events, false),
+            "  ⑂ sub-session a (probe.wasm)\n  ⑂ sub-session b\\x1b[2J (agent) · budget $0.4\n    asked for $5, \
+             more than was left to give: it gets $0.4\n"
         );
     }
 

@@ -5,25 +5,18 @@
 //! language. The verdict fails on any error, and with `--strict` on any
 //! warning.
 //!
-//! The rules read text and return findings, so they are tested natively;
-//! this file is the only one that calls the host.
+//! The rules live in the `grove-review` library (tested natively); this
+//! skill reads the diff, runs them and reports.
 
-mod input;
 mod options;
-mod paths;
-mod report;
-mod review;
-mod rules;
 
 use grove_diff::FileDiff;
+use grove_review::{Changes, Review, Rules, report};
 use grove_sdk::changes::Base;
 use grove_sdk::prelude::*;
 
 use grove_sdk::Format;
-use input::Changes;
 use options::Options;
-use review::Review;
-use rules::Rules;
 
 struct CodeReview;
 

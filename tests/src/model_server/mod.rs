@@ -187,7 +187,12 @@ impl ModelServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("model server: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("model server: local address");
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { replies: replies.into(), requests: Vec::new(), sent: Vec::new() }),
+            state: Mutex::new(State {
+                replies: replies.into(),
+                routes: Vec::new(),
+                requests: Vec::new(),
+                sent: Vec::new(),
+            }),
             stopping: AtomicBool::new(false),
             connections: Mutex::new(HashMap::new()),
         });
@@ -216,14 +221,24 @@ impl ModelServer {
         self.shared.state().replies.push_back(reply);
     }
 
+    /// Answer the requests whose body contains `key` with `replies`, in
+    /// order, before the common queue: for clients that run in parallel
+    /// (sub-sessions) and must each get their own script. Routes are
+    /// tried in the order they were added; an emptied one falls back to
+    /// the common queue.
+    pub fn route(&self, key: impl Into<String>, replies: Vec<Reply>) {
+        self.shared.state().routes.push((key.into(), replies.into()));
+    }
+
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.state().requests.clone()
     }
 
-    /// How many replies are still queued.
+    /// How many replies are still queued, routed ones included.
     pub fn remaining(&self) -> usize {
-        self.shared.state().replies.len()
+        let state = self.shared.state();
+        state.replies.len() + state.routes.iter().map(|(_, r)| r.len()).sum::<usize>()
     }
 
     /// Every SSE event sent so far, in the order written.
@@ -260,6 +275,8 @@ struct Shared {
 /// the one that got the n-th reply even when clients race.
 struct State {
     replies: VecDeque<Reply>,
+    /// Replies for the requests whose body contains the key.
+    routes: Vec<(String, VecDeque<Reply>)>,
     requests: Vec<Recorded>,
     sent: Vec<Sent>,
 }
@@ -272,8 +289,14 @@ impl Shared {
     /// Record `request` and take the reply for it; returns its 1-based number.
     fn take(&self, request: Recorded) -> (usize, Option<Reply>) {
         let mut state = self.state();
+        let routed = state
+            .routes
+            .iter_mut()
+            .find(|(key, replies)| !replies.is_empty() && request.raw_body.contains(key.as_str()))
+            .and_then(|(_, replies)| replies.pop_front());
         state.requests.push(request);
-        (state.requests.len(), state.replies.pop_front())
+        let reply = routed.or_else(|| state.replies.pop_front());
+        (state.requests.len(), reply)
     }
 }
 

@@ -499,3 +499,20 @@ fn pieces_concatenate_back() {
         assert_eq!(pieces.concat(), json);
     }
 }
+
+#[test]
+fn routed_replies_go_to_the_requests_that_name_their_key() {
+    let server = ModelServer::start(vec![Reply::anthropic().text("common").into()]);
+    server.route("alpha", vec![Reply::anthropic().text("for alpha").into()]);
+    server.route("beta", vec![Reply::anthropic().text("for beta").into()]);
+    assert_eq!(server.remaining(), 3);
+    let ask = |word: &str| {
+        let body = json!({"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": word}]});
+        Client::connect(&server).post("/v1/messages", &body).json()["content"][0]["text"].clone()
+    };
+    assert_eq!(ask("beta please"), "for beta");
+    assert_eq!(ask("alpha please"), "for alpha");
+    // An emptied route falls back to the common queue.
+    assert_eq!(ask("alpha again"), "common");
+    assert_eq!(server.remaining(), 0);
+}

@@ -21,8 +21,8 @@ a           approve the approval shown, once
 A           approve it for the rest of the session
 n           deny it: type the reason, Enter denies, Esc goes back without denying
 m           merge the session (asks first)
-x           remove the session (asks first)
-c           cancel the session (asks first)
+x           remove the session and its sub-sessions (asks first)
+c           cancel the session and its sub-sessions (asks first)
 r           resume an interrupted, failed or cancelled session
 ?           this help; any pane key leaves it
 q Esc       quit (sessions go on running)";
@@ -67,7 +67,10 @@ pub fn handle(ctx: &mut Ctx, app: &mut App, key: KeyEvent) -> Then {
     }
     if let Some(confirm) = app.confirm.take() {
         app.status = if key.code == KeyCode::Char('y') {
-            act(&[confirm.verb, &confirm.name])
+            match confirm.below {
+                0 => act(&[confirm.verb, &confirm.name]),
+                _ => act(&[confirm.verb, "--yes", &confirm.name]),
+            }
         } else {
             format!("{} {}: not done", confirm.verb, confirm.name)
         };
@@ -92,9 +95,15 @@ pub fn handle(ctx: &mut Ctx, app: &mut App, key: KeyEvent) -> Then {
         (KeyCode::PageUp, _) => app.scroll += 10,
         (KeyCode::PageDown, _) => app.scroll = app.scroll.saturating_sub(10),
         (KeyCode::End, _) => app.scroll = 0,
-        (KeyCode::Char('m'), Some(name)) => app.confirm = Some(Confirm { verb: "merge", name }),
-        (KeyCode::Char('x'), Some(name)) => app.confirm = Some(Confirm { verb: "rm", name }),
-        (KeyCode::Char('c'), Some(name)) => app.confirm = Some(Confirm { verb: "cancel", name }),
+        (KeyCode::Char('m'), Some(name)) => app.confirm = Some(Confirm { verb: "merge", name, below: 0 }),
+        (KeyCode::Char('x'), Some(name)) => {
+            let below = app.below(&name, false);
+            app.confirm = Some(Confirm { verb: "rm", name, below });
+        }
+        (KeyCode::Char('c'), Some(name)) => {
+            let below = app.below(&name, true);
+            app.confirm = Some(Confirm { verb: "cancel", name, below });
+        }
         (KeyCode::Char('r'), Some(name)) => app.status = act(&["resume", &name]),
         (KeyCode::Char(c @ ('a' | 'A' | 'n')), name) => {
             let Some(id) = shown else {

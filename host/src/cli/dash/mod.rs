@@ -46,6 +46,8 @@ pub enum Pane {
 pub struct Confirm {
     pub verb: &'static str,
     pub name: String,
+    /// The sub-sessions it reaches too (the `y` is the `--yes` for them).
+    pub below: usize,
 }
 
 /// The reason typed for denying approval `id`.
@@ -77,6 +79,24 @@ pub struct App {
 impl App {
     fn selected_name(&self) -> Option<&str> {
         self.rows.get(self.selected).map(|r| r.name.as_str())
+    }
+
+    /// The rows below `name` in the tree (`live`: only those still at
+    /// work, which is what a cancel reaches).
+    fn below(&self, name: &str, live: bool) -> usize {
+        let mut names = vec![name];
+        let mut seen = std::collections::HashSet::from([name]);
+        let mut count = 0;
+        while let Some(above) = names.pop() {
+            for r in self.rows.iter().filter(|r| r.parent.as_deref() == Some(above)) {
+                // A hand-edited store may hold a cycle: count each once.
+                if seen.insert(&r.name) {
+                    count += usize::from(!live || !r.state.is_final());
+                    names.push(&r.name);
+                }
+            }
+        }
+        count
     }
 }
 

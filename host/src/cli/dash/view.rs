@@ -56,7 +56,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         return;
     }
     let status = match &app.confirm {
-        Some(c) => format!("{} {}? y to confirm, any other key to leave it", c.verb, c.name),
+        Some(c) => {
+            let below = match c.below {
+                0 => String::new(),
+                n => format!(" and its {}", crate::text::count(n, "sub-session")),
+            };
+            format!("{} {}{below}? y to confirm, any other key to leave it", c.verb, c.name)
+        }
         None => app.status.clone(),
     };
     frame.render_widget(Paragraph::new(status).style(style), status_area);
@@ -69,7 +75,8 @@ fn draw_table(frame: &mut Frame<'_>, app: &App, area: ratatui::layout::Rect) {
         let approvals =
             if r.pending_approvals == 0 { String::new() } else { r.pending_approvals.to_string() };
         TableRow::new([
-            Cell::from(r.name.clone()),
+            // Sub-sessions hang under their parent on box lines.
+            Cell::from(r.tree_name()),
             Cell::from(r.state.to_string()).style(Style::new().fg(state_color(r.state))),
             // Progress is news only while the session works.
             Cell::from(r.progress.clone().filter(|_| r.state.is_active()).unwrap_or_default()),

@@ -25,6 +25,21 @@ pub struct NameArg {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The session.
+    pub name: String,
+
+    /// Cancel its sub-sessions too, without asking (needed when there is
+    /// no terminal to ask on).
+    #[arg(long, short)]
+    pub yes: bool,
+
+    /// Print JSON: `{name, state, cancelled: [sub-session names]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
 fn print_state(ctx: &Ctx, name: &str, json: bool) -> Result<(), CliError> {
     let state = ctx.session(name)?.state;
     if json {
@@ -53,15 +68,64 @@ pub fn resume(args: NameArg) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-pub fn cancel(args: NameArg) -> Result<Exit, CliError> {
+/// Stop a session; and its sub-sessions still at work, when the human
+/// says so (see [`super::cascade`]).
+pub fn cancel(args: CancelArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
     let session = ctx.session(&args.name)?;
-    if session.state.is_final() {
-        return Err(CliError::new(Exit::Usage, format!("`{}` is already {}", session.name, session.state)));
+    let live = live_below(&ctx, &session.name)?;
+    let already = || CliError::new(Exit::Usage, format!("`{}` is already {}", session.name, session.state));
+    if session.state.is_final() && live.is_empty() {
+        return Err(already());
     }
-    stop(&ctx, &session)?;
-    print_state(&ctx, &session.name, args.json)?;
+    let retry = format!("grove cancel --yes {}", session.name);
+    let cascade = super::cascade::confirm(&session.name, "cancel", live.len(), args.yes, &retry)?;
+    if session.state.is_final() && !cascade {
+        return Err(already());
+    }
+    // The parent first, then down the tree: a session stopped spawns no
+    // more, so what is below it is all there is to stop.
+    if !session.state.is_final() {
+        stop(&ctx, &session)?;
+    }
+    let mut cancelled = Vec::new();
+    if cascade {
+        // One at a time, read afresh: what is below a session is only
+        // known for sure once it is stopped.
+        while let Some(next) = live_below(&ctx, &session.name)?.into_iter().next() {
+            if cancelled.contains(&next.name) {
+                break;
+            }
+            stop(&ctx, &next)?;
+            cancelled.push(next.name);
+        }
+    }
+    let state = ctx.session(&session.name)?.state;
+    if args.json {
+        crate::cli::output::json(
+            &serde_json::json!({ "name": session.name, "state": state, "cancelled": cancelled }),
+        );
+        return Ok(Exit::Ok);
+    }
+    println!("{} {state}", session.name);
+    for name in &cancelled {
+        println!("{name} cancelled");
+    }
+    if !cascade && !live.is_empty() {
+        println!(
+            "{} of {} go on (`grove ls` shows them)",
+            crate::text::count(live.len(), "sub-session"),
+            session.name
+        );
+    }
     Ok(Exit::Ok)
+}
+
+/// The sessions below `name` still at work, each before those below it
+/// (so the first has none at work above it).
+fn live_below(ctx: &Ctx, name: &str) -> Result<Vec<Session>, CliError> {
+    let below = ctx.store.descendants(name).map_err(store_error)?;
+    Ok(below.into_iter().filter(|s| !s.state.is_final()).collect())
 }
 
 /// Stop a session (see [`runner::stop`]).
@@ -166,7 +230,9 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
 }
 
 /// The session's stored model choices as run options.
-fn model_options(choice: Option<&crate::session::store::ModelChoice>) -> crate::providers::ModelOptions {
+pub(crate) fn model_options(
+    choice: Option<&crate::session::store::ModelChoice>,
+) -> crate::providers::ModelOptions {
     let Some(choice) = choice else { return Default::default() };
     crate::providers::ModelOptions {
         record: choice.record.as_ref().map(Into::into),

@@ -11,9 +11,10 @@ use crate::session::{DiffStats, Session, State, Store};
 
 #[derive(Debug, Args)]
 pub struct LsArgs {
-    /// Print a JSON array of objects (`name`, `state`, `branch`, `path`,
-    /// `ahead`, `behind`, `files_changed`, `additions`, `deletions`,
-    /// `created_at`, `pending_approvals`, `summary`).
+    /// Print a JSON array of objects (`name`, `parent`, `state`, `branch`,
+    /// `path`, `ahead`, `behind`, `files_changed`, `additions`,
+    /// `deletions`, `created_at`, `pending_approvals`, `summary`), in the
+    /// order the text shows them.
     #[arg(long)]
     pub json: bool,
 }
@@ -22,6 +23,11 @@ pub struct LsArgs {
 #[derive(Debug, Serialize)]
 pub struct Row {
     pub name: String,
+    /// The session that spawned it; `None` for one the user started.
+    pub parent: Option<String>,
+    /// The box lines drawn before its name to place it under its parent.
+    #[serde(skip)]
+    pub tree: String,
     pub state: State,
     pub branch: String,
     pub path: String,
@@ -47,6 +53,9 @@ pub struct Row {
     /// The tier and model chosen at `grove new` (`None`: the configured default).
     pub tier: Option<String>,
     pub model: Option<String>,
+    /// The budget it was started with (`--budget`, or what its parent gave
+    /// it); `None`: the configured one.
+    pub budget: Option<String>,
     /// Model calls, tokens and cost so far.
     pub model_calls: u64,
     pub input_tokens: u64,
@@ -68,20 +77,21 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
         println!("no sessions (start one with `grove new NAME --task \"…\"`)");
         return Ok(Exit::Ok);
     }
-    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+    let names: Vec<String> = rows.iter().map(Row::tree_name).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(4).max(4);
     let models: Vec<String> = rows.iter().map(Row::model_label).collect();
     let model_width = models.iter().map(|m| m.chars().count()).max().unwrap_or(5).max(5);
     println!(
         "{:width$}  {:<16}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
         "NAME", "STATE", "MODEL", "AHEAD/BEH", "FILES", "+/-", "COST", "AGE"
     );
-    for (r, model) in rows.iter().zip(&models) {
+    for ((r, model), name) in rows.iter().zip(&models).zip(&names) {
         let lines = format!("+{} -{}", r.additions, r.deletions);
         let state =
             if r.worktree_missing { format!("{} (no worktree)", r.state) } else { r.state.to_string() };
         println!(
             "{:width$}  {:<16}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
-            r.name,
+            name,
             state,
             model,
             format!("{}/{}", r.ahead, r.behind),
@@ -95,6 +105,11 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
 }
 
 impl Row {
+    /// Its name under the lines that place it in the tree.
+    pub fn tree_name(&self) -> String {
+        format!("{}{}", self.tree, self.name)
+    }
+
     /// What `grove ls` shows of the model choice: the model, else the
     /// tier, else `default`.
     pub fn model_label(&self) -> String {
@@ -102,11 +117,16 @@ impl Row {
     }
 }
 
-/// Rows for `sessions`. A finished session's changes come from the store
-/// (measured when it finished, or by the last `grove diff`): diffing every
-/// worktree would make `ls` as slow as its biggest repository times the
-/// number of sessions. Running ones are measured now, in parallel.
+/// Rows for `sessions`, in the order of their tree (see [`super::tree`]).
+/// A finished session's changes come from the store (measured when it
+/// finished, or by the last `grove diff`): diffing every worktree would
+/// make `ls` as slow as its biggest repository times the number of
+/// sessions. Running ones are measured now, in parallel.
 pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
+    let placed = super::tree::order(sessions);
+    let prefixes: Vec<String> = placed.iter().map(|p| p.prefix.clone()).collect();
+    let sessions: Vec<Session> = placed.iter().map(|p| sessions[p.index].clone()).collect();
+    let sessions = sessions.as_slice();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
     let chunk = sessions.len().div_ceil(threads).max(1);
     let measured: Vec<(Option<DiffStats>, (usize, usize))> = std::thread::scope(|scope| {
@@ -131,7 +151,8 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
     sessions
         .iter()
         .zip(measured)
-        .map(|(s, (stats, (ahead, behind)))| {
+        .zip(prefixes)
+        .map(|((s, (stats, (ahead, behind))), tree)| {
             // Cache what was measured for a finished session.
             if s.state.is_final()
                 && s.stats.is_none()
@@ -142,6 +163,8 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
             let stats = stats.unwrap_or(DiffStats { files_changed: 0, additions: 0, deletions: 0, at: 0 });
             Row {
                 name: s.name.clone(),
+                parent: s.parent.clone(),
+                tree,
                 state: s.state,
                 branch: s.branch.clone(),
                 path: s.path.display().to_string(),
@@ -161,6 +184,7 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
                 error: s.error.clone(),
                 tier: s.model.as_ref().and_then(|m| m.tier.clone()),
                 model: s.model.as_ref().and_then(|m| m.model.clone()),
+                budget: s.model.as_ref().and_then(|m| m.budget.clone()),
                 model_calls: s.model_calls,
                 input_tokens: s.input_tokens,
                 output_tokens: s.output_tokens,

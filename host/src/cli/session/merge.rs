@@ -39,7 +39,62 @@ fn git(e: git2::Error) -> CliError {
 
 pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
-    let session = ctx.session(&args.name)?;
+    let mode = if args.squash {
+        Mode::Squash
+    } else if args.rebase {
+        Mode::Rebase
+    } else {
+        Mode::Merge
+    };
+    let merged = merge_session(&ctx, &args.name, mode)?;
+    if args.json {
+        output::json(&json!({
+            "name": merged.name, "into": merged.into, "mode": mode.as_str(), "commit": merged.commit,
+        }));
+    } else {
+        println!("{}", merged.line());
+    }
+    Ok(Exit::Ok)
+}
+
+/// How a session's work joins its base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Merge,
+    Squash,
+    Rebase,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Merge => "merge",
+            Mode::Squash => "squash",
+            Mode::Rebase => "rebase",
+        }
+    }
+}
+
+/// A merge done.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub name: String,
+    pub branch: String,
+    pub into: String,
+    pub mode: Mode,
+    pub commit: String,
+}
+
+impl Merged {
+    pub fn line(&self) -> String {
+        format!("merged {} into {} ({}, {})", self.branch, self.into, self.mode.as_str(), &self.commit[..12])
+    }
+}
+
+/// Merge session `name` into its base branch in the main worktree, or
+/// refuse with nothing written.
+pub fn merge_session(ctx: &Ctx, name: &str, mode: Mode) -> Result<Merged, CliError> {
+    let session = ctx.session(name)?;
     if session.state.is_active() {
         return Err(refuse(format!("`{}` is still {}", session.name, session.state)).hint(format!(
             "wait for it (`grove logs -f {0}`) or stop it (`grove cancel {0}`)",
@@ -65,21 +120,14 @@ pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
     if ours.id() == theirs.id() || repo.graph_descendant_of(ours.id(), theirs.id()).map_err(git)? {
         return Err(refuse(format!("nothing to merge: {base} already has everything on {}", session.branch)));
     }
-    let mode = if args.squash {
-        "squash"
-    } else if args.rebase {
-        "rebase"
-    } else {
-        "merge"
-    };
     let commit = match mode {
-        "rebase" => replay(&repo, &session, &base, &ours, &theirs)?,
-        _ => {
+        Mode::Rebase => replay(&repo, &session, &base, &ours, &theirs)?,
+        Mode::Merge | Mode::Squash => {
             let mut index = repo.merge_commits(&ours, &theirs, None).map_err(git)?;
             conflicts(&index, &session, &base)?;
             let tree = repo.find_tree(index.write_tree_to(&repo).map_err(git)?).map_err(git)?;
             let sig = signature(&repo)?;
-            let (message, parents) = if mode == "squash" {
+            let (message, parents) = if mode == Mode::Squash {
                 (squash_message(&session), vec![&ours])
             } else {
                 (format!("Merge session {} ({})", session.name, session.branch), vec![&ours, &theirs])
@@ -96,17 +144,11 @@ pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
     // `tip` is where the session's branch ended: a squash or a rebase
     // leaves those commits off the base, and `grove rm` must still know the
     // work is merged.
-    let event =
-        json!({ "into": base, "mode": mode, "commit": commit.to_string(), "tip": theirs.id().to_string() });
+    let event = json!({
+        "into": base, "mode": mode.as_str(), "commit": commit.to_string(), "tip": theirs.id().to_string(),
+    });
     ctx.store.event(&session.name, "merged", event).map_err(store_error)?;
-    if args.json {
-        output::json(
-            &json!({ "name": session.name, "into": base, "mode": mode, "commit": commit.to_string() }),
-        );
-    } else {
-        println!("merged {} into {base} ({mode}, {})", session.branch, &commit.to_string()[..12]);
-    }
-    Ok(Exit::Ok)
+    Ok(Merged { name: session.name, branch: session.branch, into: base, mode, commit: commit.to_string() })
 }
 
 /// The main worktree must be on the base branch and have no changes to

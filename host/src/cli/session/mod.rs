@@ -2,6 +2,7 @@
 //! resume, cancel, and the hidden `session-run` that a session's process runs.
 
 pub mod branch;
+pub mod cascade;
 pub mod control;
 pub mod diff;
 pub mod logs;
@@ -10,6 +11,7 @@ pub mod merge;
 pub mod new;
 pub mod rm;
 pub mod tell;
+pub mod tree;
 
 use std::path::Path;
 

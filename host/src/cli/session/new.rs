@@ -122,6 +122,8 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         timeout_ms: args.timeout.map(|t| t.as_millis() as u64),
         mode: args.mode.map(|m| m.to_string()),
         model,
+        // The user starts roots; only a skill's spawn makes a child.
+        parent: None,
     });
     let session = match inserted {
         Ok(session) => session,

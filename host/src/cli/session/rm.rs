@@ -7,7 +7,7 @@ use super::branch::{self, BranchFate};
 use super::control::stop;
 use super::{Ctx, store_error, worktree_error};
 use crate::cli::{CliError, Exit, output};
-use crate::session::runner;
+use crate::session::{Session, runner};
 use crate::worktree::WorktreeError;
 
 #[derive(Debug, Args)]
@@ -26,6 +26,12 @@ pub struct RmArgs {
     #[arg(long, short)]
     pub force: bool,
 
+    /// Remove their sub-sessions too, without asking (needed when there is
+    /// no terminal to ask on). Their work is kept the same way: without
+    /// `--force`, one that would lose work stops the whole removal.
+    #[arg(long, short)]
+    pub yes: bool,
+
     /// Print JSON: `{removed: [names], branches: [{name, branch, fate, commit?, unmerged_commits}]}`.
     #[arg(long)]
     pub json: bool,
@@ -40,11 +46,10 @@ pub struct PruneArgs {
 
 pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
-    // Check every name first: a typo in the third, or work the second
-    // would lose, must not leave the first removed.
-    let mut sessions = Vec::new();
-    for name in &args.names {
-        let session = ctx.session(name)?;
+    let sessions = with_sub_sessions(&ctx, &args)?;
+    // Check every session first: a typo in the third, or work the second
+    // (or a sub-session of it) would lose, must not leave the first removed.
+    for session in &sessions {
         if !args.force {
             if session.state.is_active() {
                 return Err(CliError::new(
@@ -54,43 +59,61 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
                 .hint(format!("`grove cancel {0}` first, or `grove rm --force {0}`", session.name)));
             }
             if let Some(refusal) =
-                branch::refusal(&session, &branch::at_risk(&ctx, &session)?, args.keep_branch)
+                branch::refusal(session, &branch::at_risk(&ctx, session)?, args.keep_branch)
             {
                 return Err(refusal);
             }
         }
-        sessions.push(session);
     }
+    // Stopped from the top (a stopped session spawns no more), removed
+    // from the bottom (no sub-session outlives its parent's record).
+    for session in sessions.iter().filter(|s| s.state.is_active()) {
+        stop(&ctx, session)?;
+    }
+    let (removed, branches) = remove(&ctx, &sessions, args.keep_branch, !args.json)?;
+    if args.json {
+        output::json(&json!({ "removed": removed, "branches": branches }));
+    }
+    Ok(Exit::Ok)
+}
+
+/// Remove `sessions` (already checked, and stopped: nothing is refused
+/// here), each after the sub-sessions listed after it; say what became of
+/// each when `say`. The names removed and their branches, in the order given.
+pub fn remove(
+    ctx: &Ctx,
+    sessions: &[Session],
+    keep_branch: bool,
+    say: bool,
+) -> Result<(Vec<String>, Vec<BranchFate>), CliError> {
     let mut removed = Vec::new();
     let mut branches = Vec::new();
-    for session in sessions {
+    let mut said = Vec::new();
+    for session in sessions.iter().rev() {
         let name = &session.name;
-        if session.state.is_active() {
-            stop(&ctx, &session)?;
-        }
         // Measured once the session's process is gone: it may have
         // committed until the end.
-        let risk = branch::at_risk(&ctx, &session)?;
+        let risk = branch::at_risk(ctx, session)?;
         let had_branch = ctx.worktrees.branch_tip(name).map_err(worktree_error)?.is_some();
         // The session is not running any more: a lock left by its process
         // (killed, or cancelled) is ours to drop.
         let _ = ctx.worktrees.unlock(name);
-        match ctx.worktrees.remove(name, args.keep_branch) {
+        match ctx.worktrees.remove(name, keep_branch) {
             Ok(()) => {}
             // The worktree went by hand: its branch still follows the rule.
-            Err(WorktreeError::NotFound(_)) if !args.keep_branch => {
+            Err(WorktreeError::NotFound(_)) if !keep_branch => {
                 ctx.worktrees.delete_branch(name).map_err(worktree_error)?;
             }
             Err(WorktreeError::NotFound(_)) => {}
             Err(e) => return Err(worktree_error(e)),
         }
         ctx.store.delete(name).map_err(store_error)?;
-        runner::remove_files(ctx.worktrees.git_dir(), &session);
+        runner::remove_files(ctx.worktrees.git_dir(), session);
         let still_there = ctx.worktrees.branch_tip(name).map_err(worktree_error)?.is_some();
         let fate = had_branch.then(|| BranchFate {
             name: name.clone(),
             branch: session.branch.clone(),
-            fate: match (args.keep_branch, still_there) {
+            fate: match (keep_branch, still_there) {
                 (true, _) => "kept",
                 (false, true) => "in-use",
                 (false, false) => "deleted",
@@ -98,23 +121,48 @@ pub fn rm(args: RmArgs) -> Result<Exit, CliError> {
             commit: risk.unmerged.as_ref().map(|u| u.tip.clone()),
             unmerged_commits: risk.unmerged.as_ref().map_or(0, |u| u.commits),
         });
-        if !args.json {
-            let lost = match risk.uncommitted.len() {
-                0 => String::new(),
-                n => format!(" (threw away {})", crate::text::count(n, "uncommitted change")),
-            };
-            println!("removed {name}{lost}");
-            if let Some(line) = fate.as_ref().and_then(BranchFate::line) {
-                println!("{line}");
-            }
-        }
+        let lost = match risk.uncommitted.len() {
+            0 => String::new(),
+            n => format!(" (threw away {})", crate::text::count(n, "uncommitted change")),
+        };
+        said.push((format!("removed {name}{lost}"), fate.as_ref().and_then(BranchFate::line)));
         removed.push(name.clone());
         branches.extend(fate);
     }
-    if args.json {
-        output::json(&json!({ "removed": removed, "branches": branches }));
+    // Told in the order asked for: each session before its sub-sessions.
+    removed.reverse();
+    branches.reverse();
+    if say {
+        for (line, fate) in said.into_iter().rev() {
+            println!("{line}");
+            if let Some(fate) = fate {
+                println!("{fate}");
+            }
+        }
     }
-    Ok(Exit::Ok)
+    Ok((removed, branches))
+}
+
+/// The sessions `args` names, each followed by the sub-sessions below it
+/// (each before those below it) when the human says they go too (see
+/// [`super::cascade`]). Each session once, however often it is reached.
+fn with_sub_sessions(ctx: &Ctx, args: &RmArgs) -> Result<Vec<Session>, CliError> {
+    let named = args.names.iter().map(|name| ctx.session(name)).collect::<Result<Vec<_>, _>>()?;
+    let mut sessions: Vec<Session> = Vec::new();
+    for session in &named {
+        if sessions.iter().any(|s| s.name == session.name) {
+            continue;
+        }
+        let mut below = ctx.store.descendants(&session.name).map_err(store_error)?;
+        below.retain(|b| !named.iter().chain(&sessions).any(|s| s.name == b.name));
+        let retry = format!("grove rm --yes {}", session.name);
+        let cascade = super::cascade::confirm(&session.name, "remove", below.len(), args.yes, &retry)?;
+        sessions.push(session.clone());
+        if cascade {
+            sessions.extend(below);
+        }
+    }
+    Ok(sessions)
 }
 
 /// Stale worktrees (folder deleted by hand, a create that crashed) are

@@ -9,12 +9,14 @@
 //! session or exceed the cap.
 //!
 //! This file opens the store; its [`schema`], the [`sessions`] table, the
-//! [`queue`] and the [`events`] log each have a module.
+//! [`tree`] they form, the [`queue`] and the [`events`] log each have a
+//! module.
 
 mod events;
 mod queue;
 mod schema;
 mod sessions;
+mod tree;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -38,6 +40,9 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, known: usize },
     #[error("creating {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// A spawn past the depth or count sessions may reach.
+    #[error(transparent)]
+    Bound(#[from] crate::session::bounds::BoundError),
 }
 
 /// An open session store.

@@ -11,13 +11,19 @@ impl Store {
     /// Claim queued sessions, oldest first, until `cap` are active. The
     /// claimed ones are marked running (without a pid yet) before the
     /// transaction ends, so no other process claims them too.
+    ///
+    /// A session with sub-sessions still at work holds no place: its skill
+    /// is waiting on them (or soon will), and five parents each waiting on
+    /// a queued child would otherwise wait for ever.
     pub fn claim_queued(&mut self, cap: usize) -> Result<Vec<Session>, StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
         let active: i64 = tx
             .query_row(
-                "SELECT COUNT(*) FROM sessions WHERE state IN ('running', 'waiting-approval')",
+                "SELECT COUNT(*) FROM sessions AS s WHERE state IN ('running', 'waiting-approval') \
+                 AND NOT EXISTS (SELECT 1 FROM sessions AS c WHERE c.parent_id = s.id \
+                 AND c.state IN ('queued', 'running', 'waiting-approval'))",
                 [],
                 |r| r.get(0),
             )
@@ -166,6 +172,31 @@ mod tests {
         // Reopening does not re-run migrations.
         drop(store);
         assert_eq!(Store::open(dir.path()).unwrap().list().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_parent_waiting_on_its_sub_sessions_holds_no_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        for parent in ["p1", "p2"] {
+            store.insert(&new(parent)).unwrap();
+        }
+        assert_eq!(store.claim_queued(2).unwrap().len(), 2);
+        // Both running parents spawn a child each: with a cap of 2, the
+        // children still run, or the parents would wait on them for ever.
+        for (child, parent) in [("c1", "p1"), ("c2", "p2")] {
+            store.insert(&NewSession { parent: Some(parent.into()), ..new(child) }).unwrap();
+        }
+        let claimed: Vec<String> = store.claim_queued(2).unwrap().into_iter().map(|s| s.name).collect();
+        assert_eq!(claimed, ["c1", "c2"]);
+        // A third root waits: the two children hold the places now.
+        store.insert(&new("r")).unwrap();
+        assert!(store.claim_queued(2).unwrap().is_empty());
+        store.finish("c1", State::Done, 0, None, None).unwrap();
+        // p1 holds a place again once its child is done; c2 still works.
+        assert!(store.claim_queued(2).unwrap().is_empty());
+        store.finish("p1", State::Done, 0, None, None).unwrap();
+        assert_eq!(store.claim_queued(2).unwrap()[0].name, "r");
     }
 
     #[test]

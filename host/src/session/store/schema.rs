@@ -107,6 +107,12 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX processes_session ON processes(session);",
+    // 8: the session that spawned this one (`sessions.spawn`), so sessions
+    // form a tree: shown under their parent, cancelled and removed with
+    // it, spending from its budget. A parent's row going by hand leaves
+    // its children as roots rather than failing the delete.
+    "ALTER TABLE sessions ADD COLUMN parent_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL;
+    CREATE INDEX sessions_parent ON sessions(parent_id);",
 ];
 
 impl Store {
@@ -139,7 +145,7 @@ mod tests {
     use rusqlite::Connection;
 
     use super::*;
-    use crate::session::{DiffStats, State};
+    use crate::session::{DiffStats, NewSession, State};
 
     #[test]
     fn an_old_store_is_migrated_with_its_sessions() {
@@ -161,6 +167,43 @@ mod tests {
         assert_eq!((old.state, old.stats), (State::Done, None));
         store.set_stats("old", DiffStats { files_changed: 2, additions: 3, deletions: 1, at: 5 }).unwrap();
         assert_eq!(store.require("old").unwrap().stats.unwrap().additions, 3);
+    }
+
+    #[test]
+    fn a_store_from_before_the_tree_opens_with_its_sessions_as_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            // The store as the grove before parents wrote it, with sessions.
+            let conn = Connection::open(&path).unwrap();
+            for migration in &MIGRATIONS[..7] {
+                conn.execute_batch(migration).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 7).unwrap();
+            for name in ["old", "older"] {
+                conn.execute(
+                    "INSERT INTO sessions (name, branch, base_commit, path, skill, state, created_at, \
+                     updated_at, model) VALUES (?1, 'grove/x', 'abc', '/x', 'agent', 'done', 1, 1, \
+                     '{\"budget\":\"$2\"}')",
+                    [name],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open_file(&path).unwrap();
+        let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+        let old = store.require("old").unwrap();
+        assert_eq!((old.parent, old.model.unwrap().budget.as_deref()), (None, Some("$2")));
+        assert!(store.children("old").unwrap().is_empty());
+        // The upgraded store takes children, and says so on reopening.
+        let child = crate::session::NewSession { parent: Some("old".into()), ..NewSession::example("new") };
+        store.insert(&child).unwrap();
+        drop(store);
+        let store = Store::open_file(&path).unwrap();
+        assert_eq!(store.require("new").unwrap().parent.as_deref(), Some("old"));
+        assert_eq!(store.depth("new").unwrap(), 1);
+        assert_eq!(store.require("older").unwrap().parent, None);
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct Session {
     pub cache_write_tokens: u64,
     /// Budget and cassettes asked for at `grove new`.
     pub model: Option<ModelChoice>,
+    /// The session whose skill spawned this one (`sessions.spawn`); `None`
+    /// for one the user started.
+    pub parent: Option<String>,
 }
 
 /// A session's model choices, kept as given on the command line.
@@ -123,6 +126,8 @@ pub struct NewSession {
     pub timeout_ms: Option<u64>,
     pub mode: Option<String>,
     pub model: Option<ModelChoice>,
+    /// The session spawning it, by name; it must exist.
+    pub parent: Option<String>,
 }
 
 #[cfg(test)]
@@ -142,15 +147,17 @@ impl NewSession {
             timeout_ms: None,
             mode: None,
             model: None,
+            parent: None,
         }
     }
 }
 
 /// The columns `from_row` reads, in its order.
-const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path, task, skill, args, allow, timeout_ms, \
+pub(super) const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path, task, skill, args, allow, timeout_ms, \
      state, created_at, updated_at, started_at, finished_at, pid, exit_code, summary, error, \
      input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress, mode, \
-     model_calls, cache_read_tokens, cache_write_tokens, model";
+     model_calls, cache_read_tokens, cache_write_tokens, model, \
+     (SELECT p.name FROM sessions AS p WHERE p.id = sessions.parent_id)";
 
 impl Store {
     /// Add a queued session.
@@ -158,8 +165,9 @@ impl Store {
         let now = now_ms();
         let inserted = self.conn.execute(
             "INSERT INTO sessions (name, branch, base_ref, base_commit, path, task, skill, args, allow, \
-             timeout_ms, state, created_at, updated_at, mode, model) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
+             timeout_ms, state, created_at, updated_at, mode, model, parent_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, \
+             (SELECT id FROM sessions WHERE name = ?15))",
             params![
                 s.name,
                 s.branch,
@@ -175,6 +183,7 @@ impl Store {
                 now,
                 s.mode,
                 s.model.as_ref().map(|m| serde_json::to_string(m).expect("strings serialize")),
+                s.parent,
             ],
         );
         match inserted {
@@ -185,7 +194,11 @@ impl Store {
             }
             other => other.map_err(|e| self.err(e))?,
         };
-        self.event(&s.name, "created", serde_json::json!({ "skill": s.skill, "task": s.task }))?;
+        let mut created = serde_json::json!({ "skill": s.skill, "task": s.task });
+        if let Some(parent) = &s.parent {
+            created["parent"] = parent.as_str().into();
+        }
+        self.event(&s.name, "created", created)?;
         self.require(&s.name)
     }
 
@@ -280,7 +293,7 @@ impl Store {
     }
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     let json_list = |i: usize| -> rusqlite::Result<Vec<String>> {
         let text: String = r.get(i)?;
         Ok(serde_json::from_str(&text).unwrap_or_default())
@@ -327,5 +340,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         cache_read_tokens: r.get::<_, i64>(30)? as u64,
         cache_write_tokens: r.get::<_, i64>(31)? as u64,
         model: r.get::<_, Option<String>>(32)?.and_then(|m| serde_json::from_str(&m).ok()),
+        parent: r.get(33)?,
     })
 }

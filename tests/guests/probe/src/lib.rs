@@ -29,7 +29,13 @@ impl Skill for Probe {
         ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
-        let mut args = invocation.args.clone().into_iter();
+        // A sub-session is spawned with a task and no arguments: its task
+        // is its command line then.
+        let given = match (&invocation.args[..], &invocation.task) {
+            ([], Some(task)) => task.split_whitespace().map(String::from).collect(),
+            _ => invocation.args.clone(),
+        };
+        let mut args = given.into_iter();
         let command = args.next().unwrap_or_default();
         let rest: Vec<String> = args.collect();
         let arg = |i: usize| rest.get(i).cloned().unwrap_or_default();
@@ -177,6 +183,7 @@ impl Skill for Probe {
                             task: format!("variant {i}"),
                             skill: Some("hello".into()),
                             base: None,
+                            args: vec![format!("variant-{i}")],
                         })
                     })
                     .collect::<Result<_>>()?;
@@ -188,12 +195,72 @@ impl Skill for Probe {
                     .collect();
                 Ok(Outcome::ok(format!("{} first={}", summaries.join(" "), first.name)))
             }
+            // `spawn NAME SKILL TASK [BUDGET]`: one sub-session (SKILL empty
+            // for the default), not waited for.
+            "spawn" => {
+                use grove_sdk::sessions;
+                let skill = Some(arg(1)).filter(|s| !s.is_empty());
+                let spec = sessions::Spec { name: arg(0), task: arg(2), skill, base: None, args: Vec::new() };
+                let name = match rest.get(3) {
+                    Some(budget) => sessions::spawn_with_budget(&spec, budget)?,
+                    None => sessions::spawn(&spec)?,
+                };
+                Ok(Outcome::ok(format!("spawned {name}")))
+            }
+            // `spawn-wait PREFIX N SKILL TASK`: N sub-sessions PREFIX-0…,
+            // waited for; each one's end.
+            "spawn-wait" => {
+                use grove_sdk::sessions;
+                let names: Vec<String> = (0..count(1))
+                    .map(|i| {
+                        let spec = sessions::Spec {
+                            name: format!("{}-{i}", arg(0)),
+                            task: arg(3),
+                            skill: Some(arg(2)),
+                            base: None,
+                            args: Vec::new(),
+                        };
+                        sessions::spawn(&spec)
+                    })
+                    .collect::<Result<_>>()?;
+                let done = sessions::wait_all(&names)?;
+                let ends: Vec<String> = done.iter().map(|i| format!("{}={:?}", i.name, i.state)).collect();
+                Ok(Outcome::ok(ends.join(" ")))
+            }
+            // Hostile: `spawn-loop SKILL MAX` spawns sub-sessions until one
+            // is refused (or MAX are made): how many, and the refusal.
+            "spawn-loop" => {
+                use grove_sdk::sessions;
+                for i in 0..count(1) {
+                    let spec = sessions::Spec {
+                        name: format!("loop-{i}"),
+                        task: "loop".into(),
+                        skill: Some(arg(0)),
+                        base: None,
+                        args: Vec::new(),
+                    };
+                    if let Err(e) = sessions::spawn(&spec) {
+                        return Ok(Outcome::ok(format!("spawned {i}; refused: {e:?}")));
+                    }
+                }
+                Ok(Outcome::fail(format!("spawned {}; never refused", count(1))))
+            }
+            // `sleep MS`: wait, holding nothing but a clock.
+            "sleep" => {
+                std::thread::sleep(std::time::Duration::from_millis(count(0)));
+                Ok(Outcome::ok("slept"))
+            }
             // One sub-session named ARG0 with the task ARG1 and no skill
             // (the default one works it), waited for.
             "delegate" => {
                 use grove_sdk::sessions;
-                let name =
-                    sessions::spawn(&sessions::Spec { name: arg(0), task: arg(1), skill: None, base: None })?;
+                let name = sessions::spawn(&sessions::Spec {
+                    name: arg(0),
+                    task: arg(1),
+                    skill: None,
+                    base: None,
+                    args: Vec::new(),
+                })?;
                 let done = sessions::wait_any(std::slice::from_ref(&name))?;
                 Ok(Outcome::ok(format!(
                     "{}={:?}:{}",

@@ -74,7 +74,9 @@ pub fn probe(command: &str, rest: &[String]) -> Result<Outcome> {
             let running = Running::start(&program(1), Some(port))?;
             let address =
                 running.address()?.ok_or_else(|| Error::failed("a served program has no address"))?;
-            workspace::write("address.txt", address.as_bytes())?;
+            // Renamed into place, so the test never reads half of it.
+            workspace::write("address.tmp", address.as_bytes())?;
+            workspace::rename("address.tmp", "address.txt")?;
             let waited = Instant::now();
             while workspace::stat("stop").is_err() {
                 if let Some(exited) = running.try_wait()? {
