@@ -58,7 +58,7 @@ fn main() {
         move |cwd: &Path, argv: &[&str]| {
             let dir = cap_std::fs::Dir::open_ambient_dir(cwd, cap_std::ambient_authority()).unwrap();
             let (program, args) = argv.split_first().unwrap();
-            let mut prepared = sandbox.command(&dir, cwd, Path::new(program), args, &search).unwrap();
+            let mut prepared = sandbox.command(&dir, cwd, Path::new(program), args, &search, None).unwrap();
             run(&mut prepared.command, argv);
         }
     };

@@ -19,6 +19,7 @@ wasmtime::component::bindgen!({
     trappable_error_type: { "grove:skill/types.error" => crate::wit::CapError },
     with: {
         "grove:skill/browser.page": crate::wit::Page,
+        "grove:skill/process.running": crate::wit::Running,
     },
 });
 
@@ -29,6 +30,11 @@ pub use self::grove::skill::types::Error as GuestError;
 /// type is ever made.
 #[derive(Debug)]
 pub struct Page;
+
+/// A program started by `process.running.start`, kept by `caps/running.rs`
+/// by its handle's number like a [`Page`].
+#[derive(Debug)]
+pub struct Running;
 
 /// Which case of the contract's `error` a failure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,7 +32,8 @@ impl Error {
         Error::Failed(message.into())
     }
 
-    /// Bad arguments: shown to the user with the skill's usage line.
+    /// Bad arguments (or a bad file the skill reads): shown to the user with
+    /// the skill's usage line; `grove run` exits with code 2.
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::Invalid(message.into())
     }

@@ -8,9 +8,9 @@
 
 /// Lets a skill call workspace.{read, read-text, list, glob, stat}.
 pub const WORKSPACE_READ: &str = "workspace:read";
-/// Lets a skill call workspace.{write, remove, rename}.
+/// Lets a skill call workspace.{write, remove, rename, export-commit}.
 pub const WORKSPACE_WRITE: &str = "workspace:write";
-/// Lets a skill call process.run.
+/// Lets a skill call process.{run, start, address, http-status, output, try-wait, stop}.
 pub const PROCESS: &str = "process";
 /// Lets a skill call git.{status, diff, changed-files, log, head, commit-message, session-base}.
 pub const GIT_READ: &str = "git:read";

@@ -226,7 +226,7 @@ fn loop_stops_at_its_iteration_limit_and_says_so() {
         lab.grove(&["run", "loop", "--until", CHECK, "--max-iterations", "2", "--json"]).expect(1).json();
     assert_eq!(data["stop"], "max-iterations", "{data}");
     assert_eq!(data["iterations"].as_array().unwrap().len(), 2);
-    let usage = lab.grove(&["run", "loop"]).expect(1);
+    let usage = lab.grove(&["run", "loop"]).expect(2);
     assert!(usage.stderr.contains("--until"), "{}", usage.stderr);
 }
 

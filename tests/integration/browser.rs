@@ -74,7 +74,7 @@ fn serve() -> String {
 }
 
 /// Whether a browser can be found the way grove finds one.
-fn chromium_installed() -> bool {
+pub(crate) fn chromium_installed() -> bool {
     if std::env::var_os("GROVE_CHROMIUM").is_some() {
         return true;
     }
@@ -269,7 +269,7 @@ fn with_no_browser_to_start_the_error_says_how_to_get_one() {
 }
 
 /// Each frame of a GIF as it is shown: drawn over the one before.
-fn gif_frames(bytes: &[u8]) -> (u32, u32, Vec<Vec<u8>>) {
+pub(crate) fn gif_frames(bytes: &[u8]) -> (u32, u32, Vec<Vec<u8>>) {
     let mut options = gif::DecodeOptions::new();
     options.set_color_output(gif::ColorOutput::RGBA);
     let mut decoder = options.read_info(bytes).expect("a GIF");

@@ -57,7 +57,8 @@ fn exit_codes_say_what_happened() {
     assert!(run.stdout.contains("failing on purpose"));
     let run = grove(d, &["run", probe(), "error"]).expect(1);
     assert!(run.stderr.contains("erroring on purpose"), "{}", run.stderr);
-    let run = grove(d, &["run", probe(), "bogus"]).expect(1);
+    // A skill's `invalid` error is a usage error.
+    let run = grove(d, &["run", probe(), "bogus"]).expect(2);
     assert!(run.stderr.contains("hint: usage: grove run probe.wasm"), "{}", run.stderr);
     // Crashes.
     let run = grove(d, &["run", probe(), "panic"]).expect(4);

@@ -45,7 +45,7 @@ fn a_skill_adds_evidence_and_grove_shows_it() {
     assert!(!html.contains("<script>") && !html.contains('\u{1b}'), "{html}");
 
     // Content that is not what its kind says is refused, and nothing is added.
-    let run = grove(d, &["run", probe(), "evidence", "gif", "fake", "not a gif"]).expect(1);
+    let run = grove(d, &["run", probe(), "evidence", "gif", "fake", "not a gif"]).expect(2);
     assert!(run.stderr.contains("the content is not gif"), "{}", run.stderr);
 }
 

@@ -146,7 +146,11 @@ impl Setup {
 
     /// The error a failed request ended with: its kind and message.
     fn error(&self, args: &[&str]) -> (String, String) {
-        let json = self.http(args, true).expect(1).json();
+        let run = self.http(args, true);
+        let json = run.json();
+        // A request the skill was handed wrongly is a usage error.
+        let usage = json["error"]["kind"] == "invalid";
+        let json = run.expect(if usage { 2 } else { 1 }).json();
         let text =
             |k: &str| json["error"][k].as_str().unwrap_or_else(|| panic!("no error.{k}: {json}")).to_string();
         (text("kind"), text("message"))

@@ -152,9 +152,9 @@ fn five_distinct_strategies_run_in_parallel_are_compared_and_one_is_picked() {
 #[test]
 fn too_few_or_too_many_variants_and_no_task_are_usage_errors() {
     let lab = Lab::new(&[("README.md", "hi\n")], Vec::new());
-    let run = lab.grove(&["run", "prototype", "x", "--variants", "1"]).expect(1);
+    let run = lab.grove(&["run", "prototype", "x", "--variants", "1"]).expect(2);
     assert!(run.stderr.contains("compare 2 to 8 variants"), "{}", run.stderr);
-    let run = lab.grove(&["run", "prototype"]).expect(1);
+    let run = lab.grove(&["run", "prototype"]).expect(2);
     assert!(run.stderr.contains("what should the variants build?"), "{}", run.stderr);
     assert_eq!(lab.requests().len(), 0);
 }

@@ -202,7 +202,7 @@ fn code_review_sarif_is_valid_sarif_2_1_0() {
     broken["runs"][0]["results"][0]["level"] = "fatal".into();
     assert!(!validator.is_valid(&broken));
 
-    let run = grove(repo.path(), &["run", "code-review", "--sarif"]).expect(1);
+    let run = grove(repo.path(), &["run", "code-review", "--sarif"]).expect(2);
     assert!(run.stderr.contains("--json --sarif"), "{}", run.stderr);
 }
 

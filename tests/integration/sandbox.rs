@@ -60,7 +60,7 @@ fn absolute_paths_are_refused() {
     let f = Fortress::new();
     let secret = f.secret().display().to_string();
     for path in [secret.as_str(), "/etc/passwd"] {
-        let run = grove(&f.repo(), &["run", "--mode", "bypass", probe(), "read", path]).expect(1);
+        let run = grove(&f.repo(), &["run", "--mode", "bypass", probe(), "read", path]).expect(2);
         assert!(run.stderr.contains("absolute path"), "{}", run.stderr);
         assert!(!run.stdout.contains(SECRET));
     }
@@ -128,7 +128,7 @@ fn workspace_reads_and_writes_inside_work() {
     assert!(repo.join("b/c.txt").is_file() && !repo.join("notes/a.txt").exists());
     grove(&repo, &["run", probe(), "remove", "b", "--allow", "workspace:write"]).expect(0);
     assert!(!repo.join("b").exists());
-    let run = grove(&repo, &["run", probe(), "remove", ".", "--allow", "workspace:write"]).expect(1);
+    let run = grove(&repo, &["run", probe(), "remove", ".", "--allow", "workspace:write"]).expect(2);
     assert!(run.stderr.contains("cannot remove the workspace root"), "{}", run.stderr);
     let run = grove(&repo, &["run", probe(), "read", "nope.txt"]).expect(1);
     assert!(run.stderr.contains("not found"), "{}", run.stderr);

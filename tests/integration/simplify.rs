@@ -303,19 +303,19 @@ fn a_folder_or_a_change_limits_the_report() {
 fn bad_arguments_say_what_is_wrong() {
     let repo = cloned_repo();
     let d = repo.path();
-    let run = grove(d, &["run", "simplify", "--min-lines", "many"]).expect(1);
+    let run = grove(d, &["run", "simplify", "--min-lines", "many"]).expect(2);
     assert!(
         run.stderr.contains("--min-lines") && run.stderr.contains("hint: usage: grove run simplify"),
         "{}",
         run.stderr
     );
-    let run = grove(d, &["run", "simplify", "--max-depth", "0"]).expect(1);
+    let run = grove(d, &["run", "simplify", "--max-depth", "0"]).expect(2);
     assert!(run.stderr.contains("--max-depth must be between 1"), "{}", run.stderr);
-    let run = grove(d, &["run", "simplify", "--frobnicate"]).expect(1);
+    let run = grove(d, &["run", "simplify", "--frobnicate"]).expect(2);
     assert!(run.stderr.contains("--frobnicate"), "{}", run.stderr);
-    let run = grove(d, &["run", "simplify", "no-such-folder"]).expect(1);
+    let run = grove(d, &["run", "simplify", "no-such-folder"]).expect(2);
     assert!(run.stderr.contains("no folder no-such-folder"), "{}", run.stderr);
-    let run = grove(d, &["run", "simplify", "--sarif"]).expect(1);
+    let run = grove(d, &["run", "simplify", "--sarif"]).expect(2);
     assert!(run.stderr.contains("--json --sarif"), "{}", run.stderr);
 }
 

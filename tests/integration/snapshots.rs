@@ -38,7 +38,7 @@ fn errors_a_user_meets() {
         grove(d, &["run", "helo"]).expect(2),
         grove(d, &["run", probe(), "run", "true"]).expect(1),
         grove(d, &["run", probe(), "spin", "--timeout", "300ms"]).expect(3),
-        grove(d, &["run", probe(), "bogus"]).expect(1),
+        grove(d, &["run", probe(), "bogus"]).expect(2),
     ];
     let text: Vec<String> = runs.iter().map(|r| filtered(&r.stderr)).collect();
     insta::assert_snapshot!(text.join("---\n"));

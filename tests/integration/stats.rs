@@ -43,12 +43,12 @@ fn stats_outside_git_and_with_bad_arguments() {
     grove_tests::write(dir.path(), "a.md", "# a\n");
     let run = grove(dir.path(), &["run", "stats", "--json"]).expect(0);
     assert!(run.json()["churn"].is_null());
-    let run = grove(dir.path(), &["run", "stats", "--top", "many"]).expect(1);
+    let run = grove(dir.path(), &["run", "stats", "--top", "many"]).expect(2);
     assert!(
         run.stderr.contains("--top") && run.stderr.contains("hint: usage: grove run stats"),
         "{}",
         run.stderr
     );
-    let run = grove(dir.path(), &["run", "stats", "no-such-folder"]).expect(1);
+    let run = grove(dir.path(), &["run", "stats", "no-such-folder"]).expect(2);
     assert!(run.stderr.contains("no-such-folder"), "{}", run.stderr);
 }

@@ -329,3 +329,42 @@ impl Lab {
         wait_final(|| self.cmd(), name)
     }
 }
+
+/// The processes whose command line or working folder names one of `dirs`
+/// (a test's repository, its temporary folder): what a test started, told
+/// apart from what the tests beside it started.
+pub fn processes_in(dirs: &[&Path]) -> Vec<String> {
+    let mine = std::process::id().to_string();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) || pid == mine {
+            continue;
+        }
+        let cwd = std::fs::read_link(entry.path().join("cwd")).unwrap_or_default();
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        let dirs_real: Vec<PathBuf> =
+            dirs.iter().map(|d| d.canonicalize().unwrap_or(d.to_path_buf())).collect();
+        if dirs_real.iter().any(|d| cwd.starts_with(d) || cmdline.contains(&*d.to_string_lossy())) {
+            found.push(format!("{pid} {cmdline}"));
+        }
+    }
+    found
+}
+
+/// No process of [`processes_in`] `dirs` is left (they may take a moment
+/// to die); those that are, are killed, so a failing test leaves nothing.
+#[track_caller]
+pub fn assert_nothing_left_in(dirs: &[&Path]) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !processes_in(dirs).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left = processes_in(dirs);
+    for line in &left {
+        let pid = line.split_whitespace().next().unwrap();
+        let _ = Command::new("kill").args(["-9", pid]).status();
+    }
+    assert_eq!(left, Vec::<String>::new(), "processes were left behind");
+}

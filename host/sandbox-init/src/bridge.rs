@@ -7,7 +7,7 @@
 use std::io;
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The port inside the sandbox where the proxy is reached (the squid
 /// port every tool knows).
@@ -47,20 +47,26 @@ pub fn serve(listener: TcpListener, socket: &Path) {
     });
 }
 
-fn carry(client: TcpStream, socket: &PathBuf) {
+fn carry(client: TcpStream, socket: &Path) {
     let Ok(proxy) = UnixStream::connect(socket) else {
         // The proxy is gone: the program sees its connection closed.
         return;
     };
-    let (Ok(mut client_in), Ok(mut proxy_out)) = (client.try_clone(), proxy.try_clone()) else {
+    splice(client, proxy);
+}
+
+/// Copy both ways between a TCP connection and a unix one until each side
+/// has said all it will, passing on each half-close.
+pub(super) fn splice(tcp: TcpStream, unix: UnixStream) {
+    let (Ok(mut tcp_in), Ok(mut unix_out)) = (tcp.try_clone(), unix.try_clone()) else {
         return;
     };
     let upstream = std::thread::spawn(move || {
-        let _ = io::copy(&mut client_in, &mut proxy_out);
-        let _ = proxy_out.shutdown(Shutdown::Write);
+        let _ = io::copy(&mut tcp_in, &mut unix_out);
+        let _ = unix_out.shutdown(Shutdown::Write);
     });
-    let (mut client_out, mut proxy_in) = (client, proxy);
-    let _ = io::copy(&mut proxy_in, &mut client_out);
-    let _ = client_out.shutdown(Shutdown::Write);
+    let (mut tcp_out, mut unix_in) = (tcp, unix);
+    let _ = io::copy(&mut unix_in, &mut tcp_out);
+    let _ = tcp_out.shutdown(Shutdown::Write);
     let _ = upstream.join();
 }

@@ -10,8 +10,9 @@
 //! the repository's hooks, configuration and grove's records bound
 //! read-only, Landlock, seccomp; then pid 1 starts the program as pid 2 and
 //! reaps until it is done; with the egress proxy, pid 1 also carries the
-//! program's proxy connections out (`bridge.rs`). When pid 1 ends, the
-//! kernel kills everything left in the namespace. It runs before any
+//! program's proxy connections out (`bridge.rs`), and for a program started
+//! to serve, the host's connections in (`inbound.rs`). When pid 1 ends,
+//! the kernel kills everything left in the namespace. It runs before any
 //! thread exists, so every step is plain system calls in one thread.
 
 use std::ffi::{CString, OsString};
@@ -21,7 +22,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::policy::{Network, Policy};
-use crate::{NAME, PROBE, SETUP_FAILED, SUBCOMMAND, bridge, processes, restrict};
+use crate::{NAME, PROBE, SETUP_FAILED, SUBCOMMAND, bridge, inbound, processes, restrict};
 
 /// Exit code when the program cannot be started (the shell's).
 const NOT_STARTED: i32 = 127;
@@ -81,6 +82,15 @@ fn run(args: &[OsString]) -> Result<i32, String> {
     }
     enter_namespaces()?;
     in_pid_namespace(|| {
+        // Bound before Landlock, which allows no socket outside the
+        // places the program may write.
+        let way_in = match &policy.inbound {
+            Some(door) => Some((
+                inbound::bind(door).map_err(|e| format!("listening on {}: {e}", door.socket.display()))?,
+                door.port,
+            )),
+            None => None,
+        };
         contain(&policy)?;
         if policy.pids_group.is_none() {
             // Set inside the new user namespace, so only its processes count.
@@ -111,6 +121,9 @@ fn run(args: &[OsString]) -> Result<i32, String> {
         };
         if let Some((listener, socket)) = door {
             bridge::serve(listener, socket);
+        }
+        if let Some((listener, port)) = way_in {
+            inbound::serve(listener, port);
         }
         wait_forwarding(pid)
     })

@@ -1,6 +1,7 @@
 //! The init of grove's OS sandbox: the process started for each program a
 //! skill runs, which builds the sandbox around itself (namespaces, mounts,
-//! Landlock, seccomp, a process-count limit, the egress proxy's door) and
+//! Landlock, seccomp, a process-count limit, the egress proxy's door, the
+//! way in to a program started to serve) and
 //! runs the program inside (see `init.rs` for the steps).
 //!
 //! It is its own crate so that it can be its own small binary: grove
@@ -13,6 +14,7 @@
 //! a [`Policy`] and the folder to start in, as arguments.
 
 pub mod bridge;
+pub mod inbound;
 mod init;
 pub mod policy;
 mod processes;

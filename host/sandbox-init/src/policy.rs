@@ -56,6 +56,10 @@ pub struct Policy {
     /// The program's private temporary folder, also its `TMPDIR`.
     pub tmp: PathBuf,
     pub network: Network,
+    /// When the program is started to serve: where pid 1 listens for the
+    /// host's connections, and the port inside it carries them to.
+    #[serde(default)]
+    pub inbound: Option<crate::inbound::Inbound>,
     /// The `pids` cgroup the init joins before it starts anything; without
     /// one, `RLIMIT_NPROC` of [`Policy::max_processes`] stands in.
     pub pids_group: Option<PathBuf>,
@@ -98,6 +102,7 @@ impl Policy {
             read_only,
             tmp: tmp.to_path_buf(),
             network: Network::Loopback,
+            inbound: None,
             pids_group: None,
             max_processes: MAX_PROCESSES,
         }
@@ -177,6 +182,7 @@ mod tests {
     fn a_policy_survives_the_trip_to_the_init() {
         let mut p = policy();
         p.network = Network::Proxy(PathBuf::from("/run/egress.sock"));
+        p.inbound = Some(crate::inbound::Inbound { socket: PathBuf::from("/tmp/d/serve.sock"), port: 8080 });
         assert_eq!(Policy::decode(&p.encode()).unwrap(), p);
     }
 }

@@ -13,11 +13,14 @@ pub mod console;
 mod contain;
 mod egress;
 mod evidence;
+mod export;
 mod git;
 mod http;
 mod log;
 pub mod model;
 mod process;
+mod running;
+mod serve;
 mod sessions;
 mod ui;
 pub mod unsupported;
@@ -76,6 +79,9 @@ pub struct Caps {
     pub sandbox: crate::sandbox::Sandbox,
     /// The run's browser and its pages; dropping it kills the browser.
     pub browsing: browser::Browsing,
+    /// The programs `process.running.start` started; dropping it kills
+    /// them.
+    pub programs: running::Programs,
     /// The egress proxy its programs reach allowed hosts through, once
     /// one needed it.
     egress: egress::Egress,
@@ -113,6 +119,7 @@ impl Caps {
             sandbox,
             evidence: None,
             browsing: browser::Browsing::default(),
+            programs: running::Programs::default(),
             egress: egress::Egress::default(),
         })
     }

@@ -21,9 +21,32 @@ const MAX_OUTPUT: usize = 8 << 20;
 const PASSED_THROUGH: [&str; 2] = [crate::env::PATH, crate::env::HOME];
 pub(super) const FALLBACK_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
-impl Host for Caps {
-    async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
-        let mut line = command_line(&cmd);
+/// A program ready to start: its command (sandboxed, environment set,
+/// output piped, its own process group) and what is kept of each stream.
+pub(super) struct Ready {
+    pub command: tokio::process::Command,
+    /// The program's temporary folder and pids cgroup: keep them while
+    /// the program runs (drop them after its `GroupKill`).
+    pub kept: super::contain::Kept,
+    /// The command line, for the gate, the transcript and the store.
+    pub line: String,
+    pub limit: usize,
+    /// For a program started to serve, the host's port held for it.
+    pub listening: Option<super::serve::Listening>,
+}
+
+impl Caps {
+    /// Pass `process.<verb>` of `cmd` through the gate and build the
+    /// command that runs it: what `run` and `running.start` share. With
+    /// `serve`, the program is a server on that port (0: one grove picks),
+    /// told as `$PORT`.
+    pub(super) async fn ready(
+        &mut self,
+        verb: &'static str,
+        cmd: &Cmd,
+        serve: Option<u16>,
+    ) -> Result<Ready, CapError> {
+        let mut line = command_line(cmd);
         // With the egress proxy, the init points the program at it over
         // any proxy variable the skill passed: the audit says so.
         let proxied = crate::sandbox::proxy_environment();
@@ -42,14 +65,14 @@ impl Host for Caps {
             .gate
             .check(Action {
                 capability: "process",
-                verb: "run",
+                verb,
                 target: &line,
                 permission: Permission::Process,
                 subject,
             })
             .await?;
         if cmd.program.is_empty() {
-            return Err(CapError::invalid("process.run needs a program"));
+            return Err(CapError::invalid(format!("process.{verb} needs a program")));
         }
         let root = self.workspace.root().to_path_buf();
         let cwd = match &cmd.cwd {
@@ -63,8 +86,14 @@ impl Host for Caps {
         };
 
         self.sandbox.network = self.egress_network()?;
-        // Kept to the end of the call: the group goes after `GroupKill` below.
-        let (mut command, _kept) = self.sandboxed(&permit, &cmd, &program, &cwd, FALLBACK_PATH)?;
+        let mut listening = serve.map(super::serve::Listening::open).transpose()?;
+        let inside = listening.as_ref().map(|l| l.inside);
+        let (mut command, kept) = self.sandboxed(&permit, cmd, &program, &cwd, FALLBACK_PATH, inside)?;
+        if let Some(listening) = &mut listening
+            && kept.door().is_none()
+        {
+            listening.without_sandbox();
+        }
         command
             .env_clear()
             .env("LANG", "C.UTF-8")
@@ -87,22 +116,32 @@ impl Host for Caps {
             }
             command.env(name, value);
         }
-
+        if let Some(port) = inside {
+            // Over any `PORT` the skill passed: the port is grove's to give.
+            command.env(super::serve::PORT, port.to_string());
+        }
         let limit = cmd.output_limit.map_or(MAX_OUTPUT, |n| (n as usize).min(MAX_OUTPUT));
-        let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let timeout =
-            cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
+        Ok(Ready { command, kept, line, limit, listening })
+    }
 
-        let started = Instant::now();
-        let mut child = command.spawn().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => CapError::not_found(format!(
-                "program {:?} not found on PATH or in the workspace",
-                cmd.program
-            )),
-            _ => io_error(&format!("starting {:?}", cmd.program), e),
+    /// Start a ready program; the group it leads is killed when the
+    /// returned guard drops, and, in a session, recorded in the store
+    /// until then.
+    pub(super) fn spawn(
+        &self,
+        command: &mut tokio::process::Command,
+        program: &str,
+        line: &str,
+    ) -> Result<(tokio::process::Child, GroupKill), CapError> {
+        let child = command.spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                CapError::not_found(format!("program {program:?} not found on PATH or in the workspace"))
+            }
+            _ => io_error(&format!("starting {program:?}"), e),
         })?;
-        // Whatever happens next (done, timeout, grove interrupted and this
-        // future dropped), nothing the program started outlives the call.
+        // Whatever happens next (done, timeout, grove interrupted and the
+        // caller's future dropped), nothing the program started outlives
+        // the guard.
         let mut group = GroupKill { pgid: child.id(), recorded: None };
         // In a session, the store knows the group while it runs, so it is
         // killed even if this process dies without dropping `group` (see
@@ -114,11 +153,25 @@ impl Host for Caps {
         // window would mean holding the program before `exec` until it is
         // recorded, which `spawn` (it waits for the `exec`) does not allow.
         if let (Some(ledger), Some(pgid)) = (&self.processes, group.pgid) {
-            let recorded = ledger.record(pgid, &line).map_err(|e| {
-                CapError::io(format!("recording {:?} in the session store", cmd.program)).because(e)
+            let recorded = ledger.record(pgid, line).map_err(|e| {
+                CapError::io(format!("recording {program:?} in the session store")).because(e)
             })?;
             group.recorded = Some(recorded);
         }
+        Ok((child, group))
+    }
+}
+
+impl Host for Caps {
+    async fn run(&mut self, cmd: Cmd) -> Result<Output, CapError> {
+        // `_kept` is declared before `_group`: it drops after the group is killed.
+        let Ready { mut command, kept: _kept, line, limit, .. } = self.ready("run", &cmd, None).await?;
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let timeout =
+            cmd.timeout_ms.map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms.into())).min(remaining);
+
+        let started = Instant::now();
+        let (mut child, _group) = self.spawn(&mut command, &cmd.program, &line)?;
         let mut stdin = child.stdin.take();
         let input = cmd.stdin.unwrap_or_default();
         let feed = async move {
@@ -211,13 +264,14 @@ async fn capped(mut pipe: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, boo
 
 /// Kills a program's process group when dropped, then forgets its record
 /// in the session store (fields drop after `drop` has run).
-struct GroupKill {
+pub(super) struct GroupKill {
     pgid: Option<u32>,
     recorded: Option<crate::session::processes::Recorded>,
 }
 
-impl Drop for GroupKill {
-    fn drop(&mut self) {
+impl GroupKill {
+    /// Kill the group now (again when dropped: a no-op by then).
+    pub(super) fn kill(&self) {
         if let Some(pid) = self.pgid {
             // SAFETY: kill(2) with a negative pid signals the process group
             // created for this child (its id is the group's id); it touches
@@ -226,6 +280,12 @@ impl Drop for GroupKill {
                 libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
             }
         }
+    }
+}
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -16,7 +16,7 @@ use std::time::UNIX_EPOCH;
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, FileType, Metadata};
 
-use super::{CapError, Caps, io_error};
+use super::{CapError, Caps, export, io_error};
 use crate::gate::classify::Subject;
 use crate::gate::{Action, Permission, Permit};
 use crate::paths;
@@ -238,6 +238,41 @@ impl Host for Caps {
         self.workspace.create_parent(&permit, &b)?;
         let dir = self.workspace.dir(&permit);
         dir.rename(&a, dir, &b).map_err(|e| fs_error(&a, e))
+    }
+
+    async fn export_commit(&mut self, rev: String, path: String) -> Result<u64, CapError> {
+        let (permit, p) = self.ws_path("export-commit", &path, Permission::WorkspaceWrite).await?;
+        if p == Path::new(".") {
+            return Err(CapError::invalid("cannot export a commit over the workspace root"));
+        }
+        let dir = self.workspace.dir(&permit);
+        match dir.symlink_metadata(&p) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Ok(_) => {
+                return Err(CapError::invalid(format!(
+                    "{path:?} already exists: export-commit writes a new folder (remove it first)"
+                )));
+            }
+            Err(e) => return Err(fs_error(&p, e)),
+        }
+        self.workspace.create_parent(&permit, &p)?;
+        let dir = self.workspace.dir(&permit);
+        dir.create_dir(&p).map_err(|e| fs_error(&p, e))?;
+        let target = dir.open_dir(&p).map_err(|e| fs_error(&p, e))?;
+        let budget = self.max_written.saturating_sub(self.written);
+        let root = self.workspace.root().to_path_buf();
+        let export = tokio::task::spawn_blocking(move || export::write(&root, &rev, &target, budget)).await?;
+        match export {
+            Ok(written) => {
+                self.written += written;
+                Ok(written)
+            }
+            Err(e) => {
+                // Nothing half-written is left behind.
+                let _ = self.workspace.dir(&permit).remove_dir_all(&p);
+                Err(e)
+            }
+        }
     }
 }
 

@@ -103,8 +103,8 @@ pub struct RunOptions {
     #[arg(long, value_name = "KIB")]
     pub output_limit: Option<usize>,
 
-    /// Limit on the bytes the skill writes through `workspace.write`, all
-    /// writes together, in MiB. Default: 256.
+    /// Limit on the bytes the skill writes through `workspace.write` and
+    /// `workspace.export-commit`, all writes together, in MiB. Default: 256.
     #[arg(long, value_name = "MIB")]
     pub write_limit: Option<u64>,
 
@@ -360,7 +360,11 @@ fn report(
                     &json!({ "skill": manifest.name, "success": false, "error": { "kind": kind, "message": message } }),
                 );
             }
-            let mut e = CliError::new(Exit::SkillFailed, format!("{}: {message}", manifest.name));
+            // `invalid` is the skill saying it was asked wrongly (its
+            // arguments, a configuration or scenario file it reads): a
+            // usage error, like grove's own.
+            let exit = if kind == "invalid" { Exit::Usage } else { Exit::SkillFailed };
+            let mut e = CliError::new(exit, format!("{}: {message}", manifest.name));
             if kind == "invalid" && !manifest.usage.is_empty() {
                 e = e.hint(format!("usage: {}", manifest.usage));
             }

@@ -84,6 +84,10 @@ const ON_A_PAGE: Judged = Judged::Level(Level::Low, "browser.page", "acts on a p
 const PAGE_SCRIPT: Judged =
     Judged::Level(Level::High, "browser.eval", "runs a script of the skill's own in the page");
 
+// The program was judged by its command line when it was started.
+const ON_A_PROGRAM: Judged =
+    Judged::Level(Level::Low, "process.running", "acts on a program the skill started");
+
 /// Every function of the contract.
 pub const VERBS: &[Verb] = &[
     Verb { capability: "log", name: "log", permission: None, effect: Read, judged: Safe },
@@ -96,7 +100,15 @@ pub const VERBS: &[Verb] = &[
     verb("workspace", "write", P::WorkspaceWrite, Write, Path),
     verb("workspace", "remove", P::WorkspaceWrite, Write, Path),
     verb("workspace", "rename", P::WorkspaceWrite, Write, Path),
+    verb("workspace", "export-commit", P::WorkspaceWrite, Write, Path),
     verb("process", "run", P::Process, Write, Command),
+    verb("process", "start", P::Process, Write, Command),
+    verb("process", "address", P::Process, Read, Safe),
+    // Reaches only the program the skill started, on the host's loopback.
+    verb("process", "http-status", P::Process, Read, Safe),
+    verb("process", "output", P::Process, Read, Safe),
+    verb("process", "try-wait", P::Process, Read, Safe),
+    verb("process", "stop", P::Process, Write, ON_A_PROGRAM),
     verb("git", "status", P::GitRead, Read, Safe),
     verb("git", "diff", P::GitRead, Read, Safe),
     verb("git", "changed-files", P::GitRead, Read, Safe),

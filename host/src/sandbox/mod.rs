@@ -5,16 +5,19 @@
 //! folders and a private temporary folder (Landlock), cannot touch the
 //! repository's hooks or configuration, reaches no network but its own
 //! loopback and the egress proxy (`proxy.rs`, bridged in by the init)
-//! when the policy allows hosts, and is refused a few system calls (seccomp). Nothing it
-//! starts outlives it. The code that runs inside is its own crate,
-//! `grove_sandbox_init` (`host/sandbox-init`: the policy, the init, the
-//! walls it raises), embedded as a static binary (`embedded.rs`); here is
-//! grove's side: `launch.rs` for how a program is started, `cgroup.rs`
-//! for its process-count limit, `check.rs` for what the machine offers.
+//! when the policy allows hosts (a server it runs is reached from the
+//! host through `inbound.rs`), and is refused a few system calls
+//! (seccomp). Nothing it starts outlives it. The code that runs inside is
+//! its own crate, `grove_sandbox_init` (`host/sandbox-init`: the policy,
+//! the init, the walls it raises), embedded as a static binary
+//! (`embedded.rs`); here is grove's side: `launch.rs` for how a program is
+//! started, `cgroup.rs` for its process-count limit, `inbound.rs` for the
+//! host's end of the way in, `check.rs` for what the machine offers.
 
 mod cgroup;
 mod check;
 mod embedded;
+mod inbound;
 mod launch;
 pub mod proxy;
 
@@ -29,6 +32,7 @@ pub use cgroup::PidsGroup;
 pub use check::Support;
 pub use grove_sandbox_init::bridge::{PORT as PROXY_PORT, environment as proxy_environment};
 pub use grove_sandbox_init::{Network, Policy, SECRETS, SETUP_FAILED, SUBCOMMAND, init_if_requested};
+pub use inbound::{Door, forward};
 pub use launch::{Launcher, Scratch, resolve};
 
 pub use crate::gate::policy::Requirement;
@@ -68,6 +72,10 @@ pub struct Prepared {
     pub cwd: Option<OwnedFd>,
     pub scratch: Option<Scratch>,
     pub pids: Option<PidsGroup>,
+    /// For a program started to serve, in the sandbox: the door the host
+    /// reaches its server through ([`forward`]). `None` without a
+    /// sandbox, where the program listens on the host's loopback itself.
+    pub door: Option<Door>,
 }
 
 impl Sandbox {
@@ -114,7 +122,9 @@ impl Sandbox {
     /// A command that runs `program ARGS` in the folder `cwd`, which is at
     /// `cwd_path` (the sandbox's init enters it by that path and refuses
     /// any other folder found there). `search` is the `PATH` the program
-    /// gets.
+    /// gets. With `serve`, the program is a server listening on that port
+    /// of its loopback, which the host reaches through the
+    /// [`Prepared::door`].
     pub fn command(
         &self,
         cwd: impl AsFd,
@@ -122,6 +132,7 @@ impl Sandbox {
         program: &Path,
         args: &[impl AsRef<OsStr>],
         search: &OsStr,
+        serve: Option<u16>,
     ) -> Result<Prepared, SandboxError> {
         if let Some(why) = Support::cached(&self.launcher.exe).missing() {
             if self.requirement == Requirement::Required {
@@ -135,7 +146,7 @@ impl Sandbox {
             }
             let mut command = Command::new(program);
             command.args(args).current_dir(cwd_path);
-            return Ok(Prepared { command, cwd: None, scratch: None, pids: None });
+            return Ok(Prepared { command, cwd: None, scratch: None, pids: None, door: None });
         }
         // Looked up here so that a missing program is told apart from one
         // that failed; the init looks it up again on the same `PATH`, so
@@ -151,8 +162,16 @@ impl Sandbox {
             cgroup::Mechanism::Rlimit => None,
         };
         policy.pids_group = pids.as_ref().map(|group| group.path().to_path_buf());
+        let door = match serve {
+            Some(port) => {
+                let (door, inbound) = Door::new(port)?;
+                policy.inbound = Some(inbound);
+                Some(door)
+            }
+            None => None,
+        };
         let command = self.launcher.command(&policy, &cwd, cwd_path, program, args)?;
-        Ok(Prepared { command, cwd: Some(cwd), scratch: Some(scratch), pids })
+        Ok(Prepared { command, cwd: Some(cwd), scratch: Some(scratch), pids, door })
     }
 }
 
@@ -170,7 +189,7 @@ mod tests {
 
     fn command(sandbox: &Sandbox, root: &Path) -> Result<Prepared, SandboxError> {
         let dir = std::fs::File::open(root).unwrap();
-        sandbox.command(&dir, root, Path::new("true"), &["x"], OsStr::new("/usr/bin:/bin"))
+        sandbox.command(&dir, root, Path::new("true"), &["x"], OsStr::new("/usr/bin:/bin"), None)
     }
 
     #[test]
@@ -224,7 +243,7 @@ mod tests {
         let dir = std::fs::File::open(&work).unwrap();
         let ls = |sandbox: &Sandbox| {
             let mut prepared = sandbox
-                .command(&dir, &work, Path::new("ls"), &[] as &[&str], OsStr::new("/usr/bin:/bin"))
+                .command(&dir, &work, Path::new("ls"), &[] as &[&str], OsStr::new("/usr/bin:/bin"), None)
                 .unwrap();
             prepared.command.output().unwrap()
         };

@@ -43,7 +43,8 @@ pub mod kind {
     pub const APPROVAL: &str = crate::session::approver::EVENT;
     /// A commit the skill made: `{id, message}`.
     pub const COMMIT: &str = "commit";
-    /// A program the skill ran: `{command, code, duration_ms, timed_out}`.
+    /// A program the skill ran: `{command, code, duration_ms, timed_out}`;
+    /// or one it started to keep running: `{command, started, serves}`.
     pub const PROCESS: &str = "process";
     /// A request the skill sent, or one hop of it:
     /// `{method, url, status, bytes, duration_ms, error}`.

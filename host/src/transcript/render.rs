@@ -187,6 +187,14 @@ impl Renderer {
                     format!("  ⎇ committed {}: {}", &id[..id.len().min(8)], clip(&clean(subject), WIDTH)),
                 )]);
             }
+            kind::PROCESS if verbose && d["started"].as_bool() == Some(true) => {
+                let command = clip(&clean(str_of(d, "command")), WIDTH);
+                let serves = match d["serves"].as_str() {
+                    Some(address) => format!(", served at {}", clean(address)),
+                    None => String::new(),
+                };
+                out.push(vec![span(Tone::Dim, format!("  $ {command} → started{serves}"))]);
+            }
             kind::PROCESS if verbose => {
                 let status = match (d.get("code").and_then(Value::as_i64), d["timed_out"].as_bool()) {
                     (_, Some(true)) => "timed out".to_string(),
@@ -524,6 +532,21 @@ mod tests {
              Fixed the parser.\n── done\n"
         );
         assert!(text(&events, true).contains("· allowed process.run cargo test (low, mode)"));
+    }
+
+    #[test]
+    fn a_program_started_to_keep_running_says_so_not_killed() {
+        let events = [
+            ev(
+                "process",
+                json!({"command": "sh -c 'npm run dev'", "started": true, "serves": "http://127.0.0.1:4100"}),
+            ),
+            ev("process", json!({"command": "make", "code": 0, "duration_ms": 12, "timed_out": false})),
+        ];
+        assert_eq!(
+            text(&events, true),
+            "  $ sh -c 'npm run dev' → started, served at http://127.0.0.1:4100\n  $ make → exit 0 (12 ms)\n"
+        );
     }
 
     #[test]

@@ -389,6 +389,9 @@ impl Paths {
 }
 
 /// `p` is `dir` or below it.
+/// Where `evidence --propose` saves the scenarios it proposes.
+const PROPOSED_SCENARIOS: &str = ".grove/scenarios/proposed";
+
 fn under(p: &str, dir: &str) -> bool {
     p.strip_prefix(dir).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
@@ -422,6 +425,11 @@ pub(super) fn inside_zone(rel: &str) -> Zone {
     let mut components = rel.split('/');
     if components.any(|c| c == ".git") {
         return Zone::GitDir;
+    }
+    // Scenarios a model proposed wait here for the user to keep: nothing
+    // reads or runs them unasked, so writing them is ordinary work.
+    if under(rel, PROPOSED_SCENARIOS) {
+        return Zone::Tree;
     }
     if under(rel, ".grove") {
         return Zone::GroveDir;
@@ -473,6 +481,11 @@ mod tests {
         assert_eq!(zone(".git/hooks/pre-commit"), Zone::GitDir);
         assert_eq!(zone("vendor/x/.git/config"), Zone::GitDir);
         assert_eq!(zone(".grove/policy.toml"), Zone::GroveDir);
+        assert_eq!(zone(".grove/scenarios/counter.toml"), Zone::GroveDir);
+        assert_eq!(zone(".grove/scenarios/proposed/counter.toml"), Zone::Tree);
+        assert_eq!(zone(".GROVE/Scenarios/proposed/x.toml"), Zone::Tree);
+        assert_eq!(zone(".grove/scenarios/proposed/../../policy.toml"), Zone::GroveDir);
+        assert_eq!(zone(".grove/scenarios/proposedx/a.toml"), Zone::GroveDir);
         assert_eq!(zone(".github/workflows/ci.yml"), Zone::Ci);
         assert_eq!(zone(".env"), Zone::EnvFile);
         assert_eq!(zone(".env.local"), Zone::EnvFile);
@@ -513,6 +526,19 @@ mod tests {
         assert_eq!(at("docs/loop/etc/shadow").zone, Zone::Secret);
         assert_eq!(at("docs/new-file").zone, Zone::Tree);
         assert_eq!(at("key").zone, Zone::Secret);
+    }
+
+    /// The proposals' folder made a link to `.grove/` writes grove's
+    /// configuration, and is judged so.
+    #[test]
+    fn the_proposed_scenarios_folder_cannot_be_pointed_at_groves_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join(".grove/scenarios")).unwrap();
+        std::os::unix::fs::symlink("..", root.join(".grove/scenarios/proposed")).unwrap();
+        let p = paths(&root);
+        let at = p.locate(".grove/scenarios/proposed/policy.toml", &root);
+        assert_eq!((at.shown.as_str(), at.zone), (".grove/policy.toml", Zone::GroveDir));
     }
 
     #[test]

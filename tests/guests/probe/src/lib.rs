@@ -8,6 +8,8 @@ use grove_sdk::log::Level;
 use grove_sdk::prelude::*;
 use grove_sdk::{browser, http, process::Command};
 
+mod running;
+
 struct Probe;
 
 impl Skill for Probe {
@@ -434,6 +436,10 @@ impl Skill for Probe {
                 log::info("page open");
                 page.wait_for_text("this text never appears", 120_000)?;
                 Ok(Outcome::ok("held"))
+            }
+            "start" | "start-leave" | "start-flood" | "serve" => running::probe(&command, &rest),
+            "export-commit" => {
+                workspace::export_commit(&arg(0), &arg(1)).map(|n| Outcome::ok(format!("exported {n} bytes")))
             }
             other => Err(Error::invalid(format!("unknown probe command {other:?}"))),
         }
