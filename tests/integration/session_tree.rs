@@ -146,7 +146,11 @@ fn cancelling_a_parent_asks_then_cancels_its_sub_sessions() {
     let kids = ["kid-0", "kid-1", "kid-2"];
     let running = |g: &Grove| {
         let rows = ls(g, dir.path());
-        kids.iter().all(|k| rows.iter().any(|r| r["name"] == *k && r["state"] == "running")).then_some(rows)
+        // Running, and its process recorded (the state and the pid are
+        // written one after the other).
+        kids.iter()
+            .all(|k| rows.iter().any(|r| r["name"] == *k && r["state"] == "running" && r["pid"].is_u64()))
+            .then_some(rows)
     };
     let rows = wait(|| running(&g), "the sub-sessions to run");
     let pids: Vec<u64> = kids.iter().map(|k| row(&rows, k)["pid"].as_u64().unwrap()).collect();
