@@ -22,6 +22,7 @@ mod policy;
 mod review;
 mod runtime;
 mod sandbox;
+mod serve;
 mod sessions;
 mod simplify;
 mod snapshots;
