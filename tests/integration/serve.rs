@@ -668,6 +668,7 @@ fn the_pages_load_clean_and_the_approve_button_answers_the_queue() {
     chrome.runtime.block_on(page.click("form.merge button")).unwrap();
     chrome.wait(&page, "document.querySelector('#flash.bad')?.textContent.includes('nothing to merge')");
     chrome.assert_clean(&page, "a refused merge");
+    chrome.screenshot(&page, "serve-refused-merge.png");
 
     // A prototype comparison, framed under its own policy.
     let run = git_dir.join("grove/prototype/run-1");
