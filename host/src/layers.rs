@@ -31,6 +31,10 @@ mod tests {
         ("browser", &["env"]),
         ("session", &["env", "gate", "paths", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
+        // A front end beside the command line: it reuses the session
+        // commands' own pieces (the context, `grove ls`'s rows, the
+        // approvals' `settle`) so the page has no behaviour of its own.
+        ("serve", &["cli", "env", "evidence", "gate", "repo", "session", "text", "transcript"]),
         (
             "caps",
             &[

@@ -15,6 +15,7 @@ pub mod providers;
 pub mod repo;
 pub mod runtime;
 pub mod sandbox;
+pub mod serve;
 pub mod session;
 pub mod skill;
 pub mod text;

@@ -26,6 +26,7 @@ mod review;
 mod running;
 mod runtime;
 mod sandbox;
+mod serve;
 mod session_tree;
 mod sessions;
 mod simplify;

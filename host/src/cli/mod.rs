@@ -1,7 +1,7 @@
 //! The command line: clap definitions (their doc comments are the help
 //! text) and one module per subcommand.
 
-mod approvals;
+pub(crate) mod approvals;
 mod attach;
 mod audit;
 mod classify;
@@ -9,12 +9,13 @@ mod dash;
 mod evidence;
 pub mod exit;
 mod inspect;
-mod live;
+pub(crate) mod live;
 mod output;
 pub mod policy;
 mod prototype;
 pub mod run;
 mod sandbox;
+mod serve;
 pub mod session;
 mod skills;
 
@@ -146,6 +147,13 @@ pub enum Command {
     /// Ctrl-C detach; the session goes on.
     Attach(attach::AttachArgs),
 
+    /// A web page on 127.0.0.1 to review every session: live states,
+    /// transcripts, diffs, evidence; answer approvals, merge, remove.
+    ///
+    /// Prints the address to open: it carries a random token, kept in a
+    /// cookie once opened; nothing else gets in. Ctrl-C stops it.
+    Serve(serve::ServeArgs),
+
     /// Work one session (started by grove itself).
     #[command(hide = true)]
     SessionRun(session::control::NameArg),
@@ -225,6 +233,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Prototype(command) => prototype::run(command),
         Command::Dash(args) => dash::dash(args),
         Command::Attach(args) => attach::attach(args),
+        Command::Serve(args) => serve::serve(args),
         Command::SessionRun(args) => block_on(session::control::session_run(args)),
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),

@@ -18,6 +18,8 @@ pub struct Feed {
     renderer: Renderer,
     /// The last line is open: the next streamed text continues it.
     lines: Vec<Line>,
+    /// Lines dropped from the top: `lines[0]` is line number `dropped`.
+    dropped: usize,
 }
 
 impl Feed {
@@ -29,6 +31,7 @@ impl Feed {
             seen: 0,
             renderer: Renderer::new(Some(name.to_string()), false),
             lines: Vec::new(),
+            dropped: 0,
         })
     }
 
@@ -52,9 +55,21 @@ impl Feed {
             }
         }
         if self.lines.len() > KEPT_LINES {
-            self.lines.drain(..self.lines.len() - KEPT_LINES);
+            let drop = self.lines.len() - KEPT_LINES;
+            self.lines.drain(..drop);
+            self.dropped += drop;
         }
         Ok(any)
+    }
+
+    /// The id of the last event read.
+    pub fn seen(&self) -> i64 {
+        self.seen
+    }
+
+    /// The number of the first line kept (older ones were dropped).
+    pub fn first(&self) -> usize {
+        self.dropped
     }
 
     /// The lines read so far (without the open line while it is empty).

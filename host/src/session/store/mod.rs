@@ -9,10 +9,12 @@
 //! session or exceed the cap.
 //!
 //! This file opens the store; its [`schema`], the [`sessions`] table, the
-//! [`tree`] they form, the [`queue`] and the [`events`] log each have a
+//! [`tree`] they form, the [`queue`], the [`events`] log and the parents
+//! each session [`lineage`] lists each have a
 //! module.
 
 mod events;
+mod lineage;
 mod queue;
 mod schema;
 mod sessions;
@@ -75,6 +77,14 @@ impl Store {
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// A number that changes whenever another connection (another grove
+    /// process, or another `Store` of this one) commits a change to the
+    /// store: a watcher asks it often, for the price of a read of shared
+    /// memory.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
 
     pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {

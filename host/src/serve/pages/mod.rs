@@ -1,0 +1,185 @@
+//! The pages: all sessions, one session, the approvals, a prototype
+//! comparison. Each live page is made of regions (an element id and its
+//! HTML) that the page's live stream remakes and sends again when the
+//! store changes; the page itself is those same regions in the frame.
+
+pub mod approvals;
+mod diff;
+pub mod evidence;
+mod highlight;
+mod prototype;
+pub mod session;
+pub mod sessions;
+pub mod transcript;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use super::html::{self, Nav, escape, pending_badge, segment};
+use super::server::{App, html_page};
+use crate::cli::session::Ctx;
+use crate::session::Store;
+
+pub use diff::region as diff_region;
+
+/// A page that follows the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Sessions,
+    Approvals,
+    /// One session, by name.
+    Session(String),
+}
+
+impl View {
+    /// The regions of this view that are remade on every change (a
+    /// session's transcript, diff and evidence have their own pace).
+    pub fn regions(&self, app: &App, ctx: &Ctx) -> Vec<(&'static str, String)> {
+        let mut out = vec![("nav-pending", pending_badge(pending(&ctx.store)))];
+        match self {
+            View::Sessions => out.push(("sessions", sessions::region(ctx))),
+            View::Approvals => out.push(("approvals", approvals::region(&ctx.store, &app.secrets.csrf))),
+            View::Session(name) => {
+                out.push(("head", session::head(app, ctx, name)));
+                out.push(("approvals", approvals::of_session(&ctx.store, name, &app.secrets.csrf)));
+            }
+        }
+        out
+    }
+}
+
+/// Requests waiting on a human, in the whole repository.
+pub fn pending(store: &Store) -> usize {
+    store.approvals(true).map_or(0, |a| a.len())
+}
+
+/// `/`: every session.
+pub async fn sessions(State(app): State<Arc<App>>) -> Response {
+    let started = Instant::now();
+    let html = app
+        .with_ctx(|app, ctx| {
+            let version = app.version();
+            let body = format!("<section id=\"sessions\">{}</section>", sessions::region(ctx));
+            let live = format!("/live/sessions?v={version}");
+            html::page(&app.frame("Sessions", Nav::Sessions, Some(live), pending(&ctx.store)), &body)
+        })
+        .await;
+    html_page(StatusCode::OK, html, started)
+}
+
+/// `/approvals`: what every session waits on.
+pub async fn approvals(State(app): State<Arc<App>>) -> Response {
+    let started = Instant::now();
+    let html = app
+        .with_ctx(|app, ctx| {
+            let version = app.version();
+            let body = format!(
+                "<section id=\"approvals\">{}</section>",
+                approvals::region(&ctx.store, &app.secrets.csrf)
+            );
+            let live = format!("/live/approvals?v={version}");
+            html::page(&app.frame("Approvals", Nav::Approvals, Some(live), pending(&ctx.store)), &body)
+        })
+        .await;
+    html_page(StatusCode::OK, html, started)
+}
+
+/// `/session/NAME`: one session.
+pub async fn session(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    let started = Instant::now();
+    let (status, html) = app
+        .with_ctx(move |app, ctx| {
+            let pending = pending(&ctx.store);
+            let Ok(Some(session)) = ctx.store.get(&name) else {
+                let body = format!(
+                    "<h1>No session named <code>{}</code></h1><p><a href=\"/\">All sessions</a></p>",
+                    escape(&name)
+                );
+                return (
+                    StatusCode::NOT_FOUND,
+                    html::page(&app.frame("Not found", Nav::Other, None, pending), &body),
+                );
+            };
+            let version = app.version();
+            let (body, resume) = session::body(app, ctx, &session);
+            let live = format!("/live/session/{}?v={version}&{resume}", segment(&name));
+            (StatusCode::OK, html::page(&app.frame(&session.name, Nav::Sessions, Some(live), pending), &body))
+        })
+        .await;
+    html_page(status, html, started)
+}
+
+/// `/session/NAME/evidence/FILE`: an image of the session's bundle.
+pub async fn evidence_file(
+    State(app): State<Arc<App>>,
+    Path((name, file)): Path<(String, String)>,
+) -> Response {
+    let git_dir = app.git_dir.clone();
+    let found =
+        tokio::task::spawn_blocking(move || evidence::file(&git_dir, &name, &file)).await.ok().flatten();
+    match found {
+        Some((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such evidence\n").into_response(),
+    }
+}
+
+/// `/prototype/RUN`: the comparison page of a prototype run, framed.
+pub async fn prototype(State(app): State<Arc<App>>, Path(run): Path<String>) -> Response {
+    let started = Instant::now();
+    let (status, html) = app
+        .with_ctx(move |app, ctx| {
+            let pending = pending(&ctx.store);
+            match prototype::body(&app.git_dir, &run) {
+                Some(body) => (StatusCode::OK, html::page(&app.frame(&run, Nav::Other, None, pending), &body)),
+                None => {
+                    let body = format!(
+                        "<h1>No prototype <code>{}</code></h1><p class=\"meta\">The prototype skill writes its \
+                         comparison to <code>.git/grove/prototype/RUN/index.html</code>; there is none for this run.</p>",
+                        escape(&run)
+                    );
+                    (StatusCode::NOT_FOUND, html::page(&app.frame("Not found", Nav::Other, None, pending), &body))
+                }
+            }
+        })
+        .await;
+    html_page(status, html, started)
+}
+
+/// `/prototype/RUN/index.html`: the comparison page itself, under its own
+/// policy.
+pub async fn prototype_file(State(app): State<Arc<App>>, Path(run): Path<String>) -> Response {
+    let git_dir = app.git_dir.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        prototype::path(&git_dir, &run).and_then(|p| std::fs::read(p).ok())
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(bytes) = bytes else {
+        return (StatusCode::NOT_FOUND, "no such prototype\n").into_response();
+    };
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(prototype::CSP));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    response
+}
+
+/// Anything else.
+pub async fn not_found(State(app): State<Arc<App>>, uri: Uri) -> Response {
+    let started = Instant::now();
+    let html = app
+        .with_ctx(move |app, ctx| {
+            let body = format!(
+                "<h1>Nothing at <code>{}</code></h1><p><a href=\"/\">All sessions</a></p>",
+                escape(uri.path())
+            );
+            html::page(&app.frame("Not found", Nav::Other, None, pending(&ctx.store)), &body)
+        })
+        .await;
+    html_page(StatusCode::NOT_FOUND, html, started)
+}
