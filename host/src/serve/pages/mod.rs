@@ -138,7 +138,7 @@ pub async fn prototype(State(app): State<Arc<App>>, Path(run): Path<String>) -> 
                 None => {
                     let body = format!(
                         "<h1>No prototype <code>{}</code></h1><p class=\"meta\">The prototype skill writes its \
-                         comparison to <code>.git/grove/prototype/RUN/index.html</code>; there is none for this run.</p>",
+                         comparison as a report (<code>grove run prototype</code> prints its path); there is none for this run.</p>",
                         escape(&run)
                     );
                     (StatusCode::NOT_FOUND, html::page(&app.frame("Not found", Nav::Other, None, pending), &body))

@@ -1,6 +1,7 @@
 //! A prototype comparison, when the prototype skill has written one:
-//! `<git dir>/grove/prototype/<run>/index.html`, shown inside the page
-//! frame. The file is a skill's work, so it is served under a policy of
+//! `<git dir>/grove/prototype/<run>/index.html`, or the report `grove run
+//! prototype` saved (`grove/reports/prototype-<time>.html`, titled with its
+//! run), shown inside the page frame. The file is a skill's work, so it is served under a policy of
 //! its own: sandboxed (an origin of its own, no cookies, no way to reach
 //! the server's pages or the top window), no requests anywhere, its images,
 //! styles and scripts inline only.
@@ -21,8 +22,36 @@ pub fn path(git_dir: &Path, run: &str) -> Option<PathBuf> {
         && run.len() <= 128
         && !run.starts_with('.')
         && run.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !plain {
+        return None;
+    }
     let path = git_dir.join("grove").join("prototype").join(run).join("index.html");
-    (plain && path.is_file()).then_some(path)
+    if path.is_file() {
+        return Some(path);
+    }
+    saved_report(git_dir, run)
+}
+
+/// The page `grove run prototype` saved as its report
+/// (`<git dir>/grove/reports/prototype-<time>.html`, titled `prototype
+/// RUN`): the newest one of `run`.
+fn saved_report(git_dir: &Path, run: &str) -> Option<PathBuf> {
+    use std::io::Read;
+    let title = format!("<title>prototype {run}</title>");
+    let mut reports: Vec<PathBuf> = std::fs::read_dir(git_dir.join("grove").join("reports"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("prototype-")))
+        .collect();
+    // The names carry the time they were saved: the newest sorts last.
+    reports.sort();
+    reports.into_iter().rev().find(|report| {
+        // The title is in the page's first bytes.
+        let mut head = vec![0u8; 4096];
+        let read = std::fs::File::open(report).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+        String::from_utf8_lossy(&head[..read]).contains(&title)
+    })
 }
 
 /// The frame page's body for run `run`.
@@ -53,5 +82,21 @@ mod tests {
             assert!(path(git.path(), bad).is_none(), "{bad:?}");
         }
         assert!(body(git.path(), "run-1").unwrap().contains("src=\"/prototype/run-1/index.html\""));
+    }
+
+    #[test]
+    fn the_report_grove_run_prototype_saved_is_found_by_its_run() {
+        let git = tempfile::tempdir().unwrap();
+        let reports = git.path().join("grove/reports");
+        std::fs::create_dir_all(&reports).unwrap();
+        let page =
+            |run: &str| format!("<!doctype html><html><head><title>prototype {run}</title></head></html>");
+        std::fs::write(reports.join("prototype-2026-12-06T060000Z.html"), page("proto-a")).unwrap();
+        std::fs::write(reports.join("prototype-2026-12-06T070000Z.html"), page("proto-b")).unwrap();
+        std::fs::write(reports.join("simplify-2026-12-06T070000Z.html"), page("proto-a")).unwrap();
+        let found = path(git.path(), "proto-a").unwrap();
+        assert!(found.ends_with("prototype-2026-12-06T060000Z.html"), "{found:?}");
+        assert!(path(git.path(), "proto-c").is_none());
+        assert!(path(git.path(), "../reports").is_none());
     }
 }
