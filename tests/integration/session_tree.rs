@@ -3,9 +3,7 @@
 //! says so), shares its budget, and spawning stops at the depth and count
 //! the user allows, however hard a skill loops.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use grove_tests::model_server::Reply;
 
@@ -16,30 +14,11 @@ fn row<'a>(rows: &'a [serde_json::Value], name: &str) -> &'a serde_json::Value {
     rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no {name} in {rows:#?}"))
 }
 
-/// `grove ARGS` on a pseudo-terminal (`script`), typing `input`: what the
-/// terminal showed.
+/// `grove ARGS` on a pseudo-terminal (`script`), typing `input` once the
+/// question is up: what the terminal showed.
 fn on_a_terminal(g: &Grove, dir: &Path, args: &[&str], input: &str) -> String {
-    let grove = grove_cmd(dir, g.home.path());
-    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
-    let line = std::iter::once(grove.get_program().to_string_lossy().into_owned())
-        .chain(args.iter().map(|a| a.to_string()))
-        .map(|a| quote(&a))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut cmd = Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"]).current_dir(dir);
-    for (name, value) in grove.get_envs() {
-        match value {
-            Some(v) => cmd.env(name, v),
-            None => cmd.env_remove(name),
-        };
-    }
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    // Typed once the question is up: `script` passes on what it reads.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let wait = std::time::Duration::from_millis(1500);
+    crate::support::on_a_terminal(grove_cmd(dir, g.home.path()), args, input, wait)
 }
 
 /// `grove ls` without its last column (the age, which the clock decides).

@@ -368,3 +368,32 @@ pub fn assert_nothing_left_in(dirs: &[&Path]) {
     }
     assert_eq!(left, Vec::<String>::new(), "processes were left behind");
 }
+
+/// `grove` (the command `grove`, with its folder and environment) run with
+/// `args` on a pseudo-terminal (`script`), typing `input` after `wait` (a
+/// question must be up before its answer is typed): the raw bytes the
+/// terminal received.
+pub fn on_a_terminal(grove: Command, args: &[&str], input: &str, wait: Duration) -> String {
+    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
+    let line = std::iter::once(grove.get_program().to_string_lossy().into_owned())
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| quote(&a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]);
+    if let Some(dir) = grove.get_current_dir() {
+        cmd.current_dir(dir);
+    }
+    for (name, value) in grove.get_envs() {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(wait);
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -2,9 +2,6 @@
 //! a program wrote. These run grove on a real pseudo-terminal (`script`)
 //! and read the raw bytes it wrote there.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use crate::support::{grove_cmd, probe};
 
 /// A clipboard write (OSC 52), a title change, a screen clear and a colour:
@@ -16,25 +13,7 @@ const HOSTILE: &str =
 /// bytes the terminal received.
 fn on_a_terminal(dir: &std::path::Path, args: &[&str], input: &str) -> String {
     let home = tempfile::tempdir().unwrap();
-    let grove = grove_cmd(dir, home.path());
-    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
-    let line = std::iter::once(grove.get_program().to_string_lossy().into_owned())
-        .chain(args.iter().map(|a| a.to_string()))
-        .map(|a| quote(&a))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut cmd = Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"]).current_dir(dir);
-    for (name, value) in grove.get_envs() {
-        match value {
-            Some(v) => cmd.env(name, v),
-            None => cmd.env_remove(name),
-        };
-    }
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    crate::support::on_a_terminal(grove_cmd(dir, home.path()), args, input, std::time::Duration::ZERO)
 }
 
 /// No sequence of the skill's acts on the terminal: each channel (log,

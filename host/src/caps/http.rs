@@ -87,6 +87,20 @@ struct Outgoing {
     body: Option<Bytes>,
 }
 
+impl Outgoing {
+    /// The gate's action for this request (every hop is judged as one).
+    fn action(&self) -> Action<'_> {
+        let target = self.url.as_str();
+        Action {
+            capability: "http",
+            verb: "send",
+            target,
+            permission: Permission::Http,
+            subject: Subject::Url { method: self.method.as_str(), url: target },
+        }
+    }
+}
+
 impl Host for Caps {
     async fn send(&mut self, req: Request) -> Result<Response, CapError> {
         // The form is checked before the gate: a request grove cannot send
@@ -142,18 +156,12 @@ impl Caps {
     /// Pass `out` through the gate, and refuse (audited) an address the
     /// policy does not name. `hop` counts the redirects so far.
     async fn pass(&mut self, out: &Outgoing, hop: usize) -> Result<Permit, CapError> {
-        let target = out.url.as_str();
-        let action = Action {
-            capability: "http",
-            verb: "send",
-            target,
-            permission: Permission::Http,
-            subject: Subject::Url { method: out.method.as_str(), url: target },
-        };
+        let action = out.action();
         // A refused hop names itself: the skill asked for another URL.
         let on_hop = |refusal: Refusal| match hop {
             0 => CapError::from(refusal),
-            n => CapError::denied(format!("the redirect to {target} (hop {n}) was refused")).because(refusal),
+            n => CapError::denied(format!("the redirect to {} (hop {n}) was refused", out.url))
+                .because(refusal),
         };
         let permit = self.gate.check(action).await.map_err(on_hop)?;
         if let Some(ip) = literal(&out.url)
@@ -217,14 +225,7 @@ impl Caps {
     /// only to internal addresses is a refusal (audited); the rest are I/O.
     fn client_error(&mut self, what: &str, out: &Outgoing, e: reqwest::Error) -> CapError {
         if let Some(internal) = cause::<Internal>(&e) {
-            let target = out.url.as_str();
-            let action = Action {
-                capability: "http",
-                verb: "send",
-                target,
-                permission: Permission::Http,
-                subject: Subject::Url { method: out.method.as_str(), url: target },
-            };
+            let action = out.action();
             return CapError::of(ErrorKind::Denied, self.gate.refuse(action, internal.to_string()));
         }
         let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Io };

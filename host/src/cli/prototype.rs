@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::session::Ctx;
-use super::session::merge::{Mode, merge_session};
+use super::session::merge::{HowArgs, merge_session};
 use super::session::rm::remove;
 use super::{CliError, Exit, output};
 use crate::session::Session;
@@ -39,13 +39,8 @@ pub struct PickArgs {
     #[arg(long)]
     pub note: Option<String>,
 
-    /// One commit with all of the variant's changes.
-    #[arg(long, conflicts_with = "rebase")]
-    pub squash: bool,
-
-    /// Replay the variant's commits on top of the base.
-    #[arg(long)]
-    pub rebase: bool,
+    #[command(flatten)]
+    pub how: HowArgs,
 
     /// Print JSON: `{run, picked, session, merged: {into, mode, commit}, removed, branches, note}`.
     #[arg(long)]
@@ -95,13 +90,7 @@ fn pick(args: PickArgs) -> Result<Exit, CliError> {
         .hint(format!("wait for it (`grove logs -f {0}`) or stop it (`grove cancel {0}`)", busy.name)));
     }
     let (_, chosen) = variants.remove(at);
-    let mode = if args.squash {
-        Mode::Squash
-    } else if args.rebase {
-        Mode::Rebase
-    } else {
-        Mode::Merge
-    };
+    let mode = args.how.mode();
     // The merge checks everything before it writes: a refusal leaves every
     // variant where it was.
     let merged = merge_session(&ctx, &chosen.name, mode)?;

@@ -16,13 +16,8 @@ pub struct MergeArgs {
     /// The session.
     pub name: String,
 
-    /// One commit with all of the session's changes.
-    #[arg(long, conflicts_with = "rebase")]
-    pub squash: bool,
-
-    /// Replay the session's commits on top of the base: a linear history.
-    #[arg(long)]
-    pub rebase: bool,
+    #[command(flatten)]
+    pub how: HowArgs,
 
     /// Print JSON: `{name, into, mode, commit}`.
     #[arg(long)]
@@ -39,13 +34,7 @@ fn git(e: git2::Error) -> CliError {
 
 pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
     let ctx = Ctx::open()?;
-    let mode = if args.squash {
-        Mode::Squash
-    } else if args.rebase {
-        Mode::Rebase
-    } else {
-        Mode::Merge
-    };
+    let mode = args.how.mode();
     let merged = merge_session(&ctx, &args.name, mode)?;
     if args.json {
         output::json(&json!({
@@ -55,6 +44,29 @@ pub fn merge(args: MergeArgs) -> Result<Exit, CliError> {
         println!("{}", merged.line());
     }
     Ok(Exit::Ok)
+}
+
+/// `--squash` or `--rebase`: how the work joins its base (`grove merge`,
+/// `grove prototype pick`).
+#[derive(Debug, Args)]
+pub struct HowArgs {
+    /// One commit with all of the session's changes.
+    #[arg(long, conflicts_with = "rebase")]
+    pub squash: bool,
+
+    /// Replay the session's commits on top of the base: a linear history.
+    #[arg(long)]
+    pub rebase: bool,
+}
+
+impl HowArgs {
+    pub fn mode(&self) -> Mode {
+        match (self.squash, self.rebase) {
+            (true, _) => Mode::Squash,
+            (_, true) => Mode::Rebase,
+            _ => Mode::Merge,
+        }
+    }
 }
 
 /// How a session's work joins its base.
