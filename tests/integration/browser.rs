@@ -73,29 +73,6 @@ fn serve() -> String {
     base
 }
 
-/// Whether a browser can be found the way grove finds one.
-pub(crate) fn chromium_installed() -> bool {
-    if std::env::var_os("GROVE_CHROMIUM").is_some() {
-        return true;
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .any(|name| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
-}
-
-/// Skip the test, saying so, when no chromium is installed.
-macro_rules! needs_chromium {
-    () => {
-        if !chromium_installed() {
-            eprintln!(
-                "SKIPPED: chromium is not installed (install it or set $GROVE_CHROMIUM to run this test)"
-            );
-            return;
-        }
-    };
-}
-
 /// A repository and a home for one test; the browser's profile goes into
 /// the home's temp folder, whose path no other test's processes name.
 struct Browsing {

@@ -13,7 +13,7 @@ use grove_tests::model_server::Reply;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::browser::{chromium_installed, gif_frames};
+use crate::browser::gif_frames;
 use crate::support::{Lab, Run, assert_nothing_left_in, grove_cmd, grove_with, probe, wait_final};
 
 /// The app: a counter that counts clicks.
@@ -42,17 +42,6 @@ expect-text = { selector = "#count", text = "count: 1" }
 /// The user lets the app's server run without asking, as the README says.
 const ALLOW_THE_SERVER: &str = "[[rules]]\nverdict = \"allow\"\ncommand = \"python3 -m http.server\"\n\
                                 reason = \"the app's own server, for evidence\"\n";
-
-macro_rules! needs_chromium {
-    () => {
-        if !chromium_installed() {
-            eprintln!(
-                "SKIPPED: chromium is not installed (install it or set $GROVE_CHROMIUM to run this test)"
-            );
-            return;
-        }
-    };
-}
 
 /// A repository holding the app, and a home whose policy allows its server.
 struct App {

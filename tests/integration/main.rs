@@ -2,6 +2,7 @@
 //! running real components (the built-in skills and the fixture guests in
 //! `tests/guests/`).
 
+#[macro_use]
 mod support;
 
 mod agent;

@@ -18,20 +18,6 @@ use serde_json::{Value, json};
 
 use crate::support::{Lab, grove_cmd, grove_with, probe, wait, wait_final};
 
-/// Whether a browser can be found the way grove finds one.
-fn chromium_installed() -> bool {
-    grove::browser::find().is_ok()
-}
-
-macro_rules! needs_chromium {
-    () => {
-        if !chromium_installed() {
-            eprintln!("SKIPPED: chromium is not installed (install it or set $GROVE_CHROMIUM)");
-            return;
-        }
-    };
-}
-
 /// A `grove serve` started for a test; killed when dropped.
 struct Served {
     child: Child,

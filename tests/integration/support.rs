@@ -7,6 +7,23 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use grove_tests::model_server::{ModelServer, Recorded, Reply};
+
+/// Skip the test, saying so, when no chromium is installed.
+macro_rules! needs_chromium {
+    () => {
+        if !crate::support::chromium_installed() {
+            eprintln!(
+                "SKIPPED: chromium is not installed (install it or set $GROVE_CHROMIUM to run this test)"
+            );
+            return;
+        }
+    };
+}
+
+/// Whether a browser can be found the way grove finds one.
+pub fn chromium_installed() -> bool {
+    grove::browser::find().is_ok()
+}
 use tempfile::TempDir;
 
 /// What one `grove` invocation did.
