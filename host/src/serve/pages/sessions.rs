@@ -28,13 +28,12 @@ pub fn region(ctx: &Ctx) -> String {
             .into();
     }
     let rows = rows(ctx.worktrees.root(), &sessions, &ctx.store);
-    let parents = ctx.store.parents().unwrap_or_default();
     let mut html = summary(&rows);
     html.push_str(
         "<table class=\"grid sessions\"><thead><tr><th>session</th><th>state</th><th>progress</th>\
          <th>changes</th><th>ahead/behind</th><th>cost</th><th>approvals</th><th>age</th></tr></thead><tbody>",
     );
-    for (i, depth) in tree(&rows, &parents) {
+    for (i, depth) in tree(&rows) {
         row(&mut html, &rows[i], depth);
     }
     html.push_str("</tbody></table>");
@@ -98,12 +97,12 @@ fn row(html: &mut String, r: &Row, depth: usize) {
 /// The order to list `rows` in, each with its depth: every session after
 /// its parent and its parent's earlier children; one whose parent is not
 /// listed (or that is caught in a loop) at the top level.
-fn tree(rows: &[Row], parents: &HashMap<String, String>) -> Vec<(usize, usize)> {
+fn tree(rows: &[Row]) -> Vec<(usize, usize)> {
     let index: HashMap<&str, usize> = rows.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
     let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut roots = Vec::new();
     for (i, r) in rows.iter().enumerate() {
-        match parents.get(&r.name).and_then(|p| index.get(p.as_str())) {
+        match r.parent.as_deref().and_then(|p| index.get(p)) {
             Some(&parent) if parent != i => children.entry(parent).or_default().push(i),
             _ => roots.push(i),
         }
@@ -175,20 +174,20 @@ mod tests {
 
     #[test]
     fn children_follow_their_parents_and_loops_do_not_hang() {
-        let rows: Vec<Row> =
-            ["a", "b", "a1", "a1x", "b1", "orphan", "l1", "l2"].into_iter().map(row).collect();
-        let parents: HashMap<String, String> =
-            [("a1", "a"), ("a1x", "a1"), ("b1", "b"), ("orphan", "gone"), ("l1", "l2"), ("l2", "l1")]
-                .into_iter()
-                .map(|(c, p)| (c.to_string(), p.to_string()))
-                .collect();
+        let parents: HashMap<&str, &str> =
+            [("a1", "a"), ("a1x", "a1"), ("b1", "b"), ("orphan", "gone"), ("l1", "l2"), ("l2", "l1")].into();
+        let rows: Vec<Row> = ["a", "b", "a1", "a1x", "b1", "orphan", "l1", "l2"]
+            .into_iter()
+            .map(|name| Row { parent: parents.get(name).map(|p| p.to_string()), ..row(name) })
+            .collect();
         let order: Vec<(&str, usize)> =
-            tree(&rows, &parents).into_iter().map(|(i, d)| (rows[i].name.as_str(), d)).collect();
+            tree(&rows).into_iter().map(|(i, d)| (rows[i].name.as_str(), d)).collect();
         assert_eq!(
             order,
             [("a", 0), ("a1", 1), ("a1x", 2), ("b", 0), ("b1", 1), ("orphan", 0), ("l1", 0), ("l2", 1)]
         );
-        assert_eq!(tree(&rows, &HashMap::new()).len(), rows.len());
+        let flat: Vec<Row> = rows.iter().map(|r| Row { parent: None, ..row(&r.name) }).collect();
+        assert_eq!(tree(&flat).len(), rows.len());
     }
 
     #[test]

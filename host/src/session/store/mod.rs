@@ -9,12 +9,10 @@
 //! session or exceed the cap.
 //!
 //! This file opens the store; its [`schema`], the [`sessions`] table, the
-//! [`tree`] they form, the [`queue`], the [`events`] log and the parents
-//! each session [`lineage`] lists each have a
+//! [`tree`] they form, the [`queue`] and the [`events`] log each have a
 //! module.
 
 mod events;
-mod lineage;
 mod queue;
 mod schema;
 mod sessions;
