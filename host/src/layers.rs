@@ -19,7 +19,7 @@ mod tests {
         ("env", &[]),
         ("wit", &[]),
         ("pid", &[]),
-        ("paths", &["env"]),
+        ("paths", &["env", "pid"]),
         ("worktree", &["env", "pid"]),
         ("providers", &["env", "paths", "text"]),
         ("gate", &["env", "paths", "text"]),

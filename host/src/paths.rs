@@ -105,3 +105,80 @@ pub fn relative(path: &str) -> Result<std::path::PathBuf, RelativeError> {
     }
     Ok(out)
 }
+
+/// What `grove serve` leaves in the git directory while it runs
+/// (`grove/serve.json`): its pid, when that process started, and its port;
+/// never its token. A run reads it to print where its report can be seen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ServeMark {
+    pub pid: u32,
+    /// `/proc/<pid>/stat`'s start time: a pid alone may be reused.
+    pub started: Option<u64>,
+    pub port: u16,
+}
+
+impl ServeMark {
+    fn path(git_dir: &Path) -> PathBuf {
+        git_dir.join("grove").join("serve.json")
+    }
+
+    /// Leave this process's mark for `port`; it is taken away when the
+    /// returned guard drops (a mark a killed server left is told apart by
+    /// its pid and start time).
+    pub fn leave(git_dir: &Path, port: u16) -> std::io::Result<ServeMarkGuard> {
+        let pid = std::process::id();
+        let mark = ServeMark { pid, started: crate::pid::start_time(pid), port };
+        let path = ServeMark::path(git_dir);
+        let tmp = path.with_extension(format!("json.{pid}"));
+        std::fs::write(&tmp, serde_json::to_vec(&mark).unwrap_or_default())?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(ServeMarkGuard { path, mark })
+    }
+
+    /// The mark of a `grove serve` that is running now for this repository.
+    pub fn live(git_dir: &Path) -> Option<ServeMark> {
+        let text = std::fs::read(ServeMark::path(git_dir)).ok()?;
+        let mark: ServeMark = serde_json::from_slice(&text).ok()?;
+        let same = crate::pid::alive(mark.pid) && crate::pid::start_time(mark.pid) == mark.started;
+        same.then_some(mark)
+    }
+}
+
+/// Takes a [`ServeMark`] away when the server stops, if it is still ours.
+#[derive(Debug)]
+pub struct ServeMarkGuard {
+    path: PathBuf,
+    mark: ServeMark,
+}
+
+impl Drop for ServeMarkGuard {
+    fn drop(&mut self) {
+        let ours = std::fs::read(&self.path)
+            .ok()
+            .and_then(|t| serde_json::from_slice::<ServeMark>(&t).ok())
+            .is_some_and(|m| m == self.mark);
+        if ours {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod serve_mark_tests {
+    use super::ServeMark;
+
+    #[test]
+    fn a_mark_is_live_while_its_guard_lives_and_a_dead_servers_is_not() {
+        let git = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(git.path().join("grove")).unwrap();
+        assert_eq!(ServeMark::live(git.path()), None);
+        let guard = ServeMark::leave(git.path(), 4242).unwrap();
+        assert_eq!(ServeMark::live(git.path()).map(|m| m.port), Some(4242));
+        drop(guard);
+        assert_eq!(ServeMark::live(git.path()), None, "taken away");
+        // A killed server's mark: its pid now names another process (or none).
+        let stale = ServeMark { pid: std::process::id(), started: Some(1), port: 4243 };
+        std::fs::write(git.path().join("grove/serve.json"), serde_json::to_vec(&stale).unwrap()).unwrap();
+        assert_eq!(ServeMark::live(git.path()), None);
+    }
+}

@@ -150,6 +150,32 @@ fn five_distinct_strategies_run_in_parallel_are_compared_and_one_is_picked() {
 }
 
 #[test]
+fn a_prototype_run_in_a_session_spawns_its_variants_under_it() {
+    let lab = lab();
+    lab.grove(&["new", "web", "--skill", "prototype", "--task", "Add a counter button", "--mode", "auto"])
+        .expect(0);
+    let web = lab.wait_final("web");
+    assert_eq!(web["state"], "done", "{web}");
+    let rows = lab.grove(&["ls", "--json"]).expect(0).json();
+    let rows = rows.as_array().unwrap();
+    let children: Vec<&serde_json::Value> = rows.iter().filter(|r| r["name"] != "web").collect();
+    assert_eq!(children.len(), 5, "{rows:?}");
+    for child in &children {
+        assert_eq!(child["parent"], "web", "{child}");
+    }
+    // Drawn under their parent, too.
+    let tree = lab.grove(&["ls"]).expect(0).stdout;
+    let at = |name: &str| tree.find(name).unwrap_or_else(|| panic!("{name} in {tree}"));
+    assert!(children.iter().all(|c| at(c["name"].as_str().unwrap()) > at("web ")), "{tree}");
+    // Removing the parent removes its variants (their work is unmerged:
+    // refused without --force).
+    lab.grove(&["rm", "web", "--yes"]).expect(2);
+    assert_eq!(lab.grove(&["ls", "--json"]).expect(0).json().as_array().unwrap().len(), 6);
+    lab.grove(&["rm", "web", "--yes", "--force"]).expect(0);
+    assert_eq!(lab.grove(&["ls", "--json"]).expect(0).json(), serde_json::json!([]));
+}
+
+#[test]
 fn too_few_or_too_many_variants_and_no_task_are_usage_errors() {
     let lab = Lab::new(&[("README.md", "hi\n")], Vec::new());
     let run = lab.grove(&["run", "prototype", "x", "--variants", "1"]).expect(2);
@@ -192,7 +218,7 @@ fn look_at(page: &Path) {
 
 /// The offline demo in `examples/prototype-demo`: its app, the task, and
 /// the cassettes a run replays (the planner's, then one per variant).
-mod demo {
+pub(crate) mod demo {
     use super::*;
 
     pub const TASK: &str = "Add a button that counts clicks to the page";

@@ -672,6 +672,56 @@ fn the_pages_load_clean_and_the_approve_button_answers_the_queue() {
     assert_eq!(served.get("/prototype/..%2F..%2Fgrove/index.html").status, 404);
 }
 
+#[test]
+fn a_prototype_run_says_where_grove_serve_shows_it() {
+    needs_chromium!();
+    let repo = crate::prototype::demo::repo();
+    let home = tempfile::tempdir().unwrap();
+    let cmd = || {
+        let mut cmd = grove_cmd(repo.path(), home.path());
+        for var in grove_tests::model_server::PROVIDER_VARS {
+            cmd.env_remove(var);
+        }
+        cmd
+    };
+    let served = Served::start(cmd());
+    let cassette = crate::prototype::demo::dir().join("demo.jsonl");
+    let run = grove_with(
+        cmd(),
+        &["run", "prototype", "--replay", cassette.to_str().unwrap(), crate::prototype::demo::TASK],
+        None,
+    )
+    .expect(0);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    let at = format!("in grove serve: http://127.0.0.1:{}/report/", served.port);
+    let start = said.find(&at).unwrap_or_else(|| panic!("no address of the page: {said}")) + at.len() - 8;
+    let path = said[start..].split_whitespace().next().unwrap().to_string();
+    assert!(path.starts_with("/report/prototype-") && path.ends_with(".html"), "{path}");
+
+    // The report, framed; the comparison by its run's name, too.
+    let frame = served.get(&path).expect(200);
+    assert!(frame.body.contains(&format!("src=\"{path}/page\"")), "{}", frame.body);
+    let page = served.get(&format!("{path}/page")).expect(200);
+    assert_eq!(page.body.matches("<article class=\"card\"").count(), 5);
+    assert!(page.header("content-security-policy").unwrap().contains("sandbox"));
+    let run_name =
+        page.body.split("<title>prototype ").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let compare = served.get(&format!("/prototype/{run_name}")).expect(200);
+    assert!(compare.body.contains("iframe class=\"prototype\""), "{}", compare.body);
+    assert_eq!(served.get("/report/serve.json").status, 404);
+    assert_eq!(served.get("/report/..%2Fserve.json/page").status, 404);
+
+    // In the browser: the page loads clean; its screenshot is kept.
+    let chrome = Chrome::start(served.port);
+    let tab = chrome.page();
+    chrome.goto(&tab, &served, "/");
+    chrome.goto(&tab, &served, &format!("/prototype/{run_name}"));
+    chrome.wait(&tab, "document.querySelector('iframe.prototype')");
+    chrome.assert_clean(&tab, "the prototype page");
+    let shot = chrome.screenshot(&tab, "serve-prototype.png");
+    eprintln!("the prototype page in grove serve: {}", shot.display());
+}
+
 /// A PNG of `width`×`height`.
 fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbaImage::from_fn(width, height, |x, y| {

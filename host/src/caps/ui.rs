@@ -17,7 +17,11 @@ impl Host for Caps {
             ReportFormat::Html => {
                 let path = save_html(self.reports_dir.as_deref(), self.console.skill(), &body)
                     .map_err(|e| super::io_error("saving the HTML report", e))?;
-                format!("{title}: {}", path.display())
+                let mut text = format!("{title}: {}", path.display());
+                if let Some(address) = served_at(self.reports_dir.as_deref(), &path) {
+                    text.push_str(&format!("\n  in grove serve: {address}"));
+                }
+                text
             }
             ReportFormat::Text | ReportFormat::Markdown => format!("## {title}\n\n{body}"),
         };
@@ -74,6 +78,16 @@ fn parse_choice(answer: &str, choices: &[String], default: Option<u32>) -> Resul
         .position(|c| c.eq_ignore_ascii_case(answer))
         .map(|i| i as u32)
         .ok_or_else(|| CapError::invalid(format!("{answer:?} is not one of the choices")))
+}
+
+/// Where a running `grove serve` shows the report at `path`, if one runs
+/// for this repository. The address has no token: the browser that opened
+/// the server's own address carries its cookie.
+fn served_at(reports: Option<&Path>, path: &Path) -> Option<String> {
+    let git_dir = reports?.parent()?.parent()?;
+    let mark = crate::paths::ServeMark::live(git_dir)?;
+    let file = path.file_name()?.to_str()?;
+    Some(format!("http://127.0.0.1:{}/report/{file}", mark.port))
 }
 
 /// Save an HTML report in a private folder: `reports` (the repository's

@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::session::Ctx;
 use super::{CliError, Exit};
+use crate::paths::ServeMark;
 use crate::serve::{Options, ServeError, Server};
 
 #[derive(Debug, Args)]
@@ -18,9 +19,14 @@ pub fn serve(args: ServeArgs) -> Result<Exit, CliError> {
     let program = std::env::current_exe()
         .map_err(|e| CliError::new(Exit::Host, format!("finding grove's own binary: {e}")))?;
     let root = ctx.worktrees.root().display().to_string();
+    let git_dir = ctx.worktrees.git_dir().to_path_buf();
     let options = Options { port: args.port.unwrap_or(0), program };
     super::block_on(async move {
         let server = Server::bind(ctx, options).await.map_err(|e| failure(e, args.port))?;
+        // So that a run can print where its report is seen; gone when we stop.
+        let _mark = ServeMark::leave(&git_dir, server.port())
+            .map_err(|e| tracing::debug!("leaving the serve mark: {e}"))
+            .ok();
         // The address first, alone on its line: scripts read it.
         println!("{}", server.url());
         eprintln!(

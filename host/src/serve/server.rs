@@ -127,6 +127,11 @@ impl Server {
         format!("http://127.0.0.1:{}/?token={}", self.app.port, self.app.secrets.token)
     }
 
+    /// The port it listens on, on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.app.port
+    }
+
     /// Answer requests until the process ends.
     pub async fn run(self) -> Result<(), ServeError> {
         axum::serve(self.listener, router(self.app)).await.map_err(ServeError::Serve)
@@ -141,6 +146,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/session/{name}/evidence/{file}", get(pages::evidence_file))
         .route("/prototype/{run}", get(pages::prototype))
         .route("/prototype/{run}/index.html", get(pages::prototype_file))
+        .route("/report/{file}", get(pages::report))
+        .route("/report/{file}/page", get(pages::report_file))
         .route("/live/sessions", get(live::sessions))
         .route("/live/approvals", get(live::approvals))
         .route("/live/session/{name}", get(live::session))

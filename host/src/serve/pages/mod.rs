@@ -1,13 +1,13 @@
 //! The pages: all sessions, one session, the approvals, a prototype
-//! comparison. Each live page is made of regions (an element id and its
+//! comparison or a skill's report (framed). Each live page is made of regions (an element id and its
 //! HTML) that the page's live stream remakes and sends again when the
 //! store changes; the page itself is those same regions in the frame.
 
 pub mod approvals;
 mod diff;
 pub mod evidence;
+mod framed;
 mod highlight;
-mod prototype;
 pub mod session;
 pub mod sessions;
 pub mod transcript;
@@ -129,19 +129,54 @@ pub async fn evidence_file(
 
 /// `/prototype/RUN`: the comparison page of a prototype run, framed.
 pub async fn prototype(State(app): State<Arc<App>>, Path(run): Path<String>) -> Response {
+    let missing = "The prototype skill writes its comparison as a report (<code>grove run prototype</code> \
+                   prints its path); there is none for this run.";
+    framed_page(app, run, framed::body, "No prototype", missing).await
+}
+
+/// `/prototype/RUN/index.html`: the comparison page itself, under its own
+/// policy.
+pub async fn prototype_file(State(app): State<Arc<App>>, Path(run): Path<String>) -> Response {
+    framed_file(app, run, framed::path, "no such prototype\n").await
+}
+
+/// `/report/FILE`: a report a skill saved with `ui.report`, framed.
+pub async fn report(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    let missing =
+        "Skills save their HTML reports in <code>.git/grove/reports</code>; there is no such report.";
+    framed_page(app, file, framed::report_body, "No report", missing).await
+}
+
+/// `/report/FILE/page`: the report itself, under its own policy.
+pub async fn report_file(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    framed_file(app, file, framed::report, "no such report\n").await
+}
+
+/// The frame around a skill's page, or a 404 saying why there is none.
+async fn framed_page(
+    app: Arc<App>,
+    name: String,
+    body: fn(&std::path::Path, &str) -> Option<String>,
+    absent: &'static str,
+    missing: &'static str,
+) -> Response {
     let started = Instant::now();
     let (status, html) = app
         .with_ctx(move |app, ctx| {
             let pending = pending(&ctx.store);
-            match prototype::body(&app.git_dir, &run) {
-                Some(body) => (StatusCode::OK, html::page(&app.frame(&run, Nav::Other, None, pending), &body)),
+            match body(&app.git_dir, &name) {
+                Some(body) => {
+                    (StatusCode::OK, html::page(&app.frame(&name, Nav::Other, None, pending), &body))
+                }
                 None => {
                     let body = format!(
-                        "<h1>No prototype <code>{}</code></h1><p class=\"meta\">The prototype skill writes its \
-                         comparison as a report (<code>grove run prototype</code> prints its path); there is none for this run.</p>",
-                        escape(&run)
+                        "<h1>{absent} <code>{}</code></h1><p class=\"meta\">{missing}</p>",
+                        escape(&name)
                     );
-                    (StatusCode::NOT_FOUND, html::page(&app.frame("Not found", Nav::Other, None, pending), &body))
+                    (
+                        StatusCode::NOT_FOUND,
+                        html::page(&app.frame("Not found", Nav::Other, None, pending), &body),
+                    )
                 }
             }
         })
@@ -149,22 +184,25 @@ pub async fn prototype(State(app): State<Arc<App>>, Path(run): Path<String>) -> 
     html_page(status, html, started)
 }
 
-/// `/prototype/RUN/index.html`: the comparison page itself, under its own
-/// policy.
-pub async fn prototype_file(State(app): State<Arc<App>>, Path(run): Path<String>) -> Response {
+/// A skill's page itself, under the framed policy.
+async fn framed_file(
+    app: Arc<App>,
+    name: String,
+    find: fn(&std::path::Path, &str) -> Option<std::path::PathBuf>,
+    missing: &'static str,
+) -> Response {
     let git_dir = app.git_dir.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        prototype::path(&git_dir, &run).and_then(|p| std::fs::read(p).ok())
-    })
-    .await
-    .ok()
-    .flatten();
+    let bytes =
+        tokio::task::spawn_blocking(move || find(&git_dir, &name).and_then(|p| std::fs::read(p).ok()))
+            .await
+            .ok()
+            .flatten();
     let Some(bytes) = bytes else {
-        return (StatusCode::NOT_FOUND, "no such prototype\n").into_response();
+        return (StatusCode::NOT_FOUND, missing).into_response();
     };
     let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(prototype::CSP));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(framed::CSP));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     response
 }

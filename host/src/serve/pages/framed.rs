@@ -1,10 +1,11 @@
-//! A prototype comparison, when the prototype skill has written one:
-//! `<git dir>/grove/prototype/<run>/index.html`, or the report `grove run
-//! prototype` saved (`grove/reports/prototype-<time>.html`, titled with its
-//! run), shown inside the page frame. The file is a skill's work, so it is served under a policy of
-//! its own: sandboxed (an origin of its own, no cookies, no way to reach
-//! the server's pages or the top window), no requests anywhere, its images,
-//! styles and scripts inline only.
+//! A skill's HTML shown inside the page frame: a prototype comparison
+//! (`<git dir>/grove/prototype/<run>/index.html`, or the report `grove run
+//! prototype` saved, `grove/reports/prototype-<time>.html`, titled with
+//! its run) and any report a skill saved with `ui.report`. The file is a
+//! skill's work, so it is served under a policy of its own: sandboxed (an
+//! origin of its own, no cookies, no way to reach the server's pages or the
+//! top window), no requests anywhere, its images, styles and scripts inline
+//! only.
 
 use std::path::{Path, PathBuf};
 
@@ -14,15 +15,28 @@ use crate::serve::html::{escape, segment};
 pub const CSP: &str = "default-src 'none'; img-src data:; media-src data:; font-src data:; \
      style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'; sandbox allow-scripts";
 
-/// The comparison page of run `run`, if it exists. A run's name is one
-/// plain path segment: letters, digits, `.`, `_` and `-`, not starting with
-/// a dot.
+/// Whether `name` is one plain path segment: letters, digits, `.`, `_`
+/// and `-`, not starting with a dot.
+fn plain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The report `file` (a name such as `simplify-<time>.html`) a skill saved
+/// in `<git dir>/grove/reports`, if it exists.
+pub fn report(git_dir: &Path, file: &str) -> Option<PathBuf> {
+    if !plain(file) || !file.ends_with(".html") {
+        return None;
+    }
+    let path = git_dir.join("grove").join("reports").join(file);
+    path.is_file().then_some(path)
+}
+
+/// The comparison page of run `run`, if it exists.
 pub fn path(git_dir: &Path, run: &str) -> Option<PathBuf> {
-    let plain = !run.is_empty()
-        && run.len() <= 128
-        && !run.starts_with('.')
-        && run.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !plain {
+    if !plain(run) {
         return None;
     }
     let path = git_dir.join("grove").join("prototype").join(run).join("index.html");
@@ -57,13 +71,25 @@ fn saved_report(git_dir: &Path, run: &str) -> Option<PathBuf> {
 /// The frame page's body for run `run`.
 pub fn body(git_dir: &Path, run: &str) -> Option<String> {
     path(git_dir, run)?;
-    Some(format!(
-        "<h1>Prototype <span class=\"meta\">{name}</span></h1>\
-         <p class=\"meta\">The comparison the prototype skill wrote; it runs sandboxed and reaches nothing.</p>\
-         <iframe class=\"prototype\" src=\"/prototype/{href}/index.html\" sandbox=\"allow-scripts\" title=\"prototype {name}\"></iframe>",
-        name = escape(run),
-        href = segment(run),
-    ))
+    let src = format!("/prototype/{}/index.html", segment(run));
+    Some(frame("Prototype", run, "The comparison the prototype skill wrote", &src))
+}
+
+/// The frame page's body for report `file`.
+pub fn report_body(git_dir: &Path, file: &str) -> Option<String> {
+    report(git_dir, file)?;
+    let src = format!("/report/{}/page", segment(file));
+    Some(frame("Report", file, "A report a skill saved", &src))
+}
+
+fn frame(kind: &str, name: &str, what: &str, src: &str) -> String {
+    format!(
+        "<h1>{kind} <span class=\"meta\">{name}</span></h1>\
+         <p class=\"meta\">{what}; it runs sandboxed and reaches nothing.</p>\
+         <iframe class=\"prototype\" src=\"{src}\" sandbox=\"allow-scripts\" title=\"{kind} {name}\"></iframe>",
+        name = escape(name),
+        src = escape(src),
+    )
 }
 
 #[cfg(test)]
@@ -98,5 +124,15 @@ mod tests {
         assert!(found.ends_with("prototype-2026-12-06T060000Z.html"), "{found:?}");
         assert!(path(git.path(), "proto-c").is_none());
         assert!(path(git.path(), "../reports").is_none());
+        let found = report(git.path(), "simplify-2026-12-06T070000Z.html").unwrap();
+        assert!(found.ends_with("simplify-2026-12-06T070000Z.html"));
+        assert!(
+            report_body(git.path(), "simplify-2026-12-06T070000Z.html")
+                .unwrap()
+                .contains("src=\"/report/simplify-2026-12-06T070000Z.html/page\"")
+        );
+        for bad in ["../serve.json", "serve.json", "simplify-2026-12-06T070000Z", ".x.html", "nope.html"] {
+            assert!(report(git.path(), bad).is_none(), "{bad:?}");
+        }
     }
 }
