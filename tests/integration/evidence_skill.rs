@@ -40,7 +40,7 @@ expect-text = { selector = "#count", text = "count: 1" }
 "##;
 
 /// The user lets the app's server run without asking, as the README says.
-const ALLOW_THE_SERVER: &str = "[[rules]]\nverdict = \"allow\"\ncommand = \"python3 -m http.server\"\n\
+pub(crate) const ALLOW_THE_SERVER: &str = "[[rules]]\nverdict = \"allow\"\ncommand = \"python3 -m http.server\"\n\
                                 reason = \"the app's own server, for evidence\"\n";
 
 /// A repository holding the app, and a home whose policy allows its server.
@@ -321,4 +321,52 @@ fn propose_saves_the_models_scenarios_for_the_front_end_changes_and_runs_none() 
     // A proposal is never run unasked: the scenarios run are the kept ones.
     let run = lab.grove(&["run", "evidence"]).expect(2);
     assert!(run.stderr.contains("no scenarios in .grove/scenarios/"), "{}", run.stderr);
+}
+
+#[test]
+fn designer_check_pictures_each_changed_page_before_and_after() {
+    needs_chromium!();
+    let config = format!("{CONFIG}\n[design]\ndesigners = [\"dana@example.com\"]\npages = [\"/\"]\n");
+    let app = App::new(&[
+        ("index.html", COUNTER),
+        ("about.html", "<!doctype html><title>About</title><h1 class=\"title\">About us</h1>"),
+        ("style.css", "h1 { color: black }\n"),
+        (".grove/config.toml", &config),
+    ]);
+    let repo = app.repo.path();
+    std::fs::write(repo.join("style.css"), "h1 { color: rebeccapurple }\n").unwrap();
+    std::fs::write(
+        repo.join("about.html"),
+        "<!doctype html><title>About</title><h1 class=\"title big\">About us, anew</h1>",
+    )
+    .unwrap();
+    grove_tests::commit_all(&git2::Repository::open(repo).unwrap(), "a new look");
+
+    // No sign-off: the check fails, and the pictures are there to judge by.
+    let run = app.grove(&["run", "designer-check", "--base", "HEAD~1"]).expect(1);
+    assert!(run.stdout.contains("Pictures in the evidence bundle"), "{}\n{}", run.stdout, run.stderr);
+    let manifest = app.manifest();
+    let mut captions: Vec<&str> =
+        entries(&manifest, "png").iter().map(|e| e["caption"].as_str().unwrap()).collect();
+    captions.sort();
+    assert_eq!(
+        captions,
+        [
+            "designer-check: / (after)",
+            "designer-check: / (before)",
+            "designer-check: /about.html (after)",
+            "designer-check: /about.html (before)",
+        ]
+    );
+    let pngs = entries(&manifest, "png");
+    let after = pngs.iter().find(|e| e["caption"] == "designer-check: /about.html (after)").unwrap();
+    let before = pngs.iter().find(|e| e["caption"] == "designer-check: /about.html (before)").unwrap();
+    assert_eq!(png_size(&app.file(&manifest, after)), (1280, 800));
+    assert_ne!(app.file(&manifest, after), app.file(&manifest, before), "the change shows");
+    assert!(!repo.join(".designer-check-before").exists(), "the base's copy is removed");
+    app.assert_nothing_left();
+
+    // --no-pictures leaves them out.
+    let again = app.grove(&["run", "designer-check", "--base", "HEAD~1", "--no-pictures"]).expect(1);
+    assert!(!again.stdout.contains("Pictures"), "{}", again.stdout);
 }

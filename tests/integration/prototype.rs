@@ -280,8 +280,11 @@ pub(crate) mod demo {
 
     /// A repository holding the demo's app, as a user would start.
     pub fn repo() -> tempfile::TempDir {
-        let app = std::fs::read_to_string(dir().join("app/index.html")).unwrap();
-        grove_tests::repo_with(&[("index.html", &app)])
+        let read = |file: &str| std::fs::read_to_string(dir().join("app").join(file)).unwrap();
+        grove_tests::repo_with(&[
+            ("index.html", &read("index.html")),
+            (".grove/config.toml", &read(".grove/config.toml")),
+        ])
     }
 }
 
@@ -323,6 +326,8 @@ fn record_the_prototype_demo() {
 fn the_offline_demo_replays_five_variants_without_a_model() {
     let dir = demo::repo();
     let home = tempfile::tempdir().unwrap();
+    // As the demo's README says: the app's server runs without asking.
+    grove_tests::write(home.path(), "grove/policy.toml", crate::evidence_skill::ALLOW_THE_SERVER);
     let mut cmd = crate::support::grove_cmd(dir.path(), home.path());
     for var in grove_tests::model_server::PROVIDER_VARS {
         cmd.env_remove(var);
@@ -339,4 +344,22 @@ fn the_offline_demo_replays_five_variants_without_a_model() {
     let html = std::fs::read_to_string(&pages[0]).unwrap();
     assert_eq!(html.matches("<article class=\"card\"").count(), 5);
     assert!(html.contains("Web component") && html.contains("customElements"), "the diffs are on the page");
+    if !crate::support::chromium_installed() {
+        eprintln!("SKIPPED: chromium is not installed; no previews to look at");
+        return;
+    }
+    // With [evidence] configured, each card shows its variant's page, taken
+    // from the variant's commit served on its own.
+    let shots: Vec<&str> =
+        html.split("<img class=\"shot\" alt=\"the variant's page\" src=\"").skip(1).collect();
+    assert_eq!(shots.len(), 5, "a preview on every card: {}", run.stderr);
+    use base64::Engine;
+    let data = shots[0].split('"').next().unwrap().strip_prefix("data:image/png;base64,").unwrap();
+    let png = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+    let picture = image::load_from_memory(&png).unwrap();
+    assert_eq!((picture.width(), picture.height()), (800, 500));
+    assert!(!html.contains("No preview"), "{html}");
+    let previews = std::fs::read_dir(dir.path().join(".git/grove/evidence")).unwrap().count();
+    assert!(previews >= 1, "the previews are kept as evidence");
+    assert!(!dir.path().join(".prototype-preview-1").exists(), "the copies are removed");
 }

@@ -677,6 +677,7 @@ fn a_prototype_run_says_where_grove_serve_shows_it() {
     needs_chromium!();
     let repo = crate::prototype::demo::repo();
     let home = tempfile::tempdir().unwrap();
+    grove_tests::write(home.path(), "grove/policy.toml", crate::evidence_skill::ALLOW_THE_SERVER);
     let cmd = || {
         let mut cmd = grove_cmd(repo.path(), home.path());
         for var in grove_tests::model_server::PROVIDER_VARS {

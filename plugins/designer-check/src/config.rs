@@ -5,6 +5,7 @@
 //! designers = ["Dana Designer <dana@example.com>", "sam@example.com"]
 //! components = ["src/components/**", "ui/**/*.tsx"]
 //! signoff_file = ".grove/design-signoff"   # optional; this is the default
+//! pages = ["/", "/settings"]               # optional: where a style change shows
 //! ```
 //!
 //! Other sections of the file belong to other tools and are ignored; an
@@ -29,6 +30,9 @@ pub struct Design {
     /// The patterns as written, for the report.
     pub component_patterns: Vec<String>,
     pub signoff_file: String,
+    /// The app's pages a change that is not itself a page shows on (with
+    /// `[evidence]` configured, each is pictured).
+    pub pages: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +48,8 @@ struct Section {
     #[serde(default)]
     components: Vec<String>,
     signoff_file: Option<String>,
+    #[serde(default)]
+    pages: Vec<String>,
 }
 
 /// The `[design]` section of `text`, or `None` when there is none.
@@ -58,6 +64,7 @@ pub fn parse(text: &str) -> Result<Option<Design>, String> {
             .signoff_file
             .filter(|p| !p.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_SIGNOFF_FILE.to_string()),
+        pages: section.pages,
     }))
 }
 

@@ -3,7 +3,9 @@
 //! images, icons, fonts, configured components) and checks that a designer
 //! from `[design] designers` in `.grove/config.toml` signed them off, with
 //! a `Design-Reviewed-by:` trailer or in the sign-off file. The verdict
-//! fails when design changes lack a sign-off that counts.
+//! fails when design changes lack a sign-off that counts. With `[evidence]`
+//! configured, the pages the changes show on are pictured, before and
+//! after, into the evidence bundle (`pages.rs`).
 //!
 //! Detection and judging are pure and tested natively; this file gathers
 //! what they need from the host.
@@ -14,6 +16,7 @@ mod detect;
 mod glob;
 mod identity;
 mod options;
+mod pages;
 mod report;
 mod signoff;
 
@@ -39,7 +42,16 @@ impl Skill for DesignerCheck {
         "Finds front-end and design changes in a diff and checks that a designer signed them off",
     )
     .usage(options::USAGE)
-    .permissions(&[permission::WORKSPACE_READ, permission::GIT_READ, permission::UI]);
+    .permissions(&[
+        permission::WORKSPACE_READ,
+        permission::GIT_READ,
+        permission::UI,
+        // The pictures: the base commit exported, the app served, its pages
+        // screenshotted.
+        permission::WORKSPACE_WRITE,
+        permission::PROCESS,
+        permission::BROWSER,
+    ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
@@ -57,11 +69,24 @@ impl Skill for DesignerCheck {
         let check =
             Check::new(base.label().to_string(), base.describe(), changes, design.as_ref(), claims, &history);
 
+        let shots = match grove_app::config::read()? {
+            Some(evidence) if !options.no_pictures && !check.changes.is_empty() => {
+                let listed = design.as_ref().map(|d| d.pages.as_slice()).unwrap_or_default();
+                let pages = pages::to_picture(&check.changes, listed, &evidence.url);
+                log::info(&format!("picturing {} changed page(s)", pages.len()));
+                pages::take(&evidence, &pages, base.rev())
+            }
+            _ => Vec::new(),
+        };
+
         let verdict = check.verdict();
         let summary = report::summary(&check);
         grove_sdk::bundle::keep_report(&format!("designer-check: {summary}"), &report::json(&check));
         let mut outcome = if verdict.passes() { Outcome::ok(summary) } else { Outcome::fail(summary) };
-        let markdown = report::markdown(&check);
+        let mut markdown = report::markdown(&check);
+        if !shots.is_empty() {
+            markdown.push_str(&pages::markdown(&shots));
+        }
         if !markdown.is_empty() {
             outcome = outcome.with_report(markdown);
         }

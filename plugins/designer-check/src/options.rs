@@ -1,8 +1,8 @@
-//! The command line: `grove run designer-check [--base REF] [--json]`.
+//! The command line: `grove run designer-check [--base REF] [--no-pictures] [--json]`.
 
 use grove_sdk::prelude::*;
 
-pub const USAGE: &str = "grove run designer-check [--base REF] [--json]";
+pub const USAGE: &str = "grove run designer-check [--base REF] [--no-pictures] [--json]";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -10,6 +10,9 @@ pub struct Options {
     /// Check the changes since this revision rather than the default
     /// (a session's start, or HEAD).
     pub base: Option<String>,
+    /// Leave out the pictures of changed pages (taken when `[evidence]`
+    /// says how the app is served).
+    pub no_pictures: bool,
 }
 
 impl Options {
@@ -17,8 +20,9 @@ impl Options {
         let mut args = Args::new(invocation.args.clone());
         let json = Format::take_json(&mut args, invocation);
         let base = args.value("--base")?;
+        let no_pictures = args.flag("--no-pictures");
         args.finish()?;
-        Ok(Options { json, base })
+        Ok(Options { json, base, no_pictures })
     }
 }
 
@@ -32,10 +36,10 @@ mod tests {
 
     #[test]
     fn flags() {
-        assert_eq!(parse(&[]).unwrap(), Options { json: false, base: None });
+        assert_eq!(parse(&[]).unwrap(), Options { json: false, base: None, no_pictures: false });
         assert_eq!(
-            parse(&["--base", "main", "--json"]).unwrap(),
-            Options { json: true, base: Some("main".into()) }
+            parse(&["--base", "main", "--json", "--no-pictures"]).unwrap(),
+            Options { json: true, base: Some("main".into()), no_pictures: true }
         );
         assert!(matches!(parse(&["--strict"]), Err(Error::Invalid(_))));
         assert!(matches!(parse(&["--base"]), Err(Error::Invalid(_))));

@@ -11,8 +11,6 @@
 //! and runs in the sandbox (`process.running`), reached by the browser
 //! through the one loopback door grove opens for it.
 
-mod app;
-mod config;
 mod options;
 mod play;
 mod propose;
@@ -22,8 +20,8 @@ mod summary;
 use grove_sdk::evidence::{self, Kind};
 use grove_sdk::prelude::*;
 
-use app::App;
-use config::Evidence;
+use grove_app::App;
+use grove_app::config::{self, Evidence};
 use options::Options;
 use play::Played;
 use scenario::Scenario;
@@ -119,12 +117,7 @@ grove_sdk::export!(EvidenceSkill);
 
 /// The `[evidence]` section; `invalid` (a usage error) when there is none.
 fn read_config() -> Result<Evidence> {
-    let text = match workspace::read_text(config::PATH) {
-        Ok(text) => text,
-        Err(Error::NotFound(_)) => String::new(),
-        Err(e) => return Err(e),
-    };
-    config::parse(&text).map_err(Error::invalid)?.ok_or_else(|| {
+    config::read()?.ok_or_else(|| {
         Error::invalid(format!(
             "no [evidence] section in {}: say how the app is served, e.g.\n\n[evidence]\nserve = \"python3 -m http.server $PORT\"\nurl = \"/\"",
             config::PATH

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use grove_sdk::browser::{Page, Recording, Viewport};
 use grove_sdk::prelude::*;
 
-use crate::app::{App, clean};
 use crate::scenario::{Action, Scenario, Step, Wait};
+use grove_app::{App, clean};
 
 /// How long a `wait-for` waits when the step does not say.
 const WAIT_MS: u32 = 10_000;

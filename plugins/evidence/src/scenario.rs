@@ -21,6 +21,7 @@
 //! and expectations take `timeout-ms`. Parsing is strict, and every
 //! mistake is named by file and step.
 
+pub use grove_app::config::shown;
 use toml::{Table, Value};
 
 /// Where scenarios live, relative to the workspace root.
@@ -159,19 +160,6 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, String> {
         .map(|(i, step)| self::step(step).map_err(|why| fail(format!("step {}: {why}", i + 1))))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario { file: file.to_string(), name, viewport, url, steps })
-}
-
-/// A value as a mistake names it.
-pub fn shown(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("{s:?}"),
-        Value::Integer(n) => n.to_string(),
-        Value::Float(n) => n.to_string(),
-        Value::Boolean(b) => b.to_string(),
-        Value::Datetime(d) => format!("the date {d:?}"),
-        Value::Array(items) => format!("[{}]", items.iter().map(shown).collect::<Vec<_>>().join(", ")),
-        Value::Table(_) => "a table".into(),
-    }
 }
 
 fn is_url(u: &str) -> bool {

@@ -1,5 +1,6 @@
 //! What each variant came to: its state and summary, cost and time, diff
-//! and diff stat, and the review rules' findings on its diff.
+//! and diff stat, and the review rules' findings on its diff (its
+//! preview is taken after, by `preview.rs`).
 
 use grove_review::Finding;
 use grove_sdk::prelude::*;
@@ -7,6 +8,7 @@ use grove_sdk::sessions::{self, Info, State};
 use serde::Serialize;
 
 use crate::plan::Strategy;
+use crate::preview::Preview;
 
 /// The most of a variant's diff kept for the comparison page.
 const DIFF_SHOWN: usize = 200 * 1024;
@@ -16,6 +18,9 @@ pub struct Variant {
     /// 1-based, as `grove prototype pick` takes it.
     pub number: usize,
     pub session: String,
+    /// The variant's branch, where its work is.
+    #[serde(skip)]
+    pub branch: String,
     pub strategy: Strategy,
     pub state: &'static str,
     /// With a check: whether it passed; without one, whether it finished.
@@ -29,6 +34,8 @@ pub struct Variant {
     pub findings: Vec<Finding>,
     pub diff: String,
     pub diff_clipped: bool,
+    #[serde(skip)]
+    pub preview: Preview,
 }
 
 pub fn state_name(state: State) -> &'static str {
@@ -62,6 +69,7 @@ pub fn variant(number: usize, strategy: Strategy, info: Info) -> Result<Variant>
     Ok(Variant {
         number,
         session: info.name,
+        branch: info.branch,
         strategy,
         state: state_name(info.state),
         passed: info.state == State::Done,
@@ -74,5 +82,6 @@ pub fn variant(number: usize, strategy: Strategy, info: Info) -> Result<Variant>
         findings: review.findings,
         diff: shown,
         diff_clipped: clipped,
+        preview: Preview::default(),
     })
 }

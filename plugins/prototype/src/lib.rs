@@ -8,6 +8,7 @@ mod gather;
 mod options;
 mod page;
 mod plan;
+mod preview;
 mod similar;
 
 use grove_sdk::prelude::*;
@@ -34,6 +35,11 @@ impl Skill for Prototype {
         permission::MODEL,
         permission::SESSIONS,
         permission::UI,
+        // The previews: each variant's commit exported, its app served and
+        // screenshotted, the picture kept as evidence.
+        permission::WORKSPACE_WRITE,
+        permission::PROCESS,
+        permission::BROWSER,
     ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
@@ -53,6 +59,9 @@ impl Skill for Prototype {
         let mut variants = Vec::new();
         for (i, (strategy, info)) in plan.strategies.iter().cloned().zip(finished).enumerate() {
             variants.push(gather::variant(i + 1, strategy, info)?);
+        }
+        if let Some(config) = grove_app::config::read()? {
+            preview::take_all(&config, &mut variants);
         }
         let html = page::render(&options.task, &run, &variants, options.until.as_deref());
         ui::report(&format!("prototype {run}"), &html, ReportFormat::Html)?;

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use grove_review::Severity;
 
 use crate::gather::Variant;
+use crate::preview::Preview;
 
 /// Words coloured as keywords in diffs, common to the usual languages.
 const KEYWORDS: &[&str] = &[
@@ -138,7 +139,19 @@ fn card(html: &mut String, run: &str, v: &Variant, checked: bool) {
         }
         html.push_str("</ul>");
     }
-    html.push_str("<p class=\"preview\">No preview: with <code>[evidence]</code> configured, run <code>grove run evidence</code> in the variant's session to record one.</p>");
+    match &v.preview {
+        Preview::Shot(data) => {
+            // A data: URL of PNG bytes grove's browser made: base64 only.
+            let _ = write!(html, "<img class=\"shot\" alt=\"the variant's page\" src=\"{}\">", escape(data));
+        }
+        Preview::Missing(why) => {
+            let _ = write!(html, "<p class=\"preview\">No preview: {}</p>", escape(why));
+        }
+        Preview::Unconfigured => html.push_str(
+            "<p class=\"preview\">No preview: with <code>[evidence]</code> in <code>.grove/config.toml</code> \
+             (how the app is served), each variant's page is shown here.</p>",
+        ),
+    }
     let _ = write!(
         html,
         "<details><summary>Diff</summary><pre class=\"diff\">{}{}</pre></details>\
@@ -248,6 +261,7 @@ dl{margin:8px 0}dt{font-weight:600;font-size:13px;color:var(--muted)}dd{margin:0
 .stats span{margin-right:8px}.add{color:var(--pass)}.del{color:var(--fail)}.summary{color:var(--muted)}\
 .findings{padding-left:18px;font-size:13px}.findings .error b{color:var(--fail)}.findings .warning b{color:#b45309}\
 .clean,.preview{font-size:13px;color:var(--muted)}\
+.shot{width:100%;border:1px solid var(--line);border-radius:6px;margin:8px 0}\
 pre.diff{overflow:auto;max-height:480px;font:12px/1.4 ui-monospace,monospace;background:#fbfbfc;border:1px solid var(--line);padding:8px;border-radius:6px}\
 .diff .add{background:#ecfdf3;display:block}.diff .del{background:#fef2f2;display:block}.diff .hunk{color:#7c3aed}.diff .file{color:var(--muted);font-weight:600}\
 .diff .k{color:#1d4ed8}.diff .s{color:#a16207}.diff .c{color:var(--muted);font-style:italic}\

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use grove_sdk::browser::{Page, Viewport};
 use grove_sdk::prelude::*;
 use grove_sdk::process::Running;
 
@@ -35,6 +36,28 @@ impl App {
             .address()?
             .ok_or_else(|| Error::failed("the app was started to serve but has no address"))?;
         Ok(App { running, address, command: config.serve.clone() })
+    }
+
+    /// Start the app in `cwd` and wait until it is ready; stopped again
+    /// when it never becomes so.
+    pub fn serve(config: &Evidence, cwd: Option<&str>) -> Result<App> {
+        let app = App::start(config, cwd)?;
+        match app.wait_ready(config) {
+            Ok(()) => Ok(app),
+            Err(e) => {
+                app.stop();
+                Err(e)
+            }
+        }
+    }
+
+    /// A PNG of the page at `url` (a path, or a URL with `$PORT`) in a
+    /// `width`×`height` viewport, once it has loaded.
+    pub fn screenshot(&self, url: &str, width: u32, height: u32) -> Result<Vec<u8>> {
+        let page = Page::open(&self.url(url), Some(Viewport { width, height }))?;
+        let png = page.screenshot(false);
+        let _ = page.close();
+        png
     }
 
     /// The URL of `url` (a path, or a URL with `$PORT`) on this app.

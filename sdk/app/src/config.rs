@@ -41,6 +41,16 @@ pub enum Ready {
     Prints(String),
 }
 
+/// The `[evidence]` section of the workspace's configuration, or `None`
+/// when there is no configuration or no such section.
+pub fn read() -> grove_sdk::Result<Option<Evidence>> {
+    match grove_sdk::workspace::read_text(PATH) {
+        Ok(text) => parse(&text).map_err(grove_sdk::Error::invalid),
+        Err(grove_sdk::Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The `[evidence]` section of `text`, or `None` when there is none.
 pub fn parse(text: &str) -> Result<Option<Evidence>, String> {
     let table: Table = toml::from_str(text).map_err(|e| format!("{PATH}: {}", e.to_string().trim_end()))?;
@@ -77,11 +87,24 @@ pub fn parse(text: &str) -> Result<Option<Evidence>, String> {
         Some(other) => {
             return Err(fail(format!(
                 "ready-timeout-ms is milliseconds from 1 to 600000, not {}",
-                crate::scenario::shown(other)
+                shown(other)
             )));
         }
     };
     Ok(Some(Evidence { serve, url, ready, ready_timeout_ms }))
+}
+
+/// A value as a mistake names it.
+pub fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Integer(n) => n.to_string(),
+        Value::Float(n) => n.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Datetime(d) => format!("the date {d:?}"),
+        Value::Array(items) => format!("[{}]", items.iter().map(shown).collect::<Vec<_>>().join(", ")),
+        Value::Table(_) => "a table".into(),
+    }
 }
 
 /// The path part of a path or URL: what is asked for to know the page is there.
