@@ -41,7 +41,14 @@ fn lab() -> Lab {
     lab.server.route("Propose exactly", vec![proposal(&first), proposal(&[OTHERS[3]])]);
     for (title, _) in [ALPHA, OTHERS[0], OTHERS[1], OTHERS[3]] {
         let file = format!("{}.rs", title.to_lowercase().replace('-', "_"));
-        let content = if title == ALPHA.0 { "fn draw() { dbg!(1); }\n" } else { "fn count() {}\n" };
+        let content = match title {
+            t if t == ALPHA.0 => "fn draw() { dbg!(1); }\n",
+            // Nested past simplify's limit: a finding on its card.
+            t if t == OTHERS[3].0 => {
+                "fn svg(n: u32) {\n    if n > 0 {\n        if n > 1 {\n            if n > 2 {\n                if n > 3 {\n                    if n > 4 {\n                        println!(\"deep\");\n                    }\n                }\n            }\n        }\n    }\n}\n"
+            }
+            _ => "fn count() {}\n",
+        };
         lab.server.route(
             format!("{title}: "),
             vec![
@@ -101,6 +108,15 @@ fn five_distinct_strategies_run_in_parallel_are_compared_and_one_is_picked() {
         variants[0]
     );
     assert_eq!(variants[1]["files"], 1);
+    let simpler = variants[4]["simpler"].as_array().unwrap();
+    assert!(
+        simpler
+            .iter()
+            .any(|f| f["path"] == "epsilon_svg.rs" && f["message"].as_str().unwrap().contains("nests")),
+        "simplify's findings on the variant's files: {simpler:?}\n{}",
+        run.stderr
+    );
+    assert_eq!(variants[1]["simpler"], serde_json::json!([]));
     assert_eq!(lab.server.remaining(), 0, "every variant asked the model its own script");
     let planning: Vec<_> =
         lab.requests().into_iter().filter(|r| r.raw_body.contains("Propose exactly")).collect();
@@ -117,6 +133,7 @@ fn five_distinct_strategies_run_in_parallel_are_compared_and_one_is_picked() {
     let html = std::fs::read_to_string(&pages[0]).unwrap();
     assert_eq!(html.matches("<article class=\"card\"").count(), 5);
     assert_eq!(html.matches("badge pass").count(), 4);
+    assert!(html.contains("<b>simplify</b> <code>epsilon_svg.rs:"), "simplify's findings are on the card");
     assert!(html.contains("&lt;b&gt;fast&lt;/b&gt;") && !html.contains("<b>fast"), "tradeoffs are escaped");
     assert!(!html.contains("<script"), "the page runs no script");
     look_at(&pages[0]);

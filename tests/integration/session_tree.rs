@@ -348,3 +348,32 @@ fn a_skill_spawning_in_a_loop_stops_at_the_session_limit() {
 fn branch_exists(dir: &Path, branch: &str) -> bool {
     git2::Repository::open(dir).unwrap().find_branch(branch, git2::BranchType::Local).is_ok()
 }
+
+#[test]
+fn a_file_of_a_sub_session_is_read_inside_its_worktree_only() {
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "kid", "--skill", "hello"]).expect(0);
+    let rows = wait_final(&g, dir.path(), &["kid"]);
+    let worktree = std::path::PathBuf::from(row(&rows, "kid")["path"].as_str().unwrap());
+    std::fs::write(worktree.join("notes.txt"), "the kid's notes, not committed\n").unwrap();
+    // A planted symlink to a file outside every worktree.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("id_rsa"), "PRIVATE KEY").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("id_rsa"), worktree.join("key")).unwrap();
+    let read =
+        |path: &str| g.run(dir.path(), &["run", "--allow", "sessions", probe(), "session-read", "kid", path]);
+
+    let notes = read("notes.txt").expect(0);
+    assert!(notes.stdout.contains("the kid's notes, not committed"), "{}", notes.stdout);
+    let key = read("key");
+    let said = format!("{}{}", key.stdout, key.stderr);
+    assert_ne!(key.code, 0, "{said}");
+    assert!(!said.contains("PRIVATE KEY") && said.contains("outside"), "{said}");
+    let up = read("../../id_rsa");
+    let said = format!("{}{}", up.stdout, up.stderr);
+    assert_ne!(up.code, 0, "{said}");
+    assert!(said.contains("leads outside the worktree"), "{said}");
+    let missing = read("nope.txt");
+    assert_ne!(missing.code, 0);
+}

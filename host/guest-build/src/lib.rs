@@ -32,9 +32,17 @@ pub fn build(packages: &[String]) -> Vec<(String, PathBuf)> {
         .unwrap_or_else(|| root.join("target"))
         .join("guests");
 
-    for dir in
-        ["wit", "sdk/src", "sdk/Cargo.toml", "sdk/agent", "sdk/diff", "sdk/review", "sdk/app", "Cargo.lock"]
-    {
+    for dir in [
+        "wit",
+        "sdk/src",
+        "sdk/Cargo.toml",
+        "sdk/agent",
+        "sdk/diff",
+        "sdk/review",
+        "sdk/app",
+        "sdk/simplify",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     for package in packages {

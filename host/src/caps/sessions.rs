@@ -335,6 +335,41 @@ impl Host for Caps {
         .await
     }
 
+    async fn read_file(&mut self, name: String, path: String) -> R<Vec<u8>> {
+        /// More than this is not a source file to look at.
+        const MAX: u64 = 8 << 20;
+        let rel = super::workspace::relative(&path);
+        let subject = crate::gate::classify::Subject::Path(&path);
+        let action = crate::gate::Action {
+            capability: "sessions",
+            verb: "read-file",
+            target: &path,
+            permission: Permission::Sessions,
+            subject,
+        };
+        let permit = self.gate.check(action).await?;
+        let rel = rel?;
+        let root = self.workspace.root().to_path_buf();
+        blocking(&permit, root, move |_, store| {
+            let s = store.require(&name)?;
+            // Resolved beneath the worktree: a symlink a session planted
+            // cannot lead out of it.
+            let dir = cap_std::fs::Dir::open_ambient_dir(&s.path, cap_std::ambient_authority())
+                .map_err(|e| super::io_error(&format!("opening {name}'s worktree"), e))?;
+            let shown = format!("{name}:{}", rel.display());
+            let file = dir.open(&rel).map_err(|e| super::workspace::fs_error(&rel, e))?;
+            let size = file.metadata().map_err(|e| super::io_error(&shown, e))?.len();
+            if size > MAX {
+                return Err(CapError::invalid(format!("{shown} is {size} bytes, more than {MAX}")));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            std::io::Read::read_to_end(&mut file.into_std(), &mut bytes)
+                .map_err(|e| super::io_error(&shown, e))?;
+            Ok(bytes)
+        })
+        .await
+    }
+
     async fn cancel(&mut self, name: String) -> R<()> {
         let permit = self.check("sessions", "cancel", &name, Permission::Sessions).await?;
         let root = self.workspace.root().to_path_buf();

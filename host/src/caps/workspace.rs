@@ -84,7 +84,7 @@ pub fn relative(path: &str) -> Result<PathBuf, CapError> {
 /// Like [`io_error`], but recognizes cap-std's refusal of a path that
 /// escapes the root (through a symlink, typically): a permission error the
 /// operating system did not raise, so it carries no OS error code.
-fn fs_error(path: &Path, e: io::Error) -> CapError {
+pub(super) fn fs_error(path: &Path, e: io::Error) -> CapError {
     if e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none() {
         return CapError::denied(format!("path {:?} leads outside the workspace", path.display()));
     }

@@ -126,6 +126,8 @@ pub const VERBS: &[Verb] = &[
     verb("sessions", "wait-all", P::Sessions, Read, Safe),
     verb("sessions", "inspect", P::Sessions, Read, Safe),
     verb("sessions", "diff", P::Sessions, Read, Safe),
+    // A file of a session's worktree: judged by its path, as a read of it.
+    verb("sessions", "read-file", P::Sessions, Read, Path),
     verb("sessions", "cancel", P::Sessions, Write, Writes),
     verb("ui", "report", P::Ui, Read, Safe),
     verb("ui", "ask", P::Ui, Read, Safe),

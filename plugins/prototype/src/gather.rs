@@ -1,5 +1,5 @@
 //! What each variant came to: its state and summary, cost and time, diff
-//! and diff stat, and the review rules' findings on its diff (its
+//! and diff stat, the review rules' and simplify's findings on its diff (its
 //! preview is taken after, by `preview.rs`).
 
 use grove_review::Finding;
@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::plan::Strategy;
 use crate::preview::Preview;
+use crate::simpler::Simpler;
 
 /// The most of a variant's diff kept for the comparison page.
 const DIFF_SHOWN: usize = 200 * 1024;
@@ -32,6 +33,8 @@ pub struct Variant {
     pub added: usize,
     pub removed: usize,
     pub findings: Vec<Finding>,
+    /// `simplify`'s findings on the files it changed.
+    pub simpler: Vec<Simpler>,
     pub diff: String,
     pub diff_clipped: bool,
     #[serde(skip)]
@@ -56,6 +59,7 @@ pub fn variant(number: usize, strategy: Strategy, info: Info) -> Result<Variant>
     let (added, removed) =
         parsed.files.iter().fold((0, 0), |(a, r), f| (a + f.additions(), r + f.deletions()));
     let review = grove_review::review_diff(&info.name, "the variant's changes", &diff);
+    let simpler = crate::simpler::findings(&info.name, &parsed);
     let clipped = diff.len() > DIFF_SHOWN;
     let shown = if clipped {
         let mut end = DIFF_SHOWN;
@@ -80,6 +84,7 @@ pub fn variant(number: usize, strategy: Strategy, info: Info) -> Result<Variant>
         added,
         removed,
         findings: review.findings,
+        simpler,
         diff: shown,
         diff_clipped: clipped,
         preview: Preview::default(),

@@ -10,6 +10,7 @@ mod page;
 mod plan;
 mod preview;
 mod similar;
+mod simpler;
 
 use grove_sdk::prelude::*;
 use grove_sdk::sessions::{self, Spec};

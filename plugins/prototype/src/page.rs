@@ -139,6 +139,24 @@ fn card(html: &mut String, run: &str, v: &Variant, checked: bool) {
         }
         html.push_str("</ul>");
     }
+    if v.simpler.is_empty() {
+        html.push_str("<p class=\"clean\">simplify found nothing to simplify in its files.</p>");
+    } else {
+        html.push_str("<ul class=\"findings simpler\">");
+        for f in v.simpler.iter().take(10) {
+            let _ = write!(
+                html,
+                "<li class=\"info\"><b>simplify</b> <code>{path}:{line}</code> {message}</li>",
+                path = escape(&f.path),
+                line = f.line,
+                message = escape(&f.message),
+            );
+        }
+        if v.simpler.len() > 10 {
+            let _ = write!(html, "<li>… and {} more</li>", v.simpler.len() - 10);
+        }
+        html.push_str("</ul>");
+    }
     match &v.preview {
         Preview::Shot(data) => {
             // A data: URL of PNG bytes grove's browser made: base64 only.

@@ -3,26 +3,16 @@
 //! functions too long or too deeply nested, ranked with the biggest wins
 //! first. The verdict fails when anything is above the thresholds.
 
-mod analysis;
-mod clones;
-mod corpus;
-mod dead;
-mod findings;
-mod fingerprint;
-mod functions;
-mod imports;
-mod lang;
-mod lex;
 mod options;
 mod report;
 mod scope;
-mod skip;
 
 use std::collections::HashSet;
 
 use grove_sdk::changes::Base;
 use grove_sdk::prelude::*;
 use grove_sdk::scope::Scope;
+use grove_simplify::{analysis, findings};
 
 use analysis::{Analyzer, Role};
 use findings::Findings;

@@ -4,7 +4,7 @@
 use grove_sdk::Format;
 use grove_sdk::prelude::*;
 
-use crate::findings::Thresholds;
+use grove_simplify::findings::Thresholds;
 
 pub const USAGE: &str = "grove run simplify [--json] [--sarif] [--min-lines N] [--min-tokens N] \
                          [--max-lines N] [--max-depth N] [PATH] [--diff [BASE]]";

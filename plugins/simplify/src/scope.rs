@@ -2,7 +2,7 @@
 
 use grove_sdk::scope::Scope;
 
-use crate::lang::Lang;
+use grove_simplify::lang::Lang;
 
 /// One glob for every file the scan reads under `scope`: sources of every
 /// language, and the manifests that mark crate roots and entry points.

@@ -104,10 +104,17 @@ impl Classifier {
                     Walker::new(self, &mut a).argv(argv, env);
                 }
             }
-            ("workspace", Subject::Path(p)) => self.workspace(&mut a, verb, p),
             ("workspace", Subject::Rename(from, to)) => {
-                self.workspace(&mut a, "remove", from);
-                self.workspace(&mut a, "write", to);
+                self.path(&mut a, "workspace", "remove", from);
+                self.path(&mut a, "workspace", "write", to);
+            }
+            // A call the table judges by its path (the workspace's, and a
+            // file of a sub-session's worktree): paths are relative to a
+            // worktree, so the same zones hold.
+            (cap, Subject::Path(p))
+                if crate::gate::verbs::find(cap, verb).is_some_and(|v| matches!(v.judged, Judged::Path)) =>
+            {
+                self.path(&mut a, cap, verb, p)
             }
             ("http" | "browser", Subject::Url { method, url }) => {
                 url::judge(&mut a, method, url, &*self.hosts)
@@ -137,10 +144,10 @@ impl Classifier {
         }
     }
 
-    /// `workspace` calls: reads, and writes, removes and renames.
-    fn workspace(&self, a: &mut Assessment, verb: &str, raw: &str) {
+    /// Calls on a path: reads, and writes, removes and renames.
+    fn path(&self, a: &mut Assessment, capability: &str, verb: &str, raw: &str) {
         // Anything the table does not call a read is judged as a write.
-        let access = match crate::gate::verbs::find("workspace", verb).map(|v| v.effect) {
+        let access = match crate::gate::verbs::find(capability, verb).map(|v| v.effect) {
             Some(Effect::Read) => Access::Read,
             _ => Access::Write,
         };
@@ -226,5 +233,13 @@ mod tests {
         assert_eq!(level("process", "run", Subject::Argv { argv: &[], env: &[] }), Level::Safe);
         assert_eq!(level("http", "send", Subject::None), Level::High);
         assert_eq!(level("teleport", "now", Subject::None), Level::Medium);
+    }
+
+    #[test]
+    fn a_file_of_a_sub_sessions_worktree_is_judged_by_its_path() {
+        assert_eq!(level("sessions", "read-file", Subject::Path("src/app.rs")), Level::Safe);
+        assert_eq!(level("sessions", "read-file", Subject::Path("../../.ssh/id_rsa")), Level::Critical);
+        assert!(level("sessions", "read-file", Subject::Path(".env")) > Level::Safe);
+        assert_eq!(level("sessions", "read-file", Subject::None), Level::High);
     }
 }

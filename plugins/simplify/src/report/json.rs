@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Scope, duplication_percent};
-use crate::findings::{Clone, CloneKind, DeadCode, Findings, FunctionShape, Thresholds};
+use grove_simplify::findings::{Clone, CloneKind, DeadCode, Findings, FunctionShape, Thresholds};
 
 #[derive(Serialize)]
 struct Data<'a> {
@@ -67,7 +67,7 @@ pub fn render(f: &Findings, scope: &Scope) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Location;
+    use grove_simplify::findings::Location;
 
     #[test]
     fn shape_of_the_json() {

@@ -5,7 +5,7 @@ pub mod json;
 pub mod sarif;
 pub mod text;
 
-use crate::findings::{Findings, Thresholds};
+use grove_simplify::findings::{Findings, Thresholds};
 
 /// What was scanned, for the words around the findings.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 use grove_sdk::sarif::{self, Level, Region, Rule, Run};
 use serde_json::{Value, json};
 
-use crate::findings::{CloneKind, DeadKind, Findings, FunctionShape, Location};
+use grove_simplify::findings::{CloneKind, DeadKind, Findings, FunctionShape, Location};
 
 const TAGS: &[&str] = &["maintainability"];
 
@@ -121,7 +121,7 @@ fn physical(l: &Location) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Clone, DeadCode};
+    use grove_simplify::findings::{Clone, DeadCode};
 
     #[test]
     fn one_result_per_finding_with_related_copies() {

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{Scope, count, duplication_percent, thousands};
-use crate::findings::{CloneKind, DeadKind, Findings, FunctionShape};
+use grove_simplify::findings::{CloneKind, DeadKind, Findings, FunctionShape};
 
 /// Clones shown in the report; `--json` has them all.
 const SHOWN_CLONES: usize = 20;
@@ -164,7 +164,7 @@ fn fence_language(language: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Clone, DeadCode, Location, Thresholds};
+    use grove_simplify::findings::{Clone, DeadCode, Location, Thresholds};
 
     fn scope() -> Scope {
         Scope { root: ".".into(), diff: None, thresholds: Thresholds::default() }

@@ -207,6 +207,11 @@ impl Skill for Probe {
                 };
                 Ok(Outcome::ok(format!("spawned {name}")))
             }
+            // `session-read NAME PATH`: a file of a session's worktree, as text.
+            "session-read" => {
+                let bytes = grove_sdk::sessions::read_file(&arg(0), &arg(1))?;
+                Ok(Outcome::ok(String::from_utf8_lossy(&bytes).into_owned()))
+            }
             // `spawn-wait PREFIX N SKILL TASK`: N sub-sessions PREFIX-0…,
             // waited for; each one's end.
             "spawn-wait" => {
