@@ -318,6 +318,28 @@ fn the_capability_is_gated_and_shares_only_the_bundles_files() {
     assert_eq!((upload.channel.as_deref(), upload.bytes.as_slice()), (Some(dm.as_str()), GIF));
     assert_eq!(upload.title.as_deref(), Some("the demo"));
     assert_eq!(upload.initial_comment.as_deref(), Some("look &lt;!here&gt;"));
+    // To a channel by name: its id is found page by page.
+    lab.slack.page_size(1);
+    let design = lab.slack.add_channel("design");
+    let args = [
+        "run",
+        "--mode",
+        "bypass",
+        probe(),
+        "--allow",
+        "notify,ui",
+        "notify-gif",
+        "channel",
+        "#design",
+        "v2",
+        "",
+    ];
+    lab.grove(&args).expect(0);
+    let upload = lab.slack.uploads().pop().unwrap();
+    assert_eq!(upload.channel.as_deref(), Some(design.as_str()));
+    let lists: Vec<_> = lab.slack.calls().into_iter().filter(|c| c.method == "conversations.list").collect();
+    assert_eq!(lists.len(), 2, "general, then design: {lists:?}");
+    assert_eq!(lists[1].args["cursor"], lists[0].answer["response_metadata"]["next_cursor"]);
     // A name the bundle's manifest does not list is no file of it.
     for name in ["../../config", "manifest.json", "/etc/passwd"] {
         let out = lab.grove(&[
@@ -335,7 +357,7 @@ fn the_capability_is_gated_and_shares_only_the_bundles_files() {
         assert_eq!(out.code, 1, "{name}: {}", out.stdout);
         assert!(out.stderr.contains("holds no file"), "{name}: {}", out.stderr);
     }
-    assert_eq!(lab.slack.uploads().len(), 1);
+    assert_eq!(lab.slack.uploads().len(), 2);
     // A person the project does not map: named, with the line to add.
     let out = lab
         .grove(&[
