@@ -324,3 +324,6 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
