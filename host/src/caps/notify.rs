@@ -7,7 +7,7 @@
 
 use super::{CapError, Caps, ErrorKind};
 use crate::gate::{Permission, Permit};
-use crate::notify::{self, Destination, File, Message, Mrkdwn, Routing, Slack, SlackConfig};
+use crate::notify::{self, Destination, File, Message, Mrkdwn, Routing, Slack};
 use crate::wit::grove::skill::notify::{Host, Posted, Recipient};
 
 /// The Slack client and the project's routing of one invocation, set up
@@ -25,7 +25,7 @@ impl Caps {
         if let Some(ready) = &self.notify.ready {
             return Ok(ready.clone());
         }
-        let slack = Slack::new(&SlackConfig::load()?)?.with_deadline(self.deadline);
+        let slack = Slack::from_user_config()?.with_deadline(self.deadline);
         let routing = Routing::load(self.workspace.root())?;
         Ok(self.notify.ready.insert((slack, routing)).clone())
     }

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::exit::{CliError, Exit};
 use super::output;
-use crate::notify::{self, Handoff, Message, Mrkdwn, Routing, Slack, SlackConfig};
+use crate::notify::{self, Handoff, Message, Mrkdwn, Routing, Slack};
 use crate::paths::WorkspaceLocation;
 
 #[derive(Debug, Subcommand)]
@@ -73,7 +73,7 @@ fn setup() -> Result<(Slack, Routing), CliError> {
         std::env::current_dir().map_err(|e| CliError::new(Exit::Host, format!("current folder: {e}")))?;
     let root = WorkspaceLocation::discover(&cwd).root;
     let routing = Routing::load(&root).map_err(failure)?;
-    let slack = SlackConfig::load().and_then(|config| Slack::new(&config)).map_err(failure)?;
+    let slack = Slack::from_user_config().map_err(failure)?;
     Ok((slack, routing))
 }
 

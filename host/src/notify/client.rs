@@ -58,6 +58,12 @@ impl Slack {
         Ok(Slack { api: config.api.clone(), token, http, deadline: None })
     }
 
+    /// A client as the user set Slack up (`[slack]` of their config.toml,
+    /// `$SLACK_BOT_TOKEN`, `$GROVE_SLACK_API`).
+    pub fn from_user_config() -> Result<Slack, Error> {
+        Slack::new(&SlackConfig::load()?)
+    }
+
     /// The same client, giving up at `deadline`.
     pub fn with_deadline(mut self, deadline: Instant) -> Slack {
         self.deadline = Some(deadline);

@@ -4,6 +4,22 @@
 //! (`upload`), who a message is for (`routing`, `rota`) and the hand-off
 //! of a pull request to its reviewers and the on-call (`handoff`).
 //!
+//! After a pull request is opened, its code hands it over with:
+//!
+//! ```no_run
+//! # async fn opened(root: &std::path::Path) -> Result<(), grove::notify::Error> {
+//! use grove::notify::{Handoff, Routing, Slack, handoff};
+//! let pr = Handoff {
+//!     url: "https://github.com/acme/app/pull/12".into(),
+//!     number: 12,
+//!     reviewers: vec!["alice".into()],
+//!     gifs: vec![],
+//!     failing_checks: vec![],
+//! };
+//! let sent = handoff(&Slack::from_user_config()?, &Routing::load(root)?, &pr).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! The token is the host's: a skill reaches Slack only through the
 //! `notify` capability, which passes every call through the gate and
 //! hands this module the text, never the client.
