@@ -245,6 +245,7 @@ fn a_skills_message_arrives_escaped() {
         .grove(&["run", "--mode", "bypass", probe(), "--allow", "notify", "notify", "on-call", "", attack])
         .expect(0);
     assert!(out.stdout.starts_with("sent C"), "{}", out.stdout);
+    assert!(out.stderr.contains("✉ told on-call (C"), "the transcript says so: {}", out.stderr);
     let messages = lab.slack.messages_in("general");
     assert_eq!(messages.len(), 1);
     let escaped = "done &lt;!channel&gt; see &lt;https://evil.example|your PR&gt; &amp; &lt;@U0GROVE0001&gt;";

@@ -65,6 +65,10 @@ impl Host for Caps {
         let destination = Caps::destination(&routing, &to)?;
         let conversation = slack.conversation(&destination, false).await?;
         let posted = slack.post(&conversation, &Message::new(Mrkdwn::text(&message))).await?;
+        self.tell(
+            crate::transcript::kind::NOTIFY,
+            || serde_json::json!({ "verb": "send", "to": target(&to), "conversation": posted.conversation }),
+        );
         Ok(Posted { conversation: posted.conversation, ts: posted.ts })
     }
 
@@ -94,7 +98,11 @@ impl Host for Caps {
         let destination = Caps::destination(&routing, &to)?;
         let conversation = slack.conversation(&destination, true).await?;
         let shared = File { name: &entry.file, bytes: &bytes, title: &entry.caption };
-        Ok(slack.upload(&conversation, shared, &Mrkdwn::text(&comment)).await?)
+        let id = slack.upload(&conversation, shared, &Mrkdwn::text(&comment)).await?;
+        self.tell(crate::transcript::kind::NOTIFY, || {
+            serde_json::json!({ "verb": "share-evidence", "to": target(&to), "conversation": conversation, "file": entry.file })
+        });
+        Ok(id)
     }
 }
 
