@@ -64,3 +64,11 @@ pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 
 /// The base URL of an OpenAI-compatible API (OpenAI, Ollama, a gateway).
 pub const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";
+
+/// The Slack bot token (`xoxb-…`) grove sends notifications with; held by
+/// the host, never handed to a skill or a program.
+pub const SLACK_BOT_TOKEN: &str = "SLACK_BOT_TOKEN";
+
+/// The Slack Web API's base URL, instead of `[slack] api` of config.toml
+/// or `https://slack.com/api`.
+pub const GROVE_SLACK_API: &str = "GROVE_SLACK_API";

@@ -26,6 +26,9 @@ mod tests {
         ("net", &["gate"]),
         ("sandbox", &["env", "gate", "net", "paths", "pid", "text"]),
         ("evidence", &["env", "paths", "text"]),
+        // Slack: its own client and the project's routing; the capability
+        // and the command line hand it text, never a skill a client.
+        ("notify", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
         ("browser", &["env"]),
@@ -43,6 +46,7 @@ mod tests {
                 "evidence",
                 "gate",
                 "net",
+                "notify",
                 "paths",
                 "providers",
                 "repo",

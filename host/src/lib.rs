@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod gate;
 mod layers;
 pub mod net;
+pub mod notify;
 pub mod paths;
 pub mod pid;
 pub mod providers;

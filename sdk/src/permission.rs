@@ -26,7 +26,7 @@ pub const SESSIONS: &str = "sessions";
 pub const BROWSER: &str = "browser";
 /// Lets a skill call review.{open, comment, set-status, attach}.
 pub const REVIEW: &str = "review";
-/// Lets a skill call notify.send.
+/// Lets a skill call notify.{send, share-evidence}.
 pub const NOTIFY: &str = "notify";
 /// Lets a skill call http.send.
 pub const HTTP: &str = "http";

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use grove_tests::model_server::{Recorded, Reply};
 use serde_json::json;
 
+use crate::notify::TOKEN as SLACK_TOKEN;
 use crate::support::{KEY, Lab, grove_with, probe, wait};
 
 /// The tool results the agent sent back in a request, by call id.
@@ -111,8 +112,8 @@ fn a_session_fixes_a_failing_test_edits_tests_and_commits() {
     assert_key_kept(&lab, &[&worktree]);
 }
 
-/// The key appears in no file grove writes: audit log, session store,
-/// session logs, the worktree.
+/// The model key and the Slack token appear in no file grove writes:
+/// audit log, session store, session logs, the worktree.
 fn assert_key_kept(lab: &Lab, extra: &[&Path]) {
     let mut roots = vec![lab.root().to_path_buf(), lab.home.path().to_path_buf()];
     roots.extend(extra.iter().map(|p| p.to_path_buf()));
@@ -121,11 +122,13 @@ fn assert_key_kept(lab: &Lab, extra: &[&Path]) {
         for entry in walk(&root) {
             let bytes = std::fs::read(&entry).unwrap_or_default();
             checked += 1;
-            assert!(
-                !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
-                "the API key leaked into {}",
-                entry.display()
-            );
+            for secret in [KEY, SLACK_TOKEN] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} leaked into {}",
+                    entry.display()
+                );
+            }
         }
     }
     assert!(checked > 3, "nothing was checked");
@@ -453,6 +456,32 @@ fn the_key_never_reaches_the_guest() {
     // The scan is real: it finds what the guest itself holds.
     let out = lab.grove(&["run", probe(), "--allow", "model", "model-scan", &hide("be brief")]).expect(0);
     assert!(out.stdout.contains("key-in-memory=true"), "{}", out.stdout);
+
+    // The Slack token likewise: the host sends with it, the guest that
+    // asked never holds it, and no program it runs inherits it.
+    let slack = grove_tests::slack_server::SlackServer::start(SLACK_TOKEN);
+    slack.add_channel("general");
+    grove_tests::write(lab.root(), ".grove/config.toml", "[notify]\non-call = \"#general\"\n");
+    let slack_cmd = || {
+        let mut cmd = lab.cmd();
+        cmd.env("GROVE_LOG", "trace").env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
+        cmd
+    };
+    let scan = ["-vv", "run", "--mode", "bypass", probe(), "--allow", "notify", "notify-scan"];
+    let out = grove_with(slack_cmd(), &[&scan[..], &[&hide(SLACK_TOKEN)]].concat(), None).expect(0);
+    assert!(out.stdout.contains("token-in-memory=false"), "{}", out.stdout);
+    assert!(!out.stderr.contains(SLACK_TOKEN) && !out.stdout.contains(SLACK_TOKEN), "the token was logged");
+    assert_eq!(slack.messages_in("general").len(), 1, "the message went out with the token");
+    let out = grove_with(slack_cmd(), &[&scan[..], &[&hide("scanning")]].concat(), None).expect(0);
+    assert!(
+        out.stdout.contains("token-in-memory=true"),
+        "the scan finds what the guest holds: {}",
+        out.stdout
+    );
+    let env = ["run", "--mode", "bypass", probe(), "--allow", "process", "run", "env"];
+    let out = grove_with(slack_cmd(), &env, None).expect(0);
+    assert!(out.stdout.contains("PATH="), "{}", out.stdout);
+    assert!(!out.stdout.contains(SLACK_TOKEN) && !out.stdout.contains("SLACK_BOT_TOKEN"), "{}", out.stdout);
     assert_key_kept(&lab, &[]);
 }
 

@@ -20,6 +20,7 @@ mod gate;
 mod http;
 mod identity;
 mod limits;
+mod notify;
 mod packaging;
 mod policy;
 mod prototype;

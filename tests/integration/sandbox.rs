@@ -201,7 +201,7 @@ fn ungranted_and_unrequested_capabilities_are_denied() {
     assert!(run.stderr.contains("--allow workspace:write"), "{}", run.stderr);
     assert!(!repo.join("x.txt").exists());
     // Not requested by the manifest: denied whatever the user grants.
-    let run = grove(&repo, &["run", probe(), "notify", "--allow", "all"]).expect(1);
+    let run = grove(&repo, &["run", grove_tests::BARE, "notify", "--allow", "all"]).expect(1);
     assert!(run.stderr.contains("not among the permissions the skill's manifest requests"), "{}", run.stderr);
     // Every decision is audited, denials included.
     let audit = std::fs::read_to_string(repo.join(".git/grove/audit.jsonl")).unwrap();
@@ -212,7 +212,8 @@ fn ungranted_and_unrequested_capabilities_are_denied() {
             .any(|l| l["capability"] == "process" && l["decision"] == "deny" && l["target"] == "true")
     );
     assert!(lines.iter().any(|l| l["capability"] == "notify" && l["decision"] == "deny"));
-    assert!(lines.iter().all(|l| l["skill"] == "probe" && l["time"].as_str().unwrap().ends_with('Z')));
+    assert!(lines.iter().all(|l| ["probe", "bare"].contains(&l["skill"].as_str().unwrap())
+        && l["time"].as_str().unwrap().ends_with('Z')));
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod git;
 mod http;
 mod log;
 pub mod model;
+mod notify;
 mod process;
 mod running;
 mod serve;
@@ -54,6 +55,8 @@ pub struct Caps {
     pub model: model::ModelAccess,
     /// The client of `http.send`, built on its first allowed request.
     pub http: http::HttpAccess,
+    /// The Slack client of `notify`, set up on its first allowed call.
+    pub notify: notify::NotifyAccess,
     /// When the invocation must be over; long host calls are cut short here.
     pub deadline: Instant,
     /// The commit the session's branch started from, when the invocation
@@ -108,6 +111,7 @@ impl Caps {
             console: Console::new(skill, console::Verbosity::Normal, OutputBudget::new(limits.output), false),
             model: model::ModelAccess::unavailable("no model provider is set up for this run"),
             http: http::HttpAccess::default(),
+            notify: notify::NotifyAccess::default(),
             deadline: Instant::now() + limits.timeout,
             session_base: None,
             transcript: None,
@@ -183,6 +187,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::evidence::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::http::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::browser::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::notify::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 

@@ -42,10 +42,9 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 ) -> wasmtime::Result<()>
 where
     D: HasData + Send,
-    for<'a> D::Data<'a>: skill::types::Host + skill::review::Host + skill::notify::Host,
+    for<'a> D::Data<'a>: skill::types::Host + skill::review::Host,
 {
-    skill::review::add_to_linker::<T, D>(linker, get)?;
-    skill::notify::add_to_linker::<T, D>(linker, get)
+    skill::review::add_to_linker::<T, D>(linker, get)
 }
 
 impl skill::review::Host for Caps {
@@ -60,11 +59,5 @@ impl skill::review::Host for Caps {
     }
     async fn attach(&mut self, _: u64, _: String, _: Vec<u8>) -> R<String> {
         self.unsupported("review", "attach", Permission::Review).await
-    }
-}
-
-impl skill::notify::Host for Caps {
-    async fn send(&mut self, _: skill::notify::Recipient, _: String) -> R<String> {
-        self.unsupported("notify", "send", Permission::Notify).await
     }
 }

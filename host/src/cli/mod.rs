@@ -10,6 +10,7 @@ mod evidence;
 pub mod exit;
 mod inspect;
 pub(crate) mod live;
+mod notify;
 mod output;
 pub mod policy;
 mod prototype;
@@ -195,6 +196,12 @@ pub enum Command {
     /// reviews its skills added; `--html` writes it as one page.
     Evidence(evidence::EvidenceArgs),
 
+    /// Tell people on Slack: `grove notify test` checks the setup;
+    /// `grove notify handoff` tells a pull request's reviewers and the
+    /// on-call.
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
+
     /// Check the OS sandbox around the programs skills start.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
@@ -243,6 +250,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Approve(args) => approvals::approve(args),
         Command::Deny(args) => approvals::deny(args),
         Command::Policy(command) => policy::run(command),
+        Command::Notify(command) => notify::run(command),
         Command::Sandbox(command) => sandbox::run(command),
         Command::SandboxExec(args) => sandbox::exec(args),
         Command::Audit(args) => audit::audit(args),

@@ -153,6 +153,7 @@ pub const VERBS: &[Verb] = &[
     verb("review", "set-status", P::Review, External, SHARED),
     verb("review", "attach", P::Review, External, SHARED),
     verb("notify", "send", P::Notify, External, SHARED),
+    verb("notify", "share-evidence", P::Notify, External, SHARED),
     verb("http", "send", P::Http, External, Url),
     // The session's evidence bundle, which the host writes under the git
     // directory, for the human.

@@ -51,6 +51,9 @@ pub mod kind {
     pub const HTTP: &str = "http";
     /// Evidence the skill added to the bundle: `{kind, caption, file, size}`.
     pub const EVIDENCE: &str = "evidence";
+    /// A message or file the skill sent people (`notify`):
+    /// `{verb, to, conversation, file?}`.
+    pub const NOTIFY: &str = "notify";
     /// A log line of the skill: `{level, message}`.
     pub const LOG: &str = "log";
     /// A message from the human (`grove tell`, `grove attach`): `{text}`.

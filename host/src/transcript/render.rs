@@ -223,6 +223,14 @@ impl Renderer {
                 let what = format!("{} {}", str_of(d, "kind"), clean(str_of(d, "caption")));
                 out.push(vec![span(Tone::Good, format!("  ▣ evidence: {}", clip(&what, WIDTH)))]);
             }
+            kind::NOTIFY => {
+                let what = match d.get("file").and_then(Value::as_str) {
+                    Some(file) => format!("shared {} with {}", clean(file), clean(str_of(d, "to"))),
+                    None => format!("told {}", clean(str_of(d, "to"))),
+                };
+                let conversation = clean(str_of(d, "conversation"));
+                out.push(vec![span(Tone::Tool, format!("  ✉ {} ({conversation})", clip(&what, WIDTH)))]);
+            }
             kind::LOG => {
                 let message = clean(str_of(d, "message"));
                 match str_of(d, "level") {

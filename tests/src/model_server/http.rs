@@ -1,4 +1,4 @@
-//! Just enough HTTP/1.1 for a test server: read requests (Content-Length
+//! Just enough HTTP/1.1 for a test server (this one and `slack_server`): read requests (Content-Length
 //! or chunked bodies, several per connection) and write responses, either
 //! whole with a Content-Length or as a chunked stream written one chunk at
 //! a time, so a client sees each SSE event as soon as it is sent.
@@ -14,13 +14,14 @@ use super::Recorded;
 const MAX_LINE: u64 = 64 * 1024;
 
 /// One parsed request.
-pub(super) struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    /// Names lowercased.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
     /// The client wants the connection closed after the response.
-    pub(super) close: bool,
+    pub(crate) close: bool,
 }
 
 impl Request {
@@ -30,14 +31,14 @@ impl Request {
         Recorded { method: self.method, path: self.path, headers: self.headers, body, raw_body }
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }
 
 /// Read the next request on a connection; `None` when the client closed it
 /// cleanly between requests. `out` is the same connection, for `100 Continue`.
-pub(super) fn read_request(
+pub(crate) fn read_request(
     reader: &mut BufReader<TcpStream>,
     out: &mut TcpStream,
 ) -> io::Result<Option<Request>> {
@@ -139,7 +140,7 @@ fn head(code: u16, headers: &[(String, String)]) -> Vec<u8> {
 }
 
 /// A whole response with a `content-length`, written with one call.
-pub(super) fn write_plain(
+pub(crate) fn write_plain(
     out: &mut TcpStream,
     code: u16,
     headers: &[(String, String)],

@@ -33,7 +33,7 @@
 //! ```
 
 mod anthropic;
-mod http;
+pub(crate) mod http;
 mod openai;
 
 use std::collections::{HashMap, VecDeque};

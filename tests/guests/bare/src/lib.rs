@@ -18,6 +18,12 @@ impl Guest for Bare {
     }
 
     fn run(invocation: Invocation) -> Result<Outcome, Error> {
+        // A call its description does not ask for: refused whatever the
+        // user grants.
+        if invocation.args.first().is_some_and(|a| a == "notify") {
+            let to = grove_sdk::notify::Recipient::Channel("#dev".into());
+            return grove_sdk::notify::send(&to, "hi").map(|p| Outcome::ok(format!("sent {}", p.ts)));
+        }
         let path = invocation.args.first().cloned().unwrap_or_else(|| "README.md".into());
         let text = grove_sdk::workspace::read_text(&path)?;
         Ok(Outcome::ok(format!("{} bytes", text.len())))

@@ -8,6 +8,7 @@ use grove_sdk::log::Level;
 use grove_sdk::prelude::*;
 use grove_sdk::{browser, http, process::Command};
 
+mod notify;
 mod running;
 
 struct Probe;
@@ -26,6 +27,7 @@ impl Skill for Probe {
             "sessions",
             "model",
             "browser",
+            "notify",
         ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
@@ -125,8 +127,7 @@ impl Skill for Probe {
                 })
                 .map(|r| Outcome::ok(format!("status {}\n{}", r.status, String::from_utf8_lossy(&r.body))))
             }
-            "notify" => grove_sdk::notify::send(&grove_sdk::notify::Recipient::Channel("#dev".into()), "hi")
-                .map(|id| Outcome::ok(format!("sent {id}"))),
+            "notify" | "notify-gif" | "notify-share" | "notify-scan" => notify::probe(&command, &rest),
             "ask" => ui::ask("Pick one", &["red".into(), "blue".into()], Some(1))
                 .map(|i| Outcome::ok(format!("picked {i}"))),
             "report" => {
