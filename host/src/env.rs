@@ -64,3 +64,14 @@ pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 
 /// The base URL of an OpenAI-compatible API (OpenAI, Ollama, a gateway).
 pub const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";
+
+/// The GitHub API's base URL (`https://api.github.com`, or a GitHub
+/// Enterprise server's `https://HOST/api/v3`), instead of `[github] api`.
+pub const GROVE_GITHUB_API: &str = "GROVE_GITHUB_API";
+
+/// A GitHub token for `grove pr` and the `review` capability (as the `gh`
+/// tool reads it); held by grove, never handed to a skill.
+pub const GH_TOKEN: &str = "GH_TOKEN";
+
+/// A GitHub token, when `GH_TOKEN` is unset (as GitHub Actions sets it).
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";

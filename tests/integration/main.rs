@@ -22,6 +22,7 @@ mod identity;
 mod limits;
 mod packaging;
 mod policy;
+mod pr;
 mod prototype;
 mod review;
 mod running;

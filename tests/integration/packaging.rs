@@ -20,7 +20,8 @@ fn inspect_shows_manifest_and_real_imports() {
             "http",
             "sessions",
             "model",
-            "browser"
+            "browser",
+            "review"
         ])
     );
     let imports: Vec<&str> =

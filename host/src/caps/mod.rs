@@ -19,6 +19,7 @@ mod http;
 mod log;
 pub mod model;
 mod process;
+mod review;
 mod running;
 mod serve;
 mod sessions;
@@ -183,6 +184,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::evidence::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::http::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::browser::add_to_linker::<T, HasCaps>(linker, get)?;
+    skill::review::add_to_linker::<T, HasCaps>(linker, get)?;
     unsupported::add_to_linker::<T, HasCaps>(linker, get)
 }
 

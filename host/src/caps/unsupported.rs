@@ -42,25 +42,9 @@ pub(super) fn add_to_linker<T: Send + 'static, D>(
 ) -> wasmtime::Result<()>
 where
     D: HasData + Send,
-    for<'a> D::Data<'a>: skill::types::Host + skill::review::Host + skill::notify::Host,
+    for<'a> D::Data<'a>: skill::types::Host + skill::notify::Host,
 {
-    skill::review::add_to_linker::<T, D>(linker, get)?;
     skill::notify::add_to_linker::<T, D>(linker, get)
-}
-
-impl skill::review::Host for Caps {
-    async fn open(&mut self, _: skill::review::PullRequest) -> R<u64> {
-        self.unsupported("review", "open", Permission::Review).await
-    }
-    async fn comment(&mut self, _: u64, _: String) -> R<()> {
-        self.unsupported("review", "comment", Permission::Review).await
-    }
-    async fn set_status(&mut self, _: u64, _: String, _: skill::review::StatusState, _: String) -> R<()> {
-        self.unsupported("review", "set-status", Permission::Review).await
-    }
-    async fn attach(&mut self, _: u64, _: String, _: Vec<u8>) -> R<String> {
-        self.unsupported("review", "attach", Permission::Review).await
-    }
 }
 
 impl skill::notify::Host for Caps {
