@@ -448,3 +448,53 @@ fn a_model_written_review_keeps_only_findings_on_lines_of_the_diff() {
     assert_eq!(request.body["tools"][0]["name"], "report_findings");
     assert!(request.body["messages"][0]["content"].to_string().contains("for i in 0..items.len() - 1"));
 }
+
+#[test]
+fn code_review_posts_the_models_findings_on_the_sessions_pull_request() {
+    let hub = Hub::new();
+    hub.session("green");
+    hub.grove(&["pr", "green"]).expect(0);
+    assert_eq!(hub.server.line_comments().len(), 2, "the rules' findings, posted by grove pr");
+
+    let model = grove_tests::model_server::ModelServer::start(vec![
+        Reply::anthropic()
+            .tool_use(
+                "toolu_1",
+                "report_findings",
+                json!({"findings": [
+                    {"path": "web/app.js", "line": 4, "severity": "warning", "message": "`green` is always true", "suggestion": "compute it"},
+                    {"path": "web/app.js", "line": 9, "severity": "warning", "message": "past the end of the file"},
+                ]}),
+            )
+            .into(),
+    ]);
+    let mut cmd = hub.cmd();
+    for var in grove_tests::model_server::PROVIDER_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env("ANTHROPIC_BASE_URL", model.url()).env("ANTHROPIC_API_KEY", crate::support::KEY);
+    let run = grove_with(
+        cmd,
+        &["run", "--mode", "bypass", "code-review", "--session", "green", "--model", "--post"],
+        None,
+    )
+    .expect(0);
+    // The rules' comments are recognised as posted: the same text grove pr
+    // posts; only the model's new one goes up.
+    assert!(
+        run.stdout.contains("posted 1 comment on #1 (2 posted before, 0 outside the diff)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("model review ("), "the cost is told: {}", run.stdout);
+    let comments = hub.server.line_comments();
+    assert_eq!(comments.len(), 3);
+    let by_model = &comments[2];
+    assert_eq!((by_model.path.as_str(), by_model.line), ("web/app.js", 4));
+    assert!(
+        by_model.body.contains("(the model's review)") && by_model.body.contains("Suggestion: compute it"),
+        "{}",
+        by_model.body
+    );
+    assert_eq!(hub.server.reviews().len(), 2);
+}
