@@ -440,4 +440,40 @@ mod tests {
             "Unprocessable Entity (Line could not be resolved)"
         );
     }
+
+    /// Against the GitHub REST test server: lists are followed page by
+    /// page, a refused token is `BadCredentials`, a 403 with `retry-after`
+    /// is waited out.
+    #[test]
+    fn the_client_speaks_githubs_rest_api() {
+        use grove_tests::github_server::GitHubServer;
+        let server = GitHubServer::start("acme", "shop", "good-token", None);
+        let repo = RepoName { owner: "acme".into(), name: "shop".into() };
+        let gh = GitHub::new(&server.url(), Token::new("good-token".into()), repo.clone()).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            assert_eq!(gh.default_branch().await.unwrap(), "main");
+            let pull = gh.create_pull("t", "b", "feature", "main", false).await.unwrap();
+            assert_eq!(gh.open_pull("feature").await.unwrap().map(|p| p.number), Some(pull.number));
+            assert_eq!(gh.open_pull("other").await.unwrap(), None);
+            let comments: Vec<LineComment> = (1..=150)
+                .map(|n| LineComment { path: "a.rs".into(), line: n, body: format!("c{n}") })
+                .collect();
+            gh.post_review(pull.number, &pull.head_sha, "r", &comments).await.unwrap();
+            let bodies = gh.review_comment_bodies(pull.number).await.unwrap();
+            assert_eq!(bodies.len(), 150, "both pages");
+            assert_eq!(bodies.last().map(String::as_str), Some("c150"));
+
+            server.rate_limit_next(403, 1);
+            let started = std::time::Instant::now();
+            gh.comment(pull.number, "after the wait").await.unwrap();
+            assert!(started.elapsed() >= Duration::from_secs(1));
+
+            let wrong = GitHub::new(&server.url(), Token::new("wrong".into()), repo).unwrap();
+            let e = wrong.default_branch().await.unwrap_err();
+            assert!(matches!(&e, Error::BadCredentials { message } if message == "Bad credentials"), "{e}");
+        });
+        let lists = server.requests().into_iter().filter(|r| r.path.contains("/comments?")).count();
+        assert_eq!(lists, 2, "two pages of comments");
+    }
 }
