@@ -498,3 +498,43 @@ fn code_review_posts_the_models_findings_on_the_sessions_pull_request() {
     );
     assert_eq!(hub.server.reviews().len(), 2);
 }
+
+#[test]
+fn a_skill_pushes_only_the_branch_it_works_on() {
+    let hub = Hub::new();
+    hub.session("green");
+    // The user's own main moves on locally; a skill must not publish it.
+    grove_tests::write(hub.root(), "NOTES.md", "not for the remote yet\n");
+    grove_tests::commit_all(&git2::Repository::open(hub.root()).unwrap(), "local only");
+    let origin_main = hub.remote_branch(&hub.main);
+    let open = |head: &str| {
+        let args = [
+            "run",
+            "--mode",
+            "bypass",
+            "--session",
+            "green",
+            "--allow",
+            "review",
+            probe(),
+            "review-open",
+            "t",
+            "b",
+            head,
+        ];
+        hub.grove(&args)
+    };
+    let attack = open(&hub.main);
+    assert_ne!(attack.code, 0, "{attack:?}");
+    assert!(attack.stdout.contains("not `") || attack.stderr.contains("not `"), "{attack:?}");
+    assert_eq!(hub.remote_branch(&hub.main), origin_main, "main was not pushed");
+    assert!(hub.server.pulls().is_empty());
+
+    // Its own branch it may open, and opening again updates.
+    let first = open("").expect(0);
+    assert!(first.stdout.contains("#1 created=true"), "{}", first.stdout);
+    assert!(hub.remote_branch("grove/green").is_some());
+    let second = open("grove/green").expect(0);
+    assert!(second.stdout.contains("#1 created=false"), "{}", second.stdout);
+    assert_eq!(hub.server.pulls().len(), 1);
+}

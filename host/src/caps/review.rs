@@ -112,10 +112,14 @@ fn push_error(e: push::PushError) -> CapError {
 
 impl Host for Caps {
     async fn open(&mut self, pr: PullRequest) -> Result<Opened, CapError> {
-        let head = match pr.head.clone() {
-            Some(head) => head,
-            None => current_branch(self.workspace.root())?,
-        };
+        // Only the branch the skill works on is pushed: a skill never pushes
+        // another of the user's branches (their main, a colleague's work).
+        let head = current_branch(self.workspace.root())?;
+        if let Some(named) = pr.head.as_deref().filter(|named| *named != head) {
+            return Err(CapError::invalid(format!(
+                "a skill opens pull requests of the branch it works on (`{head}`), not `{named}`"
+            )));
+        }
         plain_branch(&head)?;
         if let Some(base) = &pr.base {
             plain_branch(base)?;

@@ -126,12 +126,12 @@ impl Skill for Probe {
                 })
                 .map(|r| Outcome::ok(format!("status {}\n{}", r.status, String::from_utf8_lossy(&r.body))))
             }
-            // `review-open TITLE BODY`: open (or update) the workspace
-            // branch's pull request.
+            // `review-open TITLE BODY [HEAD]`: open (or update) the
+            // pull request of HEAD (default: the workspace's branch).
             "review-open" => grove_sdk::review::open(&grove_sdk::review::PullRequest {
                 title: arg(0),
                 body: arg(1),
-                head: None,
+                head: Some(arg(2)).filter(|h| !h.is_empty()),
                 base: None,
                 draft: false,
             })
