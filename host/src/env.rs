@@ -72,3 +72,14 @@ pub const SLACK_BOT_TOKEN: &str = "SLACK_BOT_TOKEN";
 /// The Slack Web API's base URL, instead of `[slack] api` of config.toml
 /// or `https://slack.com/api`.
 pub const GROVE_SLACK_API: &str = "GROVE_SLACK_API";
+
+/// The GitHub API's base URL (`https://api.github.com`, or a GitHub
+/// Enterprise server's `https://HOST/api/v3`), instead of `[github] api`.
+pub const GROVE_GITHUB_API: &str = "GROVE_GITHUB_API";
+
+/// A GitHub token for `grove pr` and the `review` capability (as the `gh`
+/// tool reads it); held by grove, never handed to a skill.
+pub const GH_TOKEN: &str = "GH_TOKEN";
+
+/// A GitHub token, when `GH_TOKEN` is unset (as GitHub Actions sets it).
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";

@@ -32,12 +32,15 @@ mod tests {
         ("runtime", &["env", "text", "wit"]),
         ("repo", &["paths"]),
         ("browser", &["env"]),
+        // Pull requests: knows the evidence bundle, not the session store
+        // (the command line hands it what it needs of a session).
+        ("review", &["env", "evidence", "paths", "text"]),
         ("session", &["env", "gate", "paths", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
         // A front end beside the command line: it reuses the session
         // commands' own pieces (the context, `grove ls`'s rows, the
         // approvals' `settle`) so the page has no behaviour of its own.
-        ("serve", &["cli", "env", "evidence", "gate", "repo", "session", "text", "transcript"]),
+        ("serve", &["cli", "env", "evidence", "gate", "repo", "review", "session", "text", "transcript"]),
         (
             "caps",
             &[
@@ -50,6 +53,7 @@ mod tests {
                 "paths",
                 "providers",
                 "repo",
+                "review",
                 "runtime",
                 "sandbox",
                 "session",

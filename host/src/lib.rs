@@ -14,6 +14,7 @@ pub mod paths;
 pub mod pid;
 pub mod providers;
 pub mod repo;
+pub mod review;
 pub mod runtime;
 pub mod sandbox;
 pub mod serve;

@@ -24,7 +24,7 @@ pub const MODEL: &str = "model";
 pub const SESSIONS: &str = "sessions";
 /// Lets a skill call browser.{open, goto, click, type, press, wait-for, wait-for-text, text, eval, screenshot, console-errors, failed-requests, close, record-start, step, record-stop}.
 pub const BROWSER: &str = "browser";
-/// Lets a skill call review.{open, comment, set-status, attach}.
+/// Lets a skill call review.{open, find, comment, set-status, attach, post-review}.
 pub const REVIEW: &str = "review";
 /// Lets a skill call notify.{send, share-evidence}.
 pub const NOTIFY: &str = "notify";

@@ -115,25 +115,30 @@ fn a_session_fixes_a_failing_test_edits_tests_and_commits() {
 /// The model key and the Slack token appear in no file grove writes:
 /// audit log, session store, session logs, the worktree.
 fn assert_key_kept(lab: &Lab, extra: &[&Path]) {
-    let mut roots = vec![lab.root().to_path_buf(), lab.home.path().to_path_buf()];
-    roots.extend(extra.iter().map(|p| p.to_path_buf()));
+    let mut roots = vec![lab.root(), lab.home.path()];
+    roots.extend(extra);
+    assert_secret_kept(KEY, &roots);
+    assert_secret_kept(SLACK_TOKEN, &roots);
+    assert!(lab.root().join(".git/grove/audit.jsonl").is_file());
+    assert!(lab.root().join(".git/grove/sessions.db").is_file() || !lab.grove(&["ls"]).stdout.is_empty());
+}
+
+/// `secret` appears in no file under `roots` (the repository with its
+/// audit log, session store and logs, the home, worktrees, remotes).
+pub fn assert_secret_kept(secret: &str, roots: &[&Path]) {
     let mut checked = 0;
     for root in roots {
-        for entry in walk(&root) {
+        for entry in walk(root) {
             let bytes = std::fs::read(&entry).unwrap_or_default();
             checked += 1;
-            for secret in [KEY, SLACK_TOKEN] {
-                assert!(
-                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                    "{secret} leaked into {}",
-                    entry.display()
-                );
-            }
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "the secret leaked into {}",
+                entry.display()
+            );
         }
     }
     assert!(checked > 3, "nothing was checked");
-    assert!(lab.root().join(".git/grove/audit.jsonl").is_file());
-    assert!(lab.root().join(".git/grove/sessions.db").is_file() || !lab.grove(&["ls"]).stdout.is_empty());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

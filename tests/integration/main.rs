@@ -23,6 +23,7 @@ mod limits;
 mod notify;
 mod packaging;
 mod policy;
+mod pr;
 mod prototype;
 mod review;
 mod running;

@@ -21,7 +21,8 @@ fn inspect_shows_manifest_and_real_imports() {
             "sessions",
             "model",
             "browser",
-            "notify"
+            "notify",
+            "review"
         ])
     );
     let imports: Vec<&str> =

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::support::{Lab, grove_cmd, grove_with, probe, wait, wait_final};
 
 /// A `grove serve` started for a test; killed when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
     port: u16,
     token: String,
@@ -30,7 +30,7 @@ struct Served {
 impl Served {
     /// `grove serve` run with `cmd`; waits for the address it prints and
     /// opens the door with its token.
-    fn start(mut cmd: Command) -> Served {
+    pub(crate) fn start(mut cmd: Command) -> Served {
         let mut child = cmd
             .arg("serve")
             .stdin(Stdio::null())
@@ -75,7 +75,7 @@ impl Served {
         self.raw(method, path, &all, body)
     }
 
-    fn get(&self, path: &str) -> Http {
+    pub(crate) fn get(&self, path: &str) -> Http {
         self.request("GET", path, &[], None)
     }
 
@@ -104,13 +104,22 @@ impl Drop for Served {
 
 /// An HTTP response.
 #[derive(Debug)]
-struct Http {
-    status: u16,
+pub(crate) struct Http {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Http {
+    /// `GET` of a whole `http://127.0.0.1:PORT/PATH` URL.
+    pub(crate) fn fetch(url: &str) -> Http {
+        let rest =
+            url.strip_prefix("http://127.0.0.1:").unwrap_or_else(|| panic!("not a loopback URL: {url}"));
+        let (port, path) = rest.split_once('/').unwrap();
+        let host = format!("127.0.0.1:{port}");
+        http(port.parse().unwrap(), "GET", &format!("/{path}"), &[("Host", &host)], None)
+    }
+
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }

@@ -8,6 +8,7 @@ use tempfile::TempDir;
 
 pub mod bench;
 pub mod big_repo;
+pub mod github_server;
 pub mod model_server;
 pub mod slack_server;
 

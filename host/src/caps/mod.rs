@@ -20,11 +20,11 @@ mod log;
 pub mod model;
 mod notify;
 mod process;
+mod review;
 mod running;
 mod serve;
 mod sessions;
 mod ui;
-pub mod unsupported;
 pub mod workspace;
 
 use std::io;
@@ -188,7 +188,8 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::http::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::browser::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::notify::add_to_linker::<T, HasCaps>(linker, get)?;
-    unsupported::add_to_linker::<T, HasCaps>(linker, get)
+    skill::review::add_to_linker::<T, HasCaps>(linker, get)?;
+    Ok(())
 }
 
 impl skill::types::Host for Caps {

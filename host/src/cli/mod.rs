@@ -13,6 +13,7 @@ pub(crate) mod live;
 mod notify;
 mod output;
 pub mod policy;
+pub mod pr;
 mod prototype;
 pub mod run;
 mod sandbox;
@@ -113,6 +114,17 @@ pub enum Command {
     /// Merge a session's branch into the branch it started from, in your
     /// main worktree (which must be clean and on that branch).
     Merge(session::merge::MergeArgs),
+
+    /// Hand a session to review: a pull request carrying its evidence.
+    ///
+    /// Pushes the session's branch, publishes its evidence bundle to the
+    /// `grove-evidence` branch, opens (or updates) the pull request with
+    /// the task, summary, diff stat, verdicts and GIFs, asks CODEOWNERS and
+    /// `--reviewer` to review, sets a commit status per verdict and posts
+    /// code-review findings as line comments. Needs GH_TOKEN (or
+    /// GITHUB_TOKEN, or [github] token in config.toml); `--backend local`
+    /// needs nothing and writes the page for `grove serve`.
+    Pr(pr::PrArgs),
 
     /// Remove sessions: their worktrees, branches and records.
     ///
@@ -233,6 +245,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Logs(args) => session::logs::logs(args, verbosity),
         Command::Tell(args) => session::tell::tell(args),
         Command::Merge(args) => session::merge::merge(args),
+        Command::Pr(args) => pr::pr(args),
         Command::Rm(args) => session::rm::rm(args),
         Command::Prune(args) => session::rm::prune(args),
         Command::Resume(args) => session::control::resume(args),

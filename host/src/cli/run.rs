@@ -285,11 +285,20 @@ fn in_session(request: &mut Invoke, cwd: &std::path::Path, name: &str) -> Result
 /// Refuse a skill that works with a model (`agent`, `loop`, or any whose
 /// manifest requests `model` and gets it: a built-in one, or with `--allow
 /// model`) when no model can be called, before anything is made for it.
-pub fn require_model(skill: &source::SkillSource, allow: PermissionSet) -> Result<(), CliError> {
+pub fn require_model(
+    skill: &source::SkillSource,
+    allow: PermissionSet,
+    skill_args: &[String],
+) -> Result<(), CliError> {
     let requests_model = |m: &Manifest| m.permissions.iter().any(|p| p == "model");
     let granted = skill.origin == source::Origin::Builtin || allow.contains(crate::gate::Permission::Model);
+    // A built-in that asks a model only when a flag says so.
+    let flag_not_given = skill.origin == source::Origin::Builtin
+        && MODEL_BEHIND_A_FLAG
+            .iter()
+            .any(|(name, flag)| skill.name == *name && !skill_args.iter().any(|a| a == flag));
     let wants_model = matches!(skill.name.as_str(), "agent" | "loop")
-        || (granted && skill.info.manifest.as_ref().is_some_and(requests_model));
+        || (granted && !flag_not_given && skill.info.manifest.as_ref().is_some_and(requests_model));
     if !wants_model {
         return Ok(());
     }
@@ -303,6 +312,9 @@ pub fn require_model(skill: &source::SkillSource, allow: PermissionSet) -> Resul
         None => Ok(()),
     }
 }
+
+/// Built-in skills that work with a model only when given a flag.
+const MODEL_BEHIND_A_FLAG: [(&str, &str); 1] = [("code-review", "--model")];
 
 /// The exit code and hint for a skill that could not be run at all.
 pub fn invoke_error(e: InvokeError) -> CliError {

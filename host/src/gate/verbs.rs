@@ -77,6 +77,10 @@ use Permission as P;
 const MODEL_CALL: Judged =
     Judged::Level(Level::Low, "model.call", "sends the conversation to the configured model provider");
 const SHARED: Judged = Judged::Level(Level::Medium, "share.external", "is seen by other people");
+// Asks the code host (with the user's token) which pull request a branch
+// has: nothing is shown to anyone.
+const CODE_HOST_LOOKUP: Judged =
+    Judged::Level(Level::Low, "review.lookup", "asks the code host about a pull request");
 // The page's reach was judged when it was opened (by its URL), and every
 // request it makes is judged by its host: acting on it adds little.
 const ON_A_PAGE: Judged = Judged::Level(Level::Low, "browser.page", "acts on a page the skill opened");
@@ -149,9 +153,11 @@ pub const VERBS: &[Verb] = &[
     verb("browser", "step", P::Browser, External, ON_A_PAGE),
     verb("browser", "record-stop", P::Browser, External, ON_A_PAGE),
     verb("review", "open", P::Review, External, SHARED),
+    verb("review", "find", P::Review, External, CODE_HOST_LOOKUP),
     verb("review", "comment", P::Review, External, SHARED),
     verb("review", "set-status", P::Review, External, SHARED),
     verb("review", "attach", P::Review, External, SHARED),
+    verb("review", "post-review", P::Review, External, SHARED),
     verb("notify", "send", P::Notify, External, SHARED),
     verb("notify", "share-evidence", P::Notify, External, SHARED),
     verb("http", "send", P::Http, External, Url),

@@ -144,6 +144,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/approvals", get(pages::approvals))
         .route("/session/{name}", get(pages::session))
         .route("/session/{name}/evidence/{file}", get(pages::evidence_file))
+        .route("/pr/{name}", get(pages::pr))
+        .route("/pr/{name}/evidence/{file}", get(pages::pr_file))
         .route("/prototype/{run}", get(pages::prototype))
         .route("/prototype/{run}/index.html", get(pages::prototype_file))
         .route("/report/{file}", get(pages::report))

@@ -8,7 +8,9 @@
 //! The rules read text and return findings, so they are tested natively;
 //! nothing here calls the host but [`paths`]' language lookup.
 
+pub mod comment;
 pub mod input;
+pub mod model;
 pub mod paths;
 pub mod report;
 pub mod review;

@@ -47,6 +47,9 @@ pub struct Finding {
     /// A stable id from [`crate::rules::CATALOG`], e.g. `secrets/aws-access-key-id`.
     pub rule: &'static str,
     pub message: String,
+    /// How to fix it, when the reviewer said (the model's review does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl Finding {
@@ -57,7 +60,7 @@ impl Finding {
         rule: &'static str,
         message: String,
     ) -> Self {
-        Finding { path: path.to_string(), line, severity, rule, message }
+        Finding { path: path.to_string(), line, severity, rule, message, suggestion: None }
     }
 }
 

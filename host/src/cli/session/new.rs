@@ -90,7 +90,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
     let source = source::resolve(&skill).map_err(|e| crate::cli::run::invoke_error(e.into()))?;
     let allow = crate::cli::run::parse_grants(&args.allow)?;
     if args.replay.is_none() {
-        crate::cli::run::require_model(&source, allow)?;
+        crate::cli::run::require_model(&source, allow, &args.args)?;
     }
     let name = Worktrees::slug(given_name).map_err(worktree_error)?;
     let mut ctx = Ctx::open()?;

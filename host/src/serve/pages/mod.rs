@@ -8,6 +8,7 @@ mod diff;
 pub mod evidence;
 mod framed;
 mod highlight;
+mod pr;
 pub mod session;
 pub mod sessions;
 pub mod transcript;
@@ -205,6 +206,43 @@ async fn framed_file(
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(framed::CSP));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     response
+}
+
+/// `/pr/NAME`: the pull request page `grove pr NAME --backend local` wrote.
+pub async fn pr(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    let started = Instant::now();
+    let (status, html) = app
+        .with_ctx(move |app, ctx| {
+            let pending = pending(&ctx.store);
+            match pr::body(&app.git_dir, &name) {
+                Some(body) => {
+                    (StatusCode::OK, html::page(&app.frame(&name, Nav::Other, None, pending), &body))
+                }
+                None => {
+                    let body = format!(
+                        "<h1>No pull request page for <code>{}</code></h1><p class=\"meta\">\
+                         <code>grove pr NAME --backend local</code> writes one.</p>",
+                        escape(&name)
+                    );
+                    (
+                        StatusCode::NOT_FOUND,
+                        html::page(&app.frame("Not found", Nav::Other, None, pending), &body),
+                    )
+                }
+            }
+        })
+        .await;
+    html_page(status, html, started)
+}
+
+/// `/pr/NAME/evidence/FILE`: a file of that page's evidence.
+pub async fn pr_file(State(app): State<Arc<App>>, Path((name, file)): Path<(String, String)>) -> Response {
+    let git_dir = app.git_dir.clone();
+    let found = tokio::task::spawn_blocking(move || pr::file(&git_dir, &name, &file)).await.ok().flatten();
+    match found {
+        Some((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such evidence\n").into_response(),
+    }
 }
 
 /// Anything else.

@@ -28,6 +28,7 @@ impl Skill for Probe {
             "model",
             "browser",
             "notify",
+            "review",
         ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
@@ -128,6 +129,55 @@ impl Skill for Probe {
                 .map(|r| Outcome::ok(format!("status {}\n{}", r.status, String::from_utf8_lossy(&r.body))))
             }
             "notify" | "notify-gif" | "notify-share" | "notify-scan" => notify::probe(&command, &rest),
+            // `review-open TITLE BODY [HEAD]`: open (or update) the
+            // pull request of HEAD (default: the workspace's branch).
+            "review-open" => grove_sdk::review::open(&grove_sdk::review::PullRequest {
+                title: arg(0),
+                body: arg(1),
+                head: Some(arg(2)).filter(|h| !h.is_empty()),
+                base: None,
+                draft: false,
+            })
+            .map(|o| Outcome::ok(format!("#{} created={} {}", o.number, o.created, o.url))),
+            // `review-post PATH LINE BODY`: one line comment on the
+            // workspace branch's pull request; then the status, a
+            // comment, an attachment.
+            "review-post" => {
+                let Some(pr) = grove_sdk::review::find(None)? else {
+                    return Ok(Outcome::fail("no open pull request"));
+                };
+                let comment = grove_sdk::review::LineComment {
+                    path: arg(0),
+                    line: arg(1).parse().unwrap_or(1),
+                    body: arg(2),
+                };
+                let posted = grove_sdk::review::post_review(pr.number, "probe", &[comment])?;
+                grove_sdk::review::set_status(
+                    pr.number,
+                    "grove/probe",
+                    grove_sdk::review::StatusState::Success,
+                    "probed",
+                )?;
+                let url = grove_sdk::review::comment(pr.number, "hello from the probe")?;
+                let attached = grove_sdk::review::attach(pr.number, "probe.txt", b"probe evidence")?;
+                Ok(Outcome::ok(format!(
+                    "posted={} already={} outside={} comment={url} attached={attached}",
+                    posted.comments, posted.already, posted.outside
+                )))
+            }
+            // `review-scan HEX`: find the pull request, then whether the
+            // guest's memory holds the bytes HEX hides (xor 0x5a).
+            "review-scan" => {
+                let found = grove_sdk::review::find(None)?;
+                let hidden: Vec<u8> = (0..arg(0).len() / 2)
+                    .filter_map(|i| u8::from_str_radix(&arg(0)[2 * i..2 * i + 2], 16).ok())
+                    .collect();
+                Ok(Outcome::ok(format!(
+                    "pr={:?} token-in-memory={}",
+                    found.map(|o| o.url),
+                    memory_holds(&hidden)
+                )))
+            }
             "ask" => ui::ask("Pick one", &["red".into(), "blue".into()], Some(1))
                 .map(|i| Outcome::ok(format!("picked {i}"))),
             "report" => {

@@ -1,0 +1,143 @@
+//! `grove pr NAME`: hand a session's work to review as a pull request that
+//! carries its evidence (`review/`): push its branch, publish its evidence
+//! to the `grove-evidence` branch, open or update the pull request, ask
+//! CODEOWNERS and `--reviewer` to review, set a commit status per verdict,
+//! post the code-review findings as line comments. `--backend local`
+//! writes the same page offline, for `grove serve`.
+//!
+//! Progress goes to stderr, the pull request's URL to stdout. A missing or
+//! refused token stops it before anything is pushed or changed; nothing
+//! here touches the session, its branch or a worktree.
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::session::{Ctx, resolve_name};
+use super::{CliError, Exit, output};
+use crate::review::{self, Handoff, HandoffError, Options, SessionInfo, Settings, github};
+
+#[derive(Debug, Args)]
+pub struct PrArgs {
+    /// The session.
+    pub name: String,
+
+    /// Open it as a draft.
+    #[arg(long)]
+    pub draft: bool,
+
+    /// Ask LOGIN to review too (beside CODEOWNERS); repeat for more.
+    #[arg(long = "reviewer", value_name = "LOGIN")]
+    pub reviewers: Vec<String>,
+
+    /// The branch to merge into (default: the branch the session started
+    /// from, else the repository's default branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+
+    /// Where the pull request goes: GitHub, or a page on this machine
+    /// (`<git dir>/grove/pr/NAME/`, shown by `grove serve`).
+    #[arg(long, value_enum, default_value_t = Backend::Github)]
+    pub backend: Backend,
+
+    /// Print JSON: `{url, number, created, reviewers, gifs, failing_checks, comments_posted}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Github,
+    Local,
+}
+
+pub fn pr(args: PrArgs) -> Result<Exit, CliError> {
+    let handoff = hand_off(&args)?;
+    if args.json {
+        output::json(&json!(handoff));
+    } else {
+        println!("{}", handoff.url);
+    }
+    Ok(Exit::Ok)
+}
+
+/// Hand session `args.name` off; what a notifier is called with.
+pub fn hand_off(args: &PrArgs) -> Result<Handoff, CliError> {
+    let ctx = Ctx::open()?;
+    let session = ctx.session(&args.name)?;
+    let name = resolve_name(&args.name);
+    let git_dir = ctx.worktrees.git_dir().to_path_buf();
+    let main_root = ctx.worktrees.root().to_path_buf();
+    let repo = git2::Repository::open(&main_root)
+        .map_err(|e| CliError::new(Exit::Host, format!("opening the repository: {}", e.message())))?;
+    let info = SessionInfo {
+        name: session.name.clone(),
+        branch: session.branch.clone(),
+        base_ref: session.base_ref.clone(),
+        base_commit: session.base_commit.clone(),
+        task: session.task.clone(),
+        summary: session.summary.clone(),
+        state: session.state.to_string(),
+        error: session.error.clone(),
+    };
+    let options = Options { draft: args.draft, reviewers: args.reviewers.clone(), base: args.base.clone() };
+    let prepared =
+        review::handoff::prepare(&repo, &git_dir, info, options).map_err(|e| handoff_error(e, &name))?;
+    match args.backend {
+        Backend::Local => {
+            review::local::write(&git_dir, &repo, prepared).map_err(|e| handoff_error(e, &name))
+        }
+        Backend::Github => {
+            let settings = Settings::load(&main_root).map_err(|e| {
+                CliError::new(Exit::Usage, e).hint("fix the [github] section the message names")
+            })?;
+            let progress = |line: &str| eprintln!("grove pr: {line}");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CliError::new(Exit::Host, format!("starting the runtime: {e}")))?;
+            runtime
+                .block_on(review::to_github::hand_off(&settings, &repo, prepared, &progress))
+                .map_err(|e| handoff_error(e, &name))
+        }
+    }
+}
+
+/// The error with each cause it does not already say.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(&format!(": {text}"));
+        }
+        source = cause.source();
+    }
+    message
+}
+
+fn handoff_error(e: HandoffError, name: &str) -> CliError {
+    let message = chain(&e);
+    let local = format!("or write the page offline with `grove pr {name} --backend local`");
+    match e {
+        HandoffError::NoToken { config_file } => CliError::new(Exit::Usage, message).hint(format!(
+            "set GH_TOKEN (or GITHUB_TOKEN), or `token` under [github] in {config_file}; nothing was pushed. \
+             {local}"
+        )),
+        HandoffError::GitHub(github::Error::BadCredentials { .. }) => CliError::new(Exit::Usage, message)
+            .hint(format!(
+                "the token is wrong, expired or revoked: make a new one with the `repo` scope and set GH_TOKEN; \
+                 nothing was pushed. {local}"
+            )),
+        HandoffError::GitHub(github::Error::RateLimited { .. }) => {
+            CliError::new(Exit::Host, message).hint(format!("run `grove pr {name}` again then; it picks up where it stopped"))
+        }
+        HandoffError::NoRepository { .. } => CliError::new(Exit::Usage, message)
+            .hint("name it in .grove/config.toml: [github] repo = \"owner/name\""),
+        HandoffError::NoBranch(_) => CliError::new(Exit::Usage, message),
+        HandoffError::Push(_) => CliError::new(Exit::Host, message).hint(
+            "the session and its branch are as they were; fix the remote (or pull what it has) and run it again",
+        ),
+        _ => CliError::new(Exit::Host, message),
+    }
+}

@@ -1,0 +1,173 @@
+//! The `github` backend: a prepared session becomes a pull request.
+//!
+//! The order keeps local work safe and a re-run idempotent: the token is
+//! proved (one read of the repository) before anything is pushed or
+//! changed; the branch is pushed without force; the evidence goes to its
+//! own branch; the open pull request of the branch is found and updated
+//! rather than opened twice; reviewers, statuses and review comments are
+//! set again, comments only where their fingerprint is not already
+//! posted. Nothing here writes to the session, its branch or a worktree.
+
+use git2::Repository;
+
+use super::evidence_branch::{self, File, Folder};
+use super::findings;
+use super::github::GitHub;
+use super::handoff::{Handoff, HandoffError, Prepared};
+use super::page::Shown;
+use super::push::{self, remote_url};
+use super::repo_name::RepoName;
+use super::settings::Settings;
+
+/// A client for the repository `settings` and the remote name; the token
+/// checked for presence (not yet for validity).
+pub fn client(settings: &Settings, repo: &Repository) -> Result<GitHub, HandoffError> {
+    let token = settings
+        .token
+        .clone()
+        .ok_or_else(|| HandoffError::NoToken { config_file: settings.config_file.clone() })?;
+    let name = match &settings.repo {
+        Some(name) => name.clone(),
+        None => {
+            let url = remote_url(repo, &settings.remote).unwrap_or_default();
+            RepoName::from_url(&url)
+                .ok_or_else(|| HandoffError::NoRepository { remote: settings.remote.clone(), url })?
+        }
+    };
+    Ok(GitHub::new(&settings.api, token, name)?)
+}
+
+/// Open or update the pull request of `prepared`, saying each step to
+/// `progress`.
+pub async fn hand_off(
+    settings: &Settings,
+    repo: &Repository,
+    mut prepared: Prepared,
+    progress: &dyn Fn(&str),
+) -> Result<Handoff, HandoffError> {
+    let gh = client(settings, repo)?;
+    progress(&format!("checking access to {} at {}", gh.repo, settings.api));
+    let default_branch = gh.default_branch().await?;
+    if prepared.page.base.is_empty() {
+        prepared.page.base = default_branch;
+    }
+    let branch = prepared.session.branch.clone();
+
+    progress(&format!("pushing {branch} to {}", settings.remote));
+    push::push(repo, &settings.remote, &[&format!("refs/heads/{branch}:refs/heads/{branch}")])?;
+
+    if !prepared.evidence.is_empty() {
+        progress(&format!(
+            "publishing {} to {}",
+            crate::text::count(prepared.evidence.len(), "evidence file"),
+            evidence_branch::BRANCH
+        ));
+        let contents: Vec<(String, Vec<u8>)> = prepared
+            .evidence
+            .iter()
+            .map(|(entry, path)| {
+                std::fs::read(path)
+                    .map(|bytes| (entry.file.clone(), bytes))
+                    .map_err(|source| HandoffError::Io { path: path.clone(), source })
+            })
+            .collect::<Result<_, _>>()?;
+        let files: Vec<File<'_>> = contents.iter().map(|(name, bytes)| File { name, bytes }).collect();
+        evidence_branch::publish(repo, &settings.remote, &prepared.session.name, &files, Folder::Replace)?;
+    }
+    prepared.page.evidence = prepared
+        .evidence
+        .iter()
+        .map(|(entry, _)| Shown {
+            caption: entry.caption.clone(),
+            kind: entry.kind.as_str().to_string(),
+            file: entry.file.clone(),
+            url: evidence_branch::raw_url(
+                &settings.web,
+                &gh.repo.owner,
+                &gh.repo.name,
+                &prepared.session.name,
+                &entry.file,
+            ),
+        })
+        .collect();
+
+    let body = prepared.page.markdown();
+    let title = prepared.page.title.clone();
+    let (pull, created) = match gh.open_pull(&branch).await? {
+        Some(open) => {
+            progress(&format!("updating pull request #{}", open.number));
+            (gh.update_pull(open.number, &title, &body).await?, false)
+        }
+        None => {
+            progress(&format!("opening a pull request of {branch} into {}", prepared.page.base));
+            (gh.create_pull(&title, &body, &branch, &prepared.page.base, prepared.options.draft).await?, true)
+        }
+    };
+    let head_sha = prepared.head.to_string();
+
+    // CODEOWNERS and --reviewer, less the author: GitHub refuses them.
+    let mut users: Vec<String> = prepared.codeowners.users.iter().cloned().collect();
+    for extra in &prepared.options.reviewers {
+        let login = extra.trim_start_matches('@').to_string();
+        if !users.contains(&login) {
+            users.push(login);
+        }
+    }
+    users.retain(|u| !u.eq_ignore_ascii_case(&pull.author));
+    let teams: Vec<String> = prepared.codeowners.teams.iter().cloned().collect();
+    if !users.is_empty() || !teams.is_empty() {
+        progress(&format!(
+            "requesting reviews from {}",
+            users.iter().chain(&teams).cloned().collect::<Vec<_>>().join(", ")
+        ));
+        gh.request_reviewers(pull.number, &users, &teams).await?;
+    }
+
+    for verdict in &prepared.page.verdicts {
+        let target = verdict.file.as_ref().map(|file| {
+            evidence_branch::raw_url(
+                &settings.web,
+                &gh.repo.owner,
+                &gh.repo.name,
+                &prepared.session.name,
+                file,
+            )
+        });
+        gh.set_status(&head_sha, &verdict.context, verdict.state(), &verdict.description, target.as_deref())
+            .await?;
+    }
+    progress(&format!("set {}", crate::text::count(prepared.page.verdicts.len(), "status")));
+
+    let mut comments_posted = 0;
+    if !prepared.findings.is_empty() {
+        let lines = findings::lines_in_diff(repo, prepared.base_commit, prepared.head)?;
+        let already = findings::posted(&gh.review_comment_bodies(pull.number).await?);
+        let (comments, left) = findings::comments(&prepared.findings, &lines, &already);
+        if !comments.is_empty() {
+            let body = format!(
+                "grove's code review: {} on lines of this change.",
+                crate::text::count(comments.len(), "finding")
+            );
+            gh.post_review(pull.number, &head_sha, &body, &comments).await?;
+            comments_posted = comments.len();
+        }
+        progress(&format!(
+            "posted {} ({} posted before, {} outside the diff)",
+            crate::text::count(comments_posted, "review comment"),
+            left.posted,
+            left.outside
+        ));
+    }
+
+    let mut reviewers = users;
+    reviewers.extend(teams);
+    Ok(Handoff {
+        url: pull.url,
+        number: pull.number,
+        created,
+        reviewers,
+        gifs: prepared.gifs(),
+        failing_checks: prepared.failing_checks(),
+        comments_posted,
+    })
+}
