@@ -538,3 +538,53 @@ fn a_skill_pushes_only_the_branch_it_works_on() {
     assert!(second.stdout.contains("#1 created=false"), "{}", second.stdout);
     assert_eq!(hub.server.pulls().len(), 1);
 }
+
+#[test]
+fn the_reviewers_hear_of_it_on_slack_with_the_first_gif() {
+    use crate::notify::TOKEN as SLACK_TOKEN;
+    let hub = Hub::new();
+    let routing = "[github]\nrepo = \"acme/shop\"\n\n[notify]\non-call = \"#oncall\"\n\n[notify.people]\n\
+                   web-lead = \"wl@example.com\"\ncarol = \"carol@example.com\"\n\"acme/frontend\" = \"#frontend\"\n";
+    grove_tests::write(hub.root(), ".grove/config.toml", routing);
+    git(hub.root(), &["commit", "-qam", "routing"]);
+    let slack = grove_tests::slack_server::SlackServer::start(SLACK_TOKEN);
+    let lead = slack.add_user("wl@example.com", "wl");
+    let carol = slack.add_user("carol@example.com", "carol");
+    slack.add_channel("frontend");
+    slack.add_channel("oncall");
+    hub.session("green");
+
+    let mut cmd = hub.cmd();
+    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
+    let run = grove_with(cmd, &["pr", "green", "--reviewer", "carol", "--json"], None).expect(0);
+    let json = run.json();
+    let notified = json["notified"].as_array().unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(notified.len(), 3, "{json}");
+    let link = format!("<{}/acme/shop/pull/1|#1>", hub.server.url());
+    for user in [&lead, &carol] {
+        let dm = slack.dm_of(user).expect("a direct message");
+        let messages = slack.messages_in(&dm);
+        assert!(messages[0].text.contains(&link), "{messages:?}");
+        let upload = slack.uploads().into_iter().find(|u| u.channel.as_deref() == Some(&dm)).unwrap();
+        assert_eq!(upload.bytes, GIF.as_bytes(), "the first GIF of the evidence");
+    }
+
+    // --no-notify tells nobody; without a Slack token nobody is told either.
+    let before = slack.messages().len();
+    let mut cmd = hub.cmd();
+    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
+    let quiet = grove_with(cmd, &["pr", "green", "--no-notify", "--json"], None).expect(0);
+    assert_eq!(quiet.json()["notified"], serde_json::Value::Null);
+    hub.grove(&["pr", "green", "--json"]).expect(0);
+    assert_eq!(slack.messages().len(), before);
+
+    // A revoked Slack token: the pull request stays, the error says how to tell them again.
+    slack.revoke();
+    let mut cmd = hub.cmd();
+    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
+    let failed = grove_with(cmd, &["pr", "green"], None);
+    assert_ne!(failed.code, 0);
+    assert!(failed.stdout.contains("/acme/shop/pull/1"), "the address first: {}", failed.stdout);
+    assert!(failed.stderr.contains("grove notify handoff"), "{}", failed.stderr);
+    assert_eq!(hub.server.pulls().len(), 1);
+}

@@ -134,6 +134,30 @@ async fn handoff(args: HandoffArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
+/// After `grove pr`: the reviewers hear of the pull request and the on-call
+/// of its failing checks, when Slack is set up (a bot token); `None` when
+/// it is not. `root` is the main checkout, whose `[notify]` routes: never a
+/// session's worktree, which a skill could have written.
+pub fn after_pr(
+    root: &std::path::Path,
+    pr: &crate::review::Handoff,
+) -> Result<Option<Vec<notify::Delivery>>, CliError> {
+    let config = notify::SlackConfig::load().map_err(failure)?;
+    if config.token.is_none() {
+        return Ok(None);
+    }
+    let slack = Slack::new(&config).map_err(failure)?;
+    let routing = Routing::load(root).map_err(failure)?;
+    let handoff = Handoff {
+        url: pr.url.clone(),
+        number: pr.number,
+        reviewers: pr.reviewers.clone(),
+        gifs: pr.gifs.clone(),
+        failing_checks: pr.failing_checks.clone(),
+    };
+    super::block_on(notify::handoff(&slack, &routing, &handoff)).map(Some).map_err(failure)
+}
+
 /// The number a pull request's URL ends with (`…/pull/12`).
 fn number_in(url: &str) -> Option<u64> {
     url.trim_end_matches('/').rsplit('/').next()?.parse().ok()

@@ -39,7 +39,12 @@ pub struct PrArgs {
     #[arg(long, value_enum, default_value_t = Backend::Github)]
     pub backend: Backend,
 
-    /// Print JSON: `{url, number, created, reviewers, gifs, failing_checks, comments_posted}`.
+    /// Tell nobody on Slack (by default, with a Slack token set up, each
+    /// reviewer gets a direct message and failing checks go to the on-call).
+    #[arg(long)]
+    pub no_notify: bool,
+
+    /// Print JSON: `{url, number, created, reviewers, gifs, failing_checks, comments_posted, notified}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -52,12 +57,48 @@ pub enum Backend {
 
 pub fn pr(args: PrArgs) -> Result<Exit, CliError> {
     let handoff = hand_off(&args)?;
+    // The pull request is there whatever Slack says: a failure to tell
+    // people is reported after its address, and says how to tell them again.
+    let notified = match args.backend {
+        Backend::Github if !args.no_notify => {
+            let root = Ctx::open()?.worktrees.root().to_path_buf();
+            match super::notify::after_pr(&root, &handoff) {
+                Ok(sent) => sent,
+                Err(mut e) => {
+                    print(&args, &handoff, None);
+                    let again = format!(
+                        "the pull request is open; tell them again with `grove notify handoff {} …`",
+                        handoff.url
+                    );
+                    e.hint = Some(match e.hint.take() {
+                        Some(first) => format!("{first}; {again}"),
+                        None => again,
+                    });
+                    return Err(e);
+                }
+            }
+        }
+        _ => None,
+    };
+    print(&args, &handoff, notified.as_deref());
+    Ok(Exit::Ok)
+}
+
+fn print(args: &PrArgs, handoff: &Handoff, notified: Option<&[crate::notify::Delivery]>) {
     if args.json {
-        output::json(&json!(handoff));
+        let mut value = json!(handoff);
+        value["notified"] = json!(notified);
+        output::json(&value);
     } else {
         println!("{}", handoff.url);
+        for delivery in notified.unwrap_or_default() {
+            eprintln!(
+                "grove pr: told {} on Slack ({})",
+                crate::text::one_line(&delivery.to),
+                crate::text::one_line(&delivery.destination)
+            );
+        }
     }
-    Ok(Exit::Ok)
 }
 
 /// Hand session `args.name` off; what a notifier is called with.

@@ -25,7 +25,7 @@ pub struct Handoff {
     pub number: u64,
     /// Whether this hand-off opened it (else it updated it).
     pub created: bool,
-    /// Everyone asked to review: logins, and teams as `org/team`'s slug.
+    /// Everyone asked to review: logins, and teams as `org/team`.
     pub reviewers: Vec<String>,
     /// The evidence's GIFs, on this machine.
     pub gifs: Vec<PathBuf>,

@@ -159,8 +159,10 @@ pub async fn hand_off(
         ));
     }
 
+    // Teams as CODEOWNERS names them (`org/team`), which is how the
+    // notifier's routing knows them.
     let mut reviewers = users;
-    reviewers.extend(teams);
+    reviewers.extend(teams.iter().map(|team| format!("{}/{team}", gh.repo.owner)));
     Ok(Handoff {
         url: pull.url,
         number: pull.number,
