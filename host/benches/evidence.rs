@@ -7,12 +7,15 @@
 //! the `image` crate's own GIF encoder (NeuQuant on every frame).
 //!
 //! Then a real headless Chromium: start to first screenshot against
-//! chromium's own `--screenshot` (`evidence/browser.rs`).
+//! chromium's own `--screenshot` (`evidence/browser.rs`), and a 5-step
+//! scenario end to end through the real `grove run evidence`
+//! (`evidence/scenario.rs`).
 //!
 //! Run: `cargo bench -p grove --bench evidence`. Every figure is a median.
 
 mod evidence {
     pub mod browser;
+    pub mod scenario;
 }
 
 use std::hint::black_box;
@@ -101,6 +104,7 @@ fn main() {
     );
     describe(&mut table, &gif, kept);
     evidence::browser::start_to_screenshot(&mut table);
+    evidence::scenario::five_steps(&mut table);
     table.print();
 }
 

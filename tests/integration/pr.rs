@@ -588,3 +588,43 @@ fn the_reviewers_hear_of_it_on_slack_with_the_first_gif() {
     assert!(failed.stderr.contains("grove notify handoff"), "{}", failed.stderr);
     assert_eq!(hub.server.pulls().len(), 1);
 }
+
+#[test]
+fn a_design_change_without_a_sign_off_fails_its_status_is_listed_and_the_designers_are_asked() {
+    use crate::notify::TOKEN as SLACK_TOKEN;
+    let hub = Hub::new();
+    let config = "[github]\nrepo = \"acme/shop\"\n\n[design]\ndesigners = [\"Dana Designer <dana@example.com>\"]\n\n\
+                  [notify]\non-call = \"#oncall\"\n\n[notify.people]\nweb-lead = \"wl@example.com\"\n\"acme/frontend\" = \"#frontend\"\n";
+    grove_tests::write(hub.root(), ".grove/config.toml", config);
+    git(hub.root(), &["commit", "-qam", "designers"]);
+    let slack = grove_tests::slack_server::SlackServer::start(SLACK_TOKEN);
+    let dana = slack.add_user("dana@example.com", "dana");
+    slack.add_user("wl@example.com", "wl");
+    slack.add_channel("frontend");
+    slack.add_channel("oncall");
+    let worktree = hub.session("look");
+    grove_tests::write(&worktree, "web/app.css", "button { color: rebeccapurple }\n");
+    grove_tests::commit_all(&git2::Repository::open(&worktree).unwrap(), "A purple button");
+    hub.grove(&["run", "designer-check", "--session", "look"]).expect(1);
+
+    let mut cmd = hub.cmd();
+    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
+    let run = grove_with(cmd, &["pr", "look", "--json"], None).expect(0);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(said.contains("grove pr: design changes without a sign-off"), "{said}");
+
+    let design: Vec<_> =
+        hub.server.statuses().into_iter().filter(|s| s.context == "design/sign-off").collect();
+    assert_eq!(design.len(), 1, "{:?}", hub.server.statuses());
+    assert_eq!(design[0].state, "failure");
+    let comments = hub.server.issue_comments();
+    let listed =
+        comments.iter().find(|c| c.body.contains("Design sign-off needed")).expect("the design comment");
+    assert!(listed.body.contains("| `web/app.css` | stylesheet |"), "{}", listed.body);
+
+    // Dana is asked directly, with the link.
+    let dm = slack.dm_of(&dana).expect("a direct message to the designer");
+    let messages = slack.messages_in(&dm);
+    assert!(messages[0].text.contains("without a designer's sign-off"), "{messages:?}");
+    assert!(messages[0].text.contains("/acme/shop/pull/1"), "{messages:?}");
+}

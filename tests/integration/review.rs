@@ -395,3 +395,31 @@ fn both_skills_review_a_session_since_it_started() {
     let summary = rev["summary"].as_str().unwrap_or_default();
     assert!(summary.starts_with("1 error") && summary.contains("session rev since it started"), "{rev}");
 }
+
+#[test]
+fn designer_check_challenges_an_unsigned_design_with_a_session_that_drafts_another() {
+    use grove_tests::model_server::Reply;
+    let lab = crate::support::Lab::new(
+        &[
+            ("web/app.css", "body { margin: 0; }\n"),
+            ("tokens.json", "{\"color\": {\"brand\": \"#0a7\"}}\n"),
+            (".grove/config.toml", DESIGN_CONFIG),
+            (".grove/design-guidance.md", "Prefer whitespace to borders.\n"),
+        ],
+        vec![Reply::anthropic().text("A calmer design, with whitespace instead of borders.").into()],
+    );
+    grove_tests::write(lab.root(), "web/app.css", "body { margin: 0; border: 4px solid red; }\n");
+    let run = lab.grove(&["run", "designer-check", "--challenge"]).expect(1);
+    assert!(run.stdout.contains("session `design-challenge` drafts a different design"), "{}", run.stdout);
+    let row = lab.wait_final("design-challenge");
+    assert_eq!(row["state"], "done", "{row}");
+    // The agent was asked for another design of the same change, with the
+    // tokens and the designers' guidance.
+    let asked = &lab.requests()[0].raw_body;
+    for part in ["Draft a different design", "web/app.css (stylesheet, lines 1)", "tokens.json", "Prefer whitespace"] {
+        assert!(asked.contains(part), "{part} not in {asked}");
+    }
+    // Without --challenge, or with a sign-off, nothing is started.
+    lab.grove(&["run", "designer-check"]).expect(1);
+    assert_eq!(lab.grove(&["ls", "--json"]).expect(0).json().as_array().unwrap().len(), 1);
+}

@@ -64,7 +64,7 @@ async fn grove_screenshot(url: &str) -> Duration {
 
 /// The same with chromium's own one-shot mode, a fresh profile each time
 /// as grove's has.
-fn chromium_screenshot(
+pub fn chromium_screenshot(
     program: &std::path::Path,
     profile: &std::path::Path,
     png: &std::path::Path,

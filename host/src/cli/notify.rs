@@ -55,6 +55,10 @@ pub struct HandoffArgs {
     #[arg(long = "failing-check", value_name = "NAME")]
     pub failing_checks: Vec<String>,
 
+    /// A designer (e-mail) to ask for the sign-off the change lacks (repeat).
+    #[arg(long = "designer", value_name = "EMAIL")]
+    pub designers: Vec<String>,
+
     /// Print what was sent as JSON.
     #[arg(long)]
     pub json: bool,
@@ -115,6 +119,7 @@ async fn handoff(args: HandoffArgs) -> Result<Exit, CliError> {
         reviewers: args.reviewers,
         gifs: args.gifs,
         failing_checks: args.failing_checks,
+        designers: args.designers,
     };
     let sent = notify::handoff(&slack, &routing, &handoff).await.map_err(failure)?;
     if args.json {
@@ -154,6 +159,7 @@ pub fn after_pr(
         reviewers: pr.reviewers.clone(),
         gifs: pr.gifs.clone(),
         failing_checks: pr.failing_checks.clone(),
+        designers: pr.designers.clone(),
     };
     super::block_on(notify::handoff(&slack, &routing, &handoff)).map(Some).map_err(failure)
 }

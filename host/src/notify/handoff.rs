@@ -28,6 +28,8 @@ pub struct Handoff {
     pub gifs: Vec<PathBuf>,
     /// The names of the checks that failed.
     pub failing_checks: Vec<String>,
+    /// Designers to ask for a sign-off the change lacks (e-mails).
+    pub designers: Vec<String>,
 }
 
 /// One message the hand-off sent.
@@ -53,6 +55,13 @@ pub async fn handoff(slack: &Slack, routing: &Routing, handoff: &Handoff) -> Res
             reviewers.push((who.clone(), to));
         }
     }
+    let mut designers: Vec<(String, Destination)> = Vec::new();
+    for who in &handoff.designers {
+        let to = routing.destination(who)?;
+        if !designers.iter().any(|(_, d)| *d == to) {
+            designers.push((who.clone(), to));
+        }
+    }
     let on_call = if handoff.failing_checks.is_empty() { None } else { Some(routing.on_call()?) };
     let gif = match handoff.gifs.first() {
         Some(path) => Some((path, read_gif(path)?)),
@@ -76,6 +85,16 @@ pub async fn handoff(slack: &Slack, routing: &Routing, handoff: &Handoff) -> Res
             None => None,
         };
         sent.push(Delivery { to: who, destination: to.to_string(), posted, file });
+    }
+    for (who, to) in designers {
+        let conversation = slack.conversation(&to, false).await?;
+        let mut text = Mrkdwn::text("Pull request ");
+        text.push(Mrkdwn::link(&handoff.url, &label)).push_text(
+            " changes the design without a designer's sign-off: the changes and their before and after \
+             pictures are on it. Sign it off, or ask for another design.",
+        );
+        let posted = slack.post(&conversation, &Message::new(text)).await?;
+        sent.push(Delivery { to: who, destination: to.to_string(), posted, file: None });
     }
     if let Some(to) = on_call {
         let conversation = slack.conversation(&to, false).await?;

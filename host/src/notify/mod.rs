@@ -15,6 +15,7 @@
 //!     reviewers: vec!["alice".into()],
 //!     gifs: vec![],
 //!     failing_checks: vec![],
+//!     designers: vec![],
 //! };
 //! let sent = handoff(&Slack::from_user_config()?, &Routing::load(root)?, &pr).await?;
 //! # Ok(()) }

@@ -33,6 +33,9 @@ pub struct Handoff {
     pub failing_checks: Vec<String>,
     /// Review comments posted by this hand-off.
     pub comments_posted: usize,
+    /// The designers' e-mails, when the change touches the design without
+    /// their sign-off: they are asked directly.
+    pub designers: Vec<String>,
 }
 
 /// The session as the command line knows it.

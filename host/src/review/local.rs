@@ -95,5 +95,6 @@ pub fn write(
         gifs: prepared.gifs(),
         failing_checks: prepared.failing_checks(),
         comments_posted: 0,
+        designers: Vec::new(),
     })
 }

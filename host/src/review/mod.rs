@@ -11,6 +11,7 @@
 //! are built on these; the token stays in `settings` and `github`.
 
 pub mod codeowners;
+pub mod design;
 pub mod evidence_branch;
 pub mod findings;
 pub mod github;

@@ -138,6 +138,37 @@ pub async fn hand_off(
     }
     progress(&format!("set {}", crate::text::count(prepared.page.verdicts.len(), "status")));
 
+    // A design change nobody signed off: say which on the pull request,
+    // with the pictures, once; the designers are asked directly after.
+    let mut designers = Vec::new();
+    if let Some(verdict) = super::design::unsigned(&prepared.page.verdicts) {
+        designers = repo.workdir().map(super::design::designers).unwrap_or_default();
+        if created {
+            let report = prepared
+                .evidence
+                .iter()
+                .find(|(e, _)| Some(&e.file) == verdict.file.as_ref())
+                .and_then(|(_, path)| std::fs::read(path).ok())
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let pictures: Vec<_> = super::design::pictures(&prepared.evidence)
+                .into_iter()
+                .map(|entry| {
+                    let url = evidence_branch::raw_url(
+                        &settings.web,
+                        &gh.repo.owner,
+                        &gh.repo.name,
+                        &prepared.session.name,
+                        &entry.file,
+                    );
+                    (entry, url)
+                })
+                .collect();
+            gh.comment(pull.number, &super::design::comment(&report, &pictures)).await?;
+            progress("design changes without a sign-off: commented on the pull request");
+        }
+    }
+
     let mut comments_posted = 0;
     if !prepared.findings.is_empty() {
         let lines = findings::lines_in_diff(repo, prepared.base_commit, prepared.head)?;
@@ -171,5 +202,6 @@ pub async fn hand_off(
         gifs: prepared.gifs(),
         failing_checks: prepared.failing_checks(),
         comments_posted,
+        designers,
     })
 }

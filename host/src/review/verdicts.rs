@@ -11,7 +11,7 @@ use crate::evidence::bundle::{Bundle, Entry, Kind};
 /// One verdict: a commit status.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Verdict {
-    /// The status's context: `grove/code-review`, `grove/design`, …
+    /// The status's context: `grove/code-review`, `design/sign-off`, …
     pub context: String,
     pub passed: bool,
     /// What it found, in a line (the report's caption).
@@ -30,7 +30,7 @@ impl Verdict {
 const CHECKERS: [(&str, &str); 3] = [
     ("code-review", "grove/code-review"),
     ("simplify", "grove/simplify"),
-    ("designer-check", "grove/design"),
+    ("designer-check", super::design::CONTEXT),
 ];
 
 /// The verdicts of `bundle`'s reports, one per checking skill (its newest).
@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(verdicts.len(), 2);
         assert_eq!((verdicts[0].context.as_str(), verdicts[0].passed), ("grove/code-review", true));
         assert_eq!(verdicts[0].description, "no findings");
-        assert_eq!((verdicts[1].context.as_str(), verdicts[1].passed), ("grove/design", false));
+        assert_eq!((verdicts[1].context.as_str(), verdicts[1].passed), ("design/sign-off", false));
         assert_eq!(of_session("failed", None, Some("boom")).description, "failed: boom");
     }
 }

@@ -10,6 +10,7 @@
 //! Detection and judging are pure and tested natively; this file gathers
 //! what they need from the host.
 
+mod challenge;
 mod check;
 mod config;
 mod detect;
@@ -51,6 +52,8 @@ impl Skill for DesignerCheck {
         permission::WORKSPACE_WRITE,
         permission::PROCESS,
         permission::BROWSER,
+        // `--challenge`: a session that drafts another design.
+        permission::SESSIONS,
     ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
@@ -86,6 +89,15 @@ impl Skill for DesignerCheck {
         let mut markdown = report::markdown(&check);
         if !shots.is_empty() {
             markdown.push_str(&pages::markdown(&shots));
+        }
+        if options.challenge && !verdict.passes() && !check.changes.is_empty() {
+            let name = challenge::start(&check.changes, &invocation)?;
+            log::info(&format!("started {name}: another design of the same change"));
+            markdown.push_str(&format!(
+                "\n\nA challenge: session `{name}` drafts a different design of the same change. When it is \
+                 done, record it (`grove run evidence --session {name}`) and open it beside this one \
+                 (`grove pr {name} --draft`).\n"
+            ));
         }
         if !markdown.is_empty() {
             outcome = outcome.with_report(markdown);

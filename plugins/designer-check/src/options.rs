@@ -1,8 +1,8 @@
-//! The command line: `grove run designer-check [--base REF] [--no-pictures] [--json]`.
+//! The command line: `grove run designer-check [--base REF] [--no-pictures] [--challenge] [--json]`.
 
 use grove_sdk::prelude::*;
 
-pub const USAGE: &str = "grove run designer-check [--base REF] [--no-pictures] [--json]";
+pub const USAGE: &str = "grove run designer-check [--base REF] [--no-pictures] [--challenge] [--json]";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -13,6 +13,9 @@ pub struct Options {
     /// Leave out the pictures of changed pages (taken when `[evidence]`
     /// says how the app is served).
     pub no_pictures: bool,
+    /// For design changes nobody signed off, start a session that drafts
+    /// a different design for the same change.
+    pub challenge: bool,
 }
 
 impl Options {
@@ -21,8 +24,9 @@ impl Options {
         let json = Format::take_json(&mut args, invocation);
         let base = args.value("--base")?;
         let no_pictures = args.flag("--no-pictures");
+        let challenge = args.flag("--challenge");
         args.finish()?;
-        Ok(Options { json, base, no_pictures })
+        Ok(Options { json, base, no_pictures, challenge })
     }
 }
 
@@ -36,10 +40,13 @@ mod tests {
 
     #[test]
     fn flags() {
-        assert_eq!(parse(&[]).unwrap(), Options { json: false, base: None, no_pictures: false });
         assert_eq!(
-            parse(&["--base", "main", "--json", "--no-pictures"]).unwrap(),
-            Options { json: true, base: Some("main".into()), no_pictures: true }
+            parse(&[]).unwrap(),
+            Options { json: false, base: None, no_pictures: false, challenge: false }
+        );
+        assert_eq!(
+            parse(&["--base", "main", "--json", "--no-pictures", "--challenge"]).unwrap(),
+            Options { json: true, base: Some("main".into()), no_pictures: true, challenge: true }
         );
         assert!(matches!(parse(&["--strict"]), Err(Error::Invalid(_))));
         assert!(matches!(parse(&["--base"]), Err(Error::Invalid(_))));
