@@ -627,4 +627,40 @@ fn a_design_change_without_a_sign_off_fails_its_status_is_listed_and_the_designe
     let messages = slack.messages_in(&dm);
     assert!(messages[0].text.contains("without a designer's sign-off"), "{messages:?}");
     assert!(messages[0].text.contains("/acme/shop/pull/1"), "{messages:?}");
+
+    // The challenge: another design of the same change, drafted in a
+    // sub-session, opened as a draft linked both ways.
+    let model = grove_tests::model_server::ModelServer::start(vec![
+        Reply::anthropic()
+            .tool_use(
+                "w",
+                "write_file",
+                json!({"path": "web/app.css", "content": "button { color: #0a7 }\n"}),
+            )
+            .into(),
+        Reply::anthropic().tool_use("c", "commit", json!({"message": "A calmer button"})).into(),
+        Reply::anthropic().text("A calmer green button from the tokens.").into(),
+    ]);
+    let with_model = || {
+        let mut cmd = hub.cmd();
+        cmd.env("ANTHROPIC_BASE_URL", model.url()).env("ANTHROPIC_API_KEY", crate::support::KEY);
+        cmd
+    };
+    let check =
+        grove_with(with_model(), &["run", "designer-check", "--session", "look", "--challenge"], None);
+    assert!(check.stdout.contains("session `look-challenge`"), "{}{}", check.stdout, check.stderr);
+    let row = wait_final(with_model, "look-challenge");
+    assert_eq!((row["state"].as_str(), row["parent"].as_str()), (Some("done"), Some("look")), "{row}");
+    let draft =
+        grove_with(hub.cmd(), &["pr", "look-challenge", "--draft", "--no-notify", "--json"], None).expect(0);
+    assert_eq!(draft.json()["number"], 2, "{}", draft.stdout);
+    let pulls = hub.server.pulls();
+    let challenge = pulls.iter().find(|p| p.number == 2).unwrap();
+    assert!(challenge.draft, "opened as a draft");
+    assert!(challenge.body.contains("An alternative to #1"), "{}", challenge.body);
+    let linked = hub.server.issue_comments();
+    assert!(
+        linked.iter().any(|c| c.number == 1 && c.body.contains("An alternative to this pull request: #2")),
+        "{linked:?}"
+    );
 }

@@ -416,7 +416,9 @@ fn designer_check_challenges_an_unsigned_design_with_a_session_that_drafts_anoth
     // The agent was asked for another design of the same change, with the
     // tokens and the designers' guidance.
     let asked = &lab.requests()[0].raw_body;
-    for part in ["Draft a different design", "web/app.css (stylesheet, lines 1)", "tokens.json", "Prefer whitespace"] {
+    for part in
+        ["Draft a different design", "web/app.css (stylesheet, lines 1)", "tokens.json", "Prefer whitespace"]
+    {
         assert!(asked.contains(part), "{part} not in {asked}");
     }
     // Without --challenge, or with a sign-off, nothing is started.

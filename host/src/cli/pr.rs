@@ -119,6 +119,10 @@ pub fn hand_off(args: &PrArgs) -> Result<Handoff, CliError> {
         summary: session.summary.clone(),
         state: session.state.to_string(),
         error: session.error.clone(),
+        parent_branch: match &session.parent {
+            Some(parent) => Some(ctx.session(parent)?.branch),
+            None => None,
+        },
     };
     let options = Options { draft: args.draft, reviewers: args.reviewers.clone(), base: args.base.clone() };
     let prepared =

@@ -50,6 +50,9 @@ pub struct SessionInfo {
     /// `done`, `failed`, …
     pub state: String,
     pub error: Option<String>,
+    /// The branch of the session that spawned this one (a design
+    /// challenge's original): its pull request, if open, is linked both ways.
+    pub parent_branch: Option<String>,
 }
 
 /// How the user asked for it.
@@ -165,6 +168,7 @@ pub fn prepare(
         reviewers: Vec::new(),
         comments: Vec::new(),
         draft: options.draft,
+        alternative_to: None,
     };
     Ok(Prepared { session, options, head, base_commit, page, evidence, codeowners, findings })
 }

@@ -68,6 +68,10 @@ pub struct Page {
     pub reviewers: Vec<String>,
     #[serde(default)]
     pub comments: Vec<Comment>,
+    /// The pull request this one is an alternative to (the original of a
+    /// design challenge), by number.
+    #[serde(default)]
+    pub alternative_to: Option<u64>,
     pub draft: bool,
 }
 
@@ -124,6 +128,11 @@ impl Page {
         let mut md = String::new();
         md.push_str(&session_marker(&self.session));
         md.push('\n');
+        if let Some(number) = self.alternative_to {
+            md.push_str(&format!(
+                "An alternative to #{number}, from a session it started: weigh the two side by side.\n\n"
+            ));
+        }
         if let Some(task) = self.task.as_deref().filter(|t| !t.trim().is_empty()) {
             md.push_str("### Task\n\n");
             md.push_str(&quoted(task));

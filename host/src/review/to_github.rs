@@ -91,6 +91,11 @@ pub async fn hand_off(
         })
         .collect();
 
+    // The session that started this one has a pull request open: this is
+    // an alternative to it (a design challenge), and each links the other.
+    if let Some(parent) = &prepared.session.parent_branch {
+        prepared.page.alternative_to = gh.open_pull(parent).await?.map(|p| p.number);
+    }
     let body = prepared.page.markdown();
     let title = prepared.page.title.clone();
     let (pull, created) = match gh.open_pull(&branch).await? {
@@ -137,6 +142,17 @@ pub async fn hand_off(
             .await?;
     }
     progress(&format!("set {}", crate::text::count(prepared.page.verdicts.len(), "status")));
+
+    if let (Some(original), true) = (prepared.page.alternative_to, created) {
+        let draft = if prepared.options.draft { "a draft, " } else { "" };
+        let text = format!(
+            "An alternative to this pull request: #{} ({draft}from session `{}`, started from this one).",
+            pull.number,
+            crate::text::one_line(&prepared.session.name).replace('`', "'"),
+        );
+        gh.comment(original, &text).await?;
+        progress(&format!("linked it from #{original}, the pull request it is an alternative to"));
+    }
 
     // A design change nobody signed off: say which on the pull request,
     // with the pictures, once; the designers are asked directly after.
