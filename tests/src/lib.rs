@@ -9,6 +9,7 @@ use tempfile::TempDir;
 pub mod bench;
 pub mod big_repo;
 pub mod model_server;
+pub mod registry;
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));
 
