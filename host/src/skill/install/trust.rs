@@ -208,3 +208,40 @@ impl Trust {
         Ok(signed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trust(enterprise: &str, user: &str) -> Trust {
+        Trust::from_files(
+            Some(("/home/me/config.toml".into(), user.into())),
+            Some(("/etc/grove/policy.toml".into(), enterprise.into())),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn registries_are_named_by_host_or_host_and_port_and_local_sources_pass() {
+        let t = trust("[skills]\nallow-registries = [\"registry.acme.dev\", \"127.0.0.1:5000\"]\n", "");
+        let src = |s: &str| Source::parse(s).unwrap();
+        assert!(t.check_registry(&src("oci://registry.acme.dev:443/x:1")).is_ok());
+        assert!(t.check_registry(&src("oci://127.0.0.1:5000/x:1")).is_ok());
+        let e = t.check_registry(&src("oci://127.0.0.1:5001/x:1")).unwrap_err().to_string();
+        assert!(e.contains("127.0.0.1:5001 is not allowed") && e.contains("/etc/grove/policy.toml"), "{e}");
+        assert!(t.check_registry(&src("./x.wasm")).is_ok());
+    }
+
+    #[test]
+    fn the_enterprise_key_wins_and_a_publisher_list_requires_a_signature() {
+        let t = trust(
+            "[skills]\nallow-publishers = [\"acme\"]\n[skills.publishers]\nacme = \"RWS-ent\"\n",
+            "[skills.publishers]\nacme = \"RWS-user\"\nbob = \"RWS-bob\"\n[model]\nbudget = \"1\"\n",
+        );
+        assert_eq!(t.keys.iter().find(|k| k.publisher == "acme").unwrap().key, "RWS-ent");
+        assert!(t.keys.iter().any(|k| k.publisher == "bob"));
+        let e = t.judge(None, &Digest::of(b"x")).unwrap_err().to_string();
+        assert!(e.contains("requires a signature") && e.contains("not signed"), "{e}");
+        assert_eq!(trust("", "").judge(None, &Digest::of(b"x")).unwrap(), Signed::Unsigned);
+    }
+}
