@@ -297,6 +297,25 @@ fn install_from_a_real_oci_registry() {
     assert_eq!(outdated[0]["latest"], sha256(&newer), "{outdated}");
     let run = place.grove(&["skill", "update", "probe"]).expect(0);
     assert!(run.stdout.contains("updated probe 0.1.0 → 0.2.0"), "{}\n{}", run.stdout, run.stderr);
+
+    // Under a rule requiring signatures, the signature layer beside the
+    // component is what lets it in; without it, it is refused.
+    let mut signed = Place::new();
+    signed.allow_loopback();
+    let (key, public) = keygen(&signed, "acme");
+    signed.enterprise(&format!(
+        "[skills]\nrequire-signature = true\n[skills.publishers]\nacme = \"{public}\"\n"
+    ));
+    let component = signed.file("acme.wasm", &probe_as("acme-probe", "1.0.0", &[]));
+    signed.grove(&["skill", "sign", &component, "--key", &key]).expect(0);
+    let signature = std::fs::read_to_string(format!("{component}.minisig")).unwrap();
+    let bytes = std::fs::read(&component).unwrap();
+    let unsigned = registry.push("skills/acme-probe:unsigned", &bytes, None);
+    let run = signed.grove(&["skill", "install", &unsigned, "--yes"]).expect(4);
+    assert!(run.stderr.contains("requires a signature"), "{}", run.stderr);
+    let src = registry.push("skills/acme-probe:1.0.0", &bytes, Some(&signature));
+    let run = signed.grove(&["skill", "install", &src, "--yes"]).expect(0);
+    assert!(run.stderr.contains("publisher:   acme (signature verified"), "{}", run.stderr);
 }
 
 #[test]

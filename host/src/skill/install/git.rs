@@ -14,9 +14,17 @@ pub fn fetch(url: &str, commit: &str, path: &str) -> Result<Fetched, InstallErro
     let scratch = tempfile::tempdir().map_err(|e| fail(format!("a scratch folder: {e}")))?;
     let repo = git2::Repository::init_bare(scratch.path()).map_err(|e| fail(e.message().to_string()))?;
     let mut remote = repo.remote_anonymous(url).map_err(|e| fail(e.message().to_string()))?;
-    remote
-        .fetch(&["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"], None, None)
-        .map_err(|e| fail(e.message().to_string()))?;
+    remote.fetch(&["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"], None, None).map_err(|e| {
+        // grove links libgit2 without its TLS transport (no OpenSSL).
+        if url.starts_with("https://") && e.class() == git2::ErrorClass::Net {
+            fail(format!(
+                "{} (this grove reaches git repositories on this machine only: clone it and install from git+file://…)",
+                e.message()
+            ))
+        } else {
+            fail(e.message().to_string())
+        }
+    })?;
     let oid = git2::Oid::from_str(commit).map_err(|e| fail(e.message().to_string()))?;
     let found = repo
         .find_commit(oid)
