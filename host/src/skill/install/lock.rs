@@ -96,6 +96,29 @@ impl Lock {
         Some(self.skills.remove(at))
     }
 
+    /// Change the lock at `path` under an exclusive lock on
+    /// `skills.lock.guard` beside it: read afresh, changed, written, so two
+    /// installs at once both land.
+    pub fn update<T>(path: &Path, change: impl FnOnce(&mut Lock) -> T) -> Result<T, InstallError> {
+        let err = |error| InstallError::Write { path: path.to_path_buf(), error };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let mut guard_path = path.as_os_str().to_owned();
+        guard_path.push(".guard");
+        let guard = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&guard_path)
+            .map_err(err)?;
+        guard.lock().map_err(err)?;
+        let mut lock = Lock::read(path)?;
+        let out = change(&mut lock);
+        let written = lock.write(path);
+        let _ = guard.unlock();
+        written.map(|()| out)
+    }
+
     /// Write the lock to `path` whole: a reader sees the old file or the
     /// new one, never half of either.
     pub fn write(&self, path: &Path) -> Result<(), InstallError> {
@@ -177,6 +200,10 @@ mod tests {
         assert_eq!(read.format, FORMAT);
         // Nothing of the temporary file is left beside it.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // An update reads afresh: what another process wrote is kept.
+        Lock::update(&path, |l| l.put(entry("mid"))).unwrap();
+        let names: Vec<_> = Lock::read(&path).unwrap().skills.into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["alpha", "mid", "zeta"]);
     }
 
     #[test]

@@ -150,7 +150,7 @@ async fn install_inner(
     }
     let requested =
         manifest.requested().map_err(|error| InstallError::Package { what: what.clone(), error })?;
-    let (mut lock, lock_path) = Lock::load()?;
+    let (lock, lock_path) = Lock::load()?;
     let previous = lock.get(&manifest.name).cloned();
     let dest = skills::installed_dir().ok_or(InstallError::NoHome)?.join(format!("{}.wasm", manifest.name));
     if let Some(old) = &previous {
@@ -189,8 +189,7 @@ async fn install_inner(
         consent: consent.to_string(),
         installed: crate::gate::now(),
     };
-    lock.put(entry.clone());
-    lock.write(&lock_path)?;
+    Lock::update(&lock_path, |lock| lock.put(entry.clone()))?;
     let verb = if previous.is_some() { "update" } else { "install" };
     audit(req, Some(&entry), "allow", verb, &format!("consent: {consent}"));
     if let Signed::UnknownKey(id) = &signed {
@@ -201,10 +200,10 @@ async fn install_inner(
 
 /// Remove an installed skill: its file and its entry.
 pub fn remove(name: &str, audit_log: Option<PathBuf>) -> Result<Entry, InstallError> {
-    let (mut lock, lock_path) = Lock::load()?;
+    let lock_path = lock::path().ok_or(InstallError::NoHome)?;
     let dir = skills::installed_dir().ok_or(InstallError::NoHome)?;
     let file = dir.join(format!("{name}.wasm"));
-    let entry = lock.remove(name);
+    let entry = Lock::update(&lock_path, |lock| lock.remove(name))?;
     if entry.is_none() && !file.is_file() {
         return Err(InstallError::NotInstalled(name.to_string()));
     }
@@ -213,7 +212,6 @@ pub fn remove(name: &str, audit_log: Option<PathBuf>) -> Result<Entry, InstallEr
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => return Err(InstallError::Write { path: file, error }),
     }
-    lock.write(&lock_path)?;
     let entry = entry.unwrap_or_else(|| Entry {
         name: name.to_string(),
         version: "?".into(),
