@@ -78,17 +78,15 @@ fn cli_error(e: InstallError) -> CliError {
         | InstallError::NotInstalled(_)
         | InstallError::Consent(_)
         | InstallError::Builtin(_)
-        | InstallError::Downgrade(_) => Exit::Usage,
-        InstallError::Fetch { .. }
-        | InstallError::Write { .. }
-        | InstallError::Lock { .. }
-        | InstallError::NoHome => Exit::Host,
+        | InstallError::Downgrade(_)
+        | InstallError::Invalid { .. } => Exit::Usage,
+        InstallError::Fetch { .. } | InstallError::Write { .. } | InstallError::NoHome => Exit::Host,
         _ => Exit::SkillBroken,
     };
     let hint = match &e {
         InstallError::Builtin(_) => Some("built-in skill names are reserved; ask the publisher to rename it"),
-        InstallError::Signature(_) => {
-            Some("add the publisher's key under [skills.publishers] in config.toml")
+        InstallError::Signature(e) if e.contains("no trusted publisher") => {
+            Some("if you trust the publisher, add their key under [skills.publishers] in config.toml")
         }
         _ => None,
     };

@@ -36,7 +36,7 @@ pub enum InstallError {
     #[error("no skill named `{0}` is installed")]
     NotInstalled(String),
     #[error("{path}: {why}")]
-    Lock { path: PathBuf, why: String },
+    Invalid { path: PathBuf, why: String },
     #[error("{path}: {error}")]
     Write { path: PathBuf, error: std::io::Error },
     #[error("no home directory to install into (set GROVE_HOME)")]

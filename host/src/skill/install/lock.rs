@@ -63,7 +63,7 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::default()),
             Err(error) => return Err(InstallError::Read { path: path.to_path_buf(), error }),
         };
-        let bad = |why: String| InstallError::Lock { path: path.to_path_buf(), why };
+        let bad = |why: String| InstallError::Invalid { path: path.to_path_buf(), why };
         let lock: Lock = toml::from_str(&text).map_err(|e| bad(e.message().trim().to_string()))?;
         if lock.format > FORMAT {
             return Err(bad(format!(

@@ -55,7 +55,7 @@ pub fn read(file: &Path) -> Result<Option<Vec<Expected>>, InstallError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(InstallError::Read { path: file.to_path_buf(), error }),
     };
-    let bad = |why: String| InstallError::Lock { path: file.to_path_buf(), why };
+    let bad = |why: String| InstallError::Invalid { path: file.to_path_buf(), why };
     let raw: Raw = toml::from_str(&text).map_err(|e| bad(e.message().trim().to_string()))?;
     let mut out = Vec::new();
     for (name, skill) in raw.skills {

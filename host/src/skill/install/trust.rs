@@ -114,7 +114,7 @@ impl Trust {
         let mut trust = Trust::default();
         // Enterprise first: its key for a publisher wins.
         for (path, text) in enterprise.into_iter().chain(user) {
-            let outer: Outer = toml::from_str(&text).map_err(|e| InstallError::Lock {
+            let outer: Outer = toml::from_str(&text).map_err(|e| InstallError::Invalid {
                 path: path.clone(),
                 why: format!("[skills]: {}", e.message().trim()),
             })?;
