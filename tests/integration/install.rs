@@ -503,3 +503,33 @@ fn a_repository_lists_the_skills_it_expects_and_grants_nothing() {
     let run = place.grove(&["skill", "install", "--yes", "--force"]).expect(4);
     assert!(run.stderr.contains("not the sha256:"), "{}", run.stderr);
 }
+
+#[test]
+fn on_a_terminal_it_asks_and_a_widening_asks_again() {
+    let place = Place::new();
+    let v1 = place.file("v1.wasm", &probe_as("probe", "0.1.0", &["workspace:read"]));
+    let v2 = place.file("v2.wasm", &probe_as("probe", "0.2.0", &["workspace:read", "process"]));
+    let grove = env!("CARGO_BIN_EXE_grove");
+    let audit = place.home.path().join("audit.jsonl");
+    let env = [("GROVE_AUDIT_LOG", audit.to_str().unwrap())];
+    let command = format!("sh -c '{grove} skill install {v1}; echo EXIT=$?; sleep 60'");
+    let tmux =
+        crate::support::Tmux::start_with(place.dir.path(), place.home.path(), &command, (160, 48), &env);
+    tmux.wait_for("Install it? [y/N]");
+    tmux.type_text("y");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("EXIT=0");
+    assert!(place.lock().contains("consent = \"terminal\""), "{}", place.lock());
+    let line = place.audit().into_iter().find(|r| r["decision"] == "allow").expect("audited");
+    assert_eq!(line["decided_by"], "human:terminal");
+
+    let command = format!("sh -c '{grove} skill install {v2}; echo EXIT=$?; sleep 60'");
+    let tmux =
+        crate::support::Tmux::start_with(place.dir.path(), place.home.path(), &command, (160, 48), &env);
+    let screen = tmux.wait_for("Consent to the wider access? [y/N]");
+    assert!(screen.contains("changes:     permissions +process"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("EXIT=2");
+    assert!(tmux.screen().contains("consent declined"), "{}", tmux.screen());
+    assert!(place.lock().contains("version = \"0.1.0\""), "{}", place.lock());
+}
