@@ -36,8 +36,9 @@ fn main() {
             format!("[[strategy]]\ntitle = \"{t}\"\napproach = \"approach number {i} of its own kind\"\n\n")
         })
         .collect();
-    let plan = place.path().join("strategies.toml");
-    std::fs::write(&plan, strategies).unwrap();
+    // Inside the workspace: a skill reads nothing outside it.
+    let plan = Path::new("strategies.toml");
+    std::fs::write(repo.join(plan), strategies).unwrap();
 
     let server = ModelServer::start(Vec::new());
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -46,7 +47,7 @@ fn main() {
         for title in &titles {
             server.route(format!("{title}: "), vec![Reply::anthropic().text("Nothing to change.").into()]);
         }
-        let took = prototype(&repo, &home, &plan, &server);
+        let took = prototype(&repo, &home, plan, &server);
         clean_sessions(&repo, &home, &server);
         let plain = five_worktrees(&repo, place.path(), round);
         if round > 0 {
@@ -55,11 +56,27 @@ fn main() {
         }
     }
     let mut table = Table::default();
+    let (ours, theirs) = (median(ours), median(theirs));
     table.row(
         &format!("`grove run prototype` with {VARIANTS} variants, all but model time, median of {rounds}"),
-        median(ours),
+        ours,
+        "",
+        Some((&format!("{VARIANTS} `git worktree add` at once"), theirs)),
+    );
+    // What the run adds to making the five checkouts: planning from the
+    // file, five processes and agents, waiting, reviews, the page.
+    let overhead = match ours.checked_sub(theirs) {
+        Some(more) => grove_tests::bench::fmt(more),
+        None => format!(
+            "none: the whole run takes {:.2}× the checkouts alone",
+            ours.as_secs_f64() / theirs.as_secs_f64()
+        ),
+    };
+    table.text_row(
+        "its overhead beyond the five checkouts (the run less the baseline)",
+        &overhead,
         "≤ 500 ms",
-        Some((&format!("{VARIANTS} `git worktree add` at once"), median(theirs))),
+        "",
     );
     table.note(&format!(
         "repository: {} files in {} folders, {:.1} MiB; {} threads available",
@@ -91,14 +108,15 @@ fn grove(repo: &Path, home: &Path, server: &ModelServer) -> Command {
 
 fn prototype(repo: &Path, home: &Path, plan: &Path, server: &ModelServer) -> Duration {
     let started = Instant::now();
-    let status = grove(repo, home, server)
+    let out = grove(repo, home, server)
         .args(["run", "prototype", "--strategies"])
         .arg(plan)
         .arg("Add a counter button")
-        .status()
+        .stderr(Stdio::piped())
+        .output()
         .unwrap();
     let took = started.elapsed();
-    assert!(status.success(), "grove run prototype failed");
+    assert!(out.status.success(), "grove run prototype failed: {}", String::from_utf8_lossy(&out.stderr));
     took
 }
 

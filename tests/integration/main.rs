@@ -19,6 +19,7 @@ mod export;
 mod gate;
 mod http;
 mod identity;
+mod install;
 mod limits;
 mod notify;
 mod packaging;

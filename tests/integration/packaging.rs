@@ -83,7 +83,7 @@ fn installed_skills_run_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let cmd = || grove_cmd(dir.path(), home.path());
-    let run = grove_with(cmd(), &["skill", "install", probe()], None).expect(0);
+    let run = grove_with(cmd(), &["skill", "install", probe(), "--yes"], None).expect(0);
     assert!(run.stdout.contains("installed probe 0.1.0"), "{}", run.stdout);
     let run = grove_with(cmd(), &["skills", "--json"], None).expect(0);
     let listed = run.json();
@@ -91,19 +91,9 @@ fn installed_skills_run_by_name() {
     assert_eq!(probe_entry["origin"], "installed");
     let run = grove_with(cmd(), &["run", "probe", "echo", "by", "name"], None).expect(0);
     assert_eq!(run.stdout.trim(), "by name");
-    // Installing again needs --force; a bare component cannot be installed.
-    grove_with(cmd(), &["skill", "install", probe()], None).expect(5);
-    grove_with(cmd(), &["skill", "install", probe(), "--force"], None).expect(0);
-    let run = grove_with(cmd(), &["skill", "install", grove_tests::BARE], None).expect(4);
-    assert!(run.stderr.contains("no grove:manifest section"), "{}", run.stderr);
-}
-
-#[test]
-fn installed_skills_get_only_default_grants() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let cmd = || grove_cmd(dir.path(), home.path());
-    grove_with(cmd(), &["skill", "install", probe()], None).expect(0);
-    let run = grove_with(cmd(), &["run", "probe", "run", "true"], None).expect(1);
-    assert!(run.stderr.contains("--allow process"), "{}", run.stderr);
+    // The same bytes again change nothing; --force writes them again.
+    let run = grove_with(cmd(), &["skill", "install", probe()], None).expect(0);
+    assert!(run.stdout.contains("already installed"), "{}", run.stdout);
+    let run = grove_with(cmd(), &["skill", "install", probe(), "--force", "--yes"], None).expect(0);
+    assert!(run.stdout.contains("reinstalled probe 0.1.0"), "{}", run.stdout);
 }

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod big_repo;
 pub mod github_server;
 pub mod model_server;
+pub mod registry;
 pub mod slack_server;
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

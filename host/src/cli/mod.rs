@@ -9,6 +9,7 @@ mod dash;
 mod evidence;
 pub mod exit;
 mod inspect;
+mod install;
 pub(crate) mod live;
 mod notify;
 mod output;
@@ -19,6 +20,7 @@ pub mod run;
 mod sandbox;
 mod serve;
 pub mod session;
+mod signing;
 mod skills;
 
 use std::process::ExitCode;
@@ -229,8 +231,26 @@ pub enum SkillCommand {
     /// are the hard ceiling of what it can ever touch.
     Inspect(inspect::InspectArgs),
 
-    /// Install a skill component so it runs by name.
-    Install(skills::InstallArgs),
+    /// Install a skill so it runs by name: from a path, a URL pinned by its
+    /// digest, an OCI registry or a git commit. Shows what it may do and
+    /// asks for consent; pins it in skills.lock.
+    Install(install::InstallArgs),
+
+    /// The installed skills as skills.lock pins them.
+    List(install::ListArgs),
+
+    /// Install the newer bytes of installed skills; an update that widens
+    /// what a skill may do asks again.
+    Update(install::UpdateArgs),
+
+    /// Remove an installed skill.
+    Remove(install::RemoveArgs),
+
+    /// Sign a component with a minisign key: writes COMPONENT.minisig.
+    Sign(signing::SignArgs),
+
+    /// Make a minisign key pair for signing skills.
+    Keygen(signing::KeygenArgs),
 }
 
 /// Run the parsed command line.
@@ -256,7 +276,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::serve(args),
         Command::SessionRun(args) => block_on(session::control::session_run(args)),
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
-        Command::Skill(SkillCommand::Install(args)) => skills::install(args),
+        Command::Skill(SkillCommand::Install(args)) => block_on(install::install(args)),
+        Command::Skill(SkillCommand::List(args)) => block_on(install::list(args)),
+        Command::Skill(SkillCommand::Update(args)) => block_on(install::update(args)),
+        Command::Skill(SkillCommand::Remove(args)) => install::remove(args),
+        Command::Skill(SkillCommand::Sign(args)) => signing::sign(args),
+        Command::Skill(SkillCommand::Keygen(args)) => signing::keygen(args),
         Command::Classify(args) => classify::classify(args),
         Command::Evidence(args) => evidence::evidence(args),
         Command::Approvals(args) => approvals::list(args),

@@ -1,4 +1,4 @@
-//! `grove skills` and `grove skill install`.
+//! `grove skills`: the built-in and installed skills.
 
 use std::path::PathBuf;
 
@@ -6,7 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{CliError, Exit, output};
-use crate::skill::{SourceError, source};
+use crate::skill::source;
 
 #[derive(Debug, Args)]
 pub struct SkillsArgs {
@@ -14,16 +14,6 @@ pub struct SkillsArgs {
     /// `permissions`, `origin`, `path`).
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct InstallArgs {
-    /// The `.wasm` component to install.
-    pub file: PathBuf,
-
-    /// Replace an installed skill of the same name.
-    #[arg(long)]
-    pub force: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,19 +69,6 @@ pub fn list(args: SkillsArgs) -> Result<Exit, CliError> {
         for l in &listed {
             println!("{:width$}  {:<9}  {}", l.name, l.origin, l.summary);
         }
-    }
-    Ok(Exit::Ok)
-}
-
-pub fn install(args: InstallArgs) -> Result<Exit, CliError> {
-    let (manifest, dest) = source::install(&args.file, args.force).map_err(|e| match e {
-        SourceError::Read { .. } => CliError::new(Exit::Usage, e),
-        SourceError::Install { .. } => CliError::new(Exit::Host, e),
-        _ => CliError::new(Exit::SkillBroken, e),
-    })?;
-    println!("installed {} {} to {}", manifest.name, manifest.version, dest.display());
-    if !manifest.permissions.is_empty() {
-        println!("it requests: {}", manifest.permissions.join(", "));
     }
     Ok(Exit::Ok)
 }

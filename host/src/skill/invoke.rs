@@ -102,9 +102,16 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
         .map_err(|error| InvokeError::Manifest { skill: manifest.name.clone(), error })?;
     // Built-in skills ship with grove and get what their manifest asks for;
     // anything else may look but not touch unless the user says so.
+    // An installed skill gets what the user consented to at install
+    // (`skills.lock`), within what it requests now.
     let defaults = match source.origin {
         Origin::Builtin => requested,
-        _ => Grants::DEFAULT.into_iter().collect(),
+        Origin::Installed(_) => {
+            let consented = source.granted.unwrap_or(PermissionSet::EMPTY);
+            let defaults: PermissionSet = Grants::DEFAULT.into_iter().collect();
+            requested.iter().filter(|p| consented.contains(*p)).collect::<PermissionSet>().union(defaults)
+        }
+        Origin::File(_) => Grants::DEFAULT.into_iter().collect(),
     };
     let grants = Grants { requested, granted: defaults.union(req.allow) };
     let wants_model = grants.granted.contains(Permission::Model);

@@ -1,6 +1,7 @@
 //! Skill packaging: manifests, built-ins, installed skills and files.
 
 pub mod builtin;
+pub mod install;
 pub mod invoke;
 pub mod manifest;
 pub mod source;

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::builtin;
-use super::manifest::{self, Manifest, PackageError, PackageInfo};
+use super::manifest::{self, PackageError, PackageInfo};
 
 /// Where a skill was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,9 @@ pub struct SkillSource {
     pub bytes: Cow<'static, [u8]>,
     pub origin: Origin,
     pub info: PackageInfo,
+    /// What the user consented to at install (`skills.lock`), for an
+    /// installed skill found by name.
+    pub granted: Option<crate::gate::PermissionSet>,
 }
 
 impl SkillSource {
@@ -69,8 +72,9 @@ pub enum SourceError {
     Read { path: PathBuf, error: std::io::Error },
     #[error("{path}: {error}")]
     Package { path: String, error: PackageError },
-    #[error("cannot install into {path}: {error}")]
-    Install { path: PathBuf, error: std::io::Error },
+    /// An installed skill whose file is not the one `skills.lock` pins.
+    #[error("{0}")]
+    Locked(#[from] super::install::InstallError),
 }
 
 /// Where installed skills live: `$GROVE_HOME/skills`, else
@@ -97,7 +101,10 @@ pub fn resolve(spec: &str) -> Result<SkillSource, SourceError> {
     if let Some(path) = installed_dir().map(|d| d.join(format!("{spec}.wasm")))
         && path.is_file()
     {
-        return from_file(&path, Origin::Installed(path.clone()));
+        let mut source = from_file(&path, Origin::Installed(path.clone()))?;
+        let entry = super::install::lock::check_installed(spec, &path, &source.bytes)?;
+        source.granted = Some(super::install::granted(&entry));
+        return Ok(source);
     }
     Err(SourceError::Unknown(spec.to_string()))
 }
@@ -117,7 +124,7 @@ fn load(fallback_name: &str, bytes: Cow<'static, [u8]>, origin: Origin) -> Resul
         error,
     })?;
     let name = info.manifest.as_ref().map_or_else(|| fallback_name.to_string(), |m| m.name.clone());
-    Ok(SkillSource { name, bytes, origin, info })
+    Ok(SkillSource { name, bytes, origin, info, granted: None })
 }
 
 /// The known skill name closest to `name`, if it is a likely typo.
@@ -150,38 +157,4 @@ pub fn list() -> Vec<Result<SkillSource, SourceError>> {
         out.extend(paths.into_iter().map(|p| from_file(&p, Origin::Installed(p.clone()))));
     }
     out
-}
-
-/// Copy a skill file into the installed directory under its manifest name.
-/// Refuses files without a valid manifest, and names of built-ins.
-pub fn install(path: &Path, force: bool) -> Result<(Manifest, PathBuf), SourceError> {
-    let source = from_file(path, Origin::File(path.to_path_buf()))?;
-    let package_error = |why: &str| SourceError::Package {
-        path: path.display().to_string(),
-        error: PackageError::BadManifest(why.to_string()),
-    };
-    let manifest = source.info.manifest.ok_or_else(|| {
-        package_error("the component has no grove:manifest section, so it cannot be installed by name")
-    })?;
-    if builtin::get(&manifest.name).is_some() {
-        return Err(package_error(&format!("`{}` is the name of a built-in skill", manifest.name)));
-    }
-    let dir =
-        installed_dir().ok_or_else(|| package_error("no home directory to install into (set GROVE_HOME)"))?;
-    let dest = dir.join(format!("{}.wasm", manifest.name));
-    if dest.exists() && !force {
-        return Err(SourceError::Install {
-            path: dest,
-            error: std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a skill of that name is installed (use --force to replace it)",
-            ),
-        });
-    }
-    let install_err = |error| SourceError::Install { path: dest.clone(), error };
-    fs::create_dir_all(&dir).map_err(install_err)?;
-    let tmp = dir.join(format!(".{}.{}.tmp", manifest.name, std::process::id()));
-    fs::write(&tmp, &source.bytes).map_err(install_err)?;
-    fs::rename(&tmp, &dest).map_err(install_err)?;
-    Ok((manifest, dest))
 }

@@ -24,6 +24,9 @@ struct Raw {
     locked: Option<Spanned<Vec<Spanned<String>>>>,
     hosts: Option<Spanned<RawHosts>>,
     rules: Option<Vec<Spanned<RawRule>>>,
+    /// Who may publish skills and where they come from: read by
+    /// `skill::install::trust`, and only from the enterprise layer.
+    skills: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,6 +271,12 @@ pub(super) fn parse(
         let h = h.into_inner();
         HostsTable { at, allow: r.hosts(h.allow), deny: r.hosts(h.deny) }
     });
+    if let Some(skills) = &raw.skills
+        && layer != Layer::Enterprise
+    {
+        let why = "[skills] belongs in the enterprise policy; your own publisher keys go in config.toml";
+        r.error(skills.span(), Problem::Invalid(why.into()));
+    }
     let rules = raw.rules.unwrap_or_default().into_iter().filter_map(|raw| r.rule(raw)).collect();
     Some(LayerFile { layer, max_mode, default_mode, approval_timeout, sandbox, locked, hosts, rules })
 }

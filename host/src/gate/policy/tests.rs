@@ -339,3 +339,14 @@ fn the_sandbox_is_required_unless_a_layer_allows_less_and_none_above_forbids_it(
     assert!(warnings(&p)[0].contains("`sandbox` is locked"), "{:?}", warnings(&p));
     assert!(error(Layer::User, "sandbox = \"off\"\n").contains("required, best-effort"));
 }
+
+#[test]
+fn only_the_enterprise_layer_says_who_publishes_skills() {
+    let skills = "[skills]\nrequire-signature = true\n[skills.publishers]\nacme = \"RWS\"\n";
+    let p = policy(Some(skills), None, None);
+    assert!(p.warnings().is_empty());
+    for layer in [Layer::User, Layer::Project] {
+        let e = error(layer, skills);
+        assert!(e.contains("[skills] belongs in the enterprise policy"), "{layer}: {e}");
+    }
+}
