@@ -19,6 +19,7 @@ mod export;
 mod gate;
 mod http;
 mod identity;
+mod languages;
 mod limits;
 mod packaging;
 mod policy;

@@ -10,7 +10,9 @@ mod evidence;
 pub mod exit;
 mod inspect;
 pub(crate) mod live;
+mod new_skill;
 mod output;
+mod pack;
 pub mod policy;
 mod prototype;
 pub mod run;
@@ -158,7 +160,7 @@ pub enum Command {
     #[command(hide = true)]
     SessionRun(session::control::NameArg),
 
-    /// Inspect or install skill components.
+    /// Write, pack, inspect or install skill components.
     #[command(subcommand)]
     Skill(SkillCommand),
 
@@ -212,6 +214,16 @@ pub enum SkillCommand {
 
     /// Install a skill component so it runs by name.
     Install(skills::InstallArgs),
+
+    /// Give a component built by any toolchain its manifest, from a
+    /// `grove.toml`: the `grove:manifest` section the Rust SDK writes.
+    ///
+    /// Refuses a permission the component's imports could never use.
+    Pack(pack::PackArgs),
+
+    /// Write a new skill project in Rust, Python, JavaScript or C that
+    /// builds with one command (`./build.sh`) into a packed component.
+    New(new_skill::NewSkillArgs),
 }
 
 /// Run the parsed command line.
@@ -237,6 +249,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::SessionRun(args) => block_on(session::control::session_run(args)),
         Command::Skill(SkillCommand::Inspect(args)) => block_on(inspect::inspect(args)),
         Command::Skill(SkillCommand::Install(args)) => skills::install(args),
+        Command::Skill(SkillCommand::Pack(args)) => pack::pack(args),
+        Command::Skill(SkillCommand::New(args)) => new_skill::new_skill(args),
         Command::Classify(args) => classify::classify(args),
         Command::Evidence(args) => evidence::evidence(args),
         Command::Approvals(args) => approvals::list(args),

@@ -60,8 +60,21 @@ pub enum RunError {
     Limit(#[from] LimitExceeded),
     #[error("the skill exited early with code {0}")]
     Exit(i32),
+    /// The trap, and the last lines the guest wrote to stderr before it
+    /// (made safe; empty when it wrote nothing), which a terminal
+    /// watching the run has already shown.
     #[error("the skill crashed: {0}")]
-    Trap(String),
+    Trap(String, String),
+}
+
+impl RunError {
+    /// What the guest last wrote to stderr, when it crashed.
+    pub fn stderr(&self) -> Option<&str> {
+        match self {
+            RunError::Trap(_, stderr) if !stderr.is_empty() => Some(stderr),
+            _ => None,
+        }
+    }
 }
 
 /// A compiled skill, ready to instantiate any number of times.
@@ -156,7 +169,11 @@ impl<T: StoreData> Runtime<T> {
             let instance = skill.pre.instantiate_async(&mut store).await?;
             instance.call_run(&mut store, invocation).await
         };
-        self.bounded(limits, call).await
+        let result = self.bounded(limits, call).await;
+        match result {
+            Err(RunError::Trap(trap, _)) => Err(RunError::Trap(trap, store.data().stderr_tail())),
+            other => other,
+        }
     }
 
     /// Ask a skill to describe itself (for components without a manifest
@@ -222,7 +239,7 @@ fn classify(e: wasmtime::Error) -> RunError {
         Some(trap) => format!("{trap}"),
         None => format!("{e:#}"),
     };
-    RunError::Trap(text)
+    RunError::Trap(text, String::new())
 }
 
 /// Frames of a backtrace deep enough to be a call stack that ran out.
