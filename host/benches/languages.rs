@@ -59,6 +59,13 @@ fn build(lang: &str, scratch: &Path) -> Result<PathBuf, String> {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/skills");
     let project = scratch.join(lang);
     copy(&examples.join(lang), &project);
+    // A Rust example names the SDK by a path relative to its place.
+    let cargo = project.join("Cargo.toml");
+    if let Ok(text) = std::fs::read_to_string(&cargo) {
+        let sdk = examples.join("../../sdk").canonicalize().unwrap();
+        std::fs::write(&cargo, text.replace("\"../../../sdk\"", &format!("{:?}", sdk.display().to_string())))
+            .unwrap();
+    }
     let out = Command::new("sh")
         .arg("build.sh")
         .current_dir(&project)

@@ -71,6 +71,17 @@ fn copy_project(from: &Path, to: &Path) {
     }
 }
 
+/// A Rust example names the SDK by a path relative to its place in the
+/// repository; its copy names the same SDK absolutely.
+fn sdk_where_it_is(project: &Path) {
+    let cargo = project.join("Cargo.toml");
+    if let Ok(text) = std::fs::read_to_string(&cargo) {
+        let sdk = repo_root().join("sdk");
+        std::fs::write(&cargo, text.replace("\"../../../sdk\"", &format!("{:?}", sdk.display().to_string())))
+            .unwrap();
+    }
+}
+
 /// Run the project's one build command; the packed component it made.
 fn build(project: &Path, name: &str) -> PathBuf {
     let out = Command::new("sh")
@@ -147,6 +158,7 @@ fn example_and_new_project(lang: &str, extra: &[&str]) {
     let work = tempfile::tempdir().unwrap();
     let example = work.path().join("example");
     copy_project(&repo_root().join("examples/skills").join(lang), &example);
+    sdk_where_it_is(&example);
     let wasm = build(&example, "todos");
     runs_as_a_skill(&wasm, "todos", lang);
 

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline};
 
-pub use cache::{CacheError, CacheOutcome, ComponentCache};
+pub use cache::{CacheError, CacheOutcome, ComponentCache, digest};
 pub use limits::{LimitExceeded, Limits};
 pub use state::{SkillState, StoreData};
 
@@ -141,7 +141,13 @@ impl<T: StoreData> Runtime<T> {
 
     /// Compile (or load from the cache) and link a component.
     pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill<T>, PrepareError> {
-        let (component, cache) = self.cache.load(&self.engine, wasm)?;
+        self.prepare_digested(wasm, &digest(wasm))
+    }
+
+    /// [`Runtime::prepare`] for a component whose SHA-256 ([`digest`]) the
+    /// caller already has.
+    pub fn prepare_digested(&self, wasm: &[u8], digest: &[u8; 32]) -> Result<PreparedSkill<T>, PrepareError> {
+        let (component, cache) = self.cache.load_digested(&self.engine, wasm, digest)?;
         self.link(&component).map(|pre| PreparedSkill { pre, cache })
     }
 

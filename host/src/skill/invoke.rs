@@ -92,7 +92,7 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let runtime = Runtime::new(&RuntimeConfig::default(), crate::caps::link)
         .map_err(|e| InvokeError::Runtime(format!("{e:#}")))?;
     let prepared = runtime
-        .prepare(&source.bytes)
+        .prepare_digested(&source.bytes, source.digest())
         .map_err(|error| InvokeError::Prepare { skill: source.name.clone(), error })?;
     tracing::debug!(skill = %source.name, cache = ?prepared.cache, "prepared");
 
