@@ -240,3 +240,20 @@ fn a_javascript_exception_is_shown_before_the_crash() {
     let (_work, wasm) = build_fixture("js", "js-crash", "app.js");
     crash_is_explained(&wasm, &["TypeError", "the answer was"]);
 }
+
+/// In a session no terminal sees the guest's stderr stream by: its last
+/// lines go into the transcript with the crash, where `grove logs` (and
+/// the dash, attach and serve) show them.
+#[test]
+fn a_crash_in_a_session_leaves_its_stderr_in_the_transcript() {
+    use crate::sessions::{Grove, project, wait_final};
+    let dir = project();
+    let g = Grove::new();
+    g.run(dir.path(), &["new", "boom", "--skill", crate::support::probe(), "--", "panic"]).expect(0);
+    let rows = wait_final(&g, dir.path(), &["boom"]);
+    let row = rows.iter().find(|r| r["name"] == "boom").unwrap();
+    assert_eq!(row["state"], "failed", "{row}");
+    let logs = g.run(dir.path(), &["logs", "boom"]).expect(0).stdout;
+    assert!(logs.contains("the skill wrote before it crashed"), "{logs}");
+    assert!(logs.contains("probe panicked on purpose"), "{logs}");
+}
