@@ -70,7 +70,8 @@ fn build(lang: &str, scratch: &Path) -> Result<PathBuf, String> {
         .arg("build.sh")
         .current_dir(&project)
         .env("GROVE", env!("CARGO_BIN_EXE_grove"))
-        .env("CARGO_TARGET_DIR", scratch.join("rust-target"))
+        // The tests' target folder for skill projects: the SDK is built once.
+        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("skill-projects"))
         .output()
         .map_err(|e| format!("sh: {e}"))?;
     if !out.status.success() {
