@@ -13,12 +13,10 @@ struct Todos;
 
 impl Skill for Todos {
     // Kept equal to grove.toml: `grove skill pack` checks the two agree.
-    const MANIFEST: Manifest = Manifest::new(
-        "todos",
-        "Count TODO and FIXME markers in the tree, and show the git the sandbox runs",
-    )
-    .usage("grove run todos [GLOB]")
-    .permissions(&[permission::WORKSPACE_READ, permission::PROCESS]);
+    const MANIFEST: Manifest =
+        Manifest::new("todos", "Count TODO and FIXME markers in the tree, and show the git the sandbox runs")
+            .usage("grove run todos [GLOB]")
+            .permissions(&[permission::WORKSPACE_READ, permission::PROCESS]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
         let pattern = invocation.args.first().map_or("**/*", String::as_str);
@@ -37,7 +35,8 @@ impl Skill for Todos {
         let total: usize = counts.values().sum();
         log::log(log::Level::Info, &format!("{total} markers in {} files", counts.len()));
 
-        let out = process::Command::new("git").arg("--version").timeout_ms(10_000).output_limit(4096).run()?;
+        let out =
+            process::Command::new("git").arg("--version").timeout_ms(10_000).output_limit(4096).run()?;
         let git = String::from_utf8_lossy(&out.stdout).trim().to_string();
 
         let files = if counts.len() == 1 { "file" } else { "files" };
