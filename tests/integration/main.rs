@@ -20,6 +20,7 @@ mod gate;
 mod http;
 mod identity;
 mod install;
+mod languages;
 mod limits;
 mod notify;
 mod packaging;

@@ -100,7 +100,14 @@ async fn the_host_stays_healthy_after_hostile_guests() {
         assert!(matches!(run(&["spin"]).await, Err(RunError::Limit(LimitExceeded::Timeout(_)))));
         assert!(matches!(run(&["alloc"]).await, Err(RunError::Limit(LimitExceeded::Memory { .. }))));
         assert!(matches!(run(&["flood-log"]).await, Err(RunError::Limit(LimitExceeded::Output(_)))));
-        assert!(matches!(run(&["panic"]).await, Err(RunError::Trap(_))));
+        // A crash carries what the guest said last on stderr: the panic.
+        match run(&["panic"]).await {
+            Err(e @ RunError::Trap(..)) => {
+                let said = e.stderr().expect("the panic message was kept");
+                assert!(said.contains("probe panicked on purpose"), "{said}");
+            }
+            other => panic!("a panic is a trap, not {other:?}"),
+        }
         let outcome = run(&["echo", "still", "alive"]).await.unwrap().unwrap();
         assert_eq!(outcome.summary, "still alive");
     }

@@ -11,8 +11,10 @@ pub mod exit;
 mod inspect;
 mod install;
 pub(crate) mod live;
+mod new_skill;
 mod notify;
 mod output;
+mod pack;
 pub mod policy;
 pub mod pr;
 mod prototype;
@@ -173,7 +175,7 @@ pub enum Command {
     #[command(hide = true)]
     SessionRun(session::control::NameArg),
 
-    /// Inspect or install skill components.
+    /// Write, pack, inspect or install skill components.
     #[command(subcommand)]
     Skill(SkillCommand),
 
@@ -251,6 +253,16 @@ pub enum SkillCommand {
 
     /// Make a minisign key pair for signing skills.
     Keygen(signing::KeygenArgs),
+
+    /// Give a component built by any toolchain its manifest, from a
+    /// `grove.toml`: the `grove:manifest` section the Rust SDK writes.
+    ///
+    /// Refuses a permission the component's imports could never use.
+    Pack(pack::PackArgs),
+
+    /// Write a new skill project in Rust, Python, JavaScript or C that
+    /// builds with one command (`./build.sh`) into a packed component.
+    New(new_skill::NewSkillArgs),
 }
 
 /// Run the parsed command line.
@@ -282,6 +294,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Skill(SkillCommand::Remove(args)) => install::remove(args),
         Command::Skill(SkillCommand::Sign(args)) => signing::sign(args),
         Command::Skill(SkillCommand::Keygen(args)) => signing::keygen(args),
+        Command::Skill(SkillCommand::Pack(args)) => pack::pack(args),
+        Command::Skill(SkillCommand::New(args)) => new_skill::new_skill(args),
         Command::Classify(args) => classify::classify(args),
         Command::Evidence(args) => evidence::evidence(args),
         Command::Approvals(args) => approvals::list(args),

@@ -40,6 +40,7 @@ pub fn list(args: SkillsArgs) -> Result<Exit, CliError> {
                     summary: "(no manifest: run it to learn more)".into(),
                     usage: String::new(),
                     permissions: Vec::new(),
+                    publisher: None,
                 });
                 let path = match &s.origin {
                     crate::skill::Origin::Installed(p) | crate::skill::Origin::File(p) => Some(p.clone()),

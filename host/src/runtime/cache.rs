@@ -55,17 +55,33 @@ impl ComponentCache {
     /// The engine's compatibility hash is part of the name, so a new grove
     /// (or other engine settings) never trips over an old artifact.
     pub fn path_for(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+        self.path_for_digest(engine, &digest(wasm))
+    }
+
+    /// The same, for a component whose SHA-256 the caller already has.
+    fn path_for_digest(&self, engine: &Engine, digest: &[u8; 32]) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut engine_hash = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut engine_hash);
-        let digest = Sha256::digest(wasm);
         let name = format!("{}-{:016x}.cwasm", hex(&digest[..16]), engine_hash.finish());
         Some(dir.join(name))
     }
 
     /// Load the compiled form of `wasm`, compiling and storing it on a miss.
     pub fn load(&self, engine: &Engine, wasm: &[u8]) -> Result<(Component, CacheOutcome), CacheError> {
-        let Some(path) = self.path_for(engine, wasm) else {
+        self.load_digested(engine, wasm, &digest(wasm))
+    }
+
+    /// [`ComponentCache::load`] for a component whose SHA-256 the caller
+    /// already has: hashing a 20 MB component (a Python or JavaScript
+    /// skill) is most of a warm run's time, so it is done once per run.
+    pub fn load_digested(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        digest: &[u8; 32],
+    ) -> Result<(Component, CacheOutcome), CacheError> {
+        let Some(path) = self.path_for_digest(engine, digest) else {
             return Ok((compile(engine, wasm)?, CacheOutcome::Disabled));
         };
         if path.is_file() {
@@ -89,6 +105,11 @@ impl ComponentCache {
         }
         Ok((component, CacheOutcome::Miss))
     }
+}
+
+/// The SHA-256 of a component: its cache key, and its identity to policy.
+pub fn digest(wasm: &[u8]) -> [u8; 32] {
+    Sha256::digest(wasm).into()
 }
 
 fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component, CacheError> {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline};
 
-pub use cache::{CacheError, CacheOutcome, ComponentCache};
+pub use cache::{CacheError, CacheOutcome, ComponentCache, digest};
 pub use limits::{LimitExceeded, Limits};
 pub use state::{SkillState, StoreData};
 
@@ -60,8 +60,21 @@ pub enum RunError {
     Limit(#[from] LimitExceeded),
     #[error("the skill exited early with code {0}")]
     Exit(i32),
+    /// The trap, and the last lines the guest wrote to stderr before it
+    /// (made safe; empty when it wrote nothing), which a terminal
+    /// watching the run has already shown.
     #[error("the skill crashed: {0}")]
-    Trap(String),
+    Trap(String, String),
+}
+
+impl RunError {
+    /// What the guest last wrote to stderr, when it crashed.
+    pub fn stderr(&self) -> Option<&str> {
+        match self {
+            RunError::Trap(_, stderr) if !stderr.is_empty() => Some(stderr),
+            _ => None,
+        }
+    }
 }
 
 /// A compiled skill, ready to instantiate any number of times.
@@ -128,7 +141,13 @@ impl<T: StoreData> Runtime<T> {
 
     /// Compile (or load from the cache) and link a component.
     pub fn prepare(&self, wasm: &[u8]) -> Result<PreparedSkill<T>, PrepareError> {
-        let (component, cache) = self.cache.load(&self.engine, wasm)?;
+        self.prepare_digested(wasm, &digest(wasm))
+    }
+
+    /// [`Runtime::prepare`] for a component whose SHA-256 ([`digest`]) the
+    /// caller already has.
+    pub fn prepare_digested(&self, wasm: &[u8], digest: &[u8; 32]) -> Result<PreparedSkill<T>, PrepareError> {
+        let (component, cache) = self.cache.load_digested(&self.engine, wasm, digest)?;
         self.link(&component).map(|pre| PreparedSkill { pre, cache })
     }
 
@@ -156,7 +175,11 @@ impl<T: StoreData> Runtime<T> {
             let instance = skill.pre.instantiate_async(&mut store).await?;
             instance.call_run(&mut store, invocation).await
         };
-        self.bounded(limits, call).await
+        let result = self.bounded(limits, call).await;
+        match result {
+            Err(RunError::Trap(trap, _)) => Err(RunError::Trap(trap, store.data().stderr_tail())),
+            other => other,
+        }
     }
 
     /// Ask a skill to describe itself (for components without a manifest
@@ -222,7 +245,7 @@ fn classify(e: wasmtime::Error) -> RunError {
         Some(trap) => format!("{trap}"),
         None => format!("{e:#}"),
     };
-    RunError::Trap(text)
+    RunError::Trap(text, String::new())
 }
 
 /// Frames of a backtrace deep enough to be a call stack that ran out.

@@ -20,6 +20,8 @@ pub struct SkillState<T> {
     wasi: WasiCtx,
     table: ResourceTable,
     pub(super) limiter: StoreLimiter,
+    /// The guest's stderr, whose tail goes with a crash.
+    stderr: GuestConsole,
     /// The embedder's data: grove's capabilities.
     pub data: T,
 }
@@ -30,16 +32,22 @@ impl<T: StoreData> SkillState<T> {
     /// variables, no sockets, no name lookups, an empty stdin. stdout and
     /// stderr go to the human's stderr, capped by the output budget.
     pub fn new(data: T, limits: &Limits) -> Self {
-        let console = GuestConsole::new(data.output().clone());
+        let stdout = GuestConsole::new(data.output().clone());
+        let stderr = GuestConsole::keeping_tail(data.output().clone());
         let wasi = WasiCtx::builder()
-            .stdout(console.clone())
-            .stderr(console)
+            .stdout(stdout)
+            .stderr(stderr.clone())
             .arg(data.skill())
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        SkillState { wasi, table: ResourceTable::new(), limiter: StoreLimiter::new(limits), data }
+        SkillState { wasi, table: ResourceTable::new(), limiter: StoreLimiter::new(limits), stderr, data }
+    }
+
+    /// The last lines the guest wrote to stderr, made safe.
+    pub fn stderr_tail(&self) -> String {
+        self.stderr.tail()
     }
 }
 

@@ -92,7 +92,7 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
     let runtime = Runtime::new(&RuntimeConfig::default(), crate::caps::link)
         .map_err(|e| InvokeError::Runtime(format!("{e:#}")))?;
     let prepared = runtime
-        .prepare(&source.bytes)
+        .prepare_digested(&source.bytes, source.digest())
         .map_err(|error| InvokeError::Prepare { skill: source.name.clone(), error })?;
     tracing::debug!(skill = %source.name, cache = ?prepared.cache, "prepared");
 
@@ -151,6 +151,18 @@ pub async fn invoke(req: Invoke) -> Result<Invoked, InvokeError> {
         task: req.task.clone(),
     };
     let result = runtime.run(&prepared, caps, &req.limits, &invocation).await;
+    // A crash comes with what the guest last wrote to stderr (a traceback):
+    // a terminal watching the run saw it stream by, a session's transcript
+    // did not, so it goes there before the crash is recorded.
+    if let (Err(crashed), Some(transcript), false) = (&result, &transcript, req.foreground)
+        && let Some(said) = crashed.stderr()
+    {
+        let message = format!("the skill wrote before it crashed:\n{said}");
+        transcript.record(
+            crate::transcript::kind::LOG,
+            serde_json::json!({ "level": "error", "message": message }),
+        );
+    }
     let spend = meter.map(|m| m.lock().expect("not poisoned").spend).filter(|s| s.calls > 0);
     let shown = transcript.and_then(|t| t.finish());
     Ok(Invoked { manifest, result, spend, shown })
@@ -201,6 +213,7 @@ async fn manifest_of(
         summary: info.summary,
         usage: info.usage,
         permissions: info.permissions,
+        publisher: None,
     })
 }
 

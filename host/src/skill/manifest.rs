@@ -19,6 +19,10 @@ pub struct Manifest {
     pub usage: String,
     #[serde(default)]
     pub permissions: Vec<String>,
+    /// Who publishes the skill (`grove skill pack` writes it from
+    /// `grove.toml`; the Rust SDK does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
 }
 
 /// What a component file holds, as far as grove cares before running it.

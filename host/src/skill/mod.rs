@@ -4,6 +4,8 @@ pub mod builtin;
 pub mod install;
 pub mod invoke;
 pub mod manifest;
+pub mod pack;
+pub mod scaffold;
 pub mod source;
 
 pub use manifest::{Manifest, PackageError, PackageInfo};

@@ -40,17 +40,27 @@ pub struct SkillSource {
     /// What the user consented to at install (`skills.lock`), for an
     /// installed skill found by name.
     pub granted: Option<crate::gate::PermissionSet>,
+    /// The SHA-256 of `bytes`, computed once: the component cache's key
+    /// and the identity share it.
+    digest: std::sync::OnceLock<[u8; 32]>,
 }
 
 impl SkillSource {
+    /// The SHA-256 of the component's bytes.
+    pub fn digest(&self) -> &[u8; 32] {
+        self.digest.get_or_init(|| crate::runtime::digest(&self.bytes))
+    }
+
     /// Who this skill is to policy and audit: a built-in by its name; an
     /// installed skill by its name and digest (`review@sha256:…`, which
     /// rules naming `review` match); a file run by path by its absolute
     /// path and digest (`file:/abs/x.wasm@sha256:…`, which only rules
     /// naming `file:/abs/x.wasm` match, never a rule written for a name).
     pub fn identity(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = || format!("sha256:{:x}", Sha256::digest(&self.bytes));
+        let digest = || {
+            let hex: String = self.digest().iter().map(|b| format!("{b:02x}")).collect();
+            format!("sha256:{hex}")
+        };
         match &self.origin {
             Origin::Builtin => self.name.clone(),
             Origin::Installed(_) => format!("{}@{}", self.name, digest()),
@@ -124,7 +134,7 @@ fn load(fallback_name: &str, bytes: Cow<'static, [u8]>, origin: Origin) -> Resul
         error,
     })?;
     let name = info.manifest.as_ref().map_or_else(|| fallback_name.to_string(), |m| m.name.clone());
-    Ok(SkillSource { name, bytes, origin, info, granted: None })
+    Ok(SkillSource { name, bytes, origin, info, granted: None, digest: std::sync::OnceLock::new() })
 }
 
 /// The known skill name closest to `name`, if it is a likely typo.

@@ -252,6 +252,7 @@ async fn describe(
         summary: info.summary,
         usage: info.usage,
         permissions: info.permissions,
+        publisher: None,
     };
     // The same checks as a manifest section's.
     let json = serde_json::to_vec(&m).expect("a manifest serializes");
