@@ -109,6 +109,21 @@ impl Prepared {
         self.page.verdicts.iter().filter(|v| !v.passed).map(|v| v.context.clone()).collect()
     }
 
+    /// Put the evidence on the page, each file at the address `url` gives
+    /// its name (on the evidence branch, or beside the local page).
+    pub fn show_evidence(&mut self, url: impl Fn(&str) -> String) {
+        self.page.evidence = self
+            .evidence
+            .iter()
+            .map(|(entry, _)| super::page::Shown {
+                caption: entry.caption.clone(),
+                kind: entry.kind.as_str().to_string(),
+                file: entry.file.clone(),
+                url: url(&entry.file),
+            })
+            .collect();
+    }
+
     pub fn gifs(&self) -> Vec<PathBuf> {
         self.evidence.iter().filter(|(e, _)| e.kind == Kind::Gif).map(|(_, p)| p.clone()).collect()
     }

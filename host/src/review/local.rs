@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::findings;
 use super::handoff::{Handoff, HandoffError, Prepared};
-use super::page::{Comment, Page, Shown};
+use super::page::{Comment, Page};
 
 /// Where the local pages of a repository live.
 pub fn root(git_dir: &Path) -> PathBuf {
@@ -54,16 +54,7 @@ pub fn write(
         let to = evidence_dir.join(&entry.file);
         std::fs::copy(path, &to).map_err(io(&to))?;
     }
-    prepared.page.evidence = prepared
-        .evidence
-        .iter()
-        .map(|(entry, _)| Shown {
-            caption: entry.caption.clone(),
-            kind: entry.kind.as_str().to_string(),
-            file: entry.file.clone(),
-            url: format!("evidence/{}", entry.file),
-        })
-        .collect();
+    prepared.show_evidence(|file| format!("evidence/{file}"));
     let lines = findings::lines_in_diff(repo, prepared.base_commit, prepared.head)?;
     prepared.page.comments = prepared
         .findings

@@ -14,7 +14,6 @@ use super::evidence_branch::{self, File, Folder};
 use super::findings;
 use super::github::GitHub;
 use super::handoff::{Handoff, HandoffError, Prepared};
-use super::page::Shown;
 use super::push::{self, remote_url};
 use super::repo_name::RepoName;
 use super::settings::Settings;
@@ -74,22 +73,10 @@ pub async fn hand_off(
         let files: Vec<File<'_>> = contents.iter().map(|(name, bytes)| File { name, bytes }).collect();
         evidence_branch::publish(repo, &settings.remote, &prepared.session.name, &files, Folder::Replace)?;
     }
-    prepared.page.evidence = prepared
-        .evidence
-        .iter()
-        .map(|(entry, _)| Shown {
-            caption: entry.caption.clone(),
-            kind: entry.kind.as_str().to_string(),
-            file: entry.file.clone(),
-            url: evidence_branch::raw_url(
-                &settings.web,
-                &gh.repo.owner,
-                &gh.repo.name,
-                &prepared.session.name,
-                &entry.file,
-            ),
-        })
-        .collect();
+    let session = prepared.session.name.clone();
+    prepared.show_evidence(|file| {
+        evidence_branch::raw_url(&settings.web, &gh.repo.owner, &gh.repo.name, &session, file)
+    });
 
     // The session that started this one has a pull request open: this is
     // an alternative to it (a design challenge), and each links the other.
