@@ -118,3 +118,22 @@ impl Invocation {
         self
     }
 }
+
+impl crate::model::Response {
+    /// The JSON input of the call to `tool` in this answer: structured
+    /// output. A model that wrote the JSON as text instead of calling the
+    /// tool is read too, from its first `{`.
+    pub fn tool_input(&self, tool: &str) -> Option<String> {
+        use crate::model::Content;
+        let called = self.content.iter().find_map(|c| match c {
+            Content::Call(call) if call.name == tool => Some(call.input.clone()),
+            _ => None,
+        });
+        called.or_else(|| {
+            self.content.iter().find_map(|c| match c {
+                Content::Text(text) => text.find('{').map(|at| text[at..].to_string()),
+                _ => None,
+            })
+        })
+    }
+}

@@ -67,6 +67,13 @@ impl Hub {
         grove_with(self.cmd(), args, None)
     }
 
+    /// `grove` with Slack set up too.
+    fn with_slack(&self, slack: &grove_tests::slack_server::SlackServer) -> Command {
+        let mut cmd = self.cmd();
+        cmd.env("SLACK_BOT_TOKEN", crate::notify::TOKEN).env("GROVE_SLACK_API", slack.url());
+        cmd
+    }
+
     /// Session `name`: a GIF in its evidence (the probe adds it), a change
     /// committed in its worktree with a debug line at web/app.js:3, and the
     /// code review of it in its evidence too.
@@ -281,22 +288,12 @@ fn skills_reach_the_pull_request_through_the_review_capability() {
     let hub = Hub::new();
     hub.session("green");
     hub.grove(&["pr", "green"]).expect(0);
-    let run = hub
-        .grove(&[
-            "run",
-            "--mode",
-            "bypass",
-            "--session",
-            "green",
-            "--allow",
-            "review",
-            probe(),
-            "review-post",
-            "web/app.js",
-            "2",
-            "probe says <!-- grove:finding 0 -->",
-        ])
-        .expect(0);
+    // The probe posts one line comment (then a status, a comment, a file).
+    let post = |path: &str, line: &str, body: &str| {
+        let args = ["run", "--mode", "bypass", "--session", "green", "--allow", "review", probe()];
+        hub.grove(&[&args[..], &["review-post", path, line, body]].concat()).expect(0)
+    };
+    let run = post("web/app.js", "2", "probe says <!-- grove:finding 0 -->");
     assert!(run.stdout.contains("posted=1 already=0 outside=0"), "{}", run.stdout);
     let comments = hub.server.line_comments();
     let probe_comment = comments.iter().find(|c| c.body.contains("probe says")).unwrap();
@@ -312,39 +309,9 @@ fn skills_reach_the_pull_request_through_the_review_capability() {
     );
 
     // The same comment again is recognised; a line outside the diff is left out.
-    let again = hub
-        .grove(&[
-            "run",
-            "--mode",
-            "bypass",
-            "--session",
-            "green",
-            "--allow",
-            "review",
-            probe(),
-            "review-post",
-            "web/app.js",
-            "2",
-            "probe says <!-- grove:finding 0 -->",
-        ])
-        .expect(0);
+    let again = post("web/app.js", "2", "probe says <!-- grove:finding 0 -->");
     assert!(again.stdout.contains("posted=0 already=1 outside=0"), "{}", again.stdout);
-    let far = hub
-        .grove(&[
-            "run",
-            "--mode",
-            "bypass",
-            "--session",
-            "green",
-            "--allow",
-            "review",
-            probe(),
-            "review-post",
-            "README.md",
-            "1",
-            "far",
-        ])
-        .expect(0);
+    let far = post("README.md", "1", "far");
     assert!(far.stdout.contains("posted=0 already=0 outside=1"), "{}", far.stdout);
 
     // Without the permission, the gate refuses.
@@ -554,9 +521,8 @@ fn the_reviewers_hear_of_it_on_slack_with_the_first_gif() {
     slack.add_channel("oncall");
     hub.session("green");
 
-    let mut cmd = hub.cmd();
-    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
-    let run = grove_with(cmd, &["pr", "green", "--reviewer", "carol", "--json"], None).expect(0);
+    let run =
+        grove_with(hub.with_slack(&slack), &["pr", "green", "--reviewer", "carol", "--json"], None).expect(0);
     let json = run.json();
     let notified = json["notified"].as_array().unwrap_or_else(|| panic!("{json}"));
     assert_eq!(notified.len(), 3, "{json}");
@@ -571,18 +537,14 @@ fn the_reviewers_hear_of_it_on_slack_with_the_first_gif() {
 
     // --no-notify tells nobody; without a Slack token nobody is told either.
     let before = slack.messages().len();
-    let mut cmd = hub.cmd();
-    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
-    let quiet = grove_with(cmd, &["pr", "green", "--no-notify", "--json"], None).expect(0);
+    let quiet = grove_with(hub.with_slack(&slack), &["pr", "green", "--no-notify", "--json"], None).expect(0);
     assert_eq!(quiet.json()["notified"], serde_json::Value::Null);
     hub.grove(&["pr", "green", "--json"]).expect(0);
     assert_eq!(slack.messages().len(), before);
 
     // A revoked Slack token: the pull request stays, the error says how to tell them again.
     slack.revoke();
-    let mut cmd = hub.cmd();
-    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
-    let failed = grove_with(cmd, &["pr", "green"], None);
+    let failed = grove_with(hub.with_slack(&slack), &["pr", "green"], None);
     assert_ne!(failed.code, 0);
     assert!(failed.stdout.contains("/acme/shop/pull/1"), "the address first: {}", failed.stdout);
     assert!(failed.stderr.contains("grove notify handoff"), "{}", failed.stderr);
@@ -607,9 +569,7 @@ fn a_design_change_without_a_sign_off_fails_its_status_is_listed_and_the_designe
     grove_tests::commit_all(&git2::Repository::open(&worktree).unwrap(), "A purple button");
     hub.grove(&["run", "designer-check", "--session", "look"]).expect(1);
 
-    let mut cmd = hub.cmd();
-    cmd.env("SLACK_BOT_TOKEN", SLACK_TOKEN).env("GROVE_SLACK_API", slack.url());
-    let run = grove_with(cmd, &["pr", "look", "--json"], None).expect(0);
+    let run = grove_with(hub.with_slack(&slack), &["pr", "look", "--json"], None).expect(0);
     let said = format!("{}{}", run.stdout, run.stderr);
     assert!(said.contains("grove pr: design changes without a sign-off"), "{said}");
 

@@ -9,6 +9,7 @@ use tempfile::TempDir;
 pub mod bench;
 pub mod big_repo;
 pub mod github_server;
+mod loopback;
 pub mod model_server;
 pub mod registry;
 pub mod slack_server;

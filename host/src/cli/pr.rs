@@ -147,22 +147,8 @@ pub fn hand_off(args: &PrArgs) -> Result<Handoff, CliError> {
     }
 }
 
-/// The error with each cause it does not already say.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(&format!(": {text}"));
-        }
-        source = cause.source();
-    }
-    message
-}
-
 fn handoff_error(e: HandoffError, name: &str) -> CliError {
-    let message = chain(&e);
+    let message = crate::text::with_causes(&e);
     let local = format!("or write the page offline with `grove pr {name} --backend local`");
     match e {
         HandoffError::NoToken { config_file } => CliError::new(Exit::Usage, message).hint(format!(

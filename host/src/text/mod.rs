@@ -14,6 +14,21 @@ pub fn one_line(text: &str) -> String {
     if safe.contains('\n') { safe.replace('\n', " ⏎ ") } else { safe.into_owned() }
 }
 
+/// An error's message followed by each cause it does not already say
+/// (`reading x: permission denied`), for a message a person reads.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !said.is_empty() && !message.contains(&said) {
+            message.push_str(&format!(": {said}"));
+        }
+        source = cause.source();
+    }
+    message
+}
+
 /// `n` and `noun`, plural unless `n` is one: `count(1, "tool call")` is
 /// `1 tool call`, `count(3, "entry")` is `3 entries`.
 pub fn count<N: Display + Copy + TryInto<u64>>(n: N, noun: &str) -> String {

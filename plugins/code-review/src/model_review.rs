@@ -66,22 +66,9 @@ pub fn review(diff_text: &str, diff: &Diff<'_>, rules: &[Finding]) -> Result<Mod
         max_tokens: 8192,
     };
     let response = grove_sdk::model::complete(&request)?;
-    let input = response.content.iter().find_map(|c| match c {
-        Content::Call(call) if call.name == model::TOOL => Some(call.input.clone()),
-        _ => None,
-    });
-    let input = match input {
-        Some(input) => input,
-        // A model that wrote the JSON as text instead of calling the tool.
-        None => response
-            .content
-            .iter()
-            .find_map(|c| match c {
-                Content::Text(text) => text.find('{').map(|at| text[at..].to_string()),
-                _ => None,
-            })
-            .ok_or_else(|| Error::failed("the model answered without findings"))?,
-    };
+    let input = response
+        .tool_input(model::TOOL)
+        .ok_or_else(|| Error::failed("the model answered without findings"))?;
     let said = model::parse(&input)
         .map_err(|e| Error::failed(format!("the model's findings could not be read: {e}")))?;
     let count = said.len();

@@ -59,7 +59,9 @@ impl Skill for DesignerCheck {
     fn run(invocation: Invocation) -> Result<Outcome> {
         let options = Options::parse(&invocation)?;
         let base = Base::choose(&invocation, options.base.clone())?;
-        let design = read_config()?;
+        // One read of the configuration: its [design] and its [evidence].
+        let config_text = read_config_text()?;
+        let design = config::parse(&config_text).map_err(Error::invalid)?;
         let text = base.diff()?;
         let diff = grove_diff::parse(&text);
         let changes = detect::design_changes(&diff, design.as_ref());
@@ -72,7 +74,7 @@ impl Skill for DesignerCheck {
         let check =
             Check::new(base.label().to_string(), base.describe(), changes, design.as_ref(), claims, &history);
 
-        let shots = match grove_app::config::read()? {
+        let shots = match grove_app::config::parse(&config_text).map_err(Error::invalid)? {
             Some(evidence) if !options.no_pictures && !check.changes.is_empty() => {
                 let listed = design.as_ref().map(|d| d.pages.as_slice()).unwrap_or_default();
                 let pages = pages::to_picture(&check.changes, listed, &evidence.url);
@@ -111,11 +113,11 @@ impl Skill for DesignerCheck {
 
 grove_sdk::export!(DesignerCheck);
 
-/// The `[design]` section, or `None` without a config file or section.
-fn read_config() -> Result<Option<Design>> {
+/// `.grove/config.toml`, empty when there is none.
+fn read_config_text() -> Result<String> {
     match workspace::read_text(config::PATH) {
-        Ok(text) => config::parse(&text).map_err(Error::invalid),
-        Err(Error::NotFound(_)) => Ok(None),
+        Ok(text) => Ok(text),
+        Err(Error::NotFound(_)) => Ok(String::new()),
         Err(e) => Err(e),
     }
 }

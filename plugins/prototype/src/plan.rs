@@ -158,22 +158,9 @@ fn propose(task: &str, missing: usize, plan: &Plan, round: usize, tier: Tier) ->
         max_tokens: 4096,
     };
     let response = model::complete(&request)?;
-    let input = response.content.iter().find_map(|c| match c {
-        Content::Call(call) if call.name == TOOL => Some(call.input.clone()),
-        _ => None,
-    });
-    let input = match input {
-        Some(input) => input,
-        // A model that wrote the JSON as text instead of calling the tool.
-        None => response
-            .content
-            .iter()
-            .find_map(|c| match c {
-                Content::Text(text) => text.find('{').map(|at| text[at..].to_string()),
-                _ => None,
-            })
-            .ok_or_else(|| Error::failed("the model answered without proposing strategies"))?,
-    };
+    let input = response
+        .tool_input(TOOL)
+        .ok_or_else(|| Error::failed("the model answered without proposing strategies"))?;
     #[derive(Deserialize)]
     struct Proposal {
         strategies: Vec<Strategy>,

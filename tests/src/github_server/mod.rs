@@ -32,10 +32,12 @@ mod shapes;
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use serde_json::Value;
+
+pub(crate) use crate::loopback::lock;
 
 /// The variables through which grove (and the `gh` tool) find a GitHub
 /// token and API: clear them before pointing grove at a test server, so the
@@ -161,10 +163,6 @@ impl State {
         self.next_id += 1;
         self.next_id
     }
-}
-
-fn lock(shared: &Mutex<State>) -> MutexGuard<'_, State> {
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl GitHubServer {

@@ -36,13 +36,14 @@ mod anthropic;
 pub(crate) mod http;
 mod openai;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, BufReader};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::{Mutex, MutexGuard};
+use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::loopback::{Loopback, lock};
 
 use serde_json::{Value, json};
 
@@ -58,9 +59,7 @@ pub const PROVIDER_VARS: [&str; 5] =
 /// A scripted HTTP server on `127.0.0.1:<random port>`. Dropping it stops
 /// accepting, closes every open connection and joins the accept thread.
 pub struct ModelServer {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    accept: Option<JoinHandle<()>>,
+    server: Loopback<Shared>,
 }
 
 /// One request as the server received it.
@@ -184,41 +183,25 @@ impl From<OpenAiReply> for Reply {
 impl ModelServer {
     /// Start on `127.0.0.1:0` with `replies` served in order, one per request.
     pub fn start(replies: Vec<Reply>) -> ModelServer {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("model server: bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("model server: local address");
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                replies: replies.into(),
-                routes: Vec::new(),
-                requests: Vec::new(),
-                sent: Vec::new(),
-            }),
-            stopping: AtomicBool::new(false),
-            connections: Mutex::new(HashMap::new()),
-        });
-        let accept = thread::Builder::new()
-            .name("model-server".into())
-            .spawn({
-                let shared = Arc::clone(&shared);
-                move || accept_loop(listener, shared)
-            })
-            .expect("model server: spawn the accept thread");
-        ModelServer { addr, shared, accept: Some(accept) }
+        let state =
+            State { replies: replies.into(), routes: Vec::new(), requests: Vec::new(), sent: Vec::new() };
+        let shared = |_| Shared { state: Mutex::new(state) };
+        ModelServer { server: Loopback::start("model-server", shared, serve_connection) }
     }
 
     /// `http://127.0.0.1:PORT` (no trailing slash): the base URL for a client.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr())
     }
 
     /// The socket address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Queue another reply after those already queued.
     pub fn push(&self, reply: Reply) {
-        self.shared.state().replies.push_back(reply);
+        self.server.state().state().replies.push_back(reply);
     }
 
     /// Answer the requests whose body contains `key` with `replies`, in
@@ -227,48 +210,29 @@ impl ModelServer {
     /// tried in the order they were added; an emptied one falls back to
     /// the common queue.
     pub fn route(&self, key: impl Into<String>, replies: Vec<Reply>) {
-        self.shared.state().routes.push((key.into(), replies.into()));
+        self.server.state().state().routes.push((key.into(), replies.into()));
     }
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.state().requests.clone()
+        self.server.state().state().requests.clone()
     }
 
     /// How many replies are still queued, routed ones included.
     pub fn remaining(&self) -> usize {
-        let state = self.shared.state();
+        let state = self.server.state().state();
         state.replies.len() + state.routes.iter().map(|(_, r)| r.len()).sum::<usize>()
     }
 
     /// Every SSE event sent so far, in the order written.
     pub fn sent(&self) -> Vec<Sent> {
-        self.shared.state().sent.clone()
+        self.server.state().state().sent.clone()
     }
 }
 
-impl Drop for ModelServer {
-    fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::SeqCst);
-        // `accept` blocks; a connection of our own wakes it to see the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
-        // Connection threads may be blocked reading an idle keep-alive
-        // connection a client pooled; shutting their sockets ends them.
-        for (_, connection) in lock(&self.shared.connections).drain() {
-            let _ = connection.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-/// What the accept thread and the connection threads share with the handle.
+/// What the connection threads share with the handle.
 struct Shared {
     state: Mutex<State>,
-    stopping: AtomicBool,
-    /// A clone of each open connection, by id, so `Drop` can shut it down.
-    connections: Mutex<HashMap<u64, TcpStream>>,
 }
 
 /// Replies and requests under one lock, so the n-th request recorded is
@@ -297,40 +261,6 @@ impl Shared {
         state.requests.push(request);
         let reply = routed.or_else(|| state.replies.pop_front());
         (state.requests.len(), reply)
-    }
-}
-
-/// Lock even if a test panicked while holding the lock: `Drop` runs during
-/// unwinding and must not panic again.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    let mut next_id = 0u64;
-    for stream in listener.incoming() {
-        if shared.stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else {
-            // Out of descriptors or similar: back off rather than spin.
-            thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        // Each SSE event is written with one call; deliver it at once.
-        let _ = stream.set_nodelay(true);
-        next_id += 1;
-        let id = next_id;
-        if let Ok(clone) = stream.try_clone() {
-            lock(&shared.connections).insert(id, clone);
-        }
-        let shared = Arc::clone(&shared);
-        // If the thread cannot start, the stream is dropped and the client
-        // sees its connection closed.
-        let _ = thread::Builder::new().name(format!("model-server-{id}")).spawn(move || {
-            serve_connection(stream, &shared);
-            lock(&shared.connections).remove(&id);
-        });
     }
 }
 

@@ -24,16 +24,13 @@
 mod args;
 mod methods;
 
-use std::collections::HashMap;
 use std::io::BufReader;
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::net::TcpStream;
+use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::loopback::{Loopback, lock};
 use crate::model_server::http;
 
 /// A message as it was posted in a conversation.
@@ -89,9 +86,7 @@ pub struct Call {
 /// The server. Dropping it stops accepting, closes open connections and
 /// joins the accept thread.
 pub struct SlackServer {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    accept: Option<JoinHandle<()>>,
+    server: Loopback<Mutex<State>>,
 }
 
 /// A member of the workspace.
@@ -155,23 +150,11 @@ impl State {
     }
 }
 
-struct Shared {
-    state: Mutex<State>,
-    stopping: AtomicBool,
-    connections: Mutex<HashMap<u64, TcpStream>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl SlackServer {
     /// Start on `127.0.0.1:0`, accepting the bot token `token`.
     pub fn start(token: &str) -> SlackServer {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("slack server: bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("slack server: local address");
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
+        let state = |addr| {
+            Mutex::new(State {
                 base: format!("http://{addr}"),
                 token: token.to_string(),
                 revoked: false,
@@ -185,29 +168,20 @@ impl SlackServer {
                 calls: Vec::new(),
                 page_size: 100,
                 next: 0,
-            }),
-            stopping: AtomicBool::new(false),
-            connections: Mutex::new(HashMap::new()),
-        });
-        let accept = thread::Builder::new()
-            .name("slack-server".into())
-            .spawn({
-                let shared = Arc::clone(&shared);
-                move || accept_loop(listener, shared)
             })
-            .expect("slack server: spawn the accept thread");
-        SlackServer { addr, shared, accept: Some(accept) }
+        };
+        SlackServer { server: Loopback::start("slack-server", state, serve_connection) }
     }
 
     /// The Web API's base URL, `http://127.0.0.1:PORT/api` (Slack's is
     /// `https://slack.com/api`).
     pub fn url(&self) -> String {
-        format!("http://{}/api", self.addr)
+        format!("http://{}/api", self.server.addr())
     }
 
     /// Add a member with `email`; their user id (`U…`).
     pub fn add_user(&self, email: &str, name: &str) -> String {
-        let mut state = lock(&self.shared.state);
+        let mut state = lock(self.server.state());
         let id = state.id("U");
         state.users.push(User { id: id.clone(), email: email.into(), name: name.into() });
         id
@@ -215,7 +189,7 @@ impl SlackServer {
 
     /// Add a public channel `name` (without `#`) the bot is in; its id (`C…`).
     pub fn add_channel(&self, name: &str) -> String {
-        let mut state = lock(&self.shared.state);
+        let mut state = lock(self.server.state());
         let id = state.id("C");
         state.channels.push(Channel { id: id.clone(), name: name.trim_start_matches('#').into() });
         id
@@ -224,44 +198,44 @@ impl SlackServer {
     /// Answer the next `times` calls of `method` with `429 Too Many
     /// Requests` and `Retry-After: retry_after` (seconds).
     pub fn rate_limit(&self, method: &str, times: usize, retry_after: u64) {
-        lock(&self.shared.state).limits.push((method.into(), times, retry_after));
+        lock(self.server.state()).limits.push((method.into(), times, retry_after));
     }
 
     /// Revoke the token: every later call answers `token_revoked`.
     pub fn revoke(&self) {
-        lock(&self.shared.state).revoked = true;
+        lock(self.server.state()).revoked = true;
     }
 
     /// Page lists `size` items at a time.
     pub fn page_size(&self, size: usize) {
-        lock(&self.shared.state).page_size = size.max(1);
+        lock(self.server.state()).page_size = size.max(1);
     }
 
     /// The messages posted in `conversation` (an id, or a channel's name).
     pub fn messages_in(&self, conversation: &str) -> Vec<Message> {
-        let state = lock(&self.shared.state);
+        let state = lock(self.server.state());
         let id = state.conversation(conversation).unwrap_or_else(|| conversation.to_string());
         state.messages.iter().filter(|m| m.channel == id).cloned().collect()
     }
 
     /// Every message posted, in order.
     pub fn messages(&self) -> Vec<Message> {
-        lock(&self.shared.state).messages.clone()
+        lock(self.server.state()).messages.clone()
     }
 
     /// The direct-message conversation opened with user `user_id`, if one was.
     pub fn dm_of(&self, user_id: &str) -> Option<String> {
-        lock(&self.shared.state).dms.iter().find(|(u, _)| u == user_id).map(|(_, dm)| dm.clone())
+        lock(self.server.state()).dms.iter().find(|(u, _)| u == user_id).map(|(_, dm)| dm.clone())
     }
 
     /// The files completed so far, in order.
     pub fn uploads(&self) -> Vec<Upload> {
-        lock(&self.shared.state).uploads.clone()
+        lock(self.server.state()).uploads.clone()
     }
 
     /// Every Web API call received, in order.
     pub fn calls(&self) -> Vec<Call> {
-        lock(&self.shared.state).calls.clone()
+        lock(self.server.state()).calls.clone()
     }
 
     /// The names of the methods called, in order.
@@ -270,43 +244,7 @@ impl SlackServer {
     }
 }
 
-impl Drop for SlackServer {
-    fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
-        for (_, connection) in lock(&self.shared.connections).drain() {
-            let _ = connection.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    let mut next_id = 0u64;
-    for stream in listener.incoming() {
-        if shared.stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else {
-            thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        next_id += 1;
-        let id = next_id;
-        if let Ok(clone) = stream.try_clone() {
-            lock(&shared.connections).insert(id, clone);
-        }
-        let shared = Arc::clone(&shared);
-        let _ = thread::Builder::new().name(format!("slack-server-{id}")).spawn(move || {
-            serve_connection(stream, &shared);
-            lock(&shared.connections).remove(&id);
-        });
-    }
-}
-
-fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+fn serve_connection(mut stream: TcpStream, state: &Mutex<State>) {
     let Ok(read_half) = stream.try_clone() else { return };
     let mut reader = BufReader::new(read_half);
     loop {
@@ -315,7 +253,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             Ok(None) | Err(_) => return,
         };
         let close = request.close;
-        let (status, mut headers, body) = methods::answer(&mut lock(&shared.state), &request);
+        let (status, mut headers, body) = methods::answer(&mut lock(state), &request);
         if close {
             headers.push(("connection".into(), "close".into()));
         }

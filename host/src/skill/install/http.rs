@@ -65,7 +65,7 @@ async fn get(
     let mut response = tokio::time::timeout(TIMEOUT, client.get(url.clone()).send())
         .await
         .map_err(|_| fail(format!("no answer within {}s", TIMEOUT.as_secs())))?
-        .map_err(|e| fail(error_chain(&e)))?;
+        .map_err(|e| fail(crate::text::with_causes(&e)))?;
     let status = response.status();
     if status == reqwest::StatusCode::NOT_FOUND {
         return Ok(None);
@@ -80,22 +80,11 @@ async fn get(
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| fail(error_chain(&e)))? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| fail(crate::text::with_causes(&e)))? {
         if body.len() as u64 + chunk.len() as u64 > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(Some(body))
-}
-
-/// reqwest's error and its causes, which say what actually went wrong.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(&format!(": {c}"));
-        cause = c.source();
-    }
-    text
 }

@@ -46,7 +46,7 @@ pub async fn fetch(reference: &str, registry: &str, policy: Arc<Policy>) -> Resu
     let client = client(registry);
     let auth = RegistryAuth::Anonymous;
     let (manifest, _digest) =
-        client.pull_image_manifest(&image, &auth).await.map_err(|e| fail(error_chain(&e)))?;
+        client.pull_image_manifest(&image, &auth).await.map_err(|e| fail(crate::text::with_causes(&e)))?;
     if manifest.config.media_type != CONFIG_MEDIA_TYPE {
         return Err(fail(format!(
             "its config is of media type `{}`, not a WebAssembly component's `{CONFIG_MEDIA_TYPE}`",
@@ -66,7 +66,7 @@ pub async fn fetch(reference: &str, registry: &str, policy: Arc<Policy>) -> Resu
         }
         let mut out = Vec::with_capacity(layer.size as usize);
         // The client checks the bytes against the layer's digest.
-        client.pull_blob(&image, layer, &mut out).await.map_err(|e| fail(error_chain(&e)))?;
+        client.pull_blob(&image, layer, &mut out).await.map_err(|e| fail(crate::text::with_causes(&e)))?;
         if out.len() as u64 > limit {
             return Err(InstallError::TooLarge { what: format!("oci://{reference}"), limit });
         }
@@ -78,14 +78,4 @@ pub async fn fetch(reference: &str, registry: &str, policy: Arc<Policy>) -> Resu
         None => None,
     };
     Ok(Fetched { bytes, signature })
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(&format!(": {c}"));
-        cause = c.source();
-    }
-    text
 }
