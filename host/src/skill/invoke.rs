@@ -207,14 +207,7 @@ async fn manifest_of(
         .describe(prepared, caps, &req.limits)
         .await
         .map_err(|error| InvokeError::Describe { skill: source.name.clone(), error })?;
-    Ok(Manifest {
-        name: info.name,
-        version: info.version,
-        summary: info.summary,
-        usage: info.usage,
-        permissions: info.permissions,
-        publisher: None,
-    })
+    Ok(Manifest::from(info))
 }
 
 /// The session this run works in, with the store that holds it. A store

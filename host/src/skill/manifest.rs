@@ -25,6 +25,21 @@ pub struct Manifest {
     pub publisher: Option<String>,
 }
 
+/// What a skill's `describe` export answered: the same, without a publisher
+/// (the contract's record has none).
+impl From<crate::runtime::SkillInfo> for Manifest {
+    fn from(info: crate::runtime::SkillInfo) -> Self {
+        Manifest {
+            name: info.name,
+            version: info.version,
+            summary: info.summary,
+            usage: info.usage,
+            permissions: info.permissions,
+            publisher: None,
+        }
+    }
+}
+
 /// What a component file holds, as far as grove cares before running it.
 #[derive(Debug, Clone)]
 pub struct PackageInfo {

@@ -246,14 +246,7 @@ async fn describe(
     let info = runtime.describe(prepared, caps, &limits).await.map_err(|e| {
         InstallError::Describe(format!("{what} has no grove:manifest section and its describe failed: {e}"))
     })?;
-    let m = Manifest {
-        name: info.name,
-        version: info.version,
-        summary: info.summary,
-        usage: info.usage,
-        permissions: info.permissions,
-        publisher: None,
-    };
+    let m = Manifest::from(info);
     // The same checks as a manifest section's.
     let json = serde_json::to_vec(&m).expect("a manifest serializes");
     Manifest::parse(&json).map_err(|error| InstallError::Package { what: what.to_string(), error })
