@@ -30,11 +30,11 @@ mod tests {
         // and the command line hand it text, never a skill a client.
         ("notify", &["env", "paths", "text"]),
         ("runtime", &["env", "text", "wit"]),
-        ("repo", &["paths"]),
+        ("repo", &["paths", "text"]),
         ("browser", &["env"]),
         // Pull requests: knows the evidence bundle, not the session store
         // (the command line hands it what it needs of a session).
-        ("review", &["env", "evidence", "paths", "text"]),
+        ("review", &["env", "evidence", "paths", "repo", "text"]),
         ("session", &["env", "gate", "paths", "pid", "providers", "repo", "worktree", "text"]),
         ("transcript", &["env", "session", "providers", "text"]),
         // A front end beside the command line: it reuses the session

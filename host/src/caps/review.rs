@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use super::{CapError, Caps, ErrorKind};
 use crate::gate::{Permission, Permit};
+use crate::repo::remote::{self as push, RemoteError};
 use crate::review::evidence_branch::{self, File, Folder};
 use crate::review::github::{self, GitHub, LineComment, StatusState};
-use crate::review::{HandoffError, Settings, findings, push, to_github};
+use crate::review::{HandoffError, Settings, findings, to_github};
 use crate::wit::grove::skill::review::{
     Host, LineComment as WitLineComment, Opened, Posted, PullRequest, StatusState as WitState,
 };
@@ -106,7 +107,7 @@ fn github_error(e: github::Error) -> CapError {
     CapError::of(kind, e)
 }
 
-fn push_error(e: push::PushError) -> CapError {
+fn push_error(e: RemoteError) -> CapError {
     CapError::of(ErrorKind::Failed, e)
 }
 

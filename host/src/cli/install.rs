@@ -19,7 +19,7 @@ use crate::skill::install::{self, InstallError, Installed, Request, project};
 pub struct InstallArgs {
     /// Where the skill is: a `.wasm` path, `https://…/x.wasm#sha256=<hex>`,
     /// `oci://host[:port]/name:tag` (or `@sha256:…`), or
-    /// `git+file:///repo#<commit>:path/x.wasm` (`git+https://…` too).
+    /// `git+file:///repo#<commit>:path/x.wasm` (`git+https://…`, `git+ssh://…` too).
     /// Without it, the skills the repository's `.grove/skills.toml` lists.
     pub src: Option<String>,
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, Repository, Sort, Status, StatusOptions};
 
 pub mod export;
+pub mod remote;
 mod types;
 
 pub use types::{ChangeKind, ChangedFile, CommitInfo, Error, FileChurn, HeadInfo, LogQuery, StatusEntry};

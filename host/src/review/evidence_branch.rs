@@ -14,7 +14,7 @@
 
 use git2::{Oid, Repository, Signature};
 
-use super::push::{PushError, fetch, push};
+use crate::repo::remote::{RemoteError, fetch, push};
 
 /// The branch on the remote.
 pub const BRANCH: &str = "grove-evidence";
@@ -47,7 +47,7 @@ pub fn publish(
     session: &str,
     files: &[File<'_>],
     folder: Folder,
-) -> Result<Option<Oid>, PushError> {
+) -> Result<Option<Oid>, RemoteError> {
     const TRIES: usize = 3;
     for attempt in 1..=TRIES {
         fetch(repo, remote, &[&format!("+refs/heads/{BRANCH}:{REMOTE_COPY}")])?;
@@ -66,7 +66,7 @@ pub fn publish(
         match push(repo, remote, &[&format!("{BUILT}:refs/heads/{BRANCH}")]) {
             Ok(()) => return Ok(Some(commit)),
             // Another session published between the fetch and the push.
-            Err(PushError::Rejected { .. } | PushError::Git(_)) if attempt < TRIES => continue,
+            Err(RemoteError::Rejected { .. }) if attempt < TRIES => continue,
             Err(e) => return Err(e),
         }
     }

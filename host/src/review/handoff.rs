@@ -11,9 +11,9 @@ use super::codeowners::{self, CodeOwners, Reviewers};
 use super::findings;
 use super::github;
 use super::page::{self, Page};
-use super::push::PushError;
 use super::verdicts::{self, Verdict};
 use crate::evidence::bundle::{Bundle, Entry, Kind};
+use crate::repo::remote::RemoteError;
 
 /// What a hand-off did: the pull request (or the local page) and what a
 /// person told about it would want to know.
@@ -77,7 +77,7 @@ pub enum HandoffError {
     #[error(transparent)]
     GitHub(#[from] github::Error),
     #[error("pushing to the remote")]
-    Push(#[from] PushError),
+    Push(#[from] RemoteError),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
     #[error("writing {}", .path.display())]

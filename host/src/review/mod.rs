@@ -18,7 +18,6 @@ pub mod github;
 pub mod handoff;
 pub mod local;
 pub mod page;
-pub mod push;
 pub mod repo_name;
 pub mod settings;
 pub mod to_github;

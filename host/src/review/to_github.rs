@@ -14,9 +14,9 @@ use super::evidence_branch::{self, File, Folder};
 use super::findings;
 use super::github::GitHub;
 use super::handoff::{Handoff, HandoffError, Prepared};
-use super::push::{self, remote_url};
 use super::repo_name::RepoName;
 use super::settings::Settings;
+use crate::repo::remote::{self as push, remote_url};
 
 /// A client for the repository `settings` and the remote name; the token
 /// checked for presence (not yet for validity).

@@ -1,34 +1,29 @@
 //! Reading a component from a git repository at a pinned commit: the
-//! repository is fetched into a private bare copy (every branch and tag,
-//! so any commit they reach can be named), and the file is read from the
-//! commit's tree, never from a checkout. A `.minisig` beside the file in
+//! commit is fetched with the user's `git` (so `https`, SSH and their
+//! credentials work as for any clone) into a private bare copy, and the
+//! file is read from the commit's tree, never from a checkout. A `.minisig` beside the file in
 //! the same commit is its signature.
 
 use std::path::Path;
 
 use super::{Fetched, InstallError, MAX_COMPONENT, MAX_SIGNATURE};
+use crate::repo::remote;
 
 pub fn fetch(url: &str, commit: &str, path: &str) -> Result<Fetched, InstallError> {
     let what = format!("git+{url}#{commit}:{path}");
     let fail = |why: String| InstallError::fetch(&what, why);
     let scratch = tempfile::tempdir().map_err(|e| fail(format!("a scratch folder: {e}")))?;
     let repo = git2::Repository::init_bare(scratch.path()).map_err(|e| fail(e.message().to_string()))?;
-    let mut remote = repo.remote_anonymous(url).map_err(|e| fail(e.message().to_string()))?;
-    remote.fetch(&["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"], None, None).map_err(|e| {
-        // grove links libgit2 without its TLS transport (no OpenSSL).
-        if url.starts_with("https://") && e.class() == git2::ErrorClass::Net {
-            fail(format!(
-                "{} (this grove reaches git repositories on this machine only: clone it and install from git+file://…)",
-                e.message()
-            ))
-        } else {
-            fail(e.message().to_string())
-        }
-    })?;
     let oid = git2::Oid::from_str(commit).map_err(|e| fail(e.message().to_string()))?;
-    let found = repo
-        .find_commit(oid)
-        .map_err(|_| fail(format!("commit {commit} is not on any branch or tag of the repository")))?;
+    // The commit alone, as GitHub and any protocol-v2 server allow; else
+    // every branch and tag, so any commit they reach can be named.
+    if remote::fetch_at(repo.path(), url, &[commit], &["--depth", "1"]).is_err()
+        || repo.find_commit(oid).is_err()
+    {
+        let everything = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"];
+        remote::fetch_at(repo.path(), url, &everything, &[]).map_err(|e| fail(e.to_string()))?;
+    }
+    let found = repo.find_commit(oid).map_err(|_| fail(format!("the repository has no commit {commit}")))?;
     let tree = found.tree().map_err(|e| fail(e.message().to_string()))?;
     let blob = |path: &Path, limit: u64| -> Result<Option<Vec<u8>>, InstallError> {
         let Ok(entry) = tree.get_path(path) else { return Ok(None) };

@@ -19,7 +19,8 @@ pub enum Source {
     Url { url: reqwest::Url, digest: Digest },
     /// `oci://host[:port]/name:tag` or `oci://host[:port]/name@sha256:…`.
     Oci { reference: String, registry: String },
-    /// `git+file:///repo#<commit>:path/to/skill.wasm` (or `git+https://`).
+    /// `git+file:///repo#<commit>:path/to/skill.wasm` (or `git+https://`,
+    /// `git+ssh://`).
     Git { url: String, commit: String, path: String },
 }
 
@@ -38,7 +39,7 @@ impl Source {
         }
         if src.contains("://") {
             return Err(bad(format!(
-                "`{src}`: unknown kind of source (a path, https://…#sha256=…, oci://…, git+file://… or git+https://…)"
+                "`{src}`: unknown kind of source (a path, https://…#sha256=…, oci://…, git+file://…, git+https://… or git+ssh://…)"
             )));
         }
         Ok(Source::Path(PathBuf::from(src)))
@@ -151,8 +152,9 @@ fn oci(rest: &str) -> Result<Source, String> {
 fn git(rest: &str) -> Result<Source, String> {
     let (url, pin) =
         rest.split_once('#').ok_or("name a commit and a file: git+URL#<commit>:path/to/skill.wasm")?;
-    if !(url.starts_with("file://") || url.starts_with("https://")) {
-        return Err("a git source is git+file://… or git+https://…".into());
+    // git's own `ext::` and `fd::` transports run programs: never those.
+    if !["file://", "https://", "ssh://"].iter().any(|scheme| url.starts_with(scheme)) {
+        return Err("a git source is git+file://…, git+https://… or git+ssh://…".into());
     }
     let (commit, path) =
         pin.split_once(':').ok_or("name a commit and a file: #<commit>:path/to/skill.wasm")?;
