@@ -340,6 +340,44 @@ fn install_from_a_git_commit_and_never_a_branch() {
 }
 
 #[test]
+fn install_from_a_git_repository_over_https() {
+    let place = Place::new();
+    let served = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(work.path()).unwrap();
+    std::fs::create_dir_all(work.path().join("dist")).unwrap();
+    std::fs::copy(probe(), work.path().join("dist/probe.wasm")).unwrap();
+    let commit = grove_tests::commit_all(&repo, "publish probe");
+    let bare = served.path().join("skills.git");
+    let cloned = std::process::Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(work.path())
+        .arg(&bare)
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let https = grove_tests::git_https::GitHttps::start(served.path());
+    let src = format!("git+{}#{commit}:dist/probe.wasm", https.url("skills.git"));
+
+    // The user's git trusts the server's certificate, as it would a real host's.
+    let mut cmd = place.cmd();
+    cmd.env("GIT_SSL_CAINFO", https.ca_file());
+    let run = grove_with(cmd, &["skill", "install", &src, "--yes"], None).expect(0);
+    assert!(run.stdout.contains("installed probe 0.1.0"), "{}\n{}", run.stdout, run.stderr);
+    assert!(place.lock().contains(&sha256(&std::fs::read(probe()).unwrap())), "{}", place.lock());
+
+    // A certificate git does not trust is a clear failure, not an install.
+    let other = Place::new();
+    let run = other.grove(&["skill", "install", &src, "--yes"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("certificate"), "{}", run.stderr);
+
+    // git's program-running transports are never a source.
+    let run = place.grove(&["skill", "install", &format!("git+ext::sh -c touch% /tmp/x#{commit}:p.wasm")]);
+    assert!(run.stderr.contains("git+file://…, git+https://… or git+ssh://…"), "{}", run.stderr);
+}
+
+#[test]
 fn a_wider_update_asks_again_and_a_narrower_one_does_not() {
     let place = Place::new();
     let v1 = place.file("v1.wasm", &probe_as("probe", "0.1.0", &["workspace:read", "ui"]));

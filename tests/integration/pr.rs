@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use grove_tests::git_https::GitHttps;
 use grove_tests::github_server::{GITHUB_VARS, GitHubServer};
 use grove_tests::model_server::Reply;
 use serde_json::json;
@@ -23,6 +24,7 @@ const GIF: &str = "GIF89a the button turns green";
 /// private home, and the server.
 struct Hub {
     dir: TempDir,
+    /// The folder holding the bare repository `shop.git`.
     bare: TempDir,
     home: TempDir,
     server: GitHubServer,
@@ -39,12 +41,13 @@ impl Hub {
             ("web/app.js", "export function go() {\n  return 1;\n}\n"),
         ]);
         let bare = tempfile::tempdir().unwrap();
-        git2::Repository::init_bare(bare.path()).unwrap();
+        let shop = bare.path().join("shop.git");
+        git2::Repository::init_bare(&shop).unwrap();
         let repo = git2::Repository::open(dir.path()).unwrap();
-        repo.remote("origin", bare.path().to_str().unwrap()).unwrap();
+        repo.remote("origin", shop.to_str().unwrap()).unwrap();
         let main = repo.head().unwrap().shorthand().unwrap().to_string();
         git(dir.path(), &["push", "-q", "origin", &main]);
-        let server = GitHubServer::start("acme", "shop", TOKEN, Some(bare.path().to_path_buf()));
+        let server = GitHubServer::start("acme", "shop", TOKEN, Some(shop));
         server.set_default_branch(&main);
         Hub { dir, bare, home: tempfile::tempdir().unwrap(), server, main }
     }
@@ -109,7 +112,7 @@ impl Hub {
     }
 
     fn bare(&self) -> git2::Repository {
-        git2::Repository::open_bare(self.bare.path()).unwrap()
+        git2::Repository::open_bare(self.bare.path().join("shop.git")).unwrap()
     }
 
     /// The bytes of `path` on `branch` of the bare repository.
@@ -623,4 +626,51 @@ fn a_design_change_without_a_sign_off_fails_its_status_is_listed_and_the_designe
         linked.iter().any(|c| c.number == 1 && c.body.contains("An alternative to this pull request: #2")),
         "{linked:?}"
     );
+}
+
+/// `origin` of the hub's repository moved to an HTTPS URL of the same bare
+/// repository, served by git's own smart HTTP; `grove` trusting its
+/// certificate the way git is told to.
+fn over_https(hub: &Hub, locked: bool) -> (GitHttps, Command) {
+    let https =
+        if locked { GitHttps::start_locked(hub.bare.path()) } else { GitHttps::start(hub.bare.path()) };
+    git2::Repository::open(hub.root()).unwrap().remote_set_url("origin", &https.url("shop.git")).unwrap();
+    let mut cmd = hub.cmd();
+    cmd.env("GIT_SSL_CAINFO", https.ca_file());
+    (https, cmd)
+}
+
+#[test]
+fn grove_pr_pushes_to_an_https_remote_with_the_users_git() {
+    let hub = Hub::new();
+    let worktree = hub.session("green");
+    let head = head_of(&worktree);
+    let (_https, cmd) = over_https(&hub, false);
+
+    let run = grove_with(cmd, &["pr", "green", "--json"], None).expect(0);
+    assert_eq!(run.json()["created"], true, "{}", run.stderr);
+    assert_eq!(hub.remote_branch("grove/green").as_deref(), Some(head.as_str()));
+    assert_eq!(
+        hub.on_remote("grove-evidence", "green/001-the-button-works.gif").as_deref(),
+        Some(GIF.as_bytes())
+    );
+}
+
+#[test]
+fn a_remote_that_wants_a_password_fails_at_once_with_a_hint() {
+    let hub = Hub::new();
+    let worktree = hub.session("green");
+    let head = head_of(&worktree);
+    let (_https, cmd) = over_https(&hub, true);
+
+    let started = Instant::now();
+    let run = grove_with(cmd, &["pr", "green"], None);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    // git was told never to prompt: no hang waiting for a password.
+    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    assert!(run.stderr.contains(" origin` failed: could not read Username"), "{}", run.stderr);
+    assert!(run.stderr.contains("gh auth setup-git"), "{}", run.stderr);
+    // Nothing opened, the session's work as it was.
+    assert!(hub.server.pulls().is_empty());
+    assert_eq!(head_of(&worktree), head);
 }

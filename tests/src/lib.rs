@@ -8,6 +8,7 @@ use tempfile::TempDir;
 
 pub mod bench;
 pub mod big_repo;
+pub mod git_https;
 pub mod github_server;
 mod loopback;
 pub mod model_server;

@@ -208,7 +208,7 @@ impl Host for Caps {
         {
             let repo = open(&reach.workspace)?;
             let files = [File { name: &name, bytes: &contents }];
-            evidence_branch::publish(&repo, &reach.settings.remote, &folder, &files, Folder::Add)
+            evidence_branch::publish(&repo, &reach.settings.remote, &folder, &files, Folder::Add, &[])
                 .map_err(push_error)?;
         }
         let repo_name = &reach.gh.repo;

@@ -20,7 +20,7 @@ pub enum RemoteError {
     NoRemote { remote: String },
     #[error("the remote refused {refname}: {message}")]
     Rejected { refname: String, message: String },
-    #[error("`git {verb}` to `{remote}` failed: {message}{hint}")]
+    #[error("`git {verb} {remote}` failed: {message}{hint}")]
     Transport { verb: &'static str, remote: String, message: String, hint: &'static str },
     #[error("no `git` program to reach the remote with: install git")]
     NoGit,
@@ -28,10 +28,12 @@ pub enum RemoteError {
     Git(#[from] git2::Error),
 }
 
-/// Push `refspecs` to `remote`; an error for each ref it refused.
+/// Push `refspecs` to `remote`, all or none of them; an error for each ref
+/// it refused.
 pub fn push(repo: &Repository, remote: &str, refspecs: &[&str]) -> Result<(), RemoteError> {
     check_remote(repo, remote)?;
-    let out = git(repo.path(), "push", remote, refspecs, &["--porcelain"])?;
+    let flags: &[&str] = if refspecs.len() > 1 { &["--porcelain", "--atomic"] } else { &["--porcelain"] };
+    let out = git(repo.path(), "push", remote, refspecs, flags)?;
     // `--porcelain` prints a line per ref, `!` for each one refused:
     // `!<TAB>FROM:TO<TAB>[rejected] (fetch first)`.
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -140,7 +142,7 @@ fn transport_error(verb: &'static str, remote: &str, stderr: &[u8]) -> RemoteErr
         "could not read Username",
     ];
     let hint = if credentials.iter().any(|c| text.contains(c)) {
-        "\nhint: grove pushes with your git and never prompts; check that `git push` works here without a \
+        "\nhint: grove reaches the remote with your git and never prompts; check that `git push` works here without a \
          prompt (an SSH key in the agent, or a credential helper such as `gh auth setup-git`)"
     } else {
         ""
@@ -170,7 +172,7 @@ mod tests {
             b"fatal: could not read Username for 'https://github.com': terminal prompts disabled\n",
         );
         let text = e.to_string();
-        assert!(text.starts_with("`git push` to `origin` failed: could not read Username"), "{text}");
+        assert!(text.starts_with("`git push origin` failed: could not read Username"), "{text}");
         assert!(text.contains("gh auth setup-git"), "{text}");
     }
 }

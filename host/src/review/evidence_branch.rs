@@ -40,13 +40,17 @@ pub enum Folder {
 }
 
 /// Put `files` in folder `session` of the evidence branch on `remote`, and
-/// push. Returns the commit pushed (`None` when nothing changed).
+/// push it together with `along` (the session's branch: one push, so one
+/// `git` for both, and neither lands without the other). Returns the
+/// commit pushed (`None` when the evidence did not change; `along` is
+/// pushed all the same).
 pub fn publish(
     repo: &Repository,
     remote: &str,
     session: &str,
     files: &[File<'_>],
     folder: Folder,
+    along: &[&str],
 ) -> Result<Option<Oid>, RemoteError> {
     const TRIES: usize = 3;
     for attempt in 1..=TRIES {
@@ -55,6 +59,9 @@ pub fn publish(
         let base = parent.as_ref().map(|p| p.tree()).transpose()?;
         let tree = tree_with(repo, base.as_ref(), session, files, folder)?;
         if parent.as_ref().is_some_and(|p| p.tree_id() == tree) {
+            if !along.is_empty() {
+                push(repo, remote, along)?;
+            }
             return Ok(None);
         }
         let signature = Signature::now("grove", "grove@localhost")?;
@@ -63,10 +70,17 @@ pub fn publish(
         let message = format!("evidence of {session}");
         let commit = repo.commit(None, &signature, &signature, &message, &tree, &parents)?;
         repo.reference(BUILT, commit, true, "grove evidence")?;
-        match push(repo, remote, &[&format!("{BUILT}:refs/heads/{BRANCH}")]) {
+        let evidence = format!("{BUILT}:refs/heads/{BRANCH}");
+        let refspecs: Vec<&str> = along.iter().copied().chain([evidence.as_str()]).collect();
+        match push(repo, remote, &refspecs) {
             Ok(()) => return Ok(Some(commit)),
-            // Another session published between the fetch and the push.
-            Err(RemoteError::Rejected { .. }) if attempt < TRIES => continue,
+            // Another session published between the fetch and the push
+            // (a refusal of `along` is the caller's to hear).
+            Err(RemoteError::Rejected { refname, .. })
+                if attempt < TRIES && refname == format!("refs/heads/{BRANCH}") =>
+            {
+                continue;
+            }
             Err(e) => return Err(e),
         }
     }
@@ -126,13 +140,13 @@ mod tests {
         let repo = Repository::init(work.path()).unwrap();
         repo.remote("origin", bare_dir.path().to_str().unwrap()).unwrap();
         let one = [File { name: "001-a.gif", bytes: b"GIF89a one" }];
-        assert!(publish(&repo, "origin", "s1", &one, Folder::Replace).unwrap().is_some());
+        assert!(publish(&repo, "origin", "s1", &one, Folder::Replace, &[]).unwrap().is_some());
         let two = [File { name: "001-b.png", bytes: b"png" }];
-        publish(&repo, "origin", "s2", &two, Folder::Replace).unwrap();
+        publish(&repo, "origin", "s2", &two, Folder::Replace, &[]).unwrap();
         let again = [File { name: "002-c.png", bytes: b"c" }];
-        publish(&repo, "origin", "s1", &again, Folder::Replace).unwrap();
+        publish(&repo, "origin", "s1", &again, Folder::Replace, &[]).unwrap();
         assert!(
-            publish(&repo, "origin", "s1", &again, Folder::Replace).unwrap().is_none(),
+            publish(&repo, "origin", "s1", &again, Folder::Replace, &[]).unwrap().is_none(),
             "nothing new, no commit"
         );
 
@@ -142,7 +156,7 @@ mod tests {
         assert!(tree.get_path(Path::new("s1/001-a.gif")).is_err(), "the folder was replaced");
         assert!(tree.get_path(Path::new("s2/001-b.png")).is_ok(), "another session's kept");
         let added = [File { name: "shot.png", bytes: b"shot" }];
-        publish(&repo, "origin", "s1", &added, Folder::Add).unwrap();
+        publish(&repo, "origin", "s1", &added, Folder::Add, &[]).unwrap();
         let tree = bare.find_reference("refs/heads/grove-evidence").unwrap().peel_to_tree().unwrap();
         assert!(
             tree.get_path(Path::new("s1/002-c.png")).is_ok()

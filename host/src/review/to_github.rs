@@ -2,8 +2,8 @@
 //!
 //! The order keeps local work safe and a re-run idempotent: the token is
 //! proved (one read of the repository) before anything is pushed or
-//! changed; the branch is pushed without force; the evidence goes to its
-//! own branch; the open pull request of the branch is found and updated
+//! changed; the branch is pushed without force, in one atomic push with
+//! the evidence on its own branch; the open pull request of the branch is found and updated
 //! rather than opened twice; reviewers, statuses and review comments are
 //! set again, comments only where their fingerprint is not already
 //! posted. Nothing here writes to the session, its branch or a worktree.
@@ -53,9 +53,10 @@ pub async fn hand_off(
     let branch = prepared.session.branch.clone();
 
     progress(&format!("pushing {branch} to {}", settings.remote));
-    push::push(repo, &settings.remote, &[&format!("refs/heads/{branch}:refs/heads/{branch}")])?;
-
-    if !prepared.evidence.is_empty() {
+    let branch_spec = format!("refs/heads/{branch}:refs/heads/{branch}");
+    if prepared.evidence.is_empty() {
+        push::push(repo, &settings.remote, &[&branch_spec])?;
+    } else {
         progress(&format!(
             "publishing {} to {}",
             crate::text::count(prepared.evidence.len(), "evidence file"),
@@ -71,7 +72,8 @@ pub async fn hand_off(
             })
             .collect::<Result<_, _>>()?;
         let files: Vec<File<'_>> = contents.iter().map(|(name, bytes)| File { name, bytes }).collect();
-        evidence_branch::publish(repo, &settings.remote, &prepared.session.name, &files, Folder::Replace)?;
+        let session = &prepared.session.name;
+        evidence_branch::publish(repo, &settings.remote, session, &files, Folder::Replace, &[&branch_spec])?;
     }
     let session = prepared.session.name.clone();
     prepared.show_evidence(|file| {
