@@ -46,7 +46,8 @@ pub mod scope;
 pub mod text;
 pub mod trailers;
 
-/// Raw bindings generated from `wit/`.
+/// Raw bindings generated from `wit/`: the current contract, `grove:skill@0.2.0`
+/// (a component built with them imports each interface `@0.2.0`).
 #[allow(clippy::too_many_arguments)]
 pub mod bindings {
     wit_bindgen::generate!({

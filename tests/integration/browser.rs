@@ -40,7 +40,7 @@ document.querySelector('#name').addEventListener('keydown', e => window.keys.pus
 
 /// A loopback HTTP server of the fixture pages, for the life of the test.
 /// Returns its base URL.
-fn serve() -> String {
+pub(crate) fn serve() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -75,13 +75,13 @@ fn serve() -> String {
 
 /// A repository and a home for one test; the browser's profile goes into
 /// the home's temp folder, whose path no other test's processes name.
-struct Browsing {
-    repo: TempDir,
+pub(crate) struct Browsing {
+    pub(crate) repo: TempDir,
     home: TempDir,
 }
 
 impl Browsing {
-    fn new() -> Browsing {
+    pub(crate) fn new() -> Browsing {
         let browsing = Browsing {
             repo: grove_tests::repo_with(&[("README.md", "hi\n")]),
             home: tempfile::tempdir().unwrap(),
@@ -94,7 +94,7 @@ impl Browsing {
         self.home.path().join("tmp")
     }
 
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         let mut cmd = grove_cmd(self.repo.path(), self.home.path());
         cmd.env("TMPDIR", self.tmp());
         cmd
@@ -114,7 +114,7 @@ impl Browsing {
 
     /// Every browser of this test is gone (they may take a moment to die).
     #[track_caller]
-    fn assert_no_browser_left(&self) {
+    pub(crate) fn assert_no_browser_left(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.browsers().is_empty() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(100));
@@ -124,7 +124,7 @@ impl Browsing {
 }
 
 /// Width and height of a PNG, from its IHDR chunk.
-fn png_size(png: &[u8]) -> (u32, u32) {
+pub(crate) fn png_size(png: &[u8]) -> (u32, u32) {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && &png[12..16] == b"IHDR", "not a PNG");
     let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
     (be(16), be(20))

@@ -182,7 +182,7 @@ fn install_from_a_path_shows_what_it_may_do_and_records_consent() {
         // Each permission with what it lets the skill call, from the verbs table.
         "process          process.{run, start,",
         "imports:\n    grove:skill/",
-        "grove:skill/process@0.1.0",
+        "grove:skill/process@0.2.0",
     ] {
         assert!(run.stderr.contains(shown), "`{shown}` not shown:\n{}", run.stderr);
     }
@@ -194,7 +194,7 @@ fn install_from_a_path_shows_what_it_may_do_and_records_consent() {
         &format!("digest = \"{digest}\""),
         "consent = \"--yes\"",
         "\"process\"",
-        "\"grove:skill/process@0.1.0\"",
+        "\"grove:skill/process@0.2.0\"",
         "manifest = \"section\"",
     ] {
         assert!(lock.contains(pinned), "`{pinned}` not in the lock:\n{lock}");

@@ -127,9 +127,13 @@ fn runs_as_a_skill(wasm: &Path, name: &str, lang: &str) {
     // it calls) leaves out what it does not need.
     let imports: Vec<&str> =
         inspect["imports"].as_array().unwrap().iter().filter_map(|i| i.as_str()).collect();
-    for needed in ["grove:skill/workspace@0.1.0", "grove:skill/process@0.1.0"] {
+    for needed in ["grove:skill/workspace@0.2.0", "grove:skill/process@0.2.0"] {
         assert!(imports.contains(&needed), "{lang}: {needed} missing from {imports:?}");
     }
+    // Given `wit/`, its toolchain read the current contract alone, not the
+    // released one kept in `wit/since_v0.1.0/`.
+    let current = imports.iter().filter(|i| i.starts_with("grove:skill/")).all(|i| i.ends_with("@0.2.0"));
+    assert!(current, "{lang}: {imports:?}");
     for beyond in ["model", "sessions", "browser", "http", "review", "notify", "evidence"] {
         assert!(
             !imports.iter().any(|i| i.starts_with(&format!("grove:skill/{beyond}@"))),

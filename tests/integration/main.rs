@@ -12,6 +12,7 @@ mod browser;
 mod budget;
 mod cli;
 mod contain;
+mod contract;
 mod dash;
 mod evidence;
 mod evidence_skill;

@@ -19,14 +19,14 @@ pub const TOKEN: &str = "xoxb-4812-test-Vq93-very-secret";
 pub const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
 
 /// A repository with a `[notify]` routing, a private home, and Slack.
-struct Lab {
+pub(crate) struct Lab {
     repo: TempDir,
     home: TempDir,
-    slack: SlackServer,
+    pub(crate) slack: SlackServer,
 }
 
 impl Lab {
-    fn new(routing: &str) -> Lab {
+    pub(crate) fn new(routing: &str) -> Lab {
         let config = format!("{routing}\n[design]\ndesigners = []\n");
         let lab = Lab {
             repo: grove_tests::repo_with(&[("README.md", "# app\n"), (".grove/config.toml", &config)]),
@@ -37,7 +37,7 @@ impl Lab {
         lab
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.repo.path()
     }
 
@@ -48,7 +48,7 @@ impl Lab {
         cmd
     }
 
-    fn grove(&self, args: &[&str]) -> Run {
+    pub(crate) fn grove(&self, args: &[&str]) -> Run {
         grove_with(self.cmd(), args, None)
     }
 }

@@ -27,7 +27,7 @@ fn inspect_shows_manifest_and_real_imports() {
     );
     let imports: Vec<&str> =
         json["imports"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
-    for needed in ["grove:skill/workspace@0.1.0", "grove:skill/process@0.1.0", "grove:skill/http@0.1.0"] {
+    for needed in ["grove:skill/workspace@0.2.0", "grove:skill/process@0.2.0", "grove:skill/http@0.2.0"] {
         assert!(imports.contains(&needed), "{needed} missing from {imports:?}");
     }
     // What those imports let it do, from the verbs table.
@@ -41,7 +41,7 @@ fn inspect_shows_manifest_and_real_imports() {
     // hello touches nothing: its imports are the proof.
     let run = grove(dir.path(), &["skill", "inspect", "hello", "--json"]).expect(0);
     let imports = run.json()["imports"].to_string();
-    assert!(imports.contains("grove:skill/log@0.1.0"), "{imports}");
+    assert!(imports.contains("grove:skill/log@0.2.0"), "{imports}");
     for absent in ["workspace", "process", "git", "http", "wasi:filesystem", "wasi:sockets"] {
         assert!(!imports.contains(absent), "hello imports {absent}: {imports}");
     }

@@ -22,18 +22,18 @@ const GIF: &str = "GIF89a the button turns green";
 
 /// A repository whose `origin` is a bare repository the server reads, a
 /// private home, and the server.
-struct Hub {
+pub(crate) struct Hub {
     dir: TempDir,
     /// The folder holding the bare repository `shop.git`.
     bare: TempDir,
     home: TempDir,
-    server: GitHubServer,
+    pub(crate) server: GitHubServer,
     /// The branch the repository starts on (the server's default).
     main: String,
 }
 
 impl Hub {
-    fn new() -> Hub {
+    pub(crate) fn new() -> Hub {
         let dir = grove_tests::repo_with(&[
             ("README.md", "# shop\n"),
             ("CODEOWNERS", "*        @lead\n/web/    @web-lead @acme/frontend\n"),
@@ -52,7 +52,7 @@ impl Hub {
         Hub { dir, bare, home: tempfile::tempdir().unwrap(), server, main }
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
@@ -66,7 +66,7 @@ impl Hub {
         cmd
     }
 
-    fn grove(&self, args: &[&str]) -> Run {
+    pub(crate) fn grove(&self, args: &[&str]) -> Run {
         grove_with(self.cmd(), args, None)
     }
 

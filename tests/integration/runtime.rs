@@ -49,7 +49,7 @@ fn an_import_the_linker_lacks_is_named() {
         Err(PrepareError::MissingImport(name)) => {
             assert!(name.starts_with("grove:skill/"), "{name}");
             let message = PrepareError::MissingImport(name.clone()).to_string();
-            assert!(message.contains(&name) && message.contains("newer grove"), "{message}");
+            assert!(message.contains(&name) && message.contains("as released"), "{message}");
         }
         Err(e) => panic!("expected a missing import, got {e}"),
         Ok(_) => panic!("a runtime with no grove interfaces prepared a skill"),

@@ -6,9 +6,9 @@
 // process and nothing else, so whatever it is granted it can reach no more
 // than those.
 
-import { log } from "grove:skill/log@0.1.0";
-import { run as runProgram } from "grove:skill/process@0.1.0";
-import { glob, readText } from "grove:skill/workspace@0.1.0";
+import { log } from "grove:skill/log@0.2.0";
+import { run as runProgram } from "grove:skill/process@0.2.0";
+import { glob, readText } from "grove:skill/workspace@0.2.0";
 
 const MARKERS = ["TODO", "FIXME"];
 

@@ -24,6 +24,7 @@ mod review;
 mod running;
 mod serve;
 mod sessions;
+mod since_v0_1_0;
 mod ui;
 pub mod workspace;
 
@@ -171,7 +172,9 @@ pub fn link(linker: &mut Linker<SkillState<Caps>>) -> wasmtime::Result<()> {
     add_to_linker(linker, |state: &mut SkillState<Caps>| &mut state.data)
 }
 
-/// Link every grove interface into `linker`, reaching `Caps` through `get`.
+/// Link every grove interface into `linker`, reaching `Caps` through `get`:
+/// the current contract's and each released one's (`since_v0_1_0`), so a
+/// component built against any of them links.
 pub fn add_to_linker<T: Send + 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &mut Caps,
@@ -189,6 +192,7 @@ pub fn add_to_linker<T: Send + 'static>(
     skill::browser::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::notify::add_to_linker::<T, HasCaps>(linker, get)?;
     skill::review::add_to_linker::<T, HasCaps>(linker, get)?;
+    since_v0_1_0::add_to_linker(linker, get)?;
     Ok(())
 }
 

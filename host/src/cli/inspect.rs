@@ -21,14 +21,10 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
         SourceError::Unknown(_) | SourceError::Read { .. } => CliError::new(Exit::Usage, e),
         _ => CliError::new(Exit::SkillBroken, e),
     })?;
-    // What each grove interface it imports lets it do, from the verbs table.
-    let verbs: Vec<&crate::gate::verbs::Verb> = s
-        .info
-        .imports
-        .iter()
-        .filter_map(|import| grove_interface(import))
-        .flat_map(|interface| crate::gate::verbs::VERBS.iter().filter(move |v| v.capability == interface))
-        .collect();
+    // What each grove interface it imports lets it do, from the verbs table:
+    // the functions of the release it was built against.
+    let verbs: Vec<&crate::gate::verbs::Verb> =
+        s.info.imports.iter().flat_map(|import| crate::gate::verbs::of_import(import)).collect();
     if args.json {
         let verbs: Vec<_> = verbs
             .iter()
@@ -66,10 +62,7 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
     println!("origin:      {}", s.origin.label());
     println!("imports:");
     for import in &s.info.imports {
-        let theirs: Vec<&str> = match grove_interface(import) {
-            Some(interface) => verbs.iter().filter(|v| v.capability == interface).map(|v| v.name).collect(),
-            None => Vec::new(),
-        };
+        let theirs: Vec<&str> = crate::gate::verbs::of_import(import).map(|v| v.name).collect();
         if theirs.is_empty() {
             println!("  {import}");
         } else {
@@ -77,10 +70,4 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, CliError> {
         }
     }
     Ok(Exit::Ok)
-}
-
-/// `git` of `grove:skill/git@0.1.0`; `None` for other packages' interfaces.
-fn grove_interface(import: &str) -> Option<&str> {
-    let rest = import.strip_prefix("grove:skill/")?;
-    Some(rest.split('@').next().unwrap_or(rest))
 }

@@ -10,7 +10,7 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 
 /// The imports of `component` that `linker` does not provide: whole
-/// instances by name (`grove:skill/browser@0.1.0`), single functions as
+/// instances by name (`grove:skill/browser@0.2.0`), single functions as
 /// `instance#function`.
 pub fn missing<T: 'static>(linker: &Linker<T>, engine: &Engine, component: &Component) -> Vec<String> {
     let mut probe = linker.clone();

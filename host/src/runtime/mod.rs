@@ -282,10 +282,55 @@ fn stack_exhausted(e: &wasmtime::Error) -> bool {
 pub enum PrepareError {
     #[error(transparent)]
     Compile(#[from] CacheError),
-    #[error("the skill imports `{0}`, which this grove does not provide (is it built for a newer grove?)")]
+    #[error("the skill imports `{0}`, which this grove does not provide ({hint})", hint = missing_hint(.0))]
     MissingImport(String),
-    #[error("the component cannot be linked: {0}")]
+    #[error("the component cannot be linked: {0} (hint: {hint})", hint = contracts())]
     Link(String),
     #[error("the component is not a grove skill (it must export `describe` and `run`): {0}")]
     NotASkill(String),
+}
+
+/// The releases of the contract this grove links, for a message:
+/// `grove:skill@0.1.0 and @0.2.0`.
+fn contracts() -> String {
+    let releases: Vec<String> = crate::wit::RELEASES.iter().map(|r| format!("@{r}")).collect();
+    format!(
+        "this grove links grove:skill{} as released: rebuild the skill against one of them (`wit/` is the newest)",
+        releases.join(" and ")
+    )
+}
+
+/// Why a component imports what grove lacks: built against a contract
+/// that was never released as its version says (an unreleased `wit/`), or
+/// against a newer one.
+fn missing_hint(import: &str) -> String {
+    let version =
+        import.strip_prefix("grove:skill/").and_then(|rest| rest.split('#').next()?.split_once('@'));
+    // 0.x: a patch release is the same contract.
+    let minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+    match version {
+        Some((_, v)) if crate::wit::RELEASES.iter().any(|r| minor(r) == minor(v)) => {
+            format!(
+                "hint: it was built against a grove:skill@{v} other than the released one; {}",
+                contracts()
+            )
+        }
+        _ => format!("hint: is it built for a newer grove? {}", contracts()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_import_of_a_released_version_is_told_apart_from_a_newer_one() {
+        let unreleased = PrepareError::MissingImport("grove:skill/workspace@0.1.0#export-commit".into());
+        let text = unreleased.to_string();
+        assert!(text.contains("other than the released one") && text.contains("@0.1.0 and @0.2.0"), "{text}");
+        let newer = PrepareError::MissingImport("grove:skill/browser@0.9.0".into()).to_string();
+        assert!(newer.contains("newer grove") && newer.contains("`wit/` is the newest"), "{newer}");
+        let other = PrepareError::MissingImport("wasi:http/types@0.2.6".into()).to_string();
+        assert!(other.contains("newer grove"), "{other}");
+    }
 }

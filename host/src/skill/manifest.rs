@@ -45,7 +45,7 @@ impl From<crate::runtime::SkillInfo> for Manifest {
 pub struct PackageInfo {
     /// The manifest section, if the component has one.
     pub manifest: Option<Manifest>,
-    /// Interfaces the component imports, e.g. `grove:skill/workspace@0.1.0`.
+    /// Interfaces the component imports, e.g. `grove:skill/workspace@0.2.0`.
     pub imports: Vec<String>,
 }
 

@@ -196,8 +196,10 @@ pub(super) fn render(source: Source<'_>, scene: &Scene) -> RgbaImage {
     for &(x, y) in &scene.rings {
         annotate::click_ring(&mut image, x, y, scale);
     }
-    if let Some(step) = scene.step {
-        annotate::caption_bar(&mut image, source.captions[step]);
+    // An empty caption (a recording of the 0.1.0 contract's, which has no
+    // steps) shows no bar.
+    if let Some(caption) = scene.step.map(|step| source.captions[step]).filter(|c| !c.is_empty()) {
+        annotate::caption_bar(&mut image, caption);
     }
     image
 }

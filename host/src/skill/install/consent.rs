@@ -69,7 +69,7 @@ impl Change {
         !self.added_permissions.is_empty() || !self.added_imports.is_empty()
     }
 
-    /// "permissions +process, imports +grove:skill/process@0.1.0".
+    /// "permissions +process, imports +grove:skill/process@0.2.0".
     pub fn widening(&self) -> String {
         let mut parts = Vec::new();
         if !self.added_permissions.is_empty() {
@@ -83,8 +83,8 @@ impl Change {
 }
 
 /// The text shown before consent: the skill, each permission with what it
-/// lets the skill call (from the verbs table), its real imports, and for an
-/// update what changed.
+/// lets the skill call (from the verbs table, for the releases of the
+/// contract it imports), its real imports, and for an update what changed.
 pub fn render(offer: &Offer, previous: Option<&Entry>) -> String {
     let mut out = String::new();
     let verb = if previous.is_some() { "Update" } else { "Install" };
@@ -105,7 +105,11 @@ pub fn render(offer: &Offer, previous: Option<&Entry>) -> String {
     } else {
         out.push_str("  permissions:\n");
         for p in &offer.permissions {
-            out.push_str(&format!("    {:<16} {}\n", p.as_str(), crate::gate::verbs::covered(*p)));
+            // What it can call with it: the functions of the releases of
+            // the contract it imports.
+            let reached = crate::gate::verbs::covered_by(*p, &offer.imports);
+            let reached = if reached.is_empty() { "(nothing it imports)".to_string() } else { reached };
+            out.push_str(&format!("    {:<16} {reached}\n", p.as_str()));
         }
     }
     out.push_str("  imports:\n");
@@ -222,9 +226,21 @@ mod tests {
         panic!("asked")
     }
 
+    /// A component built against 0.1.0 is shown what 0.1.0 lets it call.
+    #[test]
+    fn each_permission_shows_what_the_imports_release_reaches() {
+        let old = offer(&[Permission::Notify, Permission::Http], &["grove:skill/notify@0.1.0"]);
+        let text = render(&old, None);
+        assert!(text.contains("notify           notify.send\n"), "{text}");
+        assert!(text.contains("http             (nothing it imports)\n"), "{text}");
+        assert!(text.contains("    grove:skill/notify@0.1.0\n"), "{text}");
+        let new = offer(&[Permission::Notify], &["grove:skill/notify@0.2.0"]);
+        assert!(render(&new, None).contains("notify.{send, share-evidence}"));
+    }
+
     #[test]
     fn a_new_skill_asks_or_takes_yes_and_headless_is_refused() {
-        let o = offer(&[Permission::Process], &["grove:skill/process@0.1.0"]);
+        let o = offer(&[Permission::Process], &["grove:skill/process@0.2.0"]);
         assert_eq!(decide(&o, None, YES, never).unwrap(), "--yes");
         assert!(decide(&o, None, HEADLESS, never).unwrap_err().to_string().contains("--yes"));
         assert_eq!(decide(&o, None, TERMINAL, |_| Ok(true)).unwrap(), "terminal");
@@ -233,22 +249,22 @@ mod tests {
 
     #[test]
     fn narrower_updates_install_silently_and_wider_ones_ask_again() {
-        let old = installed(&["process", "ui"], &["grove:skill/process@0.1.0", "grove:skill/ui@0.1.0"]);
-        let narrower = offer(&[Permission::Process], &["grove:skill/process@0.1.0"]);
+        let old = installed(&["process", "ui"], &["grove:skill/process@0.2.0", "grove:skill/ui@0.2.0"]);
+        let narrower = offer(&[Permission::Process], &["grove:skill/process@0.2.0"]);
         assert_eq!(decide(&narrower, Some(&old), HEADLESS, never).unwrap(), "unchanged");
         let wider = offer(
             &[Permission::Process, Permission::Http],
-            &["grove:skill/process@0.1.0", "grove:skill/http@0.1.0"],
+            &["grove:skill/process@0.2.0", "grove:skill/http@0.2.0"],
         );
         let e = decide(&wider, Some(&old), HEADLESS, never).unwrap_err().to_string();
-        assert!(e.contains("+http") && e.contains("grove:skill/http@0.1.0"), "{e}");
+        assert!(e.contains("+http") && e.contains("grove:skill/http@0.2.0"), "{e}");
         let e = decide(&wider, Some(&old), YES, never).unwrap_err().to_string();
         assert!(e.contains("--accept-widening"), "{e}");
         let both = Asking { yes: true, accept_widening: true, terminal: false };
         assert_eq!(decide(&wider, Some(&old), both, never).unwrap(), "--accept-widening");
         assert_eq!(decide(&wider, Some(&old), TERMINAL, |_| Ok(true)).unwrap(), "terminal");
         // A new import alone is a widening too.
-        let sneaky = offer(&[Permission::Process], &["grove:skill/process@0.1.0", "grove:skill/http@0.1.0"]);
+        let sneaky = offer(&[Permission::Process], &["grove:skill/process@0.2.0", "grove:skill/http@0.2.0"]);
         assert!(decide(&sneaky, Some(&old), YES, never).is_err());
     }
 }

@@ -176,7 +176,7 @@ mod tests {
             digest: Digest::of(name.as_bytes()),
             publisher: Some("acme".into()),
             permissions: vec!["workspace:read".into()],
-            imports: vec!["grove:skill/workspace@0.1.0".into()],
+            imports: vec!["grove:skill/workspace@0.2.0".into()],
             manifest: "section".into(),
             consent: "--yes".into(),
             installed: "2025-01-01T00:00:00Z".into(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use wasm_encoder::{ComponentSection, CustomSection};
 
 use super::manifest::{self, Manifest, PackageError};
-use crate::gate::verbs::VERBS;
+use crate::gate::verbs::{self, VERBS};
 use crate::gate::{Permission, PermissionSet};
 
 /// `grove.toml`: what a skill says about itself, beside its sources.
@@ -111,20 +111,22 @@ impl GroveToml {
 pub fn pack(wasm: &[u8], toml: &GroveToml) -> Result<Packed, PackError> {
     let manifest = toml.manifest()?;
     let info = manifest::inspect(wasm).map_err(PackError::Component)?;
-    let interfaces: Vec<&str> = info.imports.iter().filter_map(|i| grove_interface(i)).collect();
     let requested = manifest.requested().map_err(PackError::Component)?;
     for permission in requested.iter() {
-        if !reachable(&interfaces).contains(permission) {
+        if !reachable(&info.imports).contains(permission) {
             return Err(PackError::Unreachable { permission, needs: needs(permission) });
         }
     }
-    let idle_imports = interfaces
+    let idle_imports = info
+        .imports
         .iter()
-        .filter(|interface| {
-            let theirs: Vec<_> = VERBS.iter().filter(|v| v.capability == **interface).collect();
+        .filter(|import| {
+            // The functions of the release it imports.
+            let theirs: Vec<_> = verbs::of_import(import).collect();
             // `log` needs no permission; `types` has no functions.
             !theirs.is_empty() && theirs.iter().all(|v| v.permission.is_some_and(|p| !requested.contains(p)))
         })
+        .filter_map(|import| verbs::interface_of(import))
         .map(|i| i.to_string())
         .collect();
     if let Some(existing) = info.manifest {
@@ -140,9 +142,9 @@ pub fn pack(wasm: &[u8], toml: &GroveToml) -> Result<Packed, PackError> {
     Ok(Packed { wasm: out, manifest, idle_imports, already: false })
 }
 
-/// The permissions some function of these interfaces needs.
-fn reachable(interfaces: &[&str]) -> PermissionSet {
-    VERBS.iter().filter(|v| interfaces.contains(&v.capability)).filter_map(|v| v.permission).collect()
+/// The permissions some function of these imports needs.
+fn reachable(imports: &[String]) -> PermissionSet {
+    imports.iter().flat_map(|import| verbs::of_import(import)).filter_map(|v| v.permission).collect()
 }
 
 /// The interfaces whose functions need `permission`, for a message.
@@ -156,12 +158,6 @@ fn needs(permission: Permission) -> String {
 fn describe(m: &Manifest) -> String {
     let by = m.publisher.as_deref().map(|p| format!(" from {p:?}")).unwrap_or_default();
     format!("{} {}{by} asking for [{}], summary {:?}", m.name, m.version, m.permissions.join(", "), m.summary)
-}
-
-/// `git` of `grove:skill/git@0.1.0`; `None` for other packages' interfaces.
-pub fn grove_interface(import: &str) -> Option<&str> {
-    let rest = import.strip_prefix("grove:skill/")?;
-    Some(rest.split('@').next().unwrap_or(rest))
 }
 
 #[cfg(test)]

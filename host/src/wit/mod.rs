@@ -1,5 +1,6 @@
 //! The contract with skills, generated from `wit/`, and the one error type
-//! a host function answers with.
+//! a host function answers with; each earlier release of the contract,
+//! generated from its frozen folder, in a module of its own (`v0_1_0`).
 //!
 //! The generated types are the edge: `caps/` converts them to and from the
 //! host's own types, and no module below `caps/` names them. Every import
@@ -7,6 +8,10 @@
 //! A function whose WIT result is `result<_, error>` returns
 //! `Result<T, CapError>`: one path for both what the guest is told and a
 //! trap; any other returns `wasmtime::Result<T>`, whose error traps.
+
+#[cfg(test)]
+mod contract_tests;
+pub mod v0_1_0;
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -24,6 +29,11 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::grove::skill::types::Error as GuestError;
+
+/// The releases of the contract grove links, oldest first; the last is
+/// `wit/`, the others are kept frozen beside it (`wit/since_v*/`) and
+/// generated in a module each (`v0_1_0`).
+pub const RELEASES: &[&str] = &["0.1.0", "0.2.0"];
 
 /// A page opened by `browser.open`. Only its handle's number crosses the
 /// boundary: `caps/browser.rs` keeps the pages by it, so no value of this
