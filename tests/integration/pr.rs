@@ -21,23 +21,32 @@ const GIF: &str = "GIF89a the button turns green";
 
 /// A repository whose `origin` is a bare repository the server reads, a
 /// private home, and the server.
-struct Hub {
+pub(crate) struct Hub {
     dir: TempDir,
     bare: TempDir,
-    home: TempDir,
-    server: GitHubServer,
+    pub(crate) home: TempDir,
+    pub(crate) server: GitHubServer,
     /// The branch the repository starts on (the server's default).
     main: String,
 }
 
 impl Hub {
-    fn new() -> Hub {
-        let dir = grove_tests::repo_with(&[
+    pub(crate) fn new() -> Hub {
+        Hub::with(&[])
+    }
+
+    /// A hub whose repository holds `files` beside the usual ones (a file
+    /// of the same path replaces the usual one).
+    pub(crate) fn with(files: &[(&str, &str)]) -> Hub {
+        let mut all = vec![
             ("README.md", "# shop\n"),
             ("CODEOWNERS", "*        @lead\n/web/    @web-lead @acme/frontend\n"),
             (".grove/config.toml", "[github]\nrepo = \"acme/shop\"\n"),
             ("web/app.js", "export function go() {\n  return 1;\n}\n"),
-        ]);
+        ];
+        all.retain(|(path, _)| !files.iter().any(|(given, _)| given == path));
+        all.extend_from_slice(files);
+        let dir = grove_tests::repo_with(&all);
         let bare = tempfile::tempdir().unwrap();
         git2::Repository::init_bare(bare.path()).unwrap();
         let repo = git2::Repository::open(dir.path()).unwrap();
@@ -49,12 +58,12 @@ impl Hub {
         Hub { dir, bare, home: tempfile::tempdir().unwrap(), server, main }
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// `grove`, pointed at the server with the token.
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         let mut cmd = grove_cmd(self.root(), self.home.path());
         for var in GITHUB_VARS {
             cmd.env_remove(var);
@@ -63,7 +72,7 @@ impl Hub {
         cmd
     }
 
-    fn grove(&self, args: &[&str]) -> Run {
+    pub(crate) fn grove(&self, args: &[&str]) -> Run {
         grove_with(self.cmd(), args, None)
     }
 
@@ -77,7 +86,7 @@ impl Hub {
     /// Session `name`: a GIF in its evidence (the probe adds it), a change
     /// committed in its worktree with a debug line at web/app.js:3, and the
     /// code review of it in its evidence too.
-    fn session(&self, name: &str) -> PathBuf {
+    pub(crate) fn session(&self, name: &str) -> PathBuf {
         let run = self.grove(&[
             "new",
             name,
@@ -108,26 +117,26 @@ impl Hub {
         worktree
     }
 
-    fn bare(&self) -> git2::Repository {
+    pub(crate) fn bare(&self) -> git2::Repository {
         git2::Repository::open_bare(self.bare.path()).unwrap()
     }
 
     /// The bytes of `path` on `branch` of the bare repository.
-    fn on_remote(&self, branch: &str, path: &str) -> Option<Vec<u8>> {
+    pub(crate) fn on_remote(&self, branch: &str, path: &str) -> Option<Vec<u8>> {
         let bare = self.bare();
         let tree = bare.find_reference(&format!("refs/heads/{branch}")).ok()?.peel_to_tree().ok()?;
         let entry = tree.get_path(Path::new(path)).ok()?;
         Some(bare.find_blob(entry.id()).ok()?.content().to_vec())
     }
 
-    fn remote_branch(&self, branch: &str) -> Option<String> {
+    pub(crate) fn remote_branch(&self, branch: &str) -> Option<String> {
         let bare = self.bare();
         let id = bare.find_reference(&format!("refs/heads/{branch}")).ok()?.target()?;
         Some(id.to_string())
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git").args(args).current_dir(dir).output().expect("git is installed");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
