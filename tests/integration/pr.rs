@@ -615,14 +615,17 @@ fn a_design_change_without_a_sign_off_fails_its_status_is_listed_and_the_designe
         cmd.env("ANTHROPIC_BASE_URL", model.url()).env("ANTHROPIC_API_KEY", crate::support::KEY);
         cmd
     };
+    // The user lets designer-check open the draft without asking; the
+    // challenge's runner opens it once the draft is done.
+    let allow = "[[rules]]\nverdict = \"allow\"\nskill = \"designer-check\"\ncapability = \"review\"\n";
+    grove_tests::write(hub.home.path(), "grove/policy.toml", allow);
     let check =
         grove_with(with_model(), &["run", "designer-check", "--session", "look", "--challenge"], None);
     assert!(check.stdout.contains("session `look-challenge`"), "{}{}", check.stdout, check.stderr);
     let row = wait_final(with_model, "look-challenge");
     assert_eq!((row["state"].as_str(), row["parent"].as_str()), (Some("done"), Some("look")), "{row}");
-    let draft =
-        grove_with(hub.cmd(), &["pr", "look-challenge", "--draft", "--no-notify", "--json"], None).expect(0);
-    assert_eq!(draft.json()["number"], 2, "{}", draft.stdout);
+    assert_eq!(row["follow_ups"][0]["step"], "pr-draft", "{row}");
+    assert!(row["follow_ups"][0]["note"].as_str().unwrap().ends_with("/acme/shop/pull/2"), "{row}");
     let pulls = hub.server.pulls();
     let challenge = pulls.iter().find(|p| p.number == 2).unwrap();
     assert!(challenge.draft, "opened as a draft");
