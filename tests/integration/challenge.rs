@@ -252,3 +252,28 @@ fn a_follow_up_reaching_a_pull_request_is_judged_at_the_spawn() {
     assert_eq!((pr["state"].as_str(), pr["by_hand"].as_str()), (Some("failed"), Some("grove pr x --draft")));
     assert!(pr["note"].as_str().unwrap().contains("GH_TOKEN"), "{row}");
 }
+
+#[test]
+fn grove_new_then_runs_each_step_after_a_skill_that_ends_well_and_only_then() {
+    let hub = Hub::new();
+    // No [evidence]: the step fails, the session is done, the command is named.
+    hub.grove(&["new", "y", "--skill", "hello", "--then", "evidence"]).expect(0);
+    let row = wait_final(|| hub.cmd(), "y");
+    assert_eq!(row["state"], "done", "{row}");
+    let evidence = follow_up(&row, "evidence");
+    assert_eq!(evidence["state"], "failed", "{row}");
+    assert_eq!(evidence["by_hand"], "grove run evidence --session y", "{row}");
+    assert!(evidence["note"].as_str().unwrap().contains("[evidence]"), "{row}");
+
+    // A skill that fails does not reach them.
+    let args = ["new", "z", "--skill", probe(), "--then", "pr-draft", "--", "fail"];
+    hub.grove(&args).expect(0);
+    let row = wait_final(|| hub.cmd(), "z");
+    assert_eq!(row["state"], "failed", "{row}");
+    assert_eq!(follow_up(&row, "pr-draft")["state"], "skipped", "{row}");
+    assert!(hub.server.pulls().is_empty());
+
+    let unknown = hub.grove(&["new", "w", "--skill", "hello", "--then", "pr"]);
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(unknown.stderr.contains("known: evidence, pr-draft"), "{}", unknown.stderr);
+}

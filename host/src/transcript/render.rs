@@ -514,8 +514,9 @@ pub fn wrap(line: &[Span], width: usize) -> Vec<Line> {
 /// for one that failed, the command that does it by hand.
 fn follow_up(d: &Value, out: &mut Vec<Line>) {
     let step = clean(str_of(d, "step"));
-    let note = clean(str_of(d, "note"));
-    let note = note.lines().next().unwrap_or_default();
+    // A note may run over lines (an error's example); its first says it.
+    let note = clean(str_of(d, "note").lines().next().unwrap_or_default());
+    let note = note.as_str();
     match str_of(d, "state") {
         "running" => out.push(vec![span(Tone::Dim, format!("── then: {step}"))]),
         "done" => out.push(vec![span(Tone::Good, format!("  ✓ {step}: {}", clip(note, WIDTH)))]),
@@ -568,6 +569,25 @@ mod tests {
              Fixed the parser.\n── done\n"
         );
         assert!(text(&events, true).contains("· allowed process.run cargo test (low, mode)"));
+    }
+
+    #[test]
+    fn follow_ups_say_what_they_came_to_and_a_failed_one_how_to_do_it_by_hand() {
+        let events = [
+            ev("spawn", json!({"name": "c", "skill": "agent", "then": ["evidence", "pr-draft"]})),
+            ev("follow-up", json!({"step": "evidence", "state": "running"})),
+            ev("follow-up", json!({"step": "evidence", "state": "done", "note": "1 scenario held"})),
+            ev(
+                "follow-up",
+                json!({"step": "pr-draft", "state": "failed", "note": "no token\n\x1b[2Jmore",
+                       "by_hand": "grove pr c --draft"}),
+            ),
+        ];
+        assert_eq!(
+            text(&events, false),
+            "  ⑂ sub-session c (agent) · then evidence, pr-draft\n── then: evidence\n  ✓ evidence: 1 scenario held\n\
+             \u{20} ✗ pr-draft failed: no token\n    the work is kept; do it by hand: grove pr c --draft\n"
+        );
     }
 
     #[test]
