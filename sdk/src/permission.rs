@@ -20,7 +20,7 @@ pub const GIT_WRITE: &str = "git:write";
 pub const UI: &str = "ui";
 /// Lets a skill call model.{complete, history}.
 pub const MODEL: &str = "model";
-/// Lets a skill call sessions.{spawn, spawn-with-budget, wait-any, wait-all, inspect, diff, read-file, cancel}.
+/// Lets a skill call sessions.{spawn, spawn-with-budget, spawn-then, wait-any, wait-all, inspect, diff, read-file, cancel}.
 pub const SESSIONS: &str = "sessions";
 /// Lets a skill call browser.{open, goto, click, type, press, wait-for, wait-for-text, text, eval, screenshot, console-errors, failed-requests, close, record-start, step, record-stop}.
 pub const BROWSER: &str = "browser";

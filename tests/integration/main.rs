@@ -10,6 +10,7 @@ mod attach;
 mod audit;
 mod browser;
 mod budget;
+mod challenge;
 mod cli;
 mod contain;
 mod contract;

@@ -26,7 +26,7 @@ pub(crate) struct Hub {
     dir: TempDir,
     /// The folder holding the bare repository `shop.git`.
     bare: TempDir,
-    home: TempDir,
+    pub(crate) home: TempDir,
     pub(crate) server: GitHubServer,
     /// The branch the repository starts on (the server's default).
     main: String,
@@ -34,12 +34,21 @@ pub(crate) struct Hub {
 
 impl Hub {
     pub(crate) fn new() -> Hub {
-        let dir = grove_tests::repo_with(&[
+        Hub::with(&[])
+    }
+
+    /// A hub whose repository holds `files` beside the usual ones (a file
+    /// of the same path replaces the usual one).
+    pub(crate) fn with(files: &[(&str, &str)]) -> Hub {
+        let mut all = vec![
             ("README.md", "# shop\n"),
             ("CODEOWNERS", "*        @lead\n/web/    @web-lead @acme/frontend\n"),
             (".grove/config.toml", "[github]\nrepo = \"acme/shop\"\n"),
             ("web/app.js", "export function go() {\n  return 1;\n}\n"),
-        ]);
+        ];
+        all.retain(|(path, _)| !files.iter().any(|(given, _)| given == path));
+        all.extend_from_slice(files);
+        let dir = grove_tests::repo_with(&all);
         let bare = tempfile::tempdir().unwrap();
         let shop = bare.path().join("shop.git");
         git2::Repository::init_bare(&shop).unwrap();
@@ -57,7 +66,7 @@ impl Hub {
     }
 
     /// `grove`, pointed at the server with the token.
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         let mut cmd = grove_cmd(self.root(), self.home.path());
         for var in GITHUB_VARS {
             cmd.env_remove(var);
@@ -80,7 +89,7 @@ impl Hub {
     /// Session `name`: a GIF in its evidence (the probe adds it), a change
     /// committed in its worktree with a debug line at web/app.js:3, and the
     /// code review of it in its evidence too.
-    fn session(&self, name: &str) -> PathBuf {
+    pub(crate) fn session(&self, name: &str) -> PathBuf {
         let run = self.grove(&[
             "new",
             name,
@@ -111,26 +120,26 @@ impl Hub {
         worktree
     }
 
-    fn bare(&self) -> git2::Repository {
+    pub(crate) fn bare(&self) -> git2::Repository {
         git2::Repository::open_bare(self.bare.path().join("shop.git")).unwrap()
     }
 
     /// The bytes of `path` on `branch` of the bare repository.
-    fn on_remote(&self, branch: &str, path: &str) -> Option<Vec<u8>> {
+    pub(crate) fn on_remote(&self, branch: &str, path: &str) -> Option<Vec<u8>> {
         let bare = self.bare();
         let tree = bare.find_reference(&format!("refs/heads/{branch}")).ok()?.peel_to_tree().ok()?;
         let entry = tree.get_path(Path::new(path)).ok()?;
         Some(bare.find_blob(entry.id()).ok()?.content().to_vec())
     }
 
-    fn remote_branch(&self, branch: &str) -> Option<String> {
+    pub(crate) fn remote_branch(&self, branch: &str) -> Option<String> {
         let bare = self.bare();
         let id = bare.find_reference(&format!("refs/heads/{branch}")).ok()?.target()?;
         Some(id.to_string())
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git").args(args).current_dir(dir).output().expect("git is installed");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
@@ -609,14 +618,17 @@ fn a_design_change_without_a_sign_off_fails_its_status_is_listed_and_the_designe
         cmd.env("ANTHROPIC_BASE_URL", model.url()).env("ANTHROPIC_API_KEY", crate::support::KEY);
         cmd
     };
+    // The user lets designer-check open the draft without asking; the
+    // challenge's runner opens it once the draft is done.
+    let allow = "[[rules]]\nverdict = \"allow\"\nskill = \"designer-check\"\ncapability = \"review\"\n";
+    grove_tests::write(hub.home.path(), "grove/policy.toml", allow);
     let check =
         grove_with(with_model(), &["run", "designer-check", "--session", "look", "--challenge"], None);
     assert!(check.stdout.contains("session `look-challenge`"), "{}{}", check.stdout, check.stderr);
     let row = wait_final(with_model, "look-challenge");
     assert_eq!((row["state"].as_str(), row["parent"].as_str()), (Some("done"), Some("look")), "{row}");
-    let draft =
-        grove_with(hub.cmd(), &["pr", "look-challenge", "--draft", "--no-notify", "--json"], None).expect(0);
-    assert_eq!(draft.json()["number"], 2, "{}", draft.stdout);
+    assert_eq!(row["follow_ups"][0]["step"], "pr-draft", "{row}");
+    assert!(row["follow_ups"][0]["note"].as_str().unwrap().ends_with("/acme/shop/pull/2"), "{row}");
     let pulls = hub.server.pulls();
     let challenge = pulls.iter().find(|p| p.number == 2).unwrap();
     assert!(challenge.draft, "opened as a draft");

@@ -411,6 +411,13 @@ fn designer_check_challenges_an_unsigned_design_with_a_session_that_drafts_anoth
     grove_tests::write(lab.root(), "web/app.css", "body { margin: 0; border: 4px solid red; }\n");
     let run = lab.grove(&["run", "designer-check", "--challenge"]).expect(1);
     assert!(run.stdout.contains("session `design-challenge` drafts a different design"), "{}", run.stdout);
+    // Nobody is there to let it open a pull request: it starts without.
+    assert!(run.stdout.contains("not allowed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("open it by hand with `grove pr design-challenge --draft`"),
+        "{}",
+        run.stdout
+    );
     let row = lab.wait_final("design-challenge");
     assert_eq!(row["state"], "done", "{row}");
     // The agent was asked for another design of the same change, with the

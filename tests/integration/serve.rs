@@ -426,6 +426,7 @@ fn hostile_names_tasks_and_transcripts_are_text() {
             mode: Some(HOSTILE.into()),
             model: None,
             parent: None,
+            then: vec![],
         })
         .unwrap();
     let id = store.session_id(name).unwrap();

@@ -127,6 +127,7 @@ fn session(name: &str, path: &Path) -> NewSession {
         mode: None,
         model: None,
         parent: None,
+        then: vec![],
     }
 }
 

@@ -16,9 +16,10 @@ use crate::gate::{Permission, Permit};
 use crate::providers::Budget;
 use crate::session::bounds::Bounds;
 use crate::session::budget::{self, BudgetError, Inherited};
+use crate::session::follow_up::Step;
 use crate::session::store::ModelChoice;
 use crate::session::{NewSession, Session, State, Store, StoreError, runner};
-use crate::wit::grove::skill::sessions::{Host, Info, Spec, State as WitState};
+use crate::wit::grove::skill::sessions::{FollowUp, Host, Info, Spec, State as WitState};
 use crate::worktree::{WorktreeError, Worktrees};
 
 type R<T> = Result<T, CapError>;
@@ -49,6 +50,15 @@ fn info(s: &Session) -> Info {
             let until = s.finished_at.unwrap_or_else(crate::session::store::now_ms);
             until.saturating_sub(started).max(0) as u64
         }),
+    }
+}
+
+impl From<FollowUp> for Step {
+    fn from(f: FollowUp) -> Step {
+        match f {
+            FollowUp::Evidence => Step::Evidence,
+            FollowUp::PrDraft => Step::PrDraft,
+        }
     }
 }
 
@@ -191,8 +201,17 @@ impl Caps {
         verb: &'static str,
         spec: Spec,
         asked: Option<String>,
+        then: Vec<Step>,
     ) -> Result<String, CapError> {
         let permit = self.check("sessions", verb, &spec.name, Permission::Sessions).await?;
+        if then.contains(&Step::PrDraft) {
+            // Opening a pull request reaches other people: judged now, as
+            // the skill opening one of the new branch itself, so a skill
+            // without `review` cannot reach them through a sub-session.
+            let branch = format!("grove/{}", Worktrees::slug(&spec.name)?);
+            let target = format!("{branch} (a draft, once session `{}` ends well)", spec.name);
+            self.check("review", "open", &target, Permission::Review).await?;
+        }
         let asked = asked.map(|b| Budget::parse(&b).map_err(CapError::invalid)).transpose()?;
         // No skill: the agent works the task, as for `grove new --task`.
         let skill = spec.skill.clone().unwrap_or_else(|| "agent".to_string());
@@ -214,6 +233,7 @@ impl Caps {
         };
         let cassettes = self.cassettes.next();
         let told_skill = skill.clone();
+        let told_then = then.clone();
         let (name, inherited) = blocking(&permit, root, move |worktrees, store| {
             let bounds =
                 Bounds::load().map_err(|e| CapError::io("reading the [sessions] limits").because(e))?;
@@ -237,6 +257,7 @@ impl Caps {
                 mode: mode.clone(),
                 model,
                 parent,
+                then,
             };
             // Refused before a worktree is made; checked again, with the
             // insert, once it is (another skill may have spawned between).
@@ -258,6 +279,9 @@ impl Caps {
         .await?;
         self.tell(crate::transcript::kind::SPAWN, || {
             let mut data = serde_json::json!({ "name": name, "skill": told_skill });
+            if !told_then.is_empty() {
+                data["then"] = told_then.iter().map(|step| step.as_str()).collect::<Vec<_>>().into();
+            }
             if let Some(budget) = inherited.budget {
                 data["budget"] = budget.to_string().into();
             }
@@ -304,11 +328,15 @@ impl Caps {
 
 impl Host for Caps {
     async fn spawn(&mut self, spec: Spec) -> R<String> {
-        self.spawn_session("spawn", spec, None).await
+        self.spawn_session("spawn", spec, None, Vec::new()).await
     }
 
     async fn spawn_with_budget(&mut self, spec: Spec, budget: String) -> R<String> {
-        self.spawn_session("spawn-with-budget", spec, Some(budget)).await
+        self.spawn_session("spawn-with-budget", spec, Some(budget), Vec::new()).await
+    }
+
+    async fn spawn_then(&mut self, spec: Spec, then: Vec<FollowUp>) -> R<String> {
+        self.spawn_session("spawn-then", spec, None, then.into_iter().map(Step::from).collect()).await
     }
 
     async fn wait_any(&mut self, names: Vec<String>) -> R<Info> {

@@ -12,9 +12,10 @@
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::session::{Ctx, resolve_name};
+use super::session::Ctx;
 use super::{CliError, Exit, output};
-use crate::review::{self, Handoff, HandoffError, Options, SessionInfo, Settings, github};
+use crate::review::{self, Handoff, HandoffError, Options, Related, SessionInfo, Settings, github};
+use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub struct PrArgs {
@@ -56,32 +57,49 @@ pub enum Backend {
 }
 
 pub fn pr(args: PrArgs) -> Result<Exit, CliError> {
-    let handoff = hand_off(&args)?;
+    let ctx = Ctx::open()?;
+    let session = ctx.session(&args.name)?;
+    let opened = open(&ctx, &session, &args)?;
     // The pull request is there whatever Slack says: a failure to tell
     // people is reported after its address, and says how to tell them again.
-    let notified = match args.backend {
-        Backend::Github if !args.no_notify => {
-            let root = Ctx::open()?.worktrees.root().to_path_buf();
-            match super::notify::after_pr(&root, &handoff) {
-                Ok(sent) => sent,
-                Err(mut e) => {
-                    print(&args, &handoff, None);
-                    let again = format!(
-                        "the pull request is open; tell them again with `grove notify handoff {} …`",
-                        handoff.url
-                    );
-                    e.hint = Some(match e.hint.take() {
-                        Some(first) => format!("{first}; {again}"),
-                        None => again,
-                    });
-                    return Err(e);
-                }
-            }
+    match opened.notified {
+        Ok(notified) => print(&args, &opened.handoff, notified.as_deref()),
+        Err(e) => {
+            print(&args, &opened.handoff, None);
+            return Err(e);
         }
-        _ => None,
-    };
-    print(&args, &handoff, notified.as_deref());
+    }
     Ok(Exit::Ok)
+}
+
+/// What a hand-off came to: the pull request, and whom Slack told (`None`:
+/// nobody was to be told) or why telling them failed.
+pub struct Opened {
+    pub handoff: Handoff,
+    pub notified: Result<Option<Vec<crate::notify::Delivery>>, CliError>,
+}
+
+/// Hand `session` off as `args` say and tell the reviewers on Slack: what
+/// `grove pr` does, and a session's `pr-draft` follow-up (which hands in
+/// the session as its skill ended, before the store records it).
+pub fn open(ctx: &Ctx, session: &Session, args: &PrArgs) -> Result<Opened, CliError> {
+    let handoff = hand_off_session(ctx, session, args)?;
+    let notified = match args.backend {
+        Backend::Github if !args.no_notify => super::notify::after_pr(ctx.worktrees.root(), &handoff)
+            .map_err(|mut e| {
+                let again = format!(
+                    "the pull request is open; tell them again with `grove notify handoff {} …`",
+                    handoff.url
+                );
+                e.hint = Some(match e.hint.take() {
+                    Some(first) => format!("{first}; {again}"),
+                    None => again,
+                });
+                e
+            }),
+        _ => Ok(None),
+    };
+    Ok(Opened { handoff, notified })
 }
 
 fn print(args: &PrArgs, handoff: &Handoff, notified: Option<&[crate::notify::Delivery]>) {
@@ -101,11 +119,9 @@ fn print(args: &PrArgs, handoff: &Handoff, notified: Option<&[crate::notify::Del
     }
 }
 
-/// Hand session `args.name` off; what a notifier is called with.
-pub fn hand_off(args: &PrArgs) -> Result<Handoff, CliError> {
-    let ctx = Ctx::open()?;
-    let session = ctx.session(&args.name)?;
-    let name = resolve_name(&args.name);
+/// Hand `session` off, as it is given; what a notifier is called with.
+fn hand_off_session(ctx: &Ctx, session: &Session, args: &PrArgs) -> Result<Handoff, CliError> {
+    let name = session.name.clone();
     let git_dir = ctx.worktrees.git_dir().to_path_buf();
     let main_root = ctx.worktrees.root().to_path_buf();
     let repo = git2::Repository::open(&main_root)
@@ -119,10 +135,22 @@ pub fn hand_off(args: &PrArgs) -> Result<Handoff, CliError> {
         summary: session.summary.clone(),
         state: session.state.to_string(),
         error: session.error.clone(),
-        parent_branch: match &session.parent {
-            Some(parent) => Some(ctx.session(parent)?.branch),
+        parent: match &session.parent {
+            Some(parent) => {
+                let parent = ctx.session(parent)?;
+                Some(Related { name: parent.name, branch: parent.branch })
+            }
             None => None,
         },
+        // Its sub-sessions' pull requests, opened before this one, are
+        // alternatives to it: linked once this one opens.
+        alternatives: ctx
+            .store
+            .children(&session.name)
+            .map_err(super::session::store_error)?
+            .into_iter()
+            .map(|child| Related { name: child.name, branch: child.branch })
+            .collect(),
     };
     let options = Options { draft: args.draft, reviewers: args.reviewers.clone(), base: args.base.clone() };
     let prepared =

@@ -185,6 +185,8 @@ pub const VERBS: &[Verb] = &[
     verb("model", "history", P::Model, Read, Safe),
     verb("sessions", "spawn", P::Sessions, Write, Writes),
     verb("sessions", "spawn-with-budget", P::Sessions, Write, Writes).added_in(V0_2_0),
+    // Its `pr-draft` is judged as well, as `review.open` of the new branch.
+    verb("sessions", "spawn-then", P::Sessions, Write, Writes).added_in(V0_2_0),
     verb("sessions", "wait-any", P::Sessions, Read, Safe),
     verb("sessions", "wait-all", P::Sessions, Read, Safe),
     verb("sessions", "inspect", P::Sessions, Read, Safe),

@@ -232,6 +232,13 @@ impl GitHub {
         pull_of(&self.call(Method::PATCH, &url, Some(json), &what).await?, &what)
     }
 
+    /// Replace a pull request's body, leaving its title.
+    pub async fn set_body(&self, number: u64, body: &str) -> Result<Pull, Error> {
+        let what = format!("updating pull request #{number}");
+        let url = self.repo_path(&format!("/pulls/{number}"));
+        pull_of(&self.call(Method::PATCH, &url, Some(json!({"body": body})), &what).await?, &what)
+    }
+
     /// A pull request by number.
     pub async fn pull(&self, number: u64) -> Result<Pull, Error> {
         let what = format!("reading pull request #{number}");

@@ -50,9 +50,20 @@ pub struct SessionInfo {
     /// `done`, `failed`, …
     pub state: String,
     pub error: Option<String>,
-    /// The branch of the session that spawned this one (a design
-    /// challenge's original): its pull request, if open, is linked both ways.
-    pub parent_branch: Option<String>,
+    /// The session that spawned this one (a design challenge's
+    /// original): its pull request, if open, is linked both ways.
+    pub parent: Option<Related>,
+    /// The sessions this one started (a design challenge of it): those
+    /// whose pull request is open when this one's opens are alternatives
+    /// to it, and get linked then.
+    pub alternatives: Vec<Related>,
+}
+
+/// A session related to the one handed off, by name and branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub name: String,
+    pub branch: String,
 }
 
 /// How the user asked for it.
@@ -184,6 +195,8 @@ pub fn prepare(
         comments: Vec::new(),
         draft: options.draft,
         alternative_to: None,
+        alternative_to_page: None,
+        alternatives: Vec::new(),
     };
     Ok(Prepared { session, options, head, base_commit, page, evidence, codeowners, findings })
 }

@@ -29,6 +29,22 @@ pub fn read(git_dir: &Path, name: &str) -> Option<Page> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Write `page` (its `index.md` and `page.json`) into its session's
+/// folder; the index's path.
+fn save(git_dir: &Path, page: &Page) -> Result<PathBuf, HandoffError> {
+    let folder = dir(git_dir, &page.session).ok_or_else(|| HandoffError::Io {
+        path: root(git_dir).join(&page.session),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain session name"),
+    })?;
+    let index = folder.join("index.md");
+    let markdown = format!("# {}\n\n{}", page.title, page.markdown());
+    std::fs::write(&index, markdown).map_err(|source| HandoffError::Io { path: index.clone(), source })?;
+    let json = folder.join("page.json");
+    let bytes = serde_json::to_vec_pretty(page).expect("the page serializes");
+    std::fs::write(&json, bytes).map_err(|source| HandoffError::Io { path: json, source })?;
+    Ok(index)
+}
+
 /// Write the page of `prepared`.
 pub fn write(
     git_dir: &Path,
@@ -72,12 +88,27 @@ pub fn write(
     reviewers.extend(prepared.codeowners.teams.iter().cloned());
     prepared.page.reviewers = reviewers.clone();
 
-    let index = folder.join("index.md");
-    let markdown = format!("# {}\n\n{}", prepared.page.title, prepared.page.markdown());
-    std::fs::write(&index, markdown).map_err(io(&index))?;
-    let json = folder.join("page.json");
-    let bytes = serde_json::to_vec_pretty(&prepared.page).expect("the page serializes");
-    std::fs::write(&json, bytes).map_err(io(&json))?;
+    // The original and its alternatives (a design challenge), each
+    // linking the other, whichever page was written first.
+    if let Some(parent) = &prepared.session.parent
+        && let Some(mut original) = read(git_dir, &parent.name)
+    {
+        prepared.page.alternative_to_page = Some(parent.name.clone());
+        if !original.alternatives.contains(&name) {
+            original.alternatives.push(name.clone());
+            save(git_dir, &original)?;
+        }
+    }
+    for related in &prepared.session.alternatives {
+        if let Some(mut alternative) = read(git_dir, &related.name) {
+            prepared.page.alternatives.push(related.name.clone());
+            if alternative.alternative_to_page.as_deref() != Some(name.as_str()) {
+                alternative.alternative_to_page = Some(name.clone());
+                save(git_dir, &alternative)?;
+            }
+        }
+    }
+    let index = save(git_dir, &prepared.page)?;
     Ok(Handoff {
         url: index.display().to_string(),
         number: 0,

@@ -24,5 +24,5 @@ pub mod to_github;
 pub mod token;
 pub mod verdicts;
 
-pub use handoff::{Handoff, HandoffError, Options, Prepared, SessionInfo};
+pub use handoff::{Handoff, HandoffError, Options, Prepared, Related, SessionInfo};
 pub use settings::Settings;

@@ -72,7 +72,41 @@ pub struct Page {
     /// design challenge), by number.
     #[serde(default)]
     pub alternative_to: Option<u64>,
+    /// The local backend's: the session whose local page this one is an
+    /// alternative to, when it has one.
+    #[serde(default)]
+    pub alternative_to_page: Option<String>,
+    /// The local backend's: the sessions this one started whose local
+    /// pages are alternatives to it.
+    #[serde(default)]
+    pub alternatives: Vec<String>,
     pub draft: bool,
+}
+
+/// The line that opens the body of an alternative to `original`.
+fn alternative_line(original: &str) -> String {
+    format!("An alternative to {original}, from a session it started: weigh the two side by side.\n\n")
+}
+
+/// `body` (a pull request grove opened for `session`) saying it is an
+/// alternative to #`number`, for a body written before that pull request
+/// was opened; `None` when it says so already or is not grove's.
+pub fn with_alternative_to(body: &str, session: &str, number: u64) -> Option<String> {
+    let marker = session_marker(session);
+    let rest = body.strip_prefix(&marker)?.strip_prefix('\n')?;
+    if rest.starts_with("An alternative to ") {
+        return None;
+    }
+    Some(format!("{marker}\n{}{rest}", alternative_line(&format!("#{number}"))))
+}
+
+/// What the original pull request is told of an alternative to it.
+pub fn alternative_comment(number: u64, session: &str, draft: bool) -> String {
+    let draft = if draft { "a draft, " } else { "" };
+    format!(
+        "An alternative to this pull request: #{number} ({draft}from session `{}`, started from this one).",
+        crate::text::one_line(session).replace('`', "'"),
+    )
 }
 
 /// A pull request's title: the task's first line, else the session's name.
@@ -129,9 +163,23 @@ impl Page {
         md.push_str(&session_marker(&self.session));
         md.push('\n');
         if let Some(number) = self.alternative_to {
-            md.push_str(&format!(
-                "An alternative to #{number}, from a session it started: weigh the two side by side.\n\n"
-            ));
+            md.push_str(&alternative_line(&format!("#{number}")));
+        }
+        if let Some(original) = &self.alternative_to_page {
+            let original = cell(original);
+            md.push_str(&alternative_line(&format!(
+                "session `{original}`'s ([its page](../{original}/index.md))"
+            )));
+        }
+        if !self.alternatives.is_empty() {
+            md.push_str("### Alternatives\n\n");
+            for alternative in &self.alternatives {
+                let name = cell(alternative);
+                md.push_str(&format!(
+                    "- session `{name}`, which this one started: [its page](../{name}/index.md)\n"
+                ));
+            }
+            md.push('\n');
         }
         if let Some(task) = self.task.as_deref().filter(|t| !t.trim().is_empty()) {
             md.push_str("### Task\n\n");
@@ -236,6 +284,19 @@ mod tests {
         assert!(md.contains("- [log](https://x/002.log) (log)"), "{md}");
         assert!(md.contains("| `a\\|b.rs` | 3 | 1 |"), "{md}");
         assert_eq!(title_of("s1", None), "grove: s1");
+    }
+
+    #[test]
+    fn a_body_opened_first_learns_later_what_it_is_an_alternative_to() {
+        let page = Page { session: "a-challenge".into(), task: Some("t".into()), ..Page::default() };
+        let body = page.markdown();
+        let linked = with_alternative_to(&body, "a-challenge", 7).unwrap();
+        assert!(linked.starts_with("<!-- grove:session a-challenge -->\nAn alternative to #7,"), "{linked}");
+        assert!(linked.ends_with(&body["<!-- grove:session a-challenge -->\n".len()..]), "{linked}");
+        assert_eq!(with_alternative_to(&linked, "a-challenge", 7), None, "once");
+        assert_eq!(with_alternative_to("someone's own text", "a-challenge", 7), None, "only grove's");
+        let linked_at_once = Page { alternative_to: Some(7), ..page }.markdown();
+        assert_eq!(linked, linked_at_once, "the same body whichever opened first");
         assert_eq!(title_of("s1", Some("\n  Fix it  \nmore")), "Fix it");
     }
 }

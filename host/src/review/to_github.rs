@@ -14,6 +14,7 @@ use super::evidence_branch::{self, File, Folder};
 use super::findings;
 use super::github::GitHub;
 use super::handoff::{Handoff, HandoffError, Prepared};
+use super::page;
 use super::repo_name::RepoName;
 use super::settings::Settings;
 use crate::repo::remote::{self as push, remote_url};
@@ -82,8 +83,8 @@ pub async fn hand_off(
 
     // The session that started this one has a pull request open: this is
     // an alternative to it (a design challenge), and each links the other.
-    if let Some(parent) = &prepared.session.parent_branch {
-        prepared.page.alternative_to = gh.open_pull(parent).await?.map(|p| p.number);
+    if let Some(parent) = &prepared.session.parent {
+        prepared.page.alternative_to = gh.open_pull(&parent.branch).await?.map(|p| p.number);
     }
     let body = prepared.page.markdown();
     let title = prepared.page.title.clone();
@@ -133,14 +134,25 @@ pub async fn hand_off(
     progress(&format!("set {}", crate::text::count(prepared.page.verdicts.len(), "status")));
 
     if let (Some(original), true) = (prepared.page.alternative_to, created) {
-        let draft = if prepared.options.draft { "a draft, " } else { "" };
-        let text = format!(
-            "An alternative to this pull request: #{} ({draft}from session `{}`, started from this one).",
-            pull.number,
-            crate::text::one_line(&prepared.session.name).replace('`', "'"),
-        );
+        let text = page::alternative_comment(pull.number, &prepared.session.name, prepared.options.draft);
         gh.comment(original, &text).await?;
         progress(&format!("linked it from #{original}, the pull request it is an alternative to"));
+    }
+    // Alternatives opened before this one (a challenge's draft opened
+    // before the original's pull request): linked now, both ways, once.
+    if created {
+        for related in &prepared.session.alternatives {
+            let Some(alternative) = gh.open_pull(&related.branch).await? else { continue };
+            let session = &related.name;
+            if let Some(body) = page::with_alternative_to(&alternative.body, session, pull.number) {
+                gh.set_body(alternative.number, &body).await?;
+            }
+            gh.comment(pull.number, &page::alternative_comment(alternative.number, session, false)).await?;
+            progress(&format!(
+                "linked #{}, an alternative to it, from session `{session}`",
+                alternative.number
+            ));
+        }
     }
 
     // A design change nobody signed off: say which on the pull request,

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod approver;
 pub mod bounds;
 pub mod budget;
+pub mod follow_up;
 pub mod processes;
 pub mod runner;
 pub mod state;

@@ -61,4 +61,8 @@ pub mod kind {
     /// A sub-session the skill spawned: `{name, skill, budget?, asked?}`;
     /// `asked` when it asked for more budget than was left to give.
     pub const SPAWN: &str = "spawn";
+    /// A step the runner performs after the skill (`session::follow_up`):
+    /// `{step, state, note?, by_hand?}`, once as it starts and once as it
+    /// ends.
+    pub const FOLLOW_UP: &str = "follow-up";
 }

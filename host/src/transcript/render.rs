@@ -249,7 +249,14 @@ impl Renderer {
                 let skill = str_of(d, "skill");
                 let skill = skill.rsplit('/').next().unwrap_or(skill);
                 let (name, skill) = (clean(str_of(d, "name")), clean(skill));
-                out.push(vec![span(Tone::Tool, format!("  ⑂ sub-session {name} ({skill}){given}"))]);
+                let then = match d.get("then").and_then(Value::as_array) {
+                    Some(steps) => {
+                        let steps: Vec<String> = steps.iter().filter_map(Value::as_str).map(clean).collect();
+                        format!(" · then {}", steps.join(", "))
+                    }
+                    None => String::new(),
+                };
+                out.push(vec![span(Tone::Tool, format!("  ⑂ sub-session {name} ({skill}){given}{then}"))]);
                 if let Some(asked) = d.get("asked").and_then(Value::as_str) {
                     let given = budget.unwrap_or_default();
                     let line = format!(
@@ -259,6 +266,7 @@ impl Renderer {
                     out.push(vec![span(Tone::Warn, line)]);
                 }
             }
+            kind::FOLLOW_UP => follow_up(d, out),
             // Life events that say nothing new (the approval events do),
             // and anything this grove does not know, unless verbose.
             other if verbose && !matches!(other, "running" | "waiting-approval" | "queued") => out.push(
@@ -502,6 +510,27 @@ pub fn wrap(line: &[Span], width: usize) -> Vec<Line> {
     rows
 }
 
+/// A follow-up starting or ending: what it does, what it came to, and
+/// for one that failed, the command that does it by hand.
+fn follow_up(d: &Value, out: &mut Vec<Line>) {
+    let step = clean(str_of(d, "step"));
+    // A note may run over lines (an error's example); its first says it.
+    let note = clean(str_of(d, "note").lines().next().unwrap_or_default());
+    let note = note.as_str();
+    match str_of(d, "state") {
+        "running" => out.push(vec![span(Tone::Dim, format!("── then: {step}"))]),
+        "done" => out.push(vec![span(Tone::Good, format!("  ✓ {step}: {}", clip(note, WIDTH)))]),
+        "failed" => {
+            out.push(vec![span(Tone::Bad, format!("  ✗ {step} failed: {}", clip(note, WIDTH)))]);
+            let by_hand = clean(str_of(d, "by_hand"));
+            if !by_hand.is_empty() {
+                out.push(vec![span(Tone::Warn, format!("    the work is kept; do it by hand: {by_hand}"))]);
+            }
+        }
+        _ => out.push(vec![span(Tone::Dim, format!("  {step} skipped: {}", clip(note, WIDTH)))]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -540,6 +569,25 @@ mod tests {
              Fixed the parser.\n── done\n"
         );
         assert!(text(&events, true).contains("· allowed process.run cargo test (low, mode)"));
+    }
+
+    #[test]
+    fn follow_ups_say_what_they_came_to_and_a_failed_one_how_to_do_it_by_hand() {
+        let events = [
+            ev("spawn", json!({"name": "c", "skill": "agent", "then": ["evidence", "pr-draft"]})),
+            ev("follow-up", json!({"step": "evidence", "state": "running"})),
+            ev("follow-up", json!({"step": "evidence", "state": "done", "note": "1 scenario held"})),
+            ev(
+                "follow-up",
+                json!({"step": "pr-draft", "state": "failed", "note": "no token\n\x1b[2Jmore",
+                       "by_hand": "grove pr c --draft"}),
+            ),
+        ];
+        assert_eq!(
+            text(&events, false),
+            "  ⑂ sub-session c (agent) · then evidence, pr-draft\n── then: evidence\n  ✓ evidence: 1 scenario held\n\
+             \u{20} ✗ pr-draft failed: no token\n    the work is kept; do it by hand: grove pr c --draft\n"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! this session's sub-session, so `grove ls` shows it under the original.
 
 use grove_sdk::prelude::*;
-use grove_sdk::sessions::{self, Spec};
+use grove_sdk::sessions::{self, FollowUp, Spec};
 
 use crate::detect::{Change, Kind};
 
@@ -64,8 +64,22 @@ pub fn tokens(changes: &[Change]) -> Vec<String> {
     TOKEN_FILES.iter().filter(|f| workspace::stat(f).is_ok()).map(|f| f.to_string()).collect()
 }
 
-/// Start the challenge session; its name.
-pub fn start(changes: &[Change], invocation: &Invocation) -> Result<String> {
+/// The challenge session as started: its name, what its runner does once
+/// its draft is done, and why opening the draft pull request was left
+/// out, when the gate refused it.
+pub struct Started {
+    pub name: String,
+    pub then: Vec<FollowUp>,
+    pub refused: Option<String>,
+}
+
+/// Start the challenge session. Once its agent's draft is done, its
+/// runner records the project's evidence scenarios on it (when the app
+/// is configured: `with_evidence`) and opens it as a draft pull request,
+/// which links to this session's own (`sessions.spawn-then`). Opening the
+/// pull request reaches other people, so the gate may refuse it: the
+/// challenge then starts without it, and the report says how to open it.
+pub fn start(changes: &[Change], invocation: &Invocation, with_evidence: bool) -> Result<Started> {
     let guidance = match workspace::read_text(GUIDANCE) {
         Ok(text) => Some(text),
         Err(Error::NotFound(_)) => None,
@@ -73,6 +87,12 @@ pub fn start(changes: &[Change], invocation: &Invocation) -> Result<String> {
     };
     let tokens = tokens(changes);
     let stem = invocation.session.clone().unwrap_or_else(|| "design".to_string());
+    let mut then = Vec::new();
+    if with_evidence {
+        then.push(FollowUp::Evidence);
+    }
+    then.push(FollowUp::PrDraft);
+    let mut refused = None;
     let mut last = None;
     for n in 1..=9 {
         let name = if n == 1 { format!("{stem}-challenge") } else { format!("{stem}-challenge-{n}") };
@@ -83,13 +103,54 @@ pub fn start(changes: &[Change], invocation: &Invocation) -> Result<String> {
             base: None,
             args: Vec::new(),
         };
-        match sessions::spawn(&spec) {
-            Ok(name) => return Ok(name),
+        let spawned = match sessions::spawn_then(&spec, &then) {
+            Err(Error::Denied(why)) if then.contains(&FollowUp::PrDraft) => {
+                then.retain(|step| *step != FollowUp::PrDraft);
+                refused = Some(why);
+                sessions::spawn_then(&spec, &then)
+            }
+            other => other,
+        };
+        match spawned {
+            Ok(name) => return Ok(Started { name, then, refused }),
             Err(Error::Invalid(why)) if why.contains("exists") || why.contains("taken") => last = Some(why),
             Err(e) => return Err(e),
         }
     }
     Err(Error::invalid(last.unwrap_or_else(|| "no free name for the challenge session".into())))
+}
+
+/// What the report says of the challenge: the session, and what will
+/// happen once its draft is done.
+pub fn markdown(started: &Started) -> String {
+    let name = &started.name;
+    let mut text = format!("\n\nA challenge: session `{name}` drafts a different design of the same change.");
+    let evidence = started.then.contains(&FollowUp::Evidence);
+    let pr = started.then.contains(&FollowUp::PrDraft);
+    match (evidence, pr) {
+        (true, true) => text.push_str(
+            " When the draft is done, grove records the project's evidence scenarios on it and opens it as a \
+             draft pull request beside this one, each linking the other.",
+        ),
+        (false, true) => text.push_str(&format!(
+            " When the draft is done, grove opens it as a draft pull request beside this one, each linking \
+             the other; with no `[evidence]` configured it carries no recording (configure it, then \
+             `grove run evidence --session {name}` and `grove pr {name} --draft` again)."
+        )),
+        (true, false) => {
+            text.push_str(" When the draft is done, grove records the project's evidence scenarios on it.")
+        }
+        (false, false) => {}
+    }
+    if let Some(why) = &started.refused {
+        text.push_str(&format!(
+            " Opening it as a pull request was not allowed ({}): when it is done, open it by hand with \
+             `grove pr {name} --draft`.",
+            why.lines().next().unwrap_or_default()
+        ));
+    }
+    text.push_str(&format!(" `grove ls` shows how far it is; `grove logs {name}` what it did.\n"));
+    text
 }
 
 #[cfg(test)]
@@ -108,5 +169,26 @@ mod tests {
         assert!(text.contains("design tokens (tokens.json)"), "{text}");
         assert!(text.contains("Prefer whitespace to borders."), "{text}");
         assert!(!task(&changes[..1], &[], None).contains("guidance"));
+    }
+
+    #[test]
+    fn the_report_says_what_happens_once_the_draft_is_done() {
+        let all = Started {
+            name: "look-challenge".into(),
+            then: vec![FollowUp::Evidence, FollowUp::PrDraft],
+            refused: None,
+        };
+        let text = markdown(&all);
+        assert!(
+            text.contains("records the project's evidence scenarios on it and opens it as a draft"),
+            "{text}"
+        );
+        assert!(text.contains("`grove logs look-challenge`"), "{text}");
+        let refused =
+            Started { then: vec![FollowUp::Evidence], refused: Some("no one to ask".into()), ..all };
+        let text = markdown(&refused);
+        assert!(text.contains("was not allowed (no one to ask)"), "{text}");
+        assert!(text.contains("`grove pr look-challenge --draft`"), "{text}");
+        assert!(!text.contains("opens it as a draft"), "{text}");
     }
 }

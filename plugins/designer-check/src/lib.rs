@@ -52,8 +52,10 @@ impl Skill for DesignerCheck {
         permission::WORKSPACE_WRITE,
         permission::PROCESS,
         permission::BROWSER,
-        // `--challenge`: a session that drafts another design.
+        // `--challenge`: a session that drafts another design, and opens
+        // it as a draft pull request once done.
         permission::SESSIONS,
+        permission::REVIEW,
     ]);
 
     fn run(invocation: Invocation) -> Result<Outcome> {
@@ -74,7 +76,9 @@ impl Skill for DesignerCheck {
         let check =
             Check::new(base.label().to_string(), base.describe(), changes, design.as_ref(), claims, &history);
 
-        let shots = match grove_app::config::parse(&config_text).map_err(Error::invalid)? {
+        let app = grove_app::config::parse(&config_text).map_err(Error::invalid)?;
+        let evidence_configured = app.is_some();
+        let shots = match app {
             Some(evidence) if !options.no_pictures && !check.changes.is_empty() => {
                 let listed = design.as_ref().map(|d| d.pages.as_slice()).unwrap_or_default();
                 let pages = pages::to_picture(&check.changes, listed, &evidence.url);
@@ -93,13 +97,9 @@ impl Skill for DesignerCheck {
             markdown.push_str(&pages::markdown(&shots));
         }
         if options.challenge && !verdict.passes() && !check.changes.is_empty() {
-            let name = challenge::start(&check.changes, &invocation)?;
-            log::info(&format!("started {name}: another design of the same change"));
-            markdown.push_str(&format!(
-                "\n\nA challenge: session `{name}` drafts a different design of the same change. When it is \
-                 done, record it (`grove run evidence --session {name}`) and open it beside this one \
-                 (`grove pr {name} --draft`).\n"
-            ));
+            let started = challenge::start(&check.changes, &invocation, evidence_configured)?;
+            log::info(&format!("started {}: another design of the same change", started.name));
+            markdown.push_str(&challenge::markdown(&started));
         }
         if !markdown.is_empty() {
             outcome = outcome.with_report(markdown);

@@ -210,6 +210,12 @@ pub async fn session_run(args: NameArg) -> Result<Exit, CliError> {
     if let Some(error) = &error {
         println!("error: {error}");
     }
+    // Then what it was asked to do after (record the evidence, open a
+    // draft pull request), while the store still has it running.
+    let ended = super::follow_up::Ended { state, summary: summary.clone() };
+    let cancelled_after =
+        state != State::Cancelled && super::follow_up::perform(&ctx, &session, &ended, &mut term).await;
+    let (state, code) = if cancelled_after { (State::Cancelled, 130) } else { (state, code) };
     let spent = ctx.session(&session.name)?.spend();
     if spent.calls > 0 {
         println!("model: {}", spent.line());

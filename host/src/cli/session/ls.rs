@@ -13,8 +13,8 @@ use crate::session::{DiffStats, Session, State, Store};
 pub struct LsArgs {
     /// Print a JSON array of objects (`name`, `parent`, `state`, `branch`,
     /// `path`, `ahead`, `behind`, `files_changed`, `additions`,
-    /// `deletions`, `created_at`, `pending_approvals`, `summary`), in the
-    /// order the text shows them.
+    /// `deletions`, `created_at`, `pending_approvals`, `summary`,
+    /// `follow_ups`), in the order the text shows them.
     #[arg(long)]
     pub json: bool,
 }
@@ -63,6 +63,8 @@ pub struct Row {
     pub cache_read_tokens: u64,
     pub cache_write_tokens: u64,
     pub cost_usd: f64,
+    /// What its runner does after its skill, and where each step stands.
+    pub follow_ups: Vec<crate::session::follow_up::FollowUp>,
 }
 
 pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
@@ -78,19 +80,19 @@ pub fn ls(args: LsArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     }
     let names: Vec<String> = rows.iter().map(Row::tree_name).collect();
+    let states: Vec<String> = rows.iter().map(Row::state_label).collect();
+    let state_width = states.iter().map(|s| s.chars().count()).max().unwrap_or(16).max(16);
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(4).max(4);
     let models: Vec<String> = rows.iter().map(Row::model_label).collect();
     let model_width = models.iter().map(|m| m.chars().count()).max().unwrap_or(5).max(5);
     println!(
-        "{:width$}  {:<16}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
+        "{:width$}  {:<state_width$}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
         "NAME", "STATE", "MODEL", "AHEAD/BEH", "FILES", "+/-", "COST", "AGE"
     );
-    for ((r, model), name) in rows.iter().zip(&models).zip(&names) {
+    for (((r, model), name), state) in rows.iter().zip(&models).zip(&names).zip(&states) {
         let lines = format!("+{} -{}", r.additions, r.deletions);
-        let state =
-            if r.worktree_missing { format!("{} (no worktree)", r.state) } else { r.state.to_string() };
         println!(
-            "{:width$}  {:<16}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
+            "{:width$}  {:<state_width$}  {:<model_width$}  {:>9}  {:>5}  {:>15}  {:>7}  {:>4}",
             name,
             state,
             model,
@@ -108,6 +110,19 @@ impl Row {
     /// Its name under the lines that place it in the tree.
     pub fn tree_name(&self) -> String {
         format!("{}{}", self.tree, self.name)
+    }
+
+    /// What `grove ls` shows in its STATE column: the state, the
+    /// follow-up under way or those that failed, a missing worktree.
+    pub fn state_label(&self) -> String {
+        let mut label = self.state.to_string();
+        if let Some(then) = crate::session::follow_up::label(&self.follow_ups) {
+            label = format!("{label} · {then}");
+        }
+        if self.worktree_missing {
+            label.push_str(" (no worktree)");
+        }
+        label
     }
 
     /// What `grove ls` shows of the model choice: the model, else the
@@ -191,6 +206,7 @@ pub fn rows(root: &Path, sessions: &[Session], store: &Store) -> Vec<Row> {
                 cache_read_tokens: s.cache_read_tokens,
                 cache_write_tokens: s.cache_write_tokens,
                 cost_usd: s.cost_microdollars as f64 / 1e6,
+                follow_ups: s.follow_ups.clone(),
             }
         })
         .collect()

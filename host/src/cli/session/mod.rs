@@ -5,6 +5,7 @@ pub mod branch;
 pub mod cascade;
 pub mod control;
 pub mod diff;
+pub mod follow_up;
 pub mod logs;
 pub mod ls;
 pub mod merge;

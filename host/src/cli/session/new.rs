@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{Ctx, store_error, worktree_error};
 use crate::cli::{CliError, Exit, output};
 use crate::session::NewSession;
+use crate::session::follow_up::Step;
 use crate::skill::source;
 use crate::worktree::Worktrees;
 
@@ -66,6 +67,14 @@ pub struct NewArgs {
     #[arg(long, value_name = "FILE")]
     pub replay: Option<std::path::PathBuf>,
 
+    /// Once the skill ends well, then do this too, in order: `evidence`
+    /// (record the project's evidence scenarios on the session's work) or
+    /// `pr-draft` (open it as a draft pull request, as `grove pr NAME
+    /// --draft`). A step that fails keeps the work; `grove ls` and `grove
+    /// logs` say so and how to do it by hand. Repeat for more.
+    #[arg(long = "then", value_name = "STEP", value_parser = parse_step)]
+    pub then: Vec<Step>,
+
     /// Print the new session as JSON.
     #[arg(long)]
     pub json: bool,
@@ -124,6 +133,7 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         model,
         // The user starts roots; only a skill's spawn makes a child.
         parent: None,
+        then: args.then,
     });
     let session = match inserted {
         Ok(session) => session,
@@ -144,6 +154,10 @@ pub fn new(args: NewArgs) -> Result<Exit, CliError> {
         println!("{} {} on {} at {}", session.name, session.state, session.branch, session.path.display());
     }
     Ok(Exit::Ok)
+}
+
+fn parse_step(text: &str) -> Result<Step, String> {
+    text.parse().map_err(|e: crate::session::follow_up::UnknownStep| e.to_string())
 }
 
 /// `grove new` without a name. `grove new -- -x` lands here too (clap's

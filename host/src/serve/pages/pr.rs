@@ -27,6 +27,26 @@ fn render(page: &Page) -> String {
         if page.draft { " (draft)" } else { "" },
         escape(&page.session)
     );
+    // A design challenge and its original link each other.
+    if let Some(original) = &page.alternative_to_page {
+        html.push_str(&format!(
+            "<p>An alternative to <a href=\"/pr/{}\">session <code>{}</code>'s pull request</a>, from a \
+             session it started: weigh the two side by side.</p>",
+            segment(original),
+            escape(original)
+        ));
+    }
+    if !page.alternatives.is_empty() {
+        html.push_str("<h2>Alternatives</h2><ul>");
+        for alternative in &page.alternatives {
+            html.push_str(&format!(
+                "<li><a href=\"/pr/{}\">session <code>{}</code></a>, which this one started</li>",
+                segment(alternative),
+                escape(alternative)
+            ));
+        }
+        html.push_str("</ul>");
+    }
     for (heading, text) in [("Task", &page.task), ("What the session did", &page.summary)] {
         if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
             html.push_str(&format!("<h2>{heading}</h2><blockquote><pre>{}</pre></blockquote>", escape(text)));

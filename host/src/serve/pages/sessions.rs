@@ -169,6 +169,7 @@ mod tests {
             budget: None,
             parent: None,
             tree: String::new(),
+            follow_ups: Vec::new(),
         }
     }
 

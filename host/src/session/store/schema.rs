@@ -113,6 +113,10 @@ const MIGRATIONS: &[&str] = &[
     // its children as roots rather than failing the delete.
     "ALTER TABLE sessions ADD COLUMN parent_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL;
     CREATE INDEX sessions_parent ON sessions(parent_id);",
+    // 9: the steps the runner performs after the skill ends well (record
+    // the evidence, open a draft pull request) and where each stands, as
+    // JSON (`session/follow_up.rs`); none for the sessions before them.
+    "ALTER TABLE sessions ADD COLUMN follow_ups TEXT NOT NULL DEFAULT '[]';",
 ];
 
 impl Store {
@@ -204,6 +208,36 @@ mod tests {
         assert_eq!(store.require("new").unwrap().parent.as_deref(), Some("old"));
         assert_eq!(store.depth("new").unwrap(), 1);
         assert_eq!(store.require("older").unwrap().parent, None);
+    }
+
+    #[test]
+    fn a_store_from_before_follow_ups_opens_with_none_and_takes_them() {
+        use crate::session::follow_up::{FollowUp, Standing, Step};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for migration in &MIGRATIONS[..8] {
+                conn.execute_batch(migration).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 8).unwrap();
+            conn.execute(
+                "INSERT INTO sessions (name, branch, base_commit, path, skill, state, created_at, updated_at) \
+                 VALUES ('old', 'grove/old', 'abc', '/x', 'agent', 'done', 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open_file(&path).unwrap();
+        assert!(store.require("old").unwrap().follow_ups.is_empty());
+        let then = vec![Step::Evidence, Step::PrDraft];
+        store.insert(&NewSession { then, ..NewSession::example("new") }).unwrap();
+        let mut steps = store.require("new").unwrap().follow_ups;
+        assert_eq!(steps, FollowUp::pending(&[Step::Evidence, Step::PrDraft]));
+        steps[1].state = Standing::Failed;
+        steps[1].by_hand = Some("grove pr new --draft".into());
+        store.set_follow_ups("new", &steps).unwrap();
+        assert_eq!(store.require("new").unwrap().follow_ups, steps);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Store, StoreError, now_ms};
 use crate::session::State;
+use crate::session::follow_up::{FollowUp, Step};
 
 /// One session as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,6 +54,9 @@ pub struct Session {
     /// The session whose skill spawned this one (`sessions.spawn`); `None`
     /// for one the user started.
     pub parent: Option<String>,
+    /// What its runner does after its skill ends well, and where each
+    /// step stands.
+    pub follow_ups: Vec<FollowUp>,
 }
 
 /// A session's model choices, kept as given on the command line.
@@ -128,6 +132,8 @@ pub struct NewSession {
     pub model: Option<ModelChoice>,
     /// The session spawning it, by name; it must exist.
     pub parent: Option<String>,
+    /// The steps after its skill (see [`crate::session::follow_up`]).
+    pub then: Vec<Step>,
 }
 
 #[cfg(test)]
@@ -148,6 +154,7 @@ impl NewSession {
             mode: None,
             model: None,
             parent: None,
+            then: vec![],
         }
     }
 }
@@ -157,7 +164,7 @@ pub(super) const COLUMNS: &str = "id, name, branch, base_ref, base_commit, path,
      state, created_at, updated_at, started_at, finished_at, pid, exit_code, summary, error, \
      input_tokens, output_tokens, cost_microdollars, files_changed, additions, deletions, stats_at, progress, mode, \
      model_calls, cache_read_tokens, cache_write_tokens, model, \
-     (SELECT p.name FROM sessions AS p WHERE p.id = sessions.parent_id)";
+     (SELECT p.name FROM sessions AS p WHERE p.id = sessions.parent_id), follow_ups";
 
 impl Store {
     /// Add a queued session.
@@ -165,9 +172,9 @@ impl Store {
         let now = now_ms();
         let inserted = self.conn.execute(
             "INSERT INTO sessions (name, branch, base_ref, base_commit, path, task, skill, args, allow, \
-             timeout_ms, state, created_at, updated_at, mode, model, parent_id) \
+             timeout_ms, state, created_at, updated_at, mode, model, parent_id, follow_ups) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, \
-             (SELECT id FROM sessions WHERE name = ?15))",
+             (SELECT id FROM sessions WHERE name = ?15), ?16)",
             params![
                 s.name,
                 s.branch,
@@ -184,6 +191,7 @@ impl Store {
                 s.mode,
                 s.model.as_ref().map(|m| serde_json::to_string(m).expect("strings serialize")),
                 s.parent,
+                serde_json::to_string(&FollowUp::pending(&s.then)).expect("follow-ups serialize"),
             ],
         );
         match inserted {
@@ -197,6 +205,9 @@ impl Store {
         let mut created = serde_json::json!({ "skill": s.skill, "task": s.task });
         if let Some(parent) = &s.parent {
             created["parent"] = parent.as_str().into();
+        }
+        if !s.then.is_empty() {
+            created["then"] = s.then.iter().map(|step| step.as_str()).collect::<Vec<_>>().into();
         }
         self.event(&s.name, "created", created)?;
         self.require(&s.name)
@@ -286,6 +297,19 @@ impl Store {
         Ok(())
     }
 
+    /// Record where the session's follow-ups stand (all of them, as the
+    /// runner holds them).
+    pub fn set_follow_ups(&self, name: &str, follow_ups: &[FollowUp]) -> Result<(), StoreError> {
+        let json = serde_json::to_string(follow_ups).expect("follow-ups serialize");
+        self.conn
+            .execute(
+                "UPDATE sessions SET follow_ups = ?2, updated_at = ?3 WHERE name = ?1",
+                params![name, json, now_ms()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Forget a session (its events go with it, and its pending approvals end).
     pub fn delete(&self, name: &str) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM sessions WHERE name = ?1", [name]).map_err(|e| self.err(e))?;
@@ -341,5 +365,9 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         cache_write_tokens: r.get::<_, i64>(31)? as u64,
         model: r.get::<_, Option<String>>(32)?.and_then(|m| serde_json::from_str(&m).ok()),
         parent: r.get(33)?,
+        follow_ups: r
+            .get::<_, Option<String>>(34)?
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
     })
 }

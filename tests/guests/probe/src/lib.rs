@@ -258,6 +258,23 @@ impl Skill for Probe {
                 };
                 Ok(Outcome::ok(format!("spawned {name}")))
             }
+            // `spawn-then NAME SKILL TASK STEP...`: one sub-session whose
+            // runner then does each STEP (`evidence`, `pr-draft`).
+            "spawn-then" => {
+                use grove_sdk::sessions::{self, FollowUp};
+                let skill = Some(arg(1)).filter(|s| !s.is_empty());
+                let spec = sessions::Spec { name: arg(0), task: arg(2), skill, base: None, args: Vec::new() };
+                let then = rest
+                    .iter()
+                    .skip(3)
+                    .map(|step| match step.as_str() {
+                        "evidence" => Ok(FollowUp::Evidence),
+                        "pr-draft" => Ok(FollowUp::PrDraft),
+                        other => Err(Error::invalid(format!("no follow-up `{other}`"))),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Outcome::ok(format!("spawned {}", sessions::spawn_then(&spec, &then)?)))
+            }
             // `session-read NAME PATH`: a file of a session's worktree, as text.
             "session-read" => {
                 let bytes = grove_sdk::sessions::read_file(&arg(0), &arg(1))?;
