@@ -248,3 +248,22 @@ fn cancel_asks_first() {
     assert_eq!(row["state"], "cancelled", "{row}");
     tmux.wait_for("cancelled");
 }
+
+#[test]
+fn a_follow_up_that_failed_shows_in_the_progress_column() {
+    // No [evidence] in this repository: the session's evidence step fails
+    // after its skill ends well, and the row says so after the session is done.
+    let dir = grove_tests::repo_with(&[("README.md", "# dash\n")]);
+    let home = tempfile::tempdir().unwrap();
+    let grove = |args: &[&str]| grove_with(grove_cmd(dir.path(), home.path()), args, None);
+    grove(&["new", "shown", "--skill", "hello", "--then", "evidence"]).expect(0);
+    crate::support::wait_final(|| grove_cmd(dir.path(), home.path()), "shown");
+
+    let tmux =
+        Tmux::start(dir.path(), home.path(), &format!("{} dash --interval 200", env!("CARGO_BIN_EXE_grove")));
+    let screen = tmux.wait_for("evidence failed");
+    let row = screen.lines().find(|l| l.contains("shown")).unwrap_or_else(|| panic!("no row:\n{screen}"));
+    assert!(row.contains("done") && row.contains("evidence failed"), "{row}");
+    tmux.keys(&["q"]);
+    wait_gone(&tmux, "q did not quit the dashboard");
+}

@@ -78,8 +78,13 @@ fn draw_table(frame: &mut Frame<'_>, app: &App, area: ratatui::layout::Rect) {
             // Sub-sessions hang under their parent on box lines.
             Cell::from(r.tree_name()),
             Cell::from(r.state.to_string()).style(Style::new().fg(state_color(r.state))),
-            // Progress is news only while the session works.
-            Cell::from(r.progress.clone().filter(|_| r.state.is_active()).unwrap_or_default()),
+            // Progress is news only while the session works; a follow-up
+            // under way, or one that failed, outlasts it.
+            Cell::from(
+                crate::session::follow_up::label(&r.follow_ups)
+                    .or_else(|| r.progress.clone().filter(|_| r.state.is_active()))
+                    .unwrap_or_default(),
+            ),
             Cell::from(format!("{}/{}", r.ahead, r.behind)),
             Cell::from(format!("{} +{} -{}", r.files_changed, r.additions, r.deletions)),
             Cell::from(approvals).style(Style::new().fg(Color::Yellow)),
