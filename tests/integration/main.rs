@@ -15,6 +15,7 @@ mod cli;
 mod contain;
 mod contract;
 mod dash;
+mod doctor;
 mod evidence;
 mod evidence_skill;
 mod export;

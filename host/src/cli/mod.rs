@@ -6,6 +6,7 @@ mod attach;
 mod audit;
 mod classify;
 mod dash;
+mod doctor;
 mod evidence;
 pub mod exit;
 mod inspect;
@@ -222,6 +223,12 @@ pub enum Command {
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
 
+    /// Check everything grove leans on: the repository, git, the OS
+    /// sandbox, the model, the browser, GitHub, Slack and the policy
+    /// files, each with how to fix it. Sends nothing anywhere. Exits 5 when
+    /// a check fails.
+    Doctor(doctor::DoctorArgs),
+
     /// The sandbox's init (started by grove itself).
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(sandbox::ExecArgs),
@@ -304,6 +311,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Policy(command) => policy::run(command),
         Command::Notify(command) => notify::run(command),
         Command::Sandbox(command) => sandbox::run(command),
+        Command::Doctor(args) => doctor::run(args),
         Command::SandboxExec(args) => sandbox::exec(args),
         Command::Audit(args) => audit::audit(args),
     };
