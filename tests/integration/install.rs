@@ -359,6 +359,15 @@ fn install_from_a_git_repository_over_https() {
     let https = grove_tests::git_https::GitHttps::start(served.path());
     let src = format!("git+{}#{commit}:dist/probe.wasm", https.url("skills.git"));
 
+    // The host rules of every remote source hold: an address on this
+    // machine only when the policy names it.
+    let mut cmd = place.cmd();
+    cmd.env("GIT_SSL_CAINFO", https.ca_file());
+    let run = grove_with(cmd, &["skill", "install", &src, "--yes"], None);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("127.0.0.1"), "{}", run.stderr);
+    place.allow_loopback();
+
     // The user's git trusts the server's certificate, as it would a real host's.
     let mut cmd = place.cmd();
     cmd.env("GIT_SSL_CAINFO", https.ca_file());
@@ -368,6 +377,7 @@ fn install_from_a_git_repository_over_https() {
 
     // A certificate git does not trust is a clear failure, not an install.
     let other = Place::new();
+    other.allow_loopback();
     let run = other.grove(&["skill", "install", &src, "--yes"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("certificate"), "{}", run.stderr);

@@ -96,6 +96,14 @@ pub async fn fetch(source: &Source, policy: Arc<Policy>) -> Result<Fetched, Inst
         Source::Url { url, .. } => http::fetch(url, policy).await,
         Source::Oci { reference, registry } => oci::fetch(reference, registry, policy).await,
         Source::Git { url, commit, path } => {
+            // The same host rules as the other remote sources (a
+            // repository's `.grove/skills.toml` names them, and may be
+            // hostile), checked before the user's git reaches out.
+            if let Some(host) = reqwest::Url::parse(url).ok().filter(|u| u.scheme() != "file").and_then(|u| {
+                u.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
+            }) {
+                http::reachable(&policy, &host).await.map_err(|why| InstallError::fetch(&source, why))?;
+            }
             let (url, commit, path) = (url.clone(), commit.clone(), path.clone());
             tokio::task::spawn_blocking(move || git::fetch(&url, &commit, &path))
                 .await
