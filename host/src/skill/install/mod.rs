@@ -102,7 +102,7 @@ pub async fn fetch(source: &Source, policy: Arc<Policy>) -> Result<Fetched, Inst
             if let Some(host) = reqwest::Url::parse(url).ok().filter(|u| u.scheme() != "file").and_then(|u| {
                 u.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
             }) {
-                http::reachable(&policy, &host).await.map_err(|why| InstallError::fetch(&source, why))?;
+                http::reachable(&policy, &host).await.map_err(|why| InstallError::fetch(source, why))?;
             }
             let (url, commit, path) = (url.clone(), commit.clone(), path.clone());
             tokio::task::spawn_blocking(move || git::fetch(&url, &commit, &path))
