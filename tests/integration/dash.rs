@@ -72,7 +72,10 @@ fn at_80_columns_every_header_and_the_status_line_are_whole() {
     grove(&["new", "docs", "--skill", "hello"]).expect(0);
     let command = format!("{} dash --interval 200", env!("CARGO_BIN_EXE_grove"));
     let tmux = Tmux::start_with(dir.path(), home.path(), &command, (80, 24), &[]);
-    let screen = tmux.wait_for("grove · 2 sessions");
+    tmux.wait_for("grove · 2 sessions");
+    // The status line is drawn last: once it shows, the whole frame has
+    // reached the terminal (a capture can land in the middle of a frame).
+    let screen = tmux.wait_for("r resume  ? keys");
     assert!(screen.lines().all(|l| l.chars().count() <= 80), "the terminal is 80 wide:\n{screen}");
     let header =
         screen.lines().find(|l| l.contains("NAME")).unwrap_or_else(|| panic!("no header:\n{screen}"));
