@@ -118,10 +118,16 @@ impl FollowUp {
 }
 
 /// What `grove ls` shows for the follow-ups beside the session's state:
-/// the step under way, else the steps that failed.
-pub fn label(follow_ups: &[FollowUp]) -> Option<String> {
+/// the step under way, else the steps that failed. A step still marked
+/// running in a session that no longer is (its runner died) shows as
+/// interrupted: `grove resume` runs the steps again.
+pub fn label(follow_ups: &[FollowUp], session_active: bool) -> Option<String> {
     if let Some(running) = follow_ups.iter().find(|f| f.state == Standing::Running) {
-        return Some(format!("then: {}", running.step));
+        return Some(if session_active {
+            format!("then: {}", running.step)
+        } else {
+            format!("{} interrupted", running.step)
+        });
     }
     let failed: Vec<&str> =
         follow_ups.iter().filter(|f| f.state == Standing::Failed).map(|f| f.step.as_str()).collect();
@@ -146,11 +152,12 @@ mod tests {
     #[test]
     fn the_label_names_the_step_under_way_else_those_that_failed() {
         let mut steps = FollowUp::pending(&Step::ALL);
-        assert_eq!(label(&steps), None);
+        assert_eq!(label(&steps, true), None);
         steps[0].state = Standing::Running;
-        assert_eq!(label(&steps).as_deref(), Some("then: evidence"));
+        assert_eq!(label(&steps, true).as_deref(), Some("then: evidence"));
+        assert_eq!(label(&steps, false).as_deref(), Some("evidence interrupted"));
         steps[0].state = Standing::Done;
         steps[1].state = Standing::Failed;
-        assert_eq!(label(&steps).as_deref(), Some("pr-draft failed"));
+        assert_eq!(label(&steps, false).as_deref(), Some("pr-draft failed"));
     }
 }

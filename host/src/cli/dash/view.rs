@@ -81,7 +81,7 @@ fn draw_table(frame: &mut Frame<'_>, app: &App, area: ratatui::layout::Rect) {
             // Progress is news only while the session works; a follow-up
             // under way, or one that failed, outlasts it.
             Cell::from(
-                crate::session::follow_up::label(&r.follow_ups)
+                crate::session::follow_up::label(&r.follow_ups, r.state.is_active())
                     .or_else(|| r.progress.clone().filter(|_| r.state.is_active()))
                     .unwrap_or_default(),
             ),

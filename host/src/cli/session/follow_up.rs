@@ -77,7 +77,7 @@ pub async fn perform(ctx: &Ctx, session: &Session, ended: &Ended, term: &mut Sig
         }
     }
     // What is left to see once it ends: the steps that failed, if any.
-    let left = crate::session::follow_up::label(&steps).unwrap_or_default();
+    let left = crate::session::follow_up::label(&steps, true).unwrap_or_default();
     let _ = ctx.store.set_progress(&session.name, &left);
     false
 }

@@ -116,7 +116,7 @@ impl Row {
     /// follow-up under way or those that failed, a missing worktree.
     pub fn state_label(&self) -> String {
         let mut label = self.state.to_string();
-        if let Some(then) = crate::session::follow_up::label(&self.follow_ups) {
+        if let Some(then) = crate::session::follow_up::label(&self.follow_ups, self.state.is_active()) {
             label = format!("{label} · {then}");
         }
         if self.worktree_missing {
