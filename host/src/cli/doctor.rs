@@ -4,7 +4,6 @@
 //! Nothing is sent anywhere: a token is reported as set or not, never
 //! shown, and proving one is `grove pr`'s or `grove notify test`'s.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use clap::Args;
@@ -200,8 +199,7 @@ fn browser() -> Check {
 
 /// `grove pr` and the `review` capability.
 fn github(place: &WorkspaceLocation) -> Check {
-    let main_root = place.git_dir.as_deref().and_then(main_worktree).unwrap_or_else(|| place.root.clone());
-    match crate::review::Settings::load(&main_root) {
+    match crate::review::Settings::load(&crate::gate::policy::main_checkout(&place.root)) {
         Err(e) => Check::new("github", Status::Fail, e.to_string()),
         Ok(settings) if settings.token.is_some() => {
             Check::new("github", Status::Ok, format!("a token is set; the API at {}", settings.api))
@@ -215,13 +213,6 @@ fn github(place: &WorkspaceLocation) -> Check {
             )
         }
     }
-}
-
-/// The main worktree of the repository whose common git directory is
-/// `git_dir` (its parent, unless the repository is bare).
-fn main_worktree(git_dir: &Path) -> Option<std::path::PathBuf> {
-    let repo = git2::Repository::open(git_dir).ok()?;
-    repo.workdir().map(Path::to_path_buf).or_else(|| git_dir.parent().map(Path::to_path_buf))
 }
 
 /// Telling reviewers and the on-call.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{CliError, Exit, output};
 use crate::gate::policy::Policy;
 use crate::paths::WorkspaceLocation;
-use crate::skill::install::consent::{self, Asking};
+use crate::skill::install::consent::Asking;
 use crate::skill::install::digest::Digest;
 use crate::skill::install::lock::{Entry, Lock};
 use crate::skill::install::source::Source;
@@ -132,7 +132,10 @@ impl Context {
 
 async fn run_one(req: &Request) -> Result<Installed, InstallError> {
     let mut show = |text: &str| eprint!("{text}");
-    install::install(req, &mut show, consent::ask_terminal).await
+    let ask = |question: &str| {
+        super::ask::yes_or_no(question).map_err(|e| InstallError::Consent(format!("reading the answer: {e}")))
+    };
+    install::install(req, &mut show, ask).await
 }
 
 fn report(done: &Installed) {

@@ -2,6 +2,7 @@
 //! text) and one module per subcommand.
 
 pub(crate) mod approvals;
+mod ask;
 mod attach;
 mod audit;
 mod classify;

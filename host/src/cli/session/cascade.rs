@@ -3,7 +3,7 @@
 //! (no is the default); without one, and without `--yes`, it refuses
 //! rather than guess either way.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use crate::cli::{CliError, Exit};
 
@@ -18,14 +18,8 @@ pub fn confirm(name: &str, verb: &str, below: usize, yes: bool, retry: &str) -> 
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(refusal(name, verb, below, retry));
     }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::new(Exit::Host, format!("reading the answer: {e}")))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+    crate::cli::ask::yes_or_no(&question)
+        .map_err(|e| CliError::new(Exit::Host, format!("reading the answer: {e}")))
 }
 
 /// "`p` has 3 sub-sessions: cancel them too?"

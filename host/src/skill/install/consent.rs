@@ -4,7 +4,7 @@
 //! and a widening is never taken on `--yes` alone.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use super::InstallError;
 use super::lock::Entry;
@@ -172,18 +172,6 @@ fn answered(yes: bool, offer: &Offer) -> Result<&'static str, InstallError> {
     } else {
         Err(InstallError::Consent(format!("{} was not installed: consent declined", offer.name)))
     }
-}
-
-/// Ask `question` on the terminal: y/N.
-pub fn ask_terminal(question: &str) -> Result<bool, InstallError> {
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| InstallError::Consent(format!("reading the answer: {e}")))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }
 
 #[cfg(test)]
