@@ -63,13 +63,6 @@ pub fn resume(args: NameArg) -> Result<Exit, CliError> {
         ));
     }
     ctx.store.requeue(&session.name).map_err(store_error)?;
-    // Its follow-ups run again after the skill, from the start: what the
-    // last run made of them (failed, skipped, or cut off) is history.
-    if !session.follow_ups.is_empty() {
-        let steps: Vec<_> = session.follow_ups.iter().map(|f| f.step).collect();
-        let pending = crate::session::follow_up::FollowUp::pending(&steps);
-        ctx.store.set_follow_ups(&session.name, &pending).map_err(store_error)?;
-    }
     ctx.pump()?;
     print_state(&ctx, &session.name, args.json)?;
     Ok(Exit::Ok)

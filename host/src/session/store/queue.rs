@@ -88,8 +88,14 @@ impl Store {
         )
     }
 
-    /// Put a finished or interrupted session back in the queue.
+    /// Put a finished or interrupted session back in the queue. Its
+    /// follow-ups run again after the skill, from the first: what the last
+    /// run made of them (failed, skipped, or cut off) is history.
     pub fn requeue(&self, name: &str) -> Result<(), StoreError> {
+        let steps: Vec<_> = self.require(name)?.follow_ups.iter().map(|f| f.step).collect();
+        if !steps.is_empty() {
+            self.set_follow_ups(name, &crate::session::follow_up::FollowUp::pending(&steps))?;
+        }
         self.set_state(name, State::Queued, serde_json::json!({ "resumed": true }))
     }
 

@@ -238,6 +238,13 @@ mod tests {
         steps[1].by_hand = Some("grove pr new --draft".into());
         store.set_follow_ups("new", &steps).unwrap();
         assert_eq!(store.require("new").unwrap().follow_ups, steps);
+        // Put back in the queue (`grove resume`, `grove tell`), it runs
+        // them again from the first.
+        store.requeue("new").unwrap();
+        assert_eq!(
+            store.require("new").unwrap().follow_ups,
+            FollowUp::pending(&[Step::Evidence, Step::PrDraft])
+        );
     }
 
     #[test]
